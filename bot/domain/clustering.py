@@ -1,0 +1,121 @@
+"""One alert per story: near-duplicate detection across outlets.
+
+Outlets rewrite one wire story with small changes: a prefix ("عاجل |"), a
+different verb, spelling variants, hamza or no hamza. Stories are compared on
+normalised title tokens (Jaccard, or containment for prefixed/suffixed copies)
+and on word 3-shingles of the summary's opening. Candidates come from an
+inverted index over the rarer title tokens, so a new story is compared with
+a handful of recent ones, not all of them. Only alerted stories inside the
+time window are indexed: a copy of a story that alerted nobody cannot repeat
+an alert.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter, defaultdict, deque
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.domain.text import normalize
+
+__all__ = ["Fingerprint", "Clusterer", "fingerprint"]
+
+STOPWORDS = frozenset(normalize(
+    "في من على إلى الى عن مع أن إن ان او أو ثم قد لا ما هذا هذه ذلك التي الذي الذين كان كانت بعد قبل "
+    "بين حول خلال عند منذ حتى كل غير هو هي هم يوم اليوم عاجل فيديو صور بالصور شاهد "
+    "the a an of in on to and for at by with from is are was were be as it its that this after over "
+    "into about says said say new video live breaking update updates"
+).split())
+
+_SUMMARY_WORDS = 60
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    title: frozenset[str]
+    shingles: frozenset[str]
+
+    def dumps(self) -> str:
+        return json.dumps({"t": sorted(self.title), "s": sorted(self.shingles)}, ensure_ascii=False)
+
+    @classmethod
+    def loads(cls, raw: str) -> "Fingerprint":
+        d = json.loads(raw)
+        return cls(frozenset(d.get("t", ())), frozenset(d.get("s", ())))
+
+
+def fingerprint(title: str, summary: str) -> Fingerprint:
+    """Normalised content tokens of the title and 3-word shingles of the summary's opening."""
+    t_tokens = frozenset(t for t in normalize(title).split() if len(t) > 1 and t not in STOPWORDS)
+    words = [w for w in normalize(summary).split() if w not in STOPWORDS][:_SUMMARY_WORDS]
+    shingles = frozenset(" ".join(words[i:i + 3]) for i in range(max(0, len(words) - 2)))
+    return Fingerprint(t_tokens, shingles)
+
+
+def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    if not a or not b:
+        return 0.0
+    inter = len(a & b)
+    return inter / (len(a) + len(b) - inter)
+
+
+def same_story(a: Fingerprint, b: Fingerprint) -> bool:
+    """The similarity rule, kept in one place so tests can probe it directly."""
+    common = len(a.title & b.title)
+    if common >= 3 and _jaccard(a.title, b.title) >= 0.6:
+        return True
+    if common >= 4 and common / min(len(a.title), len(b.title)) >= 0.85:
+        return True
+    if len(a.shingles) >= 6 and len(b.shingles) >= 6 and _jaccard(a.shingles, b.shingles) >= 0.5:
+        return common >= 2
+    return False
+
+
+class Clusterer:
+    """Recent alerted stories, indexed by title token, with a sliding time window."""
+
+    def __init__(self, window_seconds: float) -> None:
+        self.window = window_seconds
+        self._docs: dict[int, Fingerprint] = {}
+        self._order: deque[tuple[datetime, int]] = deque()
+        self._index: dict[str, set[int]] = defaultdict(set)
+
+    def __len__(self) -> int:
+        return len(self._docs)
+
+    def add(self, story_id: int, fp: Fingerprint, seen_at: datetime) -> None:
+        if story_id in self._docs:
+            return
+        self._docs[story_id] = fp
+        self._order.append((seen_at, story_id))
+        for tok in fp.title:
+            self._index[tok].add(story_id)
+
+    def prune(self, now: datetime) -> None:
+        while self._order and (now - self._order[0][0]).total_seconds() > self.window:
+            _, sid = self._order.popleft()
+            fp = self._docs.pop(sid, None)
+            if fp is None:
+                continue
+            for tok in fp.title:
+                bucket = self._index.get(tok)
+                if bucket is not None:
+                    bucket.discard(sid)
+                    if not bucket:
+                        del self._index[tok]
+
+    def find(self, fp: Fingerprint, now: datetime) -> int | None:
+        """The earliest indexed story that ``fp`` duplicates, if any."""
+        self.prune(now)
+        if not fp.title:
+            return None
+        votes: Counter[int] = Counter()
+        # Rare tokens first: common ones add candidates without adding evidence.
+        for tok in sorted(fp.title, key=lambda t: len(self._index.get(t, ())))[:12]:
+            for sid in self._index.get(tok, ()):
+                votes[sid] += 1
+        for sid, _n in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))[:50]:
+            if same_story(fp, self._docs[sid]):
+                return sid
+        return None

@@ -1,0 +1,103 @@
+"""Stories as the bot understands them: clean text and a canonical identity."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from w3lib.url import canonicalize_url
+
+__all__ = ["StoryDraft", "clean_text", "canonical_url", "story_key", "cut_at_word"]
+
+_TAG = re.compile(r"<(?:[a-zA-Z/!?][^<>]*)>")
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_SCRIPT = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.DOTALL | re.IGNORECASE)
+_BLOCK = re.compile(r"<(?:br|/p|/div|/li|/h[1-6])\b[^>]*>", re.IGNORECASE)
+_WS = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+# Query parameters that only track where a click came from.
+_TRACKING = re.compile(
+    r"^(utm_[a-z_]+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|yclid|igshid|ocid|cmpid|"
+    r"at_[a-z_]+|_ga|_gl|ref|ref_src|ref_url|src|rss|from|feed|feedtype|xtor|ito|ns_[a-z_]+|sr_share)$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class StoryDraft:
+    """A story as read from a feed, cleaned, not yet stored."""
+
+    url_key: str
+    link: str
+    title: str
+    summary: str
+    published_at: datetime | None
+    guid: str | None = None
+
+
+def clean_text(value: str | None) -> str:
+    """Feed markup to plain text: tags stripped, then entities unescaped once, spaces folded.
+
+    Unescaping after stripping keeps a title that says ``&lt;b&gt;`` as the
+    literal text ``<b>`` rather than treating it as markup.
+    """
+    if not value:
+        return ""
+    text = _SCRIPT.sub(" ", value)
+    text = _COMMENT.sub(" ", text)
+    text = _BLOCK.sub(" ", text)
+    text = _TAG.sub("", text)
+    text = html.unescape(text)
+    text = _CONTROL.sub("", text)
+    return _WS.sub(" ", text).strip()
+
+
+def canonical_url(url: str) -> str:
+    """A story's identity from its link: encoding, case and parameter order folded.
+
+    w3lib does the RFC work (percent-encoding of Arabic paths, sorted query,
+    no fragment); on top, tracking parameters and default ports are dropped and
+    the scheme is folded to https, so the http and https copies are one story.
+    """
+    url = url.strip()
+    if not url.lower().startswith(("http://", "https://")):
+        return url
+    try:
+        parts = urlsplit(canonicalize_url(url))
+        port = parts.port
+    except ValueError:
+        return url
+    host = (parts.hostname or "").lower().rstrip(".")
+    netloc = f"{host}:{port}" if port not in (None, 80, 443) else host
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)]
+    return urlunsplit(("https", netloc, parts.path or "/", urlencode(query), ""))
+
+
+def story_key(link: str | None, guid: str | None, feed_key: str) -> str | None:
+    """Canonical URL when there is a usable link, else the feed's guid (scoped to the feed)."""
+    if link and link.strip().lower().startswith(("http://", "https://")):
+        key = canonical_url(link)
+        if len(key) <= 1500:
+            return key
+        return "urlhash:" + hashlib.sha256(key.encode()).hexdigest()
+    if guid and guid.strip():
+        digest = hashlib.sha256(f"{feed_key}\x00{guid.strip()}".encode()).hexdigest()
+        return f"guid:{digest}"
+    return None
+
+
+def cut_at_word(text: str, limit: int, ellipsis: str = "…") -> str:
+    """Shorten to at most ``limit`` characters, cutting at a word boundary and marking the cut."""
+    if len(text) <= limit:
+        return text
+    room = max(1, limit - len(ellipsis))
+    cut = text[:room]
+    space = cut.rfind(" ")
+    if space >= room // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ،,.;:-–—") + ellipsis

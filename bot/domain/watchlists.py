@@ -1,0 +1,238 @@
+"""Watchlists: what a chat tracks, as plain data.
+
+A watchlist is a set of terms (any one fires), optional exclusion phrases
+that veto the matches falling inside them, and per-term rules for ambiguous
+aliases. Terms are data, never code: the only syntax is ``*`` for "at most
+one word here", so nothing a user types reaches a regular-expression engine.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.domain.text import normalize
+
+__all__ = [
+    "Term",
+    "Watchlist",
+    "TermError",
+    "WatchlistError",
+    "MAX_TERM_LENGTH",
+    "parse_term",
+    "term_key",
+    "watchlist_from_mapping",
+    "custom_watchlist_id",
+]
+
+MAX_TERM_LENGTH = 100
+MAX_TERM_TOKENS = 12
+WILDCARD = "*"
+_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+class TermError(ValueError):
+    """A term a user or a config file gave cannot be used; ``code`` names why."""
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        super().__init__(f"{code}: {detail}" if detail else code)
+        self.code = code
+        self.detail = detail
+
+
+class WatchlistError(ValueError):
+    """A watchlist definition is invalid."""
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One alias.
+
+    ``proper``: an English proper name that is also a common phrase ("Black
+    Sea", "Trump"): an all-lower-case occurrence inside mixed-case text does
+    not count. ``upper``: counts only written in capitals (acronyms such as
+    UN, which is also a French word). ``near``: the term counts only with one
+    of these phrases at most ``window`` words before or after it.
+    ``plural``: an English last word also matches its regular plural (user
+    terms have it on).
+    """
+
+    text: str
+    proper: bool = False
+    upper: bool = False
+    near: tuple[str, ...] = ()
+    window: int = 2
+    plural: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Watchlist:
+    id: str
+    label: str
+    terms: tuple[Term, ...]
+    exclude: tuple[str, ...] = ()
+    hashtag: str = ""
+    builtin: bool = True
+    description: str = ""
+
+    @property
+    def tag(self) -> str:
+        """Hashtag body (no ``#``): the configured one, else the label with underscores."""
+        if self.hashtag:
+            return self.hashtag.lstrip("#")
+        return re.sub(r"[^\w]+", "_", self.label).strip("_")
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedTerm:
+    """A term split into normalised segments separated by word gaps."""
+
+    segments: tuple[tuple[str, ...], ...]
+    gaps: tuple[int, ...] = field(default=())
+
+
+def custom_watchlist_id(destination_id: int) -> str:
+    """The id of a destination's own watchlist (built from /watch terms)."""
+    return f"custom:{destination_id}"
+
+
+def parse_term(text: str) -> ParsedTerm:
+    """Validate and split a term; raise TermError with a code the chat can explain."""
+    if not isinstance(text, str):
+        raise TermError("empty")
+    raw = text.strip()
+    if not raw:
+        raise TermError("empty")
+    if len(raw) > MAX_TERM_LENGTH:
+        raise TermError("too_long", str(len(raw)))
+    parts = re.split(r"(\*+)", raw)
+    segments: list[tuple[str, ...]] = []
+    gaps: list[int] = []
+    pending_gap = 0
+    for part in parts:
+        if part.startswith(WILDCARD):
+            pending_gap += len(part)
+            continue
+        toks = tuple(normalize(part).split())
+        if not toks:
+            continue
+        if segments:
+            gaps.append(pending_gap)
+        elif pending_gap:
+            raise TermError("wildcard_edge")
+        segments.append(toks)
+        pending_gap = 0
+    if not segments:
+        raise TermError("no_letters")
+    if pending_gap:
+        raise TermError("wildcard_edge")
+    # Merge segments that had no wildcard between them (e.g. "a * b" has one; "a b" none).
+    merged: list[tuple[str, ...]] = [segments[0]]
+    merged_gaps: list[int] = []
+    for seg, gap in zip(segments[1:], gaps):
+        if gap == 0:
+            merged[-1] = merged[-1] + seg
+        else:
+            merged.append(seg)
+            merged_gaps.append(gap)
+    n_tokens = sum(len(s) for s in merged)
+    if n_tokens > MAX_TERM_TOKENS:
+        raise TermError("too_many_words", str(n_tokens))
+    letters = sum(len(t) for s in merged for t in s)
+    if letters < 2:
+        raise TermError("too_short")
+    return ParsedTerm(tuple(merged), tuple(merged_gaps))
+
+
+def term_key(text: str) -> str:
+    """Identity of a term inside one watchlist: two spellings that normalise alike are one."""
+    parsed = parse_term(text)
+    out: list[str] = []
+    for i, seg in enumerate(parsed.segments):
+        if i:
+            out.append(WILDCARD * parsed.gaps[i - 1])
+        out.append(" ".join(seg))
+    return " ".join(out)
+
+
+def _term_from(obj: Any, where: str) -> Term:
+    if isinstance(obj, str):
+        parse_term(obj)
+        return Term(obj)
+    if isinstance(obj, Mapping):
+        text = obj.get("term")
+        if not isinstance(text, str):
+            raise WatchlistError(f"{where}: a term mapping needs a 'term' string")
+        unknown = set(obj) - {"term", "proper", "upper", "near", "window", "plural"}
+        if unknown:
+            raise WatchlistError(f"{where}: unknown keys {sorted(unknown)}")
+        near = obj.get("near") or ()
+        if isinstance(near, str):
+            near = (near,)
+        for phrase in near:
+            parse_term(str(phrase))
+        window = obj.get("window", 2)
+        if not isinstance(window, int) or not 0 <= window <= 10:
+            raise WatchlistError(f"{where}: window must be an integer 0..10")
+        parse_term(text)
+        return Term(
+            text,
+            proper=bool(obj.get("proper", False)),
+            upper=bool(obj.get("upper", False)),
+            near=tuple(str(p) for p in near),
+            window=window,
+            plural=bool(obj.get("plural", False)),
+        )
+    raise WatchlistError(f"{where}: a term is a string or a mapping with 'term'")
+
+
+def watchlist_from_mapping(obj: Mapping[str, Any], where: str = "watchlist") -> Watchlist:
+    """Build a Watchlist from its YAML mapping; raise WatchlistError saying what is wrong."""
+    if not isinstance(obj, Mapping):
+        raise WatchlistError(f"{where}: expected a mapping")
+    wl_id = obj.get("id")
+    if not isinstance(wl_id, str) or not _ID_RE.match(wl_id):
+        raise WatchlistError(f"{where}: 'id' must be lower-case letters, digits, '-' or '_'")
+    label = obj.get("label")
+    if not isinstance(label, str) or not label.strip():
+        raise WatchlistError(f"{where} ({wl_id}): 'label' (Arabic display name) is required")
+    raw_terms = obj.get("terms")
+    if not isinstance(raw_terms, list) or not raw_terms:
+        raise WatchlistError(f"{where} ({wl_id}): 'terms' must be a non-empty list")
+    unknown = set(obj) - {"id", "label", "terms", "exclude", "hashtag", "description"}
+    if unknown:
+        raise WatchlistError(f"{where} ({wl_id}): unknown keys {sorted(unknown)}")
+    terms = []
+    for i, t in enumerate(raw_terms):
+        try:
+            terms.append(_term_from(t, f"{where} ({wl_id}) term {i + 1}"))
+        except TermError as exc:
+            raise WatchlistError(f"{where} ({wl_id}) term {i + 1} {t!r}: {exc}") from None
+    excludes = obj.get("exclude") or []
+    if not isinstance(excludes, list):
+        raise WatchlistError(f"{where} ({wl_id}): 'exclude' must be a list")
+    for x in excludes:
+        try:
+            parse_term(str(x))
+        except TermError as exc:
+            raise WatchlistError(f"{where} ({wl_id}) exclude {x!r}: {exc}") from None
+    return Watchlist(
+        id=wl_id,
+        label=label.strip(),
+        terms=tuple(terms),
+        exclude=tuple(str(x) for x in excludes),
+        hashtag=str(obj.get("hashtag") or ""),
+        builtin=True,
+        description=str(obj.get("description") or ""),
+    )
+
+
+def unique_ids(watchlists: Iterable[Watchlist]) -> None:
+    """Raise WatchlistError when two watchlists share an id."""
+    seen: set[str] = set()
+    for wl in watchlists:
+        if wl.id in seen:
+            raise WatchlistError(f"duplicate watchlist id {wl.id!r}")
+        seen.add(wl.id)
