@@ -1,0 +1,316 @@
+"""Chats, their destinations (chat or forum topic) and each destination's settings."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.storage.db import Database
+from bot.storage.models import Chat, CustomTerm, Destination, DestinationFeed, Feed, Meta, Subscription
+
+__all__ = ["ChatsRepo", "DestinationRef", "TERMS_GENERATION"]
+
+TERMS_GENERATION = "terms_generation"
+
+
+@dataclass(frozen=True, slots=True)
+class DestinationRef:
+    """A destination with the chat facts commands and delivery need."""
+
+    id: int
+    chat_id: int
+    platform: str
+    external_id: str
+    thread_id: int
+    kind: str
+    enabled: bool
+    active: bool
+    muted_until: datetime | None
+    title: str | None = None
+
+
+class ChatsRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # ------------------------------------------------------------ chats
+    async def ensure_destination(
+        self, platform: str, external_id: str, kind: str, *, thread_id: int = 0, title: str | None = None,
+        now: datetime, reactivate: bool = True, is_ops: bool = False,
+    ) -> DestinationRef:
+        """The destination for a chat (and topic), created on first use."""
+        c, d = Chat.__table__, Destination.__table__
+        async with self.db.begin() as conn:
+            await conn.execute(
+                self.db.insert(c).values(platform=platform, external_id=external_id, kind=kind, title=title,
+                                         active=True, is_ops=is_ops, created_at=now)
+                .on_conflict_do_nothing()
+            )
+            chat = (await conn.execute(
+                select(c).where(c.c.platform == platform, c.c.external_id == external_id))).one()
+            changes: dict[str, Any] = {}
+            if reactivate and not chat.active:
+                changes.update(active=True, deactivated_reason=None)
+            if title and title != chat.title:
+                changes["title"] = title
+            if kind != chat.kind and kind:
+                changes["kind"] = kind
+            if is_ops and not chat.is_ops:
+                changes["is_ops"] = True
+            if changes:
+                await conn.execute(update(c).where(c.c.id == chat.id).values(**changes))
+            await conn.execute(
+                self.db.insert(d).values(chat_id=chat.id, thread_id=thread_id, enabled=True, created_at=now)
+                .on_conflict_do_nothing()
+            )
+            return await self._ref(conn, chat.id, thread_id)
+
+    async def find_destination(self, platform: str, external_id: str, thread_id: int = 0) -> DestinationRef | None:
+        c = Chat.__table__
+        async with self.db.read() as conn:
+            chat = (await conn.execute(
+                select(c.c.id).where(c.c.platform == platform, c.c.external_id == external_id))).first()
+            if chat is None:
+                return None
+            try:
+                return await self._ref(conn, chat.id, thread_id)
+            except LookupError:
+                return None
+
+    async def _ref(self, conn: AsyncConnection, chat_id: int, thread_id: int) -> DestinationRef:
+        c, d = Chat.__table__, Destination.__table__
+        row = (await conn.execute(
+            select(d.c.id, d.c.chat_id, d.c.thread_id, d.c.enabled, d.c.muted_until,
+                   c.c.platform, c.c.external_id, c.c.kind, c.c.active, c.c.title)
+            .join(c, c.c.id == d.c.chat_id).where(d.c.chat_id == chat_id, d.c.thread_id == thread_id)
+        )).first()
+        if row is None:
+            raise LookupError("no such destination")
+        return DestinationRef(row.id, row.chat_id, row.platform, row.external_id, row.thread_id, row.kind,
+                              row.enabled, row.active, row.muted_until, row.title)
+
+    async def destination(self, destination_id: int) -> DestinationRef | None:
+        d = Destination.__table__
+        async with self.db.read() as conn:
+            row = (await conn.execute(select(d.c.chat_id, d.c.thread_id).where(d.c.id == destination_id))).first()
+            if row is None:
+                return None
+            return await self._ref(conn, row.chat_id, row.thread_id)
+
+    async def deactivate_chat(self, chat_id: int, reason: str) -> bool:
+        """Stop delivering to a chat that blocked or removed the bot; settings stay. True if it changed."""
+        c = Chat.__table__
+        async with self.db.begin() as conn:
+            res = await conn.execute(update(c).where(c.c.id == chat_id, c.c.active.is_(True))
+                                     .values(active=False, deactivated_reason=reason[:300]))
+            return bool(res.rowcount)
+
+    async def set_chat_active(self, platform: str, external_id: str, active: bool, reason: str | None = None) -> None:
+        c = Chat.__table__
+        async with self.db.begin() as conn:
+            await conn.execute(update(c).where(c.c.platform == platform, c.c.external_id == external_id)
+                               .values(active=active, deactivated_reason=None if active else reason))
+
+    async def migrate_chat(self, platform: str, old_external: str, new_external: str, kind: str) -> None:
+        """Follow a group upgraded to a supergroup: the same settings, the new chat id."""
+        c = Chat.__table__
+        async with self.db.begin() as conn:
+            clash = (await conn.execute(
+                select(c.c.id).where(c.c.platform == platform, c.c.external_id == new_external))).first()
+            old = (await conn.execute(
+                select(c.c.id).where(c.c.platform == platform, c.c.external_id == old_external))).first()
+            if old is None:
+                return
+            if clash is not None:
+                # The new chat was already seen (e.g. a message arrived first): move the settings over.
+                d = Destination.__table__
+                await conn.execute(delete(d).where(d.c.chat_id == clash.id))
+                await conn.execute(delete(c).where(c.c.id == clash.id))
+            await conn.execute(update(c).where(c.c.id == old.id)
+                               .values(external_id=new_external, kind=kind, active=True, deactivated_reason=None))
+
+    # ---------------------------------------------------- subscriptions
+    async def subscriptions(self, destination_id: int) -> list[str]:
+        s = Subscription.__table__
+        async with self.db.read() as conn:
+            return list((await conn.execute(
+                select(s.c.watchlist_id).where(s.c.destination_id == destination_id).order_by(s.c.watchlist_id)
+            )).scalars())
+
+    async def subscribe(self, destination_id: int, watchlist_ids: Iterable[str], now: datetime) -> list[str]:
+        """Add subscriptions and switch alerts on; returns the ids that were new."""
+        s, d = Subscription.__table__, Destination.__table__
+        ids = list(dict.fromkeys(watchlist_ids))
+        async with self.db.begin() as conn:
+            have = set((await conn.execute(
+                select(s.c.watchlist_id).where(s.c.destination_id == destination_id))).scalars())
+            new = [i for i in ids if i not in have]
+            for wid in new:
+                await conn.execute(self.db.insert(s).values(destination_id=destination_id, watchlist_id=wid,
+                                                            created_at=now).on_conflict_do_nothing())
+            await conn.execute(update(d).where(d.c.id == destination_id).values(enabled=True))
+        return new
+
+    async def unsubscribe(self, destination_id: int, watchlist_ids: Iterable[str]) -> list[str]:
+        s = Subscription.__table__
+        ids = list(watchlist_ids)
+        async with self.db.begin() as conn:
+            have = set((await conn.execute(
+                select(s.c.watchlist_id).where(s.c.destination_id == destination_id, s.c.watchlist_id.in_(ids))
+            )).scalars())
+            if have:
+                await conn.execute(delete(s).where(s.c.destination_id == destination_id,
+                                                   s.c.watchlist_id.in_(list(have))))
+        return [i for i in ids if i in have]
+
+    async def set_enabled(self, destination_id: int, enabled: bool) -> None:
+        d = Destination.__table__
+        async with self.db.begin() as conn:
+            await conn.execute(update(d).where(d.c.id == destination_id).values(enabled=enabled))
+
+    async def set_muted(self, destination_id: int, until: datetime | None) -> None:
+        d = Destination.__table__
+        async with self.db.begin() as conn:
+            await conn.execute(update(d).where(d.c.id == destination_id).values(muted_until=until))
+
+    # ------------------------------------------------------------ terms
+    async def terms(self, destination_id: int) -> list[str]:
+        t = CustomTerm.__table__
+        async with self.db.read() as conn:
+            return list((await conn.execute(
+                select(t.c.term).where(t.c.destination_id == destination_id).order_by(t.c.id))).scalars())
+
+    async def add_term(
+        self, destination_id: int, term: str, key: str, by: str | None, now: datetime, *, limit: int,
+        own_list: str,
+    ) -> str:
+        """'added', 'exists' or 'limit'; adding also subscribes the destination to its own list."""
+        t, s, d = CustomTerm.__table__, Subscription.__table__, Destination.__table__
+        async with self.db.begin() as conn:
+            exists = (await conn.execute(
+                select(t.c.id).where(t.c.destination_id == destination_id, t.c.key == key))).first()
+            if exists:
+                return "exists"
+            count = (await conn.execute(
+                select(func.count()).select_from(t).where(t.c.destination_id == destination_id))).scalar_one()
+            if count >= limit:
+                return "limit"
+            await conn.execute(self.db.insert(t).values(destination_id=destination_id, term=term, key=key,
+                                                        created_by=by, created_at=now).on_conflict_do_nothing())
+            await conn.execute(self.db.insert(s).values(destination_id=destination_id, watchlist_id=own_list,
+                                                        created_at=now).on_conflict_do_nothing())
+            await conn.execute(update(d).where(d.c.id == destination_id).values(enabled=True))
+            await self._bump(conn, TERMS_GENERATION)
+        return "added"
+
+    async def remove_term(self, destination_id: int, key: str) -> str | None:
+        """Remove a term by its key; returns the term as written, or None if absent."""
+        t = CustomTerm.__table__
+        async with self.db.begin() as conn:
+            row = (await conn.execute(
+                select(t.c.id, t.c.term).where(t.c.destination_id == destination_id, t.c.key == key))).first()
+            if row is None:
+                return None
+            await conn.execute(delete(t).where(t.c.id == row.id))
+            await self._bump(conn, TERMS_GENERATION)
+            return str(row.term)
+
+    async def all_custom_terms(self) -> dict[int, list[str]]:
+        t = CustomTerm.__table__
+        out: dict[int, list[str]] = defaultdict(list)
+        async with self.db.read() as conn:
+            for r in (await conn.execute(select(t.c.destination_id, t.c.term).order_by(t.c.id))).all():
+                out[r.destination_id].append(r.term)
+        return dict(out)
+
+    async def generation(self, key: str = TERMS_GENERATION) -> int:
+        m = Meta.__table__
+        async with self.db.read() as conn:
+            v = (await conn.execute(select(m.c.value).where(m.c.key == key))).scalar_one_or_none()
+        return int(v or 0)
+
+    async def _bump(self, conn: AsyncConnection, key: str) -> None:
+        m = Meta.__table__
+        await conn.execute(self.db.insert(m).values(key=key, value=0).on_conflict_do_nothing())
+        await conn.execute(update(m).where(m.c.key == key).values(value=m.c.value + 1))
+
+    # ------------------------------------------------------------ feeds
+    async def feeds(self, destination_id: int) -> list[Any]:
+        df, f = DestinationFeed.__table__, Feed.__table__
+        async with self.db.read() as conn:
+            return list((await conn.execute(
+                select(f.c.id, f.c.url, f.c.source_url, f.c.name, f.c.enabled, f.c.failure_count, f.c.last_error,
+                       f.c.disabled_reason)
+                .join(df, df.c.feed_id == f.c.id).where(df.c.destination_id == destination_id).order_by(f.c.id)
+            )).all())
+
+    async def link_feed(self, destination_id: int, feed_id: int, by: str | None, now: datetime, *, limit: int) -> str:
+        """'added', 'exists' or 'limit'."""
+        df = DestinationFeed.__table__
+        async with self.db.begin() as conn:
+            if (await conn.execute(select(df.c.feed_id).where(
+                    df.c.destination_id == destination_id, df.c.feed_id == feed_id))).first():
+                return "exists"
+            count = (await conn.execute(select(func.count()).select_from(df)
+                                        .where(df.c.destination_id == destination_id))).scalar_one()
+            if count >= limit:
+                return "limit"
+            await conn.execute(self.db.insert(df).values(destination_id=destination_id, feed_id=feed_id,
+                                                         added_by=by, created_at=now).on_conflict_do_nothing())
+        return "added"
+
+    async def feed_count(self, destination_id: int) -> int:
+        df = DestinationFeed.__table__
+        async with self.db.read() as conn:
+            return int((await conn.execute(select(func.count()).select_from(df)
+                                           .where(df.c.destination_id == destination_id))).scalar_one())
+
+    async def unlink_feed(self, destination_id: int, feed_id: int) -> bool:
+        df = DestinationFeed.__table__
+        async with self.db.begin() as conn:
+            res = await conn.execute(delete(df).where(df.c.destination_id == destination_id, df.c.feed_id == feed_id))
+            return bool(res.rowcount)
+
+    # --------------------------------------------------------- delivery
+    async def audience(
+        self, conn: AsyncConnection, watchlist_ids: Sequence[str], now: datetime, *, feed_id: int, feed_origin: str,
+    ) -> dict[tuple[int, int], list[str]]:
+        """(destination, chat) -> matched watchlist ids, for destinations that should get the story now."""
+        if not watchlist_ids:
+            return {}
+        s, d, c, df = Subscription.__table__, Destination.__table__, Chat.__table__, DestinationFeed.__table__
+        q = (
+            select(d.c.id, d.c.chat_id, s.c.watchlist_id)
+            .join(s, s.c.destination_id == d.c.id).join(c, c.c.id == d.c.chat_id)
+            .where(s.c.watchlist_id.in_(list(watchlist_ids)), d.c.enabled.is_(True), c.c.active.is_(True),
+                   or_(d.c.muted_until.is_(None), d.c.muted_until <= now))
+        )
+        if feed_origin == "chat":
+            q = q.join(df, and_(df.c.destination_id == d.c.id, df.c.feed_id == feed_id))
+        out: dict[tuple[int, int], list[str]] = defaultdict(list)
+        for r in (await conn.execute(q)).all():
+            out[(r.id, r.chat_id)].append(r.watchlist_id)
+        return dict(out)
+
+    async def ops_destinations(self) -> list[DestinationRef]:
+        c, d = Chat.__table__, Destination.__table__
+        async with self.db.read() as conn:
+            rows = (await conn.execute(
+                select(d.c.chat_id, d.c.thread_id).join(c, c.c.id == d.c.chat_id)
+                .where(c.c.is_ops.is_(True), c.c.active.is_(True)))).all()
+            return [await self._ref(conn, r.chat_id, r.thread_id) for r in rows]
+
+    async def counts(self) -> dict[str, int]:
+        c, d = Chat.__table__, Destination.__table__
+        async with self.db.read() as conn:
+            row = (await conn.execute(select(
+                func.count().filter(c.c.active.is_(True)), func.count().filter(c.c.active.is_(False))
+            ).select_from(c))).one()
+            dests = (await conn.execute(select(func.count()).select_from(d))).scalar_one()
+        return {"active_chats": row[0], "inactive_chats": row[1], "destinations": int(dests)}

@@ -1,0 +1,180 @@
+"""Feeds and their polling state; polls are claimed with row leases."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.engine import Row
+
+from bot.storage.db import Database
+from bot.storage.models import DestinationFeed, Feed
+
+__all__ = ["FeedsRepo", "FeedRow", "PollOutcome"]
+
+FeedRow = Row[Any]
+
+
+@dataclass(frozen=True, slots=True)
+class PollOutcome:
+    """What one poll of a feed changed, written back in one statement."""
+
+    ok: bool
+    next_poll_at: datetime
+    status: int | None = None
+    error: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    content_hash: str | None = None
+    new_url: str | None = None
+    disable_reason: str | None = None
+    first_fetch_done: bool = False
+
+
+class FeedsRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def sync_config(self, specs: Sequence[Any], now: datetime, *, trusted: bool) -> None:
+        """Make the config feeds exist as configured; feeds gone from the config stop."""
+        t = Feed.__table__
+        keys = {s.id for s in specs}
+        async with self.db.begin() as conn:
+            rows = {r.key: r for r in (await conn.execute(select(Feed).where(Feed.origin == "config"))).all()}
+            for spec in specs:
+                row = rows.get(spec.id)
+                if row is None:
+                    await conn.execute(
+                        self.db.insert(t)
+                        .values(key=spec.id, url=spec.url, source_url=spec.url, name=spec.name,
+                                language=spec.language, origin="config", trusted=trusted,
+                                interval=spec.interval, enabled=True, next_poll_at=now, created_at=now,
+                                failure_count=0, first_fetch_done=False)
+                        .on_conflict_do_nothing()
+                    )
+                    continue
+                values: dict[str, Any] = {"name": spec.name, "language": spec.language,
+                                          "interval": spec.interval, "trusted": trusted}
+                if row.source_url != spec.url:
+                    values.update(url=spec.url, source_url=spec.url, etag=None, last_modified=None,
+                                  content_hash=None, enabled=True, disabled_reason=None,
+                                  failure_count=0, next_poll_at=now)
+                elif not row.enabled and row.disabled_reason == "removed from config":
+                    values.update(enabled=True, disabled_reason=None, next_poll_at=now)
+                await conn.execute(update(t).where(t.c.id == row.id).values(**values))
+            gone = [r.id for k, r in rows.items() if k not in keys and r.enabled]
+            if gone:
+                await conn.execute(update(t).where(t.c.id.in_(gone))
+                                   .values(enabled=False, disabled_reason="removed from config"))
+
+    async def claim_due(self, owner: str, now: datetime, limit: int, lease_s: float) -> list[FeedRow]:
+        """Lease up to ``limit`` feeds that are due; each goes to exactly one replica."""
+        t = Feed.__table__
+        due = (
+            select(t.c.id)
+            .where(t.c.enabled.is_(True), t.c.next_poll_at <= now,
+                   or_(t.c.lease_until.is_(None), t.c.lease_until < now))
+            .order_by(t.c.next_poll_at)
+            .limit(limit)
+        )
+        if self.db.is_postgres:
+            due = due.with_for_update(skip_locked=True)
+        async with self.db.begin() as conn:
+            ids = [r.id for r in (await conn.execute(due)).all()]
+            if not ids:
+                return []
+            until = now + timedelta(seconds=lease_s)
+            await conn.execute(update(t).where(t.c.id.in_(ids)).values(lease_owner=owner, lease_until=until))
+            rows = (await conn.execute(select(t).where(t.c.id.in_(ids)))).all()
+        return list(rows)
+
+    async def release(self, feed_id: int, owner: str, outcome: PollOutcome, now: datetime) -> FeedRow | None:
+        """Record a poll's outcome and end the lease; returns the updated row."""
+        t = Feed.__table__
+        values: dict[str, Any] = {
+            "lease_owner": None, "lease_until": None, "last_polled_at": now,
+            "next_poll_at": outcome.next_poll_at, "last_status": outcome.status,
+        }
+        if outcome.ok:
+            values.update(failure_count=0, last_error=None, last_success_at=now)
+            if outcome.etag is not None or outcome.last_modified is not None or outcome.status == 200:
+                values.update(etag=outcome.etag, last_modified=outcome.last_modified)
+            if outcome.content_hash is not None:
+                values["content_hash"] = outcome.content_hash
+            if outcome.first_fetch_done:
+                values["first_fetch_done"] = True
+        else:
+            values.update(failure_count=t.c.failure_count + 1, last_error=(outcome.error or "")[:500])
+        if outcome.new_url:
+            values["url"] = outcome.new_url
+        if outcome.disable_reason:
+            values.update(enabled=False, disabled_reason=outcome.disable_reason)
+        async with self.db.begin() as conn:
+            await conn.execute(
+                update(t).where(and_(t.c.id == feed_id, or_(t.c.lease_owner == owner, t.c.lease_owner.is_(None))))
+                .values(**values)
+            )
+            return (await conn.execute(select(t).where(t.c.id == feed_id))).first()
+
+    async def get(self, feed_id: int) -> FeedRow | None:
+        async with self.db.read() as conn:
+            return (await conn.execute(select(Feed.__table__).where(Feed.id == feed_id))).first()
+
+    async def by_url(self, url: str) -> FeedRow | None:
+        t = Feed.__table__
+        async with self.db.read() as conn:
+            return (await conn.execute(
+                select(t).where(or_(t.c.source_url == url, t.c.url == url)).order_by(t.c.id).limit(1)
+            )).first()
+
+    async def all(self) -> list[FeedRow]:
+        async with self.db.read() as conn:
+            return list((await conn.execute(select(Feed.__table__).order_by(Feed.id))).all())
+
+    async def health(self) -> dict[str, Any]:
+        """Counts for /status: enabled, failing, disabled, and the newest poll."""
+        t = Feed.__table__
+        async with self.db.read() as conn:
+            row = (await conn.execute(select(
+                func.count().filter(t.c.enabled.is_(True)),
+                func.count().filter(and_(t.c.enabled.is_(True), t.c.failure_count > 0)),
+                func.count().filter(t.c.enabled.is_(False)),
+                func.max(t.c.last_polled_at),
+            ))).one()
+            failing = (await conn.execute(
+                select(t.c.key, t.c.name, t.c.failure_count, t.c.last_error)
+                .where(t.c.enabled.is_(True), t.c.failure_count > 0)
+                .order_by(t.c.failure_count.desc()).limit(10)
+            )).all()
+        return {"enabled": row[0], "failing": row[1], "disabled": row[2], "last_poll": row[3],
+                "failing_feeds": [dict(r._mapping) for r in failing]}
+
+    async def create_chat_feed(self, url: str, name: str, key: str, now: datetime) -> int:
+        """A feed added from a chat (untrusted: fetched only through the SSRF guard)."""
+        t = Feed.__table__
+        async with self.db.begin() as conn:
+            await conn.execute(
+                self.db.insert(t).values(key=key, url=url, source_url=url, name=name, language="ar",
+                                         origin="chat", trusted=False, enabled=True, next_poll_at=now,
+                                         created_at=now, failure_count=0, first_fetch_done=False)
+                .on_conflict_do_nothing()
+            )
+            row = (await conn.execute(select(t.c.id, t.c.enabled).where(t.c.key == key))).one()
+            if not row.enabled:
+                await conn.execute(update(t).where(t.c.id == row.id).values(
+                    enabled=True, disabled_reason=None, failure_count=0, next_poll_at=now))
+            return int(row.id)
+
+    async def drop_orphan_chat_feed(self, feed_id: int) -> None:
+        """Stop polling a chat-added feed that no destination uses any more."""
+        t = Feed.__table__
+        async with self.db.begin() as conn:
+            users = (await conn.execute(
+                select(func.count()).select_from(DestinationFeed).where(DestinationFeed.feed_id == feed_id)
+            )).scalar_one()
+            if users == 0:
+                await conn.execute(update(t).where(t.c.id == feed_id, t.c.origin == "chat")
+                                   .values(enabled=False, disabled_reason="no subscribers"))

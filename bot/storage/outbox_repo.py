@@ -1,0 +1,148 @@
+"""The durable outbox: one row per (destination, story), claimed per chat with a lease.
+
+A chat is the unit of claiming because platform limits and ordering are per
+chat: the replica holding a chat's lease sends its rows one at a time, oldest
+first, and records each outcome right after the send. A crash can therefore
+repeat at most the one message that was in flight for each chat.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.storage.db import Database
+from bot.storage.models import Chat, Destination, Outbox
+
+__all__ = ["OutboxRepo"]
+
+
+class OutboxRepo:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def enqueue(self, conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> int:
+        """Insert rows, skipping (destination, dedupe_key) pairs already queued; returns how many."""
+        if not rows:
+            return 0
+        t = Outbox.__table__
+        result = await conn.execute(self.db.insert(t).on_conflict_do_nothing().returning(t.c.id), list(rows))
+        return len(result.all())
+
+    async def enqueue_now(self, rows: Sequence[dict[str, Any]]) -> int:
+        async with self.db.begin() as conn:
+            return await self.enqueue(conn, rows)
+
+    async def claim_chats(self, owner: str, now: datetime, limit: int, lease_s: float,
+                          platforms: Sequence[str]) -> list[Row[Any]]:
+        """Lease chats that have a row (or an edit) due; each chat goes to exactly one replica."""
+        c, o = Chat.__table__, Outbox.__table__
+        has_work = select(o.c.id).where(
+            o.c.chat_id == c.c.id,
+            or_(o.c.state == "pending", and_(o.c.state == "sent", o.c.edit_due_at <= now)),
+        ).exists()
+        due = (
+            select(c.c.id)
+            .where(c.c.active.is_(True), c.c.platform.in_(list(platforms)),
+                   or_(c.c.lease_until.is_(None), c.c.lease_until < now),
+                   or_(c.c.next_send_at.is_(None), c.c.next_send_at <= now),
+                   has_work)
+            .order_by(c.c.next_send_at.nulls_first(), c.c.id)
+            .limit(limit)
+        )
+        if self.db.is_postgres:
+            due = due.with_for_update(of=c, skip_locked=True)
+        async with self.db.begin() as conn:
+            ids = [r.id for r in (await conn.execute(due)).all()]
+            if not ids:
+                return []
+            await conn.execute(update(c).where(c.c.id.in_(ids))
+                               .values(lease_owner=owner, lease_until=now + timedelta(seconds=lease_s)))
+            return list((await conn.execute(select(c).where(c.c.id.in_(ids)))).all())
+
+    async def next_for_chat(self, chat_id: int, now: datetime) -> Row[Any] | None:
+        """The chat's oldest pending row; else its oldest due edit."""
+        o, d = Outbox.__table__, Destination.__table__
+        cols = [o, d.c.thread_id]
+        async with self.db.read() as conn:
+            row = (await conn.execute(
+                select(*cols).join(d, d.c.id == o.c.destination_id)
+                .where(o.c.chat_id == chat_id, o.c.state == "pending").order_by(o.c.id).limit(1)
+            )).first()
+            if row is not None:
+                return row
+            return (await conn.execute(
+                select(*cols).join(d, d.c.id == o.c.destination_id)
+                .where(o.c.chat_id == chat_id, o.c.state == "sent", o.c.edit_due_at <= now)
+                .order_by(o.c.id).limit(1)
+            )).first()
+
+    async def record(
+        self, row_id: int, chat_id: int, owner: str, *, state: str | None, now: datetime,
+        next_send_at: datetime | None, message_ref: str | None = None, error: str | None = None,
+        edited: bool = False, release: bool = True,
+    ) -> None:
+        """Write one send's outcome and the chat's next allowed send time in one transaction."""
+        o, c = Outbox.__table__, Chat.__table__
+        values: dict[str, Any] = {}
+        if edited:
+            values.update(edit_due_at=None, edits=o.c.edits + 1)
+        elif state is not None:
+            values.update(state=state, attempts=o.c.attempts + 1, last_error=(error or None) and error[:500])
+            if state == "sent":
+                values.update(sent_at=now, message_ref=message_ref)
+        else:
+            values.update(attempts=o.c.attempts + 1, last_error=(error or "")[:500])
+        chat_values: dict[str, Any] = {"next_send_at": next_send_at}
+        if release:
+            chat_values.update(lease_owner=None, lease_until=None)
+        async with self.db.begin() as conn:
+            if values:
+                await conn.execute(update(o).where(o.c.id == row_id).values(**values))
+            await conn.execute(update(c).where(c.c.id == chat_id, c.c.lease_owner == owner).values(**chat_values))
+
+    async def release_chat(self, chat_id: int, owner: str, next_send_at: datetime | None = None) -> None:
+        c = Chat.__table__
+        async with self.db.begin() as conn:
+            values: dict[str, Any] = {"lease_owner": None, "lease_until": None}
+            if next_send_at is not None:
+                values["next_send_at"] = next_send_at
+            await conn.execute(update(c).where(c.c.id == chat_id, c.c.lease_owner == owner).values(**values))
+
+    async def drop_pending(self, chat_id: int, state: str, reason: str) -> int:
+        """Close every pending row of a chat (it is gone); returns how many."""
+        o = Outbox.__table__
+        async with self.db.begin() as conn:
+            res = await conn.execute(update(o).where(o.c.chat_id == chat_id, o.c.state == "pending")
+                                     .values(state=state, last_error=reason[:500]))
+            return int(res.rowcount or 0)
+
+    async def schedule_edits(self, conn: AsyncConnection, dedupe_key: str, due: datetime, max_edits: int) -> int:
+        """Ask for the sent alerts of a story to be edited (coalesced: an earlier due time stays)."""
+        o = Outbox.__table__
+        res = await conn.execute(
+            update(o).where(o.c.dedupe_key == dedupe_key, o.c.kind == "alert", o.c.state == "sent",
+                            o.c.edit_due_at.is_(None), o.c.edits < max_edits)
+            .values(edit_due_at=due)
+        )
+        return int(res.rowcount or 0)
+
+    async def stats(self, now: datetime) -> dict[str, Any]:
+        o, c = Outbox.__table__, Chat.__table__
+        async with self.db.read() as conn:
+            by_state = {r[0]: int(r[1]) for r in (await conn.execute(
+                select(o.c.state, func.count()).group_by(o.c.state))).all()}
+            oldest = (await conn.execute(select(func.min(o.c.created_at)).where(o.c.state == "pending"))).scalar()
+            per_platform = {}
+            for r in (await conn.execute(
+                select(c.c.platform, o.c.state, func.count()).join(c, c.c.id == o.c.chat_id)
+                .group_by(c.c.platform, o.c.state))).all():
+                per_platform.setdefault(r[0], {})[r[1]] = int(r[2])
+        age = (now - oldest).total_seconds() if oldest else 0.0
+        return {"by_state": by_state, "pending": by_state.get("pending", 0), "oldest_age": max(0.0, age),
+                "per_platform": per_platform}
