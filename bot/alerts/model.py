@@ -1,0 +1,171 @@
+"""One neutral alert, formatted once; each platform only renders and escapes it.
+
+``AlertView`` holds the finished Arabic wording as lines of ``Span``s (text,
+bold or link). Feed text inside is wrapped in Unicode isolates so Latin names
+and URLs keep their direction inside right-to-left lines. Renderers escape
+every span for their platform; nothing here knows about HTML or Slack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.alerts.arabic import RLM, format_datetime, isolate, isolate_ltr
+from bot.domain.stories import cut_at_word
+
+__all__ = ["MatchRef", "Topic", "Alert", "Span", "AlertView", "format_alert", "SUMMARY_LIMIT"]
+
+SUMMARY_LIMIT = 300
+MAX_ALSO = 8
+
+
+@dataclass(frozen=True, slots=True)
+class MatchRef:
+    watchlist: str
+    term: str
+    field: str
+    start: int
+    end: int
+    surface: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"w": self.watchlist, "t": self.term, "f": self.field, "s": self.start, "e": self.end,
+                "x": self.surface}
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any]) -> "MatchRef":
+        return cls(str(d["w"]), str(d["t"]), str(d["f"]), int(d["s"]), int(d["e"]), str(d.get("x", "")))
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    id: str
+    label: str
+    tag: str
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    story_id: int
+    title: str
+    summary: str
+    link: str
+    source: str
+    published_at: datetime | None
+    topics: tuple[Topic, ...]
+    matches: tuple[MatchRef, ...]
+    also: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    text: str
+    bold: bool = False
+    href: str | None = None
+
+
+Line = tuple[Span, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AlertView:
+    """The alert's wording, line by line, ready to render."""
+
+    header: Line
+    title: Line
+    summary: Line
+    meta: Line
+    why: Line
+    link: Line
+    also: Line | None
+    hashtags: Line
+    url: str
+    topics: tuple[Topic, ...] = field(default=())
+
+    def lines(self, *, with_summary: bool = True) -> list[Line]:
+        out = [self.header, self.title]
+        if with_summary and self.summary:
+            out.append(self.summary)
+        out.extend([self.meta, self.why])
+        if self.also:
+            out.append(self.also)
+        out.extend([self.link, self.hashtags])
+        return [ln for ln in out if ln]
+
+    def plain_text(self, *, with_summary: bool = True) -> str:
+        return "\n".join("".join(s.text for s in ln) for ln in self.lines(with_summary=with_summary))
+
+
+def _marked(text: str, spans: Iterable[tuple[int, int]]) -> Line:
+    """Text cut into plain and bold pieces (matched words bold), isolated as a whole."""
+    merged: list[list[int]] = []
+    for s, e in sorted(spans):
+        s, e = max(0, s), min(len(text), e)
+        if s >= e:
+            continue
+        if merged and s <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e)
+        else:
+            merged.append([s, e])
+    pieces: list[Span] = [Span(RLM + "\u2068")]
+    pos = 0
+    for s, e in merged:
+        if pos < s:
+            pieces.append(Span(text[pos:s]))
+        pieces.append(Span(text[s:e], bold=True))
+        pos = e
+    if pos < len(text):
+        pieces.append(Span(text[pos:]))
+    pieces.append(Span("\u2069"))
+    return tuple(p for p in pieces if p.text)
+
+
+def format_alert(alert: Alert, tz: ZoneInfo, *, summary_limit: int = SUMMARY_LIMIT) -> AlertView:
+    """The one Arabic wording of an alert."""
+    labels = " · ".join(t.label for t in alert.topics) or "تنبيه"
+    header: Line = (Span(RLM + "🔔 "), Span(labels, bold=True))
+
+    title_marks = [(m.start, m.end) for m in alert.matches if m.field == "title"]
+    title = _marked(alert.title, title_marks)
+
+    summary_text = cut_at_word(alert.summary, summary_limit) if alert.summary else ""
+    summary_marks = [(m.start, m.end) for m in alert.matches if m.field == "summary" and m.end <= len(summary_text)]
+    summary = _marked(summary_text, summary_marks) if summary_text else ()
+
+    when = format_datetime(alert.published_at, tz) if alert.published_at else "وقت النشر غير معروف"
+    meta: Line = (Span(f"{RLM}📰 {isolate(alert.source)} · {when}"),)
+
+    why_parts: list[str] = []
+    for topic in alert.topics:
+        surfaces: list[str] = []
+        for m in alert.matches:
+            if m.watchlist == topic.id and m.surface and m.surface not in surfaces:
+                surfaces.append(m.surface)
+        if surfaces:
+            words = "، ".join(f"«{isolate(s)}»" for s in surfaces[:5])
+            why_parts.append(f"{topic.label}: {words}")
+    why: Line = (Span(f"{RLM}🔎 سبب التنبيه: " + "؛ ".join(why_parts)),) if why_parts else ()
+
+    also: Line | None = None
+    if alert.also:
+        names = list(dict.fromkeys(alert.also))
+        shown = "، ".join(isolate(n) for n in names[:MAX_ALSO])
+        if len(names) > MAX_ALSO:
+            shown += f" و{len(names) - MAX_ALSO} غيرها"
+        also = (Span(f"{RLM}🗞️ وأوردته أيضاً: {shown}"),)
+
+    link: Line = (Span(RLM + "🔗 "), Span(isolate_ltr(alert.link), href=alert.link)) if alert.link else ()
+    hashtags: Line = (Span(RLM + " ".join(f"#{t.tag}" for t in alert.topics)),) if alert.topics else ()
+    return AlertView(header, title, summary, meta, why, link, also, hashtags, alert.link, alert.topics)
+
+
+def topics_for(ids: Sequence[str], labels: Mapping[str, Topic]) -> tuple[Topic, ...]:
+    """Topics in a stable order, unknown ids shown by their id."""
+    out = []
+    for wid in ids:
+        out.append(labels.get(wid) or Topic(wid, wid, wid.replace("-", "_")))
+    return tuple(out)

@@ -1,0 +1,175 @@
+"""Delivering the outbox: claim chats, send their rows in order, record every outcome.
+
+Limits are kept at three levels: a global rate per platform (shared out among
+live replicas), a minimum gap per chat (``Sender.pacing``, stored in the
+chat row so it holds across replicas and restarts), and whatever the
+platform says (429 retry-after). Transient failures back off exponentially
+on the chat, so later alerts wait behind the one being retried and order
+within a chat is kept.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+import structlog
+from aiolimiter import AsyncLimiter
+
+from bot.delivery.compose import Composer
+from bot.delivery.ports import Address, Outcome, Sender
+from bot.storage.chats_repo import ChatsRepo
+from bot.storage.outbox_repo import OutboxRepo
+
+__all__ = ["Dispatcher", "DeliveryEvents", "DispatchPolicy"]
+
+log = structlog.get_logger(__name__)
+
+
+class DeliveryEvents(Protocol):
+    def delivered(self, platform: str, row: Any, outcome: Outcome, now: datetime) -> None: ...
+    async def chat_gone(self, platform: str, chat: Any, reason: str) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class DispatchPolicy:
+    lease_seconds: float = 30.0
+    max_backoff: float = 300.0
+    give_up_after: float = 24 * 3600.0  # a transient failure older than this becomes 'failed'
+    chats_per_round: int = 100
+    burst: int = 10  # rows one chat may send per claim
+
+
+class Dispatcher:
+    def __init__(
+        self, outbox: OutboxRepo, chats: ChatsRepo, composer: Composer, senders: Mapping[str, Sender], *,
+        owner: str, clock: Callable[[], datetime], policy: DispatchPolicy | None = None,
+        events: DeliveryEvents | None = None,
+    ) -> None:
+        self.outbox, self.chats, self.composer = outbox, chats, composer
+        self.senders = dict(senders)
+        self.owner = owner
+        self.clock = clock
+        self.policy = policy or DispatchPolicy()
+        self.events = events
+        self._limiters = {p: AsyncLimiter(max(1.0, s.global_rate), 1.0) for p, s in self.senders.items()}
+        self._replicas = 1
+
+    def set_replicas(self, n: int) -> None:
+        """Share each platform's global rate among the live replicas."""
+        n = max(1, n)
+        if n != self._replicas:
+            self._replicas = n
+            self._limiters = {p: AsyncLimiter(max(1.0, s.global_rate / n), 1.0) for p, s in self.senders.items()}
+
+    async def run_once(self) -> int:
+        """One round: claim chats with due work and serve them concurrently; returns messages handled."""
+        now = self.clock()
+        chats = await self.outbox.claim_chats(self.owner, now, self.policy.chats_per_round,
+                                              self.policy.lease_seconds, platforms=list(self.senders))
+        if not chats:
+            return 0
+        done = await asyncio.gather(*(self._serve(c) for c in chats), return_exceptions=True)
+        total = 0
+        for chat, res in zip(chats, done):
+            if isinstance(res, BaseException):
+                log.error("dispatch_crashed", chat=chat.id, error=repr(res))
+                await self.outbox.release_chat(chat.id, self.owner, self.clock() + timedelta(seconds=5))
+            else:
+                total += res
+        return total
+
+    async def _serve(self, chat: Any) -> int:
+        sender = self.senders[chat.platform]
+        pacing = sender.pacing(chat.kind)
+        burst = max(1, min(self.policy.burst, int((self.policy.lease_seconds / 2) / max(pacing, 0.001))))
+        handled = 0
+        address_chat = chat.external_id
+        for i in range(burst):
+            row = await self.outbox.next_for_chat(chat.id, self.clock())
+            if row is None:
+                break
+            if i:
+                await asyncio.sleep(pacing)
+            outcome, stop = await self._deliver(sender, chat, address_chat, row, pacing)
+            handled += 1
+            if stop:
+                break
+        # A no-op when an outcome already released the lease (or another replica holds it now).
+        await self.outbox.release_chat(chat.id, self.owner)
+        return handled
+
+    async def _deliver(self, sender: Sender, chat: Any, chat_ref: str, row: Any, pacing: float
+                       ) -> tuple[Outcome, bool]:
+        """Send (or edit) one row and record it; returns (outcome, stop serving this chat now)."""
+        is_edit = row.state == "sent"
+        address = Address(chat.platform, chat_ref, int(row.thread_id or 0), chat.kind)
+        message = await self.composer.build(row)
+        if message is None:
+            await self.outbox.record(row.id, chat.id, self.owner, state="failed", now=self.clock(),
+                                     next_send_at=None, error="story no longer stored", edited=is_edit,
+                                     release=False)
+            return Outcome.failed("story no longer stored"), False
+        async with self._limiters[chat.platform]:
+            try:
+                if is_edit:
+                    outcome = await sender.edit(address, row.message_ref, message)
+                else:
+                    outcome = await sender.send(address, message)
+            except Exception as exc:  # noqa: BLE001 - an adapter bug must not lose the row
+                log.error("sender_crashed", platform=chat.platform, chat=chat.id, error=repr(exc))
+                outcome = Outcome.retry(f"internal error: {type(exc).__name__}")
+        now = self.clock()
+        if self.events is not None:
+            self.events.delivered(chat.platform, row, outcome, now)
+
+        if outcome.migrate_to:
+            await self.chats.migrate_chat(chat.platform, chat.external_id, outcome.migrate_to, "supergroup")
+            await self.outbox.record(row.id, chat.id, self.owner, state=None, now=now, next_send_at=now,
+                                     error=outcome.error, release=True)
+            return outcome, True
+
+        if outcome.kind == "sent":
+            next_at = now + timedelta(seconds=pacing)
+            await self.outbox.record(row.id, chat.id, self.owner, state="sent", now=now, next_send_at=next_at,
+                                     message_ref=outcome.message_ref, edited=is_edit, release=False)
+            return outcome, False
+
+        if outcome.kind == "retry":
+            age = (now - row.created_at).total_seconds()
+            if age > self.policy.give_up_after:
+                await self.outbox.record(row.id, chat.id, self.owner, state="failed", now=now,
+                                         next_send_at=now + timedelta(seconds=pacing),
+                                         error=f"gave up after {int(age)}s: {outcome.error}", edited=is_edit,
+                                         release=False)
+                return outcome, False
+            if outcome.retry_after is not None:
+                delay = float(outcome.retry_after)
+            else:
+                delay = min(self.policy.max_backoff, 2 ** min(int(row.attempts), 9)) * random.uniform(0.8, 1.2)
+            next_at = now + timedelta(seconds=max(delay, pacing))
+            await self.outbox.record(row.id, chat.id, self.owner, state=None, now=now, next_send_at=next_at,
+                                     error=outcome.error, release=True)
+            log.info("delivery_retry", platform=chat.platform, chat=chat.id, row=row.id, after=round(delay, 2),
+                     error=outcome.error)
+            return outcome, True
+
+        if outcome.kind == "gone":
+            await self.outbox.record(row.id, chat.id, self.owner, state="gone", now=now, next_send_at=None,
+                                     error=outcome.error, edited=is_edit, release=True)
+            changed = await self.chats.deactivate_chat(chat.id, outcome.error or "gone")
+            await self.outbox.drop_pending(chat.id, "gone", outcome.error or "chat gone")
+            log.warning("chat_deactivated", platform=chat.platform, chat=chat.id, reason=outcome.error)
+            if changed and self.events is not None:
+                await self.events.chat_gone(chat.platform, chat, outcome.error or "")
+            return outcome, True
+
+        await self.outbox.record(row.id, chat.id, self.owner, state="failed", now=now,
+                                 next_send_at=now + timedelta(seconds=pacing), error=outcome.error,
+                                 edited=is_edit, release=False)
+        log.warning("delivery_failed", platform=chat.platform, chat=chat.id, row=row.id, error=outcome.error)
+        return outcome, False

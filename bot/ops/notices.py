@@ -1,0 +1,109 @@
+"""The ops channel: what an operator must hear about the bot itself, in Arabic, never a flood.
+
+Events are buffered and flushed as one digest at most every ``min_interval``
+seconds; the digest goes through the same durable outbox as alerts, so a
+platform outage delays it but does not lose it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import structlog
+
+from bot.alerts.arabic import format_relative, isolate
+from bot.storage.chats_repo import ChatsRepo
+from bot.storage.outbox_repo import OutboxRepo
+
+__all__ = ["OpsNotifier"]
+
+log = structlog.get_logger(__name__)
+
+MAX_LINES = 30
+BACKLOG_REPEAT = 1800.0
+
+
+class OpsNotifier:
+    def __init__(self, chats: ChatsRepo, outbox: OutboxRepo, *, clock: Callable[[], datetime],
+                 feed_failures: int, backlog_threshold: int, min_interval: float, replica: str) -> None:
+        self.chats, self.outbox = chats, outbox
+        self.clock = clock
+        self.feed_failures = feed_failures
+        self.backlog_threshold = backlog_threshold
+        self.min_interval = min_interval
+        self.replica = replica
+        self._lines: list[str] = []
+        self._dropped = 0
+        self._last_flush: datetime | None = None
+        self._backlog_since: datetime | None = None
+        self._backlog_told: datetime | None = None
+
+    def add(self, line: str) -> None:
+        if len(self._lines) >= MAX_LINES:
+            self._dropped += 1
+            return
+        self._lines.append(line)
+
+    # ----------------------------------------------------------- events
+    def feed_failing(self, feed: Any, failures: int, error: str) -> None:
+        if failures == self.feed_failures:
+            self.add(f"⚠️ المصدر {isolate(feed.name)} يفشل منذ {failures} محاولات متتالية: {isolate(error)}")
+
+    def feed_recovered(self, feed: Any, failures: int) -> None:
+        if failures >= self.feed_failures:
+            self.add(f"✅ عاد المصدر {isolate(feed.name)} إلى العمل بعد {failures} محاولات فاشلة")
+
+    def feed_disabled(self, feed: Any, reason: str) -> None:
+        self.add(f"⛔ أُوقف المصدر {isolate(feed.name)}: {isolate(reason)}")
+
+    def chat_gone(self, platform: str, chat: Any, reason: str) -> None:
+        name = chat.title or chat.external_id
+        self.add(f"🚫 أُلغي تفعيل المحادثة {isolate(str(name))} ({platform}): {isolate(reason)}")
+
+    def backlog(self, pending: int, oldest_age: float) -> None:
+        now = self.clock()
+        if pending >= self.backlog_threshold:
+            if self._backlog_since is None:
+                self._backlog_since = now
+            if self._backlog_told is None or (now - self._backlog_told).total_seconds() >= BACKLOG_REPEAT:
+                self._backlog_told = now
+                self.add(f"📦 تراكم في طابور الإرسال: {pending} رسالة بانتظار الإرسال، "
+                         f"أقدمها منذ {format_relative(oldest_age)}")
+        elif self._backlog_since is not None and pending < self.backlog_threshold // 2:
+            self._backlog_since = None
+            self._backlog_told = None
+            self.add(f"✅ انتهى التراكم: {pending} رسالة بانتظار الإرسال")
+
+    # ------------------------------------------------------------ flush
+    async def lifecycle(self, started: bool, detail: str = "") -> None:
+        """Process start or stop: said at once (not held for the digest)."""
+        word = "🟢 بدأ تشغيل newsbot" if started else "🔴 توقف newsbot"
+        self.add(f"{word} ({isolate(self.replica)}){' — ' + detail if detail else ''}")
+        await self.flush(force=True)
+
+    async def flush(self, *, force: bool = False) -> int:
+        """Queue the buffered lines as one digest for every ops destination; returns rows queued."""
+        if not self._lines:
+            return 0
+        now = self.clock()
+        if not force and self._last_flush is not None and \
+                (now - self._last_flush).total_seconds() < self.min_interval:
+            return 0
+        lines = list(self._lines)
+        if self._dropped:
+            lines.append(f"… و{self._dropped} إشعارات أخرى")
+        self._lines.clear()
+        self._dropped = 0
+        self._last_flush = now
+        dests = await self.chats.ops_destinations()
+        if not dests:
+            log.info("ops_notice", lines=lines)
+            return 0
+        key = f"ops:{uuid.uuid4().hex}"
+        rows = [{"destination_id": d.id, "chat_id": d.chat_id, "story_id": None, "kind": "ops", "dedupe_key": key,
+                 "payload": {"title": "تقرير تشغيل newsbot", "lines": lines}, "state": "pending", "attempts": 0,
+                 "edits": 0, "created_at": now, "story_seen_at": None} for d in dests]
+        return await self.outbox.enqueue_now(rows)

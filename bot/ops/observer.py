@@ -1,0 +1,61 @@
+"""Turns pipeline events into metrics and ops notices (the poller and dispatcher know neither)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bot.delivery.ports import Outcome
+from bot.ops.metrics import Metrics
+from bot.ops.notices import OpsNotifier
+from bot.pipeline.ingest import IngestReport
+
+__all__ = ["Observer"]
+
+
+class Observer:
+    def __init__(self, metrics: Metrics, ops: OpsNotifier) -> None:
+        self.metrics = metrics
+        self.ops = ops
+
+    # PollEvents
+    def feed_polled(self, feed: Any, ok: bool, status: int | None, error: str | None) -> None:
+        outcome = "ok" if ok and status != 304 else ("not_modified" if ok else "failed")
+        self.metrics.feed_polls.labels(feed.key, outcome).inc()
+        if not ok:
+            self.metrics.feed_failures.labels(feed.key).inc()
+
+    async def feed_failing(self, feed: Any, failures: int, error: str) -> None:
+        self.ops.feed_failing(feed, failures, error)
+
+    async def feed_recovered(self, feed: Any, failures: int) -> None:
+        self.ops.feed_recovered(feed, failures)
+
+    async def feed_disabled(self, feed: Any, reason: str) -> None:
+        self.ops.feed_disabled(feed, reason)
+
+    # Ingest
+    def ingested(self, report: IngestReport) -> None:
+        for state, n in (("alerted", report.alerted), ("duplicate", report.duplicates),
+                         ("nomatch", report.nomatch), ("old", report.old)):
+            if n:
+                self.metrics.stories_decided.labels(state).inc(n)
+        for wl, n in report.matches.items():
+            self.metrics.matches.labels(wl if not wl.startswith("custom:") else "custom").inc(n)
+        if report.rows:
+            self.metrics.alerts_queued.inc(report.rows)
+
+    # DeliveryEvents
+    def delivered(self, platform: str, row: Any, outcome: Outcome, now: datetime) -> None:
+        if outcome.kind == "sent":
+            self.metrics.alerts_sent.labels(platform).inc()
+            if row.state == "pending" and row.story_seen_at is not None and row.kind == "alert":
+                self.metrics.latency.labels(platform).observe(max(0.0, (now - row.story_seen_at).total_seconds()))
+        elif outcome.kind == "retry":
+            self.metrics.alerts_retried.labels(platform).inc()
+        else:
+            self.metrics.alerts_failed.labels(platform).inc()
+
+    async def chat_gone(self, platform: str, chat: Any, reason: str) -> None:
+        self.metrics.chats_gone.labels(platform).inc()
+        self.ops.chat_gone(platform, chat, reason)
