@@ -1,0 +1,107 @@
+"""Every Arabic sentence the commands say, in one place (Modern Standard Arabic)."""
+
+from __future__ import annotations
+
+__all__ = ["COMMANDS", "USAGE", "TERM_ERRORS", "T"]
+
+# name -> (Arabic description for the command menu, usage)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "start": ("التعريف بالبوت وطريقة استخدامه", "/start"),
+    "help": ("قائمة الأوامر وطريقة استخدامها", "/help"),
+    "topics": ("الموضوعات الجاهزة وتفعيلها أو إيقافها", "/topics"),
+    "subscribe": ("الاشتراك في موضوعات جاهزة", "/subscribe [المعرفات…]"),
+    "unsubscribe": ("إلغاء الاشتراك أو إيقاف التنبيهات", "/unsubscribe [المعرفات…]"),
+    "watch": ("إضافة كلمة أو عبارة إلى قائمتك", "/watch العبارة"),
+    "unwatch": ("حذف كلمة أو عبارة من قائمتك", "/unwatch العبارة"),
+    "watchlist": ("كل ما تتابعه هذه المحادثة", "/watchlist"),
+    "preview": ("الأخبار الأخيرة التي كانت ستطابق عبارة", "/preview العبارة"),
+    "mute": ("كتم التنبيهات مدة محددة", "/mute 2h"),
+    "unmute": ("إلغاء الكتم", "/unmute"),
+    "addfeed": ("إضافة مصدر أخبار (رابط RSS أو Atom)", "/addfeed الرابط"),
+    "removefeed": ("حذف مصدر أضفته", "/removefeed الرابط"),
+    "feeds": ("المصادر التي أضافتها هذه المحادثة", "/feeds"),
+    "status": ("حالة البوت: المصادر والتنبيهات", "/status"),
+}
+
+USAGE = {name: usage for name, (_desc, usage) in COMMANDS.items()}
+
+TERM_ERRORS = {
+    "empty": "اكتب الكلمة أو العبارة بعد الأمر.",
+    "too_long": "العبارة طويلة جداً: الحد الأقصى 100 حرف.",
+    "too_many_words": "العبارة طويلة جداً: الحد الأقصى 12 كلمة.",
+    "no_letters": "العبارة لا تحتوي على حروف أو أرقام يمكن البحث عنها.",
+    "too_short": "العبارة قصيرة جداً: اكتب حرفين على الأقل.",
+    "wildcard_edge": "لا يمكن أن تبدأ العبارة أو تنتهي بالرمز *؛ استعمله بين كلمتين فقط.",
+}
+
+
+class T:
+    """Fixed replies."""
+
+    INTRO = "أهلاً! أنا newsbot: أتابع مصادر الأخبار وأرسل إليك تنبيهاً بالعربية فور نشر خبر عمّا تتابعه."
+    HOW = ("ابدأ بالأمر /subscribe للاشتراك في موضوعات جاهزة (وقف إطلاق النار، البحر الأسود، الناتو)، "
+           "أو أضف عباراتك الخاصة بالأمر /watch.")
+    MATCHING = ("أفهم صيغ الكتابة المختلفة: «الناتو» تطابق «والناتو» و«للناتو» و«النّاتو»، "
+                "ولا تطابق «السيناتور».")
+    COMMANDS_HEADER = "الأوامر:"
+    UNKNOWN = "لم أفهم هذا الأمر."
+    NOT_ADMIN = "عذراً، تغيير إعدادات هذه المحادثة متاح لمشرفيها فقط."
+    NOT_ADMIN_TARGET = "عذراً، يجب أن تكون مشرفاً في {target} لتغيير إعداداتها."
+    RATE_LIMITED = "أرسلت أوامر كثيرة في وقت قصير؛ انتظر دقيقة ثم أعد المحاولة."
+    TRY = "الاستعمال الصحيح: {usage}"
+    SUBSCRIBED = "تم الاشتراك في: {labels}."
+    ALREADY = "هذه المحادثة مشتركة أصلاً في: {labels}."
+    UNKNOWN_IDS = "معرفات غير معروفة: {ids}. المعرفات المتاحة: {valid}."
+    UNSUBSCRIBED = "أُلغي الاشتراك في: {labels}."
+    NOT_SUBSCRIBED = "هذه المحادثة غير مشتركة في: {labels}."
+    PAUSED = "أُوقفت كل التنبيهات في هذه المحادثة، واحتفظتُ بإعداداتها. أرسل /subscribe لاستئنافها."
+    ALREADY_PAUSED = "التنبيهات متوقفة أصلاً في هذه المحادثة."
+    WATCH_ADDED = "أضفتُ «{term}» إلى قائمتك. ستصلك الأخبار التي تذكرها."
+    WATCH_EXISTS = "«{term}» موجودة في قائمتك أصلاً."
+    WATCH_LIMIT = "بلغت قائمتك الحد الأقصى ({limit} عبارة). احذف عبارة بالأمر /unwatch ثم أضف الجديدة."
+    UNWATCHED = "حذفتُ «{term}» من قائمتك."
+    UNWATCH_MISSING = "«{term}» ليست في قائمتك."
+    WATCHLIST_HEADER = "ما تتابعه هذه المحادثة:"
+    WATCHLIST_TOPICS = "الموضوعات الجاهزة: {labels}"
+    WATCHLIST_TERMS = "عباراتك الخاصة: {terms}"
+    WATCHLIST_EMPTY = "لا تتابع هذه المحادثة شيئاً بعد. ابدأ بالأمر /subscribe أو /watch."
+    WATCHLIST_PAUSED = "⏸️ التنبيهات متوقفة (أرسل /subscribe لاستئنافها)."
+    WATCHLIST_MUTED = "🔕 التنبيهات مكتومة حتى {until}."
+    WATCHLIST_FEEDS = "مصادر أضفتها: {count}"
+    NONE = "لا شيء"
+    MUTED = "🔕 كُتمت التنبيهات حتى {until}."
+    MUTE_BAD = "مدة غير صالحة. اكتبها هكذا: 30m أو 2h أو 1d (الحد الأقصى 30 يوماً)."
+    UNMUTED = "🔔 أُلغي الكتم، وستصلك التنبيهات من جديد."
+    NOT_MUTED = "التنبيهات غير مكتومة أصلاً."
+    PREVIEW_HEADER = "أخبار آخر {days} أيام التي كانت ستطابق «{term}» ({count}):"
+    PREVIEW_NONE = "لم يطابق «{term}» أي خبر مخزَّن في آخر {days} أيام."
+    PREVIEW_WHY = "لماذا: {why}"
+    TOPICS_HEADER = "الموضوعات الجاهزة (اضغط لتفعيل الموضوع أو إيقافه):"
+    TOPIC_ON = "✅"
+    TOPIC_OFF = "⬜"
+    TOPIC_TOGGLED_ON = "فُعِّل موضوع {label}."
+    TOPIC_TOGGLED_OFF = "أُوقف موضوع {label}."
+    STATUS_HEADER = "حالة البوت:"
+    STATUS_FEEDS = "المصادر: {enabled} مفعّلة، منها {failing} متعثرة، و{disabled} موقوفة."
+    STATUS_LAST_POLL = "آخر جلب: {when}"
+    STATUS_NEVER = "لم يجرِ أي جلب بعد"
+    STATUS_QUEUE = "التنبيهات: {pending} في الانتظار (أقدمها منذ {age})، {sent} أُرسلت، {failed} تعذّر إرسالها."
+    STATUS_FAILING = "مصادر متعثرة: {feeds}"
+    FEED_ADDED = "أضفتُ المصدر {name}. ستصلك أخباره الجديدة التي تطابق ما تتابعه."
+    FEED_EXISTS = "هذا المصدر مضاف أصلاً."
+    FEED_LIMIT = "بلغت هذه المحادثة الحد الأقصى للمصادر ({limit})."
+    FEED_REMOVED = "حذفتُ المصدر {name}."
+    FEED_MISSING = "هذا المصدر ليس ضمن مصادر هذه المحادثة."
+    FEEDS_HEADER = "مصادر هذه المحادثة:"
+    FEEDS_NONE = "لم تُضِف هذه المحادثة أي مصدر. أضف مصدراً بالأمر /addfeed."
+    FEED_BAD_URL = "الرابط غير صالح: اكتب رابطاً كاملاً يبدأ بـ http:// أو https://."
+    FEED_BLOCKED = "لا يمكن إضافة هذا الرابط: يشير إلى عنوان داخلي أو خاص غير مسموح به."
+    FEED_FETCH_FAILED = "تعذّر جلب الرابط: {reason}"
+    FEED_NOT_FEED = "هذا الرابط ليس مصدر RSS أو Atom، ولا تشير صفحته إلى مصدر."
+    FEED_FAILING = "⚠️ متعثر"
+    TARGET_BAD = "لم أجد القناة {target}. تأكد من اسمها ومن أنني مشرف فيها."
+    TARGET_NOT_CHANNEL = "{target} ليست قناة أو مجموعة يمكنني الإرسال إليها."
+    TARGET_BOT_NOT_ADMIN = "أضفني مشرفاً في {target} أولاً حتى أستطيع النشر فيها."
+    TARGET_ONLY_PRIVATE = "يمكن إعداد قناة أخرى من محادثة خاصة معي فقط."
+    NOTE_CHANGED = "غيّر {user} إعدادات تنبيهات هذه القناة: {what}"
+    INTERNAL = "حدث خطأ غير متوقع ولم يُحفظ شيء. أعد المحاولة بعد قليل."
