@@ -1,0 +1,281 @@
+"""The ``newsbot`` command line. Heavy modules are imported inside each subcommand,
+so ``newsbot match`` starts fast and never loads a chat library."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+__all__ = ["main"]
+
+
+class CliError(Exception):
+    """A one-line error for the user; exit status 2."""
+
+
+def _settings(**overrides: Any) -> Any:
+    from bot.settings import SettingsError, load_settings
+
+    try:
+        return load_settings(**overrides)
+    except SettingsError as exc:
+        raise CliError(str(exc)) from None
+
+
+def _setup_logs(settings: Any) -> None:
+    from bot.ops.logs import setup_logging
+
+    setup_logging(settings.log_level, settings.secret_values())
+
+
+# --------------------------------------------------------------------- run
+def cmd_run(args: argparse.Namespace) -> int:
+    import asyncio
+    import signal
+
+    from bot.app import NewsBot
+    from bot.configfiles import ConfigError
+
+    settings = _settings()
+    _setup_logs(settings)
+
+    async def main() -> None:
+        bot = NewsBot(settings, console=args.console)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(sig, stop.set)
+            except (NotImplementedError, RuntimeError):
+                pass
+        await bot.run(stop)
+
+    try:
+        asyncio.run(main())
+    except ConfigError as exc:
+        raise CliError(f"config: {exc}") from None
+    return 0
+
+
+def cmd_poll_once(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot.app import NewsBot
+    from bot.configfiles import ConfigError
+
+    settings = _settings()
+    _setup_logs(settings)
+
+    async def main() -> dict[str, Any]:
+        bot = NewsBot(settings, console=args.console, http=False)
+        try:
+            return await bot.poll_once(timeout=args.timeout)
+        finally:
+            await bot.stop()
+
+    try:
+        report = asyncio.run(main())
+    except ConfigError as exc:
+        raise CliError(f"config: {exc}") from None
+    print(json.dumps({k: v for k, v in report.items()}, ensure_ascii=False), file=sys.stderr)
+    return 0
+
+
+# ------------------------------------------------------------------- match
+def _read_lines(path: str | None) -> TextIO:
+    if path in (None, "-"):
+        return sys.stdin
+    try:
+        return open(path, encoding="utf-8")  # noqa: SIM115 - closed by the caller
+    except OSError as exc:
+        raise CliError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def _load_lists(path: Path) -> list[Any]:
+    from bot.configfiles import load_watchlists
+
+    lists, problems = load_watchlists(path)
+    if problems:
+        raise CliError(str(problems[0]) + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
+    return lists
+
+
+def cmd_match(args: argparse.Namespace) -> int:
+    from bot.domain.matcher import Matcher
+
+    path = Path(args.watchlists) if args.watchlists else Path(os.environ.get("NEWSBOT_CONFIG_DIR", "config")) / "watchlists.yaml"
+    matcher = Matcher(_load_lists(path))
+    src = _read_lines(args.input)
+    bad = 0
+    out = sys.stdout
+    try:
+        for n, raw in enumerate(src, start=1):
+            if not raw.strip():
+                continue
+            try:
+                obj = json.loads(raw)
+            except json.JSONDecodeError as exc:
+                print(f"line {n}: not JSON: {exc.msg}", file=sys.stderr)
+                bad += 1
+                continue
+            if not isinstance(obj, dict) or "id" not in obj:
+                print(f"line {n}: expected a JSON object with an \"id\"", file=sys.stderr)
+                bad += 1
+                continue
+            title, summary = obj.get("title") or "", obj.get("summary") or ""
+            if not isinstance(title, str) or not isinstance(summary, str):
+                print(f"line {n}: \"title\" and \"summary\" must be strings", file=sys.stderr)
+                bad += 1
+                continue
+            found = matcher.match(title, summary)
+            terms: dict[str, list[str]] = {}
+            for m in found:
+                terms.setdefault(m.watchlist, [])
+                if m.surface not in terms[m.watchlist]:
+                    terms[m.watchlist].append(m.surface)
+            out.write(json.dumps({"id": obj["id"], "matches": sorted(terms), "terms": terms},
+                                 ensure_ascii=False) + "\n")
+    finally:
+        if src is not sys.stdin:
+            src.close()
+    out.flush()
+    return 1 if bad else 0
+
+
+# ----------------------------------------------------------------- preview
+def cmd_preview(args: argparse.Namespace) -> int:
+    import asyncio
+    from datetime import UTC, datetime
+
+    from bot.alerts.arabic import format_datetime
+    from bot.pipeline.preview import preview_term, preview_watchlist
+    from bot.storage.db import Database
+    from bot.storage.stories_repo import StoriesRepo
+
+    if bool(args.term) == bool(args.watchlist):
+        raise CliError("give a TERM or --watchlist ID (one of them)")
+    if not 0 < args.days <= 365:
+        raise CliError("--days must be between 1 and 365")
+    settings = _settings()
+    if args.term:
+        from bot.domain.watchlists import TermError, parse_term
+
+        try:
+            parse_term(args.term)
+        except TermError as exc:
+            raise CliError(f"unusable term: {exc}") from None
+    wl = None
+    if args.watchlist:
+        lists = {w.id: w for w in _load_lists(settings.config_dir / "watchlists.yaml")}
+        wl = lists.get(args.watchlist)
+        if wl is None:
+            raise CliError(f"no watchlist {args.watchlist!r} (known: {', '.join(sorted(lists))})")
+
+    async def main() -> list[Any]:
+        db = Database(settings.database_url)
+        try:
+            await asyncio.to_thread(db.migrate)
+            repo = StoriesRepo(db)
+            now = datetime.now(UTC)
+            if wl is not None:
+                return await preview_watchlist(repo, wl, days=args.days, now=now)
+            return await preview_term(repo, args.term, days=args.days, now=now)
+        finally:
+            await db.dispose()
+
+    hits = asyncio.run(main())
+    for hit in hits:
+        when = format_datetime(hit.story.published_at or hit.story.first_seen_at, settings.tz)
+        why = "، ".join(dict.fromkeys(f"«{m.surface}»" for m in hit.matches))
+        print(f"{hit.story.title}\n  {hit.story.feed_name} · {when}\n  لماذا: {why}\n  {hit.story.link}")
+    print(f"{len(hits)} خبراً مطابقاً في آخر {args.days} أيام", file=sys.stderr)
+    return 0
+
+
+# ------------------------------------------------------------ check-config
+def cmd_check_config(args: argparse.Namespace) -> int:
+    from bot.configfiles import load_feeds, load_watchlists
+    from bot.settings import SettingsError, load_settings
+
+    problems: list[str] = []
+    try:
+        settings = load_settings()
+        config_dir = settings.config_dir
+    except SettingsError as exc:
+        problems.append(f"environment: {exc}")
+        config_dir = Path(os.environ.get("NEWSBOT_CONFIG_DIR", "config"))
+        settings = None
+    feeds, p1 = load_feeds(config_dir / "feeds.yaml")
+    lists, p2 = load_watchlists(config_dir / "watchlists.yaml")
+    problems.extend(str(p) for p in [*p1, *p2])
+    if settings is not None:
+        from bot.settings import database_urls
+
+        try:
+            database_urls(settings.database_url)
+        except Exception as exc:  # noqa: BLE001 - reported, not raised
+            problems.append(f"environment: {exc}")
+        if settings.slack_enabled and not settings.slack_app_token and not settings.slack_signing_secret:
+            problems.append("environment: SLACK_BOT_TOKEN needs SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN")
+    for p in problems:
+        print(p)
+    if problems:
+        return 1
+    print(f"ok: {len(feeds)} feeds, {len(lists)} watchlists")
+    return 0
+
+
+# -------------------------------------------------------------------- main
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="newsbot", description="News feeds -> Arabic alerts on Telegram and Slack.")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    r = sub.add_parser("run", help="poll feeds and deliver alerts until stopped",
+                       description="Long-running: polling, matching and delivery. Without chat tokens, "
+                                   "alerts are printed on the console.")
+    r.add_argument("--console", action="store_true", help="also print alerts on the console")
+    r.set_defaults(func=cmd_run)
+    o = sub.add_parser("poll-once", help="one poll of every feed, deliver, exit",
+                       description="Poll every feed once, deliver what matched, then exit (for cron and tests).")
+    o.add_argument("--console", action="store_true", help="also print alerts on the console")
+    o.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for delivery (default 120)")
+    o.set_defaults(func=cmd_poll_once)
+    m = sub.add_parser("match", help="match JSON Lines stories against the watchlists",
+                       description="Reads one story per line ({\"id\", \"title\", \"summary\"}) and writes "
+                                   "{\"id\", \"matches\": [watchlist ids]} per line, in order.")
+    m.add_argument("input", nargs="?", default="-", help="JSON Lines file (default: stdin)")
+    m.add_argument("--watchlists", metavar="FILE", help="watchlists YAML (default: config/watchlists.yaml)")
+    m.set_defaults(func=cmd_match)
+    v = sub.add_parser("preview", help="stored stories a term or watchlist would have matched",
+                       description="Which stored stories of the last N days would have matched, and why.")
+    v.add_argument("term", nargs="?", help="a term, as /watch takes it")
+    v.add_argument("--watchlist", metavar="ID", help="a built-in watchlist id instead of a term")
+    v.add_argument("--days", type=float, default=3.0, help="how far back (default 3)")
+    v.set_defaults(func=cmd_preview)
+    c = sub.add_parser("check-config", help="validate config files and environment",
+                       description="Validate config/feeds.yaml, config/watchlists.yaml and the environment.")
+    c.set_defaults(func=cmd_check_config)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except CliError as exc:
+        print(f"newsbot {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
