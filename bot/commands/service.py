@@ -99,7 +99,14 @@ class CommandService:
         self.clock = clock
         self.status_source = status
         self._recent: dict[tuple[str, str], deque[float]] = defaultdict(deque)
-        self._labels = {normalize(w.label): w.id for w in index.builtins.values()}
+        # "/subscribe الناتو" works as well as "/subscribe nato": labels and plain terms name lists too.
+        self._labels: dict[str, str] = {}
+        for w in index.builtins.values():
+            for t in w.terms:
+                if not t.near and "*" not in t.text:
+                    self._labels.setdefault(normalize(t.text), w.id)
+        for w in index.builtins.values():
+            self._labels[normalize(w.label)] = w.id
 
     # ------------------------------------------------------------ entry
     async def handle(self, ctx: Context, text: str, *, slash_optional: bool = False) -> Reply | None:
