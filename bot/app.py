@@ -317,30 +317,42 @@ class NewsBot:
         await self.fetcher.close()
         await self.db.dispose()
 
-    async def poll_once(self, *, timeout: float = 120.0) -> dict[str, Any]:
-        """One poll of every feed, then ingest and deliver what it found (for cron and tests)."""
-        await self.prepare()
+    async def tick(self, *, force: bool = True, timeout: float = 60.0) -> dict[str, Any]:
+        """Poll (every feed with ``force``), ingest, and deliver until nothing more is due now.
+
+        The same steps the jobs run, in order and awaited: for ``poll-once`` and tests.
+        """
         assert self.poller is not None and self.ingestor is not None and self.dispatcher is not None
-        for adapter in self.adapters:
-            if hasattr(adapter, "start_sending"):
-                await adapter.start_sending()
-        report = await self.poller.run_once(force=True)
+        report = await self.poller.run_once(force=force)
         ingest = await self.ingestor.run_once()
+        delivered = await self.drain(timeout=timeout)
+        return {"feeds": report.feeds, "ok": report.ok, "not_modified": report.not_modified,
+                "failed": report.failed, "new_stories": report.new_stories, "alerted": ingest.alerted,
+                "delivered": delivered, "errors": report.errors}
+
+    async def drain(self, *, timeout: float = 60.0) -> int:
+        """Deliver until no row for a platform this process serves is waiting (or ``timeout``)."""
+        assert self.dispatcher is not None
         delivered = 0
-        deadline = asyncio.get_running_loop().time() + timeout
-        while asyncio.get_running_loop().time() < deadline:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while loop.time() < deadline:
             n = await self.dispatcher.run_once()
             delivered += n
             if n:
                 continue
-            stats = await self.outbox.stats(self.clock())
-            waiting = sum(v.get("pending", 0) for p, v in stats["per_platform"].items() if p in self.senders)
-            if not waiting:
+            if not await self.outbox.waiting(list(self.senders), self.clock()):
                 break
-            await asyncio.sleep(0.2)
+            await asyncio.sleep(0.1)
+        return delivered
+
+    async def poll_once(self, *, timeout: float = 120.0) -> dict[str, Any]:
+        """One poll of every feed, then ingest and deliver what it found (for cron and tests)."""
+        await self.prepare()
         for adapter in self.adapters:
-            if hasattr(adapter, "stop"):
+            await adapter.start_sending()
+        try:
+            return await self.tick(force=True, timeout=timeout)
+        finally:
+            for adapter in self.adapters:
                 await adapter.stop()
-        return {"feeds": report.feeds, "ok": report.ok, "not_modified": report.not_modified,
-                "failed": report.failed, "new_stories": report.new_stories, "alerted": ingest.alerted,
-                "delivered": delivered, "errors": report.errors}

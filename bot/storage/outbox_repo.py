@@ -132,6 +132,16 @@ class OutboxRepo:
         )
         return int(res.rowcount or 0)
 
+    async def waiting(self, platforms: Sequence[str], now: datetime) -> int:
+        """Rows still to send to active chats of these platforms (edits due by ``now`` included)."""
+        o, c = Outbox.__table__, Chat.__table__
+        async with self.db.read() as conn:
+            return int((await conn.execute(
+                select(func.count()).select_from(o).join(c, c.c.id == o.c.chat_id)
+                .where(c.c.active.is_(True), c.c.platform.in_(list(platforms)),
+                       or_(o.c.state == "pending", and_(o.c.state == "sent", o.c.edit_due_at <= now)))
+            )).scalar_one())
+
     async def stats(self, now: datetime) -> dict[str, Any]:
         o, c = Outbox.__table__, Chat.__table__
         async with self.db.read() as conn:
