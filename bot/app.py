@@ -43,7 +43,7 @@ from bot.storage.models import Outbox, Story
 from bot.storage.outbox_repo import OutboxRepo
 from bot.storage.stories_repo import StoriesRepo
 
-__all__ = ["NewsBot", "utcnow"]
+__all__ = ["NewsBot", "utcnow", "build_fetcher"]
 
 log = structlog.get_logger(__name__)
 
@@ -64,9 +64,19 @@ def load_config(settings: Settings) -> tuple[list[FeedSpec], list[Watchlist]]:
     return feeds, lists
 
 
+def build_fetcher(settings: Settings, **seams: Any) -> Fetcher:
+    """The HTTP fetcher with the limits from the settings (``seams``: test-only DNS overrides)."""
+    return Fetcher(FetchLimits(
+        max_bytes=settings.max_feed_bytes, max_redirects=settings.max_redirects,
+        total_timeout=settings.fetch_timeout, connect_timeout=settings.connect_timeout,
+        read_timeout=settings.read_timeout, concurrency=settings.fetch_concurrency,
+        per_host=settings.fetch_per_host,
+    ), settings.user_agent, **seams)
+
+
 class NewsBot:
     def __init__(self, settings: Settings, *, console: bool | None = None, stdout: TextIO | None = None,
-                 clock: Callable[[], datetime] = utcnow, http: bool = True) -> None:
+                 clock: Callable[[], datetime] = utcnow, http: bool = True, fetcher: Fetcher | None = None) -> None:
         self.settings = settings
         self.clock = clock
         self.replica = settings.replica_id or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
@@ -85,12 +95,7 @@ class NewsBot:
                                backlog_threshold=settings.ops_backlog_threshold,
                                min_interval=settings.ops_min_interval, replica=self.replica)
         self.observer = Observer(self.metrics, self.ops)
-        self.fetcher = Fetcher(FetchLimits(
-            max_bytes=settings.max_feed_bytes, max_redirects=settings.max_redirects,
-            total_timeout=settings.fetch_timeout, connect_timeout=settings.connect_timeout,
-            read_timeout=settings.read_timeout, concurrency=settings.fetch_concurrency,
-            per_host=settings.fetch_per_host,
-        ), settings.user_agent)
+        self.fetcher = fetcher or build_fetcher(settings)
         self.http = HttpServer(self.metrics, settings.http_host, settings.port) if http else None
         self.jobs = Jobs()
         self.senders: dict[str, Sender] = {}

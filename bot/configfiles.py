@@ -72,6 +72,8 @@ def _read(path: Path, top_key: str) -> tuple[list[Any], list[ConfigProblem]]:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 0
         return [], [ConfigProblem(name, line, f"not valid YAML: {getattr(exc, 'problem', exc)}")]
+    if isinstance(data, dict) and top_key in data and data[top_key] is None:
+        return [], []  # "feeds:" with nothing under it: an empty list
     if not isinstance(data, dict) or not isinstance(data.get(top_key), list):
         return [], [ConfigProblem(name, 1, f"expected a top-level '{top_key}:' list")]
     return data[top_key], []

@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import aiohttp
+from aiohttp.abc import AbstractResolver
 
 from bot.feeds.ssrf import BlockedAddress, GuardedResolver, check_url
 
@@ -87,9 +88,12 @@ def retry_after_seconds(value: str | None) -> float | None:
 class Fetcher:
     """One aiohttp session for operator feeds and one, SSRF-guarded, for chat-added feeds."""
 
-    def __init__(self, limits: FetchLimits, user_agent: str) -> None:
+    def __init__(self, limits: FetchLimits, user_agent: str, *, dns: AbstractResolver | None = None,
+                 public_hosts: frozenset[str] = frozenset()) -> None:
         self.limits = limits
         self.user_agent = user_agent
+        self._dns = dns  # inner resolver of the guarded session (tests inject one)
+        self._public_hosts = public_hosts
         self._sessions: dict[bool, aiohttp.ClientSession] = {}
         self._global = asyncio.Semaphore(limits.concurrency)
         self._hosts: dict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(limits.per_host))
@@ -101,7 +105,7 @@ class Fetcher:
                 limit=self.limits.concurrency,
                 limit_per_host=self.limits.per_host,
                 ttl_dns_cache=300,
-                resolver=None if trusted else GuardedResolver(),
+                resolver=self._dns if trusted else GuardedResolver(self._dns, self._public_hosts),
                 enable_cleanup_closed=True,
             )
             session = aiohttp.ClientSession(
@@ -193,7 +197,7 @@ class Fetcher:
             except aiohttp.ClientPayloadError as exc:
                 raise FetchError("payload", f"broken response body: {exc}") from None
             except (aiohttp.ServerTimeoutError, aiohttp.SocketTimeoutError, aiohttp.ConnectionTimeoutError):
-                raise FetchError("timeout", "server too slow") from None
+                raise FetchError("timeout", f"timed out waiting for the server (over {self.limits.read_timeout:g}s)") from None
             except aiohttp.ClientResponseError as exc:
                 raise FetchError("http", f"bad response: {exc.message}", status=exc.status) from None
             except aiohttp.InvalidURL:

@@ -23,12 +23,15 @@ from typing import Any
 import fastfeedparser
 import feedparser
 
-__all__ = ["ParsedFeed", "ParsedEntry", "NotAFeed", "parse_feed", "decode_document", "defuse"]
+__all__ = ["ParsedFeed", "ParsedEntry", "NotAFeed", "EntityDeclarations", "parse_feed", "decode_document", "defuse"]
 
 _PROLOG = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)[\"'][^>]*\?>", re.IGNORECASE)
 _PROLOG_TEXT = re.compile(r"^(\s*<\?xml[^>]*?encoding\s*=\s*[\"'])([A-Za-z0-9._:-]+)([\"'])", re.IGNORECASE)
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9._:-]+)", re.IGNORECASE)
 _DOCTYPE = re.compile(r"<!DOCTYPE\b", re.IGNORECASE)
+_ENTITY_DECL = re.compile(r"<!ENTITY\b", re.IGNORECASE)
+_ENTITY_REFUSAL = "refused: the document declares XML entities (possible entity-expansion bomb)"
+_CDATA = re.compile(r"<!\[CDATA\[.*?\]\]>", re.DOTALL)
 _ITEM_TAG = re.compile(r"<(?:[A-Za-z0-9_-]+:)?(?:item|entry)[\s>/]")
 _TTL = re.compile(r"<ttl>\s*(\d{1,6})\s*</ttl>", re.IGNORECASE)
 _HTML_START = re.compile(r"^\s*(?:<!--.*?-->\s*)*(?:<!DOCTYPE\s+html|<html\b)", re.IGNORECASE | re.DOTALL)
@@ -95,8 +98,16 @@ def decode_document(body: bytes, content_type: str = "") -> tuple[str, str]:
     return body.decode("utf-8", errors="replace"), "utf-8"
 
 
+class EntityDeclarations(NotAFeed):
+    """The document declares its own XML entities: refused (entity-expansion risk)."""
+
+
 def defuse(text: str) -> str:
-    """Remove DOCTYPE declarations (and their internal subset of ENTITY definitions)."""
+    """Remove DOCTYPE declarations; refuse documents that declare entities of their own.
+
+    Real feeds never need an internal DTD subset; a document that defines
+    entities is either broken or an expansion bomb, and no parser sees it.
+    """
     out: list[str] = []
     pos = 0
     for m in _DOCTYPE.finditer(text):
@@ -120,9 +131,15 @@ def defuse(text: str) -> str:
             elif ch == ">" and depth == 0:
                 break
             i += 1
+        if _ENTITY_DECL.search(text, m.end(), i):
+            raise EntityDeclarations(_ENTITY_REFUSAL)
         pos = i + 1
     out.append(text[pos:])
-    return "".join(out)
+    result = "".join(out)
+    # Declarations outside a DOCTYPE are not XML, but lenient parsers may still honour them.
+    if _ENTITY_DECL.search(result) and _ENTITY_DECL.search(_CDATA.sub("", result)):
+        raise EntityDeclarations(_ENTITY_REFUSAL)
+    return result
 
 
 def _utf8_document(text: str) -> bytes:
@@ -189,7 +206,7 @@ def parse_feed(body: bytes, content_type: str = "") -> ParsedFeed:
     text, _enc = decode_document(body, content_type)
     text = defuse(text)
     if _HTML_START.match(text[:2000]) and not _FEED_ROOT.search(text[:5000]):
-        raise NotAFeed("an HTML page, not a feed")
+        raise NotAFeed("an HTML page")
     data = _utf8_document(text)
     expected = len(_ITEM_TAG.findall(text))
     ttl_m = _TTL.search(text)
@@ -207,5 +224,5 @@ def parse_feed(body: bytes, content_type: str = "") -> ParsedFeed:
     if not entries and not doc.get("version"):
         exc = doc.get("bozo_exception")
         detail = f": {type(exc).__name__}: {str(exc)[:120]}" if exc else ""
-        raise NotAFeed(f"not a feed document{detail}")
+        raise NotAFeed(f"unreadable document{detail}")
     return ParsedFeed(title, link, entries, ttl, "feedparser", recovered=True)

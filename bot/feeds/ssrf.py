@@ -68,6 +68,11 @@ def check_url(url: str) -> str:
     try:
         ipaddress.ip_address(host.split("%", 1)[0])
     except ValueError:
+        legacy = _legacy_ipv4(host)
+        if legacy is not None:
+            if not is_public_address(legacy):
+                raise BlockedAddress("private_address", host) from None
+            return host
         lowered = host.lower().rstrip(".")
         if lowered == "localhost" or lowered.endswith((".localhost", ".local", ".internal", ".home.arpa")):
             raise BlockedAddress("private_address", host) from None
@@ -77,16 +82,33 @@ def check_url(url: str) -> str:
     return host
 
 
-class GuardedResolver(AbstractResolver):
-    """Resolve with the default resolver, then refuse unless every address is public."""
+def _legacy_ipv4(host: str) -> str | None:
+    """Shorthand IPv4 forms the C resolver accepts ('127.1', '2130706433', '0x7f.1') as dotted quads."""
+    if not host or not all(c in "0123456789abcdefxABCDEFX." for c in host):
+        return None
+    try:
+        return socket.inet_ntoa(socket.inet_aton(host))
+    except OSError:
+        return None
 
-    def __init__(self, inner: AbstractResolver | None = None) -> None:
+
+class GuardedResolver(AbstractResolver):
+    """Resolve with the default resolver, then refuse unless every address is public.
+
+    ``public_hosts`` names hosts whose addresses count as public whatever they
+    are: a seam for tests, where a "public" web server has to live on loopback.
+    """
+
+    def __init__(self, inner: AbstractResolver | None = None, public_hosts: frozenset[str] = frozenset()) -> None:
         self._inner = inner or DefaultResolver()
+        self._public_hosts = public_hosts
 
     async def resolve(self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET) -> list[ResolveResult]:
         results = await self._inner.resolve(host, port, family)
         if not results:
             raise BlockedAddress("dns", host)
+        if host.lower().rstrip(".") in self._public_hosts:
+            return results
         for r in results:
             if not is_public_address(str(r["host"])):
                 raise BlockedAddress("private_address", host)
