@@ -125,7 +125,7 @@ class NewsBot:
         self.index = WatchIndex(self.builtin_watchlists, self.chats)
         self.ingestor = Ingestor(self.db, self.index, self.stories, self.chats, self.outbox,
                                  max_age=s.max_age_seconds, cluster_window=s.cluster_window_hours * 3600,
-                                 clock=self.clock, on_report=self.observer.ingested)
+                                 clock=self.clock, on_report=self.observer.ingested, edit_delay=s.edit_delay)
         policy = PollPolicy(default_interval=s.poll_interval, min_interval=s.min_feed_interval,
                             max_interval=max(s.max_feed_interval, s.poll_interval),
                             disable_after=s.failure_deactivate_after, backfill=s.backfill,

@@ -58,6 +58,7 @@ class Settings(BaseSettings):
     allow_private_config_feeds: bool = Field(True, alias="NEWSBOT_ALLOW_PRIVATE_CONFIG_FEEDS")
     failure_deactivate_after: int = Field(50, alias="NEWSBOT_FEED_DISABLE_AFTER", ge=1)
     cluster_window_hours: float = Field(24.0, alias="NEWSBOT_CLUSTER_WINDOW_HOURS", gt=0)
+    edit_delay: float = Field(30.0, alias="NEWSBOT_EDIT_DELAY", ge=0)
 
     # Chat platforms
     telegram_bot_token: SecretStr | None = Field(None, alias="TELEGRAM_BOT_TOKEN")

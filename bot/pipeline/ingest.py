@@ -29,7 +29,6 @@ __all__ = ["Ingestor", "IngestReport"]
 
 log = structlog.get_logger(__name__)
 
-EDIT_DELAY = timedelta(seconds=30)
 MAX_EDITS = 5
 
 
@@ -49,7 +48,7 @@ class Ingestor:
     def __init__(
         self, db: Database, index: WatchIndex, stories: StoriesRepo, chats: ChatsRepo, outbox: OutboxRepo, *,
         max_age: float, cluster_window: float, clock: Callable[[], datetime], batch: int = 500,
-        on_report: Callable[[IngestReport], None] | None = None,
+        on_report: Callable[[IngestReport], None] | None = None, edit_delay: float = 30.0,
     ) -> None:
         self.db, self.index, self.stories, self.chats, self.outbox = db, index, stories, chats, outbox
         self.max_age = max_age
@@ -57,6 +56,7 @@ class Ingestor:
         self.clock = clock
         self.batch = batch
         self.on_report = on_report
+        self.edit_delay = timedelta(seconds=edit_delay)  # copies arriving together make one edit
         self._loaded = False
 
     async def reload_clusters(self) -> None:
@@ -159,7 +159,7 @@ class Ingestor:
             .on_conflict_do_nothing().returning(t.c.id)
         )).first()
         if inserted is not None:
-            await self.outbox.schedule_edits(conn, dedupe_key(root), now + EDIT_DELAY, MAX_EDITS)
+            await self.outbox.schedule_edits(conn, dedupe_key(root), now + self.edit_delay, MAX_EDITS)
 
     async def record_same_url(self, story_id: int, feed_id: int, link: str) -> None:
         """The same canonical URL seen in another feed: one more outlet for an existing story."""
