@@ -78,16 +78,18 @@ class Clusterer:
     def __init__(self, window_seconds: float) -> None:
         self.window = window_seconds
         self._docs: dict[int, Fingerprint] = {}
+        self._feeds: dict[int, int | None] = {}
         self._order: deque[tuple[datetime, int]] = deque()
         self._index: dict[str, set[int]] = defaultdict(set)
 
     def __len__(self) -> int:
         return len(self._docs)
 
-    def add(self, story_id: int, fp: Fingerprint, seen_at: datetime) -> None:
+    def add(self, story_id: int, fp: Fingerprint, seen_at: datetime, feed_id: int | None = None) -> None:
         if story_id in self._docs:
             return
         self._docs[story_id] = fp
+        self._feeds[story_id] = feed_id
         self._order.append((seen_at, story_id))
         for tok in fp.title:
             self._index[tok].add(story_id)
@@ -96,6 +98,7 @@ class Clusterer:
         while self._order and (now - self._order[0][0]).total_seconds() > self.window:
             _, sid = self._order.popleft()
             fp = self._docs.pop(sid, None)
+            self._feeds.pop(sid, None)
             if fp is None:
                 continue
             for tok in fp.title:
@@ -104,6 +107,10 @@ class Clusterer:
                     bucket.discard(sid)
                     if not bucket:
                         del self._index[tok]
+
+    def feed_of(self, story_id: int) -> int | None:
+        """The feed that brought an indexed story (None if unknown)."""
+        return self._feeds.get(story_id)
 
     def find(self, fp: Fingerprint, now: datetime) -> int | None:
         """The earliest indexed story that ``fp`` duplicates, if any."""

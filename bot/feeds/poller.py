@@ -62,11 +62,31 @@ class PollReport:
     errors: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(slots=True)
+class _Done:
+    """One feed's poll, ready to be written with others in one transaction."""
+
+    feed: Any
+    outcome: PollOutcome
+    report: PollReport
+    drafts: list[StoryDraft] = field(default_factory=list)
+    states: list[str] = field(default_factory=list)
+    new: int = 0
+    listed: frozenset[str] | None = None  # raw links of this fetch, remembered once committed
+
+
 class Poller:
+    """Fetch and parse concurrently; write outcomes and stories in batches.
+
+    Writing one transaction per feed makes a thousand small transactions per
+    cycle, serialised on SQLite's write lock; polls instead hand their results
+    to a batch writer that commits up to ``batch`` feeds at a time.
+    """
+
     def __init__(
         self, feeds: FeedsRepo, stories: StoriesRepo, fetcher: Fetcher, policy: PollPolicy, *,
         owner: str, clock: Callable[[], datetime], events: PollEvents | None = None,
-        on_same_url: Callable[[int, int, str], Awaitable[None]] | None = None,
+        on_same_url: Callable[[int, int, str], Awaitable[None]] | None = None, batch: int = 200,
     ) -> None:
         self.feeds, self.stories, self.fetcher = feeds, stories, fetcher
         self.policy = policy
@@ -76,6 +96,10 @@ class Poller:
         self.on_same_url = on_same_url
         self.on_stored: Callable[[int], None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._writer = BatchWriter(self._write, max_batch=batch, max_delay=0.05)
+        # Raw links (or guids) each feed listed last time: entries seen before skip cleaning,
+        # canonicalising and the database entirely. Only a cache: a restart just redoes the work.
+        self._known: dict[int, frozenset[str]] = {}
 
     async def run_once(self, *, limit: int = 100_000, force: bool = False) -> PollReport:
         """Poll every due feed (all enabled feeds with ``force``) once and wait for all of them."""
@@ -115,44 +139,42 @@ class Poller:
 
     async def _poll_safe(self, feed: Any, report: PollReport) -> None:
         try:
-            await self._poll(feed, report)
+            done = await self._poll(feed, report)
         except asyncio.CancelledError:
             raise  # shutdown: the replica gives back its leases as it leaves
         except Exception as exc:  # noqa: BLE001 - a bug on one feed is recorded on it; others go on
             log.error("poll_crashed", feed=feed.key, error=repr(exc), exc_info=True)
-            await self._finish(feed, PollOutcome(False, self.clock() + timedelta(seconds=self.policy.min_interval),
-                                                 error=f"internal error: {type(exc).__name__}"), report)
+            done = _Done(feed, PollOutcome(False, self.clock() + timedelta(seconds=self.policy.min_interval),
+                                           error=f"internal error: {type(exc).__name__}"), report)
+        try:
+            await self._writer.submit(done)
+        except Exception as exc:  # noqa: BLE001 - the lease expires and the feed is polled again
+            log.error("poll_write_failed", feed=feed.key, error=repr(exc))
 
-    async def _poll(self, feed: Any, report: PollReport) -> None:
+    async def _poll(self, feed: Any, report: PollReport) -> _Done:
         try:
             result = await self.fetcher.fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified,
                                               trusted=bool(feed.trusted))
         except FetchError as exc:
-            await self._failed(feed, exc.message, report, status=exc.status, retry_after=exc.retry_after,
-                               gone=exc.kind == "gone")
-            return
+            return self._failed(feed, exc.message, report, status=exc.status, retry_after=exc.retry_after,
+                                gone=exc.kind == "gone")
         if result.status == 304:
-            report.not_modified += 1
-            await self._finish(feed, PollOutcome(True, self._next(feed, result), status=304,
-                                                 etag=result.headers.get("etag", feed.etag),
-                                                 last_modified=result.headers.get("last-modified", feed.last_modified),
-                                                 new_url=result.permanent_url), report)
-            return
+            return _Done(feed, PollOutcome(True, self._next(feed, result), status=304,
+                                           etag=result.headers.get("etag", feed.etag),
+                                           last_modified=result.headers.get("last-modified", feed.last_modified),
+                                           new_url=result.permanent_url), report)
         digest = hashlib.sha256(result.body).hexdigest()
         if digest == feed.content_hash and feed.first_fetch_done:
-            await self._finish(feed, self._ok(feed, result, digest), report)
-            return
+            return _Done(feed, self._ok(feed, result, digest), report)
         try:
             parsed = await asyncio.to_thread(parse_feed, result.body, result.content_type) \
                 if len(result.body) > 512 * 1024 else parse_feed(result.body, result.content_type)
         except NotAFeed as exc:
-            await self._failed(feed, f"not a feed: {exc}", report, status=200)
-            return
-        new = await self._store(feed, parsed)
-        report.new_stories += new
-        if new and self.on_stored is not None:
-            self.on_stored(new)
-        await self._finish(feed, self._ok(feed, result, digest, parsed), report)
+            return self._failed(feed, f"not a feed: {exc}", report, status=200)
+        drafts, states = self._drafts(feed, parsed)
+        done = _Done(feed, self._ok(feed, result, digest, parsed), report, drafts, states)
+        done.listed = frozenset(e.link or e.guid or "" for e in parsed.entries)
+        return done
 
     def _ok(self, feed: Any, result: FetchResult, digest: str, parsed: ParsedFeed | None = None) -> PollOutcome:
         return PollOutcome(True, self._next(feed, result, parsed), status=200,
@@ -175,8 +197,8 @@ class Poller:
             interval = min(max(interval, p.min_interval), p.max_interval)
         return self.clock() + timedelta(seconds=interval * random.uniform(0.95, 1.05))
 
-    async def _failed(self, feed: Any, error: str, report: PollReport, *, status: int | None = None,
-                      retry_after: float | None = None, gone: bool = False) -> None:
+    def _failed(self, feed: Any, error: str, report: PollReport, *, status: int | None = None,
+                retry_after: float | None = None, gone: bool = False) -> _Done:
         p = self.policy
         failures = int(feed.failure_count) + 1
         base = float(feed.interval or p.default_interval)
@@ -189,34 +211,16 @@ class Poller:
             disable = "HTTP 410 Gone: the publisher removed this feed"
         elif failures >= p.disable_after:
             disable = f"disabled after {failures} failures in a row: {error}"
-        report.errors[feed.key] = error
-        await self._finish(feed, PollOutcome(False, self.clock() + timedelta(seconds=delay), status=status,
-                                             error=error, disable_reason=disable), report)
+        return _Done(feed, PollOutcome(False, self.clock() + timedelta(seconds=delay), status=status,
+                                       error=error, disable_reason=disable), report)
 
-    async def _finish(self, feed: Any, outcome: PollOutcome, report: PollReport) -> None:
-        if outcome.ok:
-            report.ok += 1
-        else:
-            report.failed += 1
-            if outcome.error != feed.last_error:
-                log.warning("feed_failing", feed=feed.key, error=outcome.error, failures=feed.failure_count + 1)
-        if outcome.new_url and outcome.new_url != feed.url:
-            log.info("feed_moved", feed=feed.key, url=outcome.new_url)
-        updated = await self.feeds.release(feed.id, self.owner, outcome, self.clock())
-        if self.events is None:
-            return
-        self.events.feed_polled(feed, outcome.ok, outcome.status, outcome.error)
-        if outcome.disable_reason:
-            await self.events.feed_disabled(updated or feed, outcome.disable_reason)
-        elif not outcome.ok:
-            await self.events.feed_failing(updated or feed, int(feed.failure_count) + 1, outcome.error or "")
-        elif feed.failure_count:
-            await self.events.feed_recovered(updated or feed, int(feed.failure_count))
-
-    async def _store(self, feed: Any, parsed: ParsedFeed) -> int:
-        """Store new entries; the first sight of a feed records them without alerting."""
+    def _drafts(self, feed: Any, parsed: ParsedFeed) -> tuple[list[StoryDraft], list[str]]:
+        """Clean entries into drafts; the first sight of a feed records them without alerting."""
         drafts: dict[str, StoryDraft] = {}
+        known = self._known.get(feed.id, frozenset()) if feed.first_fetch_done else frozenset()
         for e in parsed.entries:
+            if (e.link or e.guid or "") in known:
+                continue
             key = story_key(e.link, e.guid, feed.key)
             if key is None or key in drafts:
                 continue
@@ -225,19 +229,112 @@ class Poller:
             if not title and not summary:
                 continue
             drafts[key] = StoryDraft(key, (e.link or "").strip(), title or summary[:200], summary, e.published, e.guid)
-        if not drafts:
-            return 0
         items = list(drafts.values())
-        if not feed.first_fetch_done:
-            # Newest first by publication time, so a backfill alerts the latest stories.
-            order = sorted(range(len(items)), key=lambda i: items[i].published_at or self.clock(), reverse=True)
-            keep = set(order[: self.policy.backfill])
-            states = ["new" if i in keep else "seen" for i in range(len(items))]
-        else:
-            states = ["new"] * len(items)
+        if feed.first_fetch_done:
+            return items, ["new"] * len(items)
+        # Newest first by publication time, so a backfill alerts the latest stories.
+        order = sorted(range(len(items)), key=lambda i: items[i].published_at or self.clock(), reverse=True)
+        keep = set(order[: self.policy.backfill])
+        return items, ["new" if i in keep else "seen" for i in range(len(items))]
+
+    async def _write(self, batch: list[_Done]) -> None:
+        """One transaction: every feed's outcome, every new story, and which URLs other feeds had first."""
         now = self.clock()
-        new_ids = await self.stories.insert_new(feed.id, items, now, states, feed.language)
-        if self.on_same_url is not None and len(new_ids) < len(items) and feed.first_fetch_done:
-            for story_id, link in await self.stories.other_feed_copies(feed.id, [d.url_key for d in items], now):
-                await self.on_same_url(story_id, feed.id, link)
-        return len(new_ids)
+        copies: list[tuple[int, int, str]] = []
+        async with self.feeds.db.begin() as conn:
+            rows = [(d.feed.id, d.feed.language, draft, state) for d in batch
+                    for draft, state in zip(d.drafts, d.states)]
+            inserted = await self.stories.insert_drafts(conn, rows, now)
+            for d in batch:
+                d.new = inserted.get(d.feed.id, 0)
+            await self.feeds.release_many(conn, self.owner, [(d.feed, d.outcome) for d in batch], now)
+            if self.on_same_url is not None:
+                pending = [(d.feed.id, draft.url_key, draft.link) for d in batch if d.feed.first_fetch_done
+                           and len(d.drafts) > d.new for draft in d.drafts]
+                copies = await self.stories.copies_from_other_feeds(conn, pending, now)
+        total = 0
+        for d in batch:
+            if d.listed is not None:
+                self._known[d.feed.id] = d.listed
+            total += d.new
+            d.report.new_stories += d.new
+            await self._after(d)
+        if total and self.on_stored is not None:
+            self.on_stored(total)
+        for story_id, feed_id, link in copies:
+            assert self.on_same_url is not None
+            await self.on_same_url(story_id, feed_id, link)
+
+    async def _after(self, d: _Done) -> None:
+        """Count, log and tell the observers about one feed's outcome (after it is committed)."""
+        feed, outcome, report = d.feed, d.outcome, d.report
+        if outcome.ok:
+            report.ok += 1
+            if outcome.status == 304:
+                report.not_modified += 1
+        else:
+            report.failed += 1
+            report.errors[feed.key] = outcome.error or ""
+            if outcome.error != feed.last_error:
+                log.warning("feed_failing", feed=feed.key, error=outcome.error, failures=feed.failure_count + 1)
+        if outcome.new_url and outcome.new_url != feed.url:
+            log.info("feed_moved", feed=feed.key, url=outcome.new_url)
+        if self.events is None:
+            return
+        self.events.feed_polled(feed, outcome.ok, outcome.status, outcome.error)
+        if outcome.disable_reason:
+            await self.events.feed_disabled(feed, outcome.disable_reason)
+        elif not outcome.ok:
+            await self.events.feed_failing(feed, int(feed.failure_count) + 1, outcome.error or "")
+        elif feed.failure_count:
+            await self.events.feed_recovered(feed, int(feed.failure_count))
+
+
+class BatchWriter:
+    """Collects items and writes them in batches; ``submit`` returns once its batch is committed."""
+
+    def __init__(self, write: Callable[[list[Any]], Awaitable[None]], *, max_batch: int, max_delay: float) -> None:
+        self._write = write
+        self.max_batch = max_batch
+        self.max_delay = max_delay
+        self._buffer: list[tuple[Any, asyncio.Future[None]]] = []
+        self._timer: asyncio.TimerHandle | None = None
+        self._lock = asyncio.Lock()
+        self._flushes: set[asyncio.Task[None]] = set()
+
+    async def submit(self, item: Any) -> None:
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[None] = loop.create_future()
+        self._buffer.append((item, fut))
+        if len(self._buffer) >= self.max_batch:
+            self._schedule(0.0)
+        elif self._timer is None:
+            self._schedule(self.max_delay)
+        await asyncio.shield(fut)
+
+    def _schedule(self, delay: float) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        loop = asyncio.get_running_loop()
+        self._timer = loop.call_later(delay, self._start_flush)
+
+    def _start_flush(self) -> None:
+        task = asyncio.get_running_loop().create_task(self._flush())
+        self._flushes.add(task)
+        task.add_done_callback(self._flushes.discard)
+
+    async def _flush(self) -> None:
+        async with self._lock:
+            self._timer = None
+            while self._buffer:
+                batch, self._buffer = self._buffer[: self.max_batch], self._buffer[self.max_batch:]
+                try:
+                    await self._write([item for item, _ in batch])
+                except Exception as exc:  # noqa: BLE001 - every waiter hears about the failed write
+                    for _, fut in batch:
+                        if not fut.done():
+                            fut.set_exception(exc)
+                    continue
+                for _, fut in batch:
+                    if not fut.done():
+                        fut.set_result(None)

@@ -40,6 +40,11 @@ class IngestReport:
         self.matches: dict[str, int] = {}
 
 
+def _mark(story_id: int, state: str, *, cluster: int | None = None, matches: dict[str, Any] | None = None,
+          fp: str | None = None) -> dict[str, Any]:
+    return {"b_id": story_id, "v_state": state, "v_cluster": cluster, "v_matches": matches, "v_fp": fp}
+
+
 def dedupe_key(root_story_id: int) -> str:
     return f"story:{root_story_id}"
 
@@ -65,7 +70,7 @@ class Ingestor:
         self.clusterer = Clusterer(self.clusterer.window)
         for r in await self.stories.recent_fingerprints(now - timedelta(seconds=self.clusterer.window)):
             try:
-                self.clusterer.add(r.id, Fingerprint.loads(r.fingerprint), r.first_seen_at)
+                self.clusterer.add(r.id, Fingerprint.loads(r.fingerprint), r.first_seen_at, r.feed_id)
             except (ValueError, KeyError, TypeError):
                 continue
         self._loaded = True
@@ -93,64 +98,74 @@ class Ingestor:
         return report
 
     async def _batch(self, pending: list[Any], report: IngestReport) -> None:
+        """Decide in memory, then write the whole batch in one transaction with a few statements."""
         now = self.clock()
         matcher = self.index.matcher
         started = time.perf_counter()
+        marks: list[dict[str, Any]] = []
+        alerts: list[tuple[Any, list[MatchRef], int]] = []  # (story, matches, cluster root)
+        copies: list[tuple[int, int, str]] = []  # (root, feed, link)
+        for story in pending:
+            report.stories += 1
+            if story.published_at is not None and (now - story.published_at).total_seconds() > self.max_age:
+                marks.append(_mark(story.id, "old"))
+                report.old += 1
+                continue
+            found = matcher.match(story.title, story.summary)
+            if not found:
+                marks.append(_mark(story.id, "nomatch"))
+                report.nomatch += 1
+                continue
+            refs = [MatchRef(m.watchlist, m.term, m.field, m.start, m.end, m.surface) for m in found]
+            for r in refs:
+                report.matches[r.watchlist] = report.matches.get(r.watchlist, 0) + 1
+            fp = fingerprint(story.title, story.summary)
+            root = self.clusterer.find(fp, now)
+            payload = {"matches": [r.to_json() for r in refs]}
+            if root is not None and root != story.id:
+                report.duplicates += 1
+                marks.append(_mark(story.id, "duplicate", cluster=root, matches=payload))
+                if self.clusterer.feed_of(root) not in (None, story.feed_id):
+                    copies.append((root, story.feed_id, story.link))
+            else:
+                root = story.id
+                self.clusterer.add(story.id, fp, story.first_seen_at, story.feed_id)
+                marks.append(_mark(story.id, "alerted", cluster=story.id, matches=payload, fp=fp.dumps()))
+                report.alerted += 1
+            alerts.append((story, refs, root))
+
         async with self.db.begin() as conn:
-            for story in pending:
-                report.stories += 1
-                if story.published_at is not None and (now - story.published_at).total_seconds() > self.max_age:
-                    await self.stories.mark(conn, story.id, state="old")
-                    report.old += 1
-                    continue
-                matches = matcher.match(story.title, story.summary)
-                if not matches:
-                    await self.stories.mark(conn, story.id, state="nomatch")
-                    report.nomatch += 1
-                    continue
-                for m in matches:
-                    report.matches[m.watchlist] = report.matches.get(m.watchlist, 0) + 1
-                fp = fingerprint(story.title, story.summary)
-                root = self.clusterer.find(fp, now)
-                if root is not None and root != story.id:
-                    await self._copy(conn, story, root, now)
-                    report.duplicates += 1
-                    root_id = root
-                else:
-                    root_id = story.id
-                refs = [MatchRef(m.watchlist, m.term, m.field, m.start, m.end, m.surface) for m in matches]
-                audience = await self.chats.audience(
-                    conn, sorted({m.watchlist for m in matches}), now,
-                    feed_id=story.feed_id, feed_origin=story.feed_origin,
-                )
-                rows = []
-                for (dest_id, chat_id), wl_ids in audience.items():
-                    wanted = set(wl_ids)
-                    rows.append({
-                        "destination_id": dest_id, "chat_id": chat_id, "story_id": story.id, "kind": "alert",
-                        "dedupe_key": dedupe_key(root_id), "state": "pending", "attempts": 0, "edits": 0,
-                        "payload": {"watchlists": sorted(wanted),
-                                    "matches": [r.to_json() for r in refs if r.watchlist in wanted]},
-                        "created_at": now, "story_seen_at": story.first_seen_at,
-                    })
-                added = await self.outbox.enqueue(conn, rows)
-                report.rows += added
-                if root_id == story.id:
-                    self.clusterer.add(story.id, fp, story.first_seen_at)
-                    await self.stories.mark(conn, story.id, state="alerted", fingerprint=fp.dumps(),
-                                            cluster_id=story.id,
-                                            matches={"matches": [r.to_json() for r in refs]})
-                    report.alerted += 1
-                else:
-                    await self.stories.mark(conn, story.id, state="duplicate", cluster_id=root_id,
-                                            matches={"matches": [r.to_json() for r in refs]})
+            rows = await self._outbox_rows(conn, alerts, now)
+            report.rows += await self.outbox.enqueue(conn, rows)
+            await self.stories.mark_many(conn, marks)
+            for root, feed_id, link in copies:
+                await self._sighting(conn, root, feed_id, link, now)
         log.debug("ingest_batch", stories=len(pending), seconds=round(time.perf_counter() - started, 4))
 
-    async def _copy(self, conn: Any, story: Any, root: int, now: datetime) -> None:
-        """Another outlet's copy of an alerted story: record it and edit the alerts already sent."""
-        root_feed = (await conn.execute(select(Story.feed_id).where(Story.id == root))).scalar_one_or_none()
-        if root_feed is not None and root_feed != story.feed_id:
-            await self._sighting(conn, root, story.feed_id, story.link, now)
+    async def _outbox_rows(self, conn: Any, alerts: list[tuple[Any, list[MatchRef], int]], now: datetime
+                           ) -> list[dict[str, Any]]:
+        """One row per (destination, story) for every subscriber of a matched watchlist."""
+        if not alerts:
+            return []
+        wanted_lists = sorted({r.watchlist for _, refs, _ in alerts for r in refs})
+        chat_feeds = sorted({s.feed_id for s, _, _ in alerts if s.feed_origin == "chat"})
+        subscribers, feed_dests = await self.chats.audience_many(conn, wanted_lists, now, chat_feeds)
+        rows = []
+        for story, refs, root in alerts:
+            per_dest: dict[tuple[int, int], set[str]] = {}
+            allowed = feed_dests.get(story.feed_id) if story.feed_origin == "chat" else None
+            for wl in {r.watchlist for r in refs}:
+                for dest in subscribers.get(wl, ()):
+                    if allowed is None or dest[0] in allowed:
+                        per_dest.setdefault(dest, set()).add(wl)
+            for (dest_id, chat_id), wls in per_dest.items():
+                rows.append({
+                    "destination_id": dest_id, "chat_id": chat_id, "story_id": story.id, "kind": "alert",
+                    "dedupe_key": dedupe_key(root), "state": "pending", "attempts": 0, "edits": 0,
+                    "payload": {"watchlists": sorted(wls), "matches": [r.to_json() for r in refs if r.watchlist in wls]},
+                    "created_at": now, "story_seen_at": story.first_seen_at,
+                })
+        return rows
 
     async def _sighting(self, conn: Any, root: int, feed_id: int, link: str, now: datetime) -> None:
         t = StorySighting.__table__

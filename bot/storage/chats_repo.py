@@ -278,25 +278,27 @@ class ChatsRepo:
             return bool(res.rowcount)
 
     # --------------------------------------------------------- delivery
-    async def audience(
-        self, conn: AsyncConnection, watchlist_ids: Sequence[str], now: datetime, *, feed_id: int, feed_origin: str,
-    ) -> dict[tuple[int, int], list[str]]:
-        """(destination, chat) -> matched watchlist ids, for destinations that should get the story now."""
-        if not watchlist_ids:
-            return {}
+    async def audience_many(
+        self, conn: AsyncConnection, watchlist_ids: Sequence[str], now: datetime, chat_feed_ids: Sequence[int],
+    ) -> tuple[dict[str, list[tuple[int, int]]], dict[int, set[int]]]:
+        """Who gets what now: watchlist -> [(destination, chat)] for active, enabled, unmuted
+        destinations; and chat-added feed -> destinations that added it."""
         s, d, c, df = Subscription.__table__, Destination.__table__, Chat.__table__, DestinationFeed.__table__
-        q = (
-            select(d.c.id, d.c.chat_id, s.c.watchlist_id)
-            .join(s, s.c.destination_id == d.c.id).join(c, c.c.id == d.c.chat_id)
-            .where(s.c.watchlist_id.in_(list(watchlist_ids)), d.c.enabled.is_(True), c.c.active.is_(True),
-                   or_(d.c.muted_until.is_(None), d.c.muted_until <= now))
-        )
-        if feed_origin == "chat":
-            q = q.join(df, and_(df.c.destination_id == d.c.id, df.c.feed_id == feed_id))
-        out: dict[tuple[int, int], list[str]] = defaultdict(list)
-        for r in (await conn.execute(q)).all():
-            out[(r.id, r.chat_id)].append(r.watchlist_id)
-        return dict(out)
+        subs: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        ids = list(watchlist_ids)
+        for i in range(0, len(ids), 500):
+            q = (select(d.c.id, d.c.chat_id, s.c.watchlist_id)
+                 .join(s, s.c.destination_id == d.c.id).join(c, c.c.id == d.c.chat_id)
+                 .where(s.c.watchlist_id.in_(ids[i:i + 500]), d.c.enabled.is_(True), c.c.active.is_(True),
+                        or_(d.c.muted_until.is_(None), d.c.muted_until <= now)))
+            for r in (await conn.execute(q)).all():
+                subs[r.watchlist_id].append((r.id, r.chat_id))
+        feeds: dict[int, set[int]] = defaultdict(set)
+        if chat_feed_ids:
+            for r in (await conn.execute(select(df.c.feed_id, df.c.destination_id)
+                                         .where(df.c.feed_id.in_(list(chat_feed_ids))))).all():
+                feeds[r.feed_id].add(r.destination_id)
+        return dict(subs), dict(feeds)
 
     async def ops_destinations(self) -> list[DestinationRef]:
         c, d = Chat.__table__, Destination.__table__

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -53,6 +55,10 @@ class Database:
         if self.dialect == "sqlite":
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
             event.listen(self.engine.sync_engine, "begin", _sqlite_begin)
+        # SQLite has one writer at a time; queueing writers here is far cheaper than letting
+        # them collide on the file lock and sleep in SQLite's busy handler.
+        self._write_lock = asyncio.Lock() if self.dialect == "sqlite" else None
+        self._write_owner: asyncio.Task[Any] | None = None
 
     @property
     def is_postgres(self) -> bool:
@@ -60,9 +66,21 @@ class Database:
 
     @asynccontextmanager
     async def begin(self) -> AsyncIterator[AsyncConnection]:
-        """A connection inside one transaction, committed on success."""
-        async with self.engine.begin() as conn:
-            yield conn
+        """A connection inside one write transaction, committed on success."""
+        if self._write_lock is None:
+            async with self.engine.begin() as conn:
+                yield conn
+            return
+        task = asyncio.current_task()
+        if task is not None and task is self._write_owner:
+            raise RuntimeError("nested write transaction on SQLite would deadlock")
+        async with self._write_lock:
+            self._write_owner = task
+            try:
+                async with self.engine.begin() as conn:
+                    yield conn
+            finally:
+                self._write_owner = None
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:

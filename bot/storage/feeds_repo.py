@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.engine import Row
 
 from bot.storage.db import Database
@@ -91,33 +91,38 @@ class FeedsRepo:
             rows = (await conn.execute(select(t).where(t.c.id.in_(ids)))).all()
         return list(rows)
 
-    async def release(self, feed_id: int, owner: str, outcome: PollOutcome, now: datetime) -> FeedRow | None:
-        """Record a poll's outcome and end the lease; returns the updated row."""
+    async def release_many(self, conn: Any, owner: str, items: Sequence[tuple[FeedRow, PollOutcome]],
+                           now: datetime) -> None:
+        """Write many polls' outcomes at once (values computed from each claimed row)."""
+        if not items:
+            return
         t = Feed.__table__
-        values: dict[str, Any] = {
-            "lease_owner": None, "lease_until": None, "last_polled_at": now,
-            "next_poll_at": outcome.next_poll_at, "last_status": outcome.status,
-        }
-        if outcome.ok:
-            values.update(failure_count=0, last_error=None, last_success_at=now)
-            if outcome.etag is not None or outcome.last_modified is not None or outcome.status == 200:
-                values.update(etag=outcome.etag, last_modified=outcome.last_modified)
-            if outcome.content_hash is not None:
-                values["content_hash"] = outcome.content_hash
-            if outcome.first_fetch_done:
-                values["first_fetch_done"] = True
-        else:
-            values.update(failure_count=t.c.failure_count + 1, last_error=(outcome.error or "")[:500])
-        if outcome.new_url:
-            values["url"] = outcome.new_url
-        if outcome.disable_reason:
-            values.update(enabled=False, disabled_reason=outcome.disable_reason)
-        async with self.db.begin() as conn:
-            await conn.execute(
-                update(t).where(and_(t.c.id == feed_id, or_(t.c.lease_owner == owner, t.c.lease_owner.is_(None))))
-                .values(**values)
-            )
-            return (await conn.execute(select(t).where(t.c.id == feed_id))).first()
+        params = []
+        for feed, o in items:
+            v: dict[str, Any] = {
+                "b_id": feed.id, "b_owner": owner, "v_polled": now, "v_next": o.next_poll_at,
+                "v_status": o.status, "v_url": o.new_url or feed.url,
+                "v_enabled": False if o.disable_reason else feed.enabled,
+                "v_disabled": o.disable_reason or feed.disabled_reason,
+            }
+            if o.ok:
+                v.update(v_failures=0, v_error=None, v_success=now, v_etag=o.etag, v_lm=o.last_modified,
+                         v_hash=o.content_hash or feed.content_hash,
+                         v_first=bool(feed.first_fetch_done or o.first_fetch_done))
+            else:
+                v.update(v_failures=int(feed.failure_count) + 1, v_error=(o.error or "")[:500],
+                         v_success=feed.last_success_at, v_etag=feed.etag, v_lm=feed.last_modified,
+                         v_hash=feed.content_hash, v_first=bool(feed.first_fetch_done))
+            params.append(v)
+        stmt = update(t).where(t.c.id == bindparam("b_id"), t.c.lease_owner == bindparam("b_owner")).values(
+            lease_owner=None, lease_until=None, last_polled_at=bindparam("v_polled"),
+            next_poll_at=bindparam("v_next"), last_status=bindparam("v_status"), url=bindparam("v_url"),
+            enabled=bindparam("v_enabled"), disabled_reason=bindparam("v_disabled"),
+            failure_count=bindparam("v_failures"), last_error=bindparam("v_error"),
+            last_success_at=bindparam("v_success"), etag=bindparam("v_etag"), last_modified=bindparam("v_lm"),
+            content_hash=bindparam("v_hash"), first_fetch_done=bindparam("v_first"),
+        )
+        await conn.execute(stmt, params)
 
     async def get(self, feed_id: int) -> FeedRow | None:
         async with self.db.read() as conn:

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import JSON, bindparam, func, select, update
 from sqlalchemy.engine import Row
 
 from bot.domain.stories import StoryDraft
@@ -20,42 +20,44 @@ class StoriesRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def insert_new(
-        self, feed_id: int, drafts: Sequence[StoryDraft], now: datetime, states: Sequence[str], lang: str | None
-    ) -> list[int]:
-        """Insert the drafts not stored yet (by canonical URL); return the ids that are new."""
-        if not drafts:
-            return []
+    async def insert_drafts(self, conn: Any, rows: Sequence[tuple[int, str | None, StoryDraft, str]],
+                            now: datetime) -> dict[int, int]:
+        """Insert (feed id, language, draft, state) rows not stored yet; returns new stories per feed."""
+        if not rows:
+            return {}
         t = Story.__table__
-        rows = [
+        values = [
             {"url_key": d.url_key, "link": d.link[:4000], "feed_id": feed_id, "title": d.title[:2000],
              "summary": d.summary[:8000], "lang": lang, "published_at": d.published_at,
              "first_seen_at": now, "state": state}
-            for d, state in zip(drafts, states)
+            for feed_id, lang, d, state in rows
         ]
-        new_ids: list[int] = []
-        async with self.db.begin() as conn:
-            existing = set((await conn.execute(
-                select(t.c.url_key).where(t.c.url_key.in_([r["url_key"] for r in rows]))
-            )).scalars())
-            fresh = [r for r in rows if r["url_key"] not in existing]
-            if fresh:
-                stmt = self.db.insert(t).on_conflict_do_nothing(index_elements=["url_key"]).returning(t.c.id)
-                result = await conn.execute(stmt, fresh)
-                new_ids = [r.id for r in result.all()]
-        return sorted(new_ids)
+        counts: dict[int, int] = {}
+        stmt = self.db.insert(t).on_conflict_do_nothing(index_elements=["url_key"]).returning(t.c.feed_id)
+        for r in (await conn.execute(stmt, values)).all():
+            counts[r.feed_id] = counts.get(r.feed_id, 0) + 1
+        return counts
 
-    async def other_feed_copies(self, feed_id: int, url_keys: list[str], now: datetime,
-                                window: float = 86400.0) -> list[tuple[int, str]]:
-        """Recent alerted stories with these URLs that another feed brought first."""
+    async def copies_from_other_feeds(self, conn: Any, pending: Sequence[tuple[int, str, str]], now: datetime,
+                                      window: float = 86400.0) -> list[tuple[int, int, str]]:
+        """(story id, feed id, link) for URLs a feed lists that another feed brought first and alerted."""
+        if not pending:
+            return []
         s = Story.__table__
-        async with self.db.read() as conn:
+        wanted: dict[str, list[tuple[int, str]]] = {}
+        for feed_id, key, link in pending:
+            wanted.setdefault(key, []).append((feed_id, link))
+        out: list[tuple[int, int, str]] = []
+        keys = list(wanted)
+        for i in range(0, len(keys), 500):
             rows = (await conn.execute(
-                select(s.c.id, s.c.link).where(
-                    s.c.url_key.in_(url_keys), s.c.feed_id != feed_id, s.c.state.in_(["alerted", "duplicate"]),
+                select(s.c.id, s.c.url_key, s.c.feed_id).where(
+                    s.c.url_key.in_(keys[i:i + 500]), s.c.state.in_(["alerted", "duplicate"]),
                     s.c.first_seen_at >= now - timedelta(seconds=window))
             )).all()
-        return [(r.id, r.link) for r in rows]
+            for r in rows:
+                out.extend((r.id, feed_id, link) for feed_id, link in wanted[r.url_key] if feed_id != r.feed_id)
+        return out
 
     async def pending(self, limit: int) -> list[Row[Any]]:
         """Stories stored but not yet decided on, oldest first, with their feed."""
@@ -115,5 +117,12 @@ class StoriesRepo:
         async with self.db.read() as conn:
             return int((await conn.execute(select(func.count()).select_from(Story))).scalar_one())
 
-    async def mark(self, conn: Any, story_id: int, **values: Any) -> None:
-        await conn.execute(update(Story.__table__).where(Story.id == story_id).values(**values))
+    async def mark_many(self, conn: Any, marks: Sequence[dict[str, Any]]) -> None:
+        """Record the ingest decisions (b_id, v_state, v_cluster, v_matches, v_fp) in one statement."""
+        if not marks:
+            return
+        t = Story.__table__
+        stmt = update(t).where(t.c.id == bindparam("b_id")).values(
+            state=bindparam("v_state"), cluster_id=bindparam("v_cluster"),
+            matches=bindparam("v_matches", type_=JSON), fingerprint=bindparam("v_fp"))
+        await conn.execute(stmt, list(marks))
