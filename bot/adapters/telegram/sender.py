@@ -1,0 +1,182 @@
+"""The Sender port over python-telegram-bot: one API call, one explicit Outcome.
+
+The dispatcher owns retries, backoff, pacing storage and chat deactivation;
+this module only says what Telegram answered, in the port's terms:
+
+=====================================  ===========================================
+Telegram answer                        Outcome
+=====================================  ===========================================
+message object                         sent(message_id)
+RetryAfter (429)                       retry(after=retry_after seconds)
+ChatMigrated                           retry(migrate_to=new chat id)
+Forbidden (blocked, kicked, left)      gone
+BadRequest "chat not found"            gone
+BadRequest "can't parse entities"      resent once as plain text; that outcome
+BadRequest "message is not modified"   sent (edits only: nothing to change)
+BadRequest anything else               failed (thread not found, edit not found…)
+TimedOut, NetworkError (5xx, network)  retry (backoff is the dispatcher's)
+InvalidToken                           retry (a configuration error; keep the row)
+=====================================  ===========================================
+
+Error strings never carry the bot token.
+"""
+
+from __future__ import annotations
+
+import datetime as dtm
+import re
+import warnings
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import structlog
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, ReplyParameters
+from telegram.constants import ParseMode
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.adapters.telegram.render import Rendered, render
+from bot.delivery.ports import Address, Message, Outcome
+
+__all__ = ["TelegramSender", "outcome_for", "retry_seconds", "chat_ref", "PRIVATE_PACING", "GROUP_PACING"]
+
+log = structlog.get_logger(__name__)
+
+PRIVATE_PACING = 1.0  # seconds between two messages to one private chat
+GROUP_PACING = 3.0  # groups, supergroups, channels, ops: 20 messages a minute
+_NUMERIC = re.compile(r"-?\d+")
+
+
+def chat_ref(chat: str) -> int | str:
+    """A stored chat id as the Bot API wants it: numeric ids as int, '@channel' as is."""
+    return int(chat) if _NUMERIC.fullmatch(chat) else chat
+
+
+def retry_seconds(exc: RetryAfter) -> float:
+    """RetryAfter.retry_after is an int or a timedelta depending on PTB_TIMEDELTA."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value: Any = exc.retry_after
+    if isinstance(value, dtm.timedelta):
+        return value.total_seconds()
+    return float(value)
+
+
+def outcome_for(exc: TelegramError, describe: Callable[[TelegramError], str], *, editing: bool = False,
+                ref: str | None = None) -> Outcome:
+    """The port's Outcome for a Telegram error (see the module table)."""
+    error = describe(exc)
+    if isinstance(exc, RetryAfter):
+        return Outcome.retry(error, after=retry_seconds(exc))
+    if isinstance(exc, ChatMigrated):
+        return Outcome("retry", error=error, migrate_to=str(exc.new_chat_id))
+    if isinstance(exc, Forbidden):
+        return Outcome.gone(error)
+    if isinstance(exc, BadRequest):  # before NetworkError: PTB derives BadRequest from it
+        text = exc.message.lower()
+        if "chat not found" in text:
+            return Outcome.gone(error)
+        if editing and "message is not modified" in text:
+            return Outcome.sent(ref)
+        return Outcome.failed(error)
+    if isinstance(exc, (NetworkError, InvalidToken)):  # TimedOut is a NetworkError
+        return Outcome.retry(error)
+    return Outcome.failed(error)
+
+
+def _is_parse_error(exc: TelegramError) -> bool:
+    return isinstance(exc, BadRequest) and "can't parse entities" in exc.message.lower()
+
+
+def _markup(rendered: Rendered) -> InlineKeyboardMarkup | None:
+    if not rendered.buttons:
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data) for label, data in row]
+                                 for row in rendered.buttons])
+
+
+def _preview(rendered: Rendered) -> LinkPreviewOptions:
+    if rendered.preview_url:
+        return LinkPreviewOptions(url=rendered.preview_url)
+    return LinkPreviewOptions(is_disabled=True)
+
+
+class TelegramSender:
+    """Alerts, notices and replies to Telegram chats, forum topics and channels."""
+
+    platform = "telegram"
+
+    def __init__(self, bot: Bot, *, global_rate: float, token: str) -> None:
+        self.bot = bot
+        self.global_rate = global_rate
+        self._token = token
+
+    def pacing(self, chat_kind: str) -> float:
+        return PRIVATE_PACING if chat_kind == "private" else GROUP_PACING
+
+    def describe(self, exc: BaseException) -> str:
+        """A short error text for logs and the outbox, with the token scrubbed out."""
+        name = type(exc).__name__
+        text = str(getattr(exc, "message", None) or exc)
+        if not text.lower().startswith(name.lower()):
+            text = f"{name}: {text}"
+        return text.replace(self._token, "[token]") if self._token else text
+
+    # ------------------------------------------------------------ port
+    async def send(self, to: Address, message: Message) -> Outcome:
+        return await self.post(to.chat, to.thread, render(message))
+
+    async def edit(self, to: Address, message_ref: str, message: Message) -> Outcome:
+        return await self.replace(to.chat, message_ref, render(message))
+
+    # --------------------------------------------------------- helpers
+    async def post(self, chat: str, thread: int, rendered: Rendered, *, reply_to: int | None = None) -> Outcome:
+        """sendMessage into a chat (and forum topic), quoting ``reply_to`` when it still exists."""
+        if rendered.empty:
+            return Outcome.failed("empty message")
+        kwargs: dict[str, Any] = {
+            "chat_id": chat_ref(chat), "message_thread_id": thread or None,
+            "reply_markup": _markup(rendered), "link_preview_options": _preview(rendered),
+        }
+        if reply_to:
+            kwargs["reply_parameters"] = ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
+        return await self._call(self.bot.send_message, rendered, kwargs, editing=False, ref=None)
+
+    async def replace(self, chat: str, message_ref: str, rendered: Rendered) -> Outcome:
+        """editMessageText of a message the bot sent earlier."""
+        if rendered.empty:
+            return Outcome.failed("empty message")
+        try:
+            message_id = int(message_ref)
+        except (TypeError, ValueError):
+            return Outcome.failed(f"bad message reference {message_ref!r}")
+        kwargs: dict[str, Any] = {
+            "chat_id": chat_ref(chat), "message_id": message_id,
+            "reply_markup": _markup(rendered), "link_preview_options": _preview(rendered),
+        }
+        return await self._call(self.bot.edit_message_text, rendered, kwargs, editing=True, ref=message_ref)
+
+    async def _call(self, method: Callable[..., Awaitable[Any]], rendered: Rendered, kwargs: dict[str, Any], *,
+                    editing: bool, ref: str | None) -> Outcome:
+        try:
+            result = await method(text=rendered.html, parse_mode=ParseMode.HTML, **kwargs)
+        except TelegramError as exc:
+            if not _is_parse_error(exc):
+                return outcome_for(exc, self.describe, editing=editing, ref=ref)
+            # Our renderer escapes everything, so this is a bug or a Telegram quirk: the words
+            # still matter more than the bold, so send them once more as plain text.
+            log.error("telegram_html_rejected", error=self.describe(exc), html=rendered.html[:500])
+            try:
+                result = await method(text=rendered.plain, **kwargs)
+            except TelegramError as exc2:
+                return outcome_for(exc2, self.describe, editing=editing, ref=ref)
+        message_id = getattr(result, "message_id", None)
+        return Outcome.sent(str(message_id) if message_id is not None else ref)
