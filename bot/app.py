@@ -283,8 +283,8 @@ class NewsBot:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Run until ``stop`` is set."""
-        await self.start()
         try:
+            await self.start()
             await stop.wait()
         finally:
             await self.stop()
@@ -292,6 +292,8 @@ class NewsBot:
     async def stop(self) -> None:
         if self._started:
             self._started = False
+            if self.dispatcher is not None:
+                self.dispatcher.stop()  # no new sends; the one in flight per chat is still recorded
             await self.jobs.stop()
             for adapter in reversed(self.adapters):
                 try:
@@ -303,9 +305,11 @@ class NewsBot:
             try:
                 await self.ops.lifecycle(False)
                 if self.dispatcher is not None:
-                    await asyncio.wait_for(self.dispatcher.run_once(), timeout=5)
+                    await asyncio.wait_for(self.dispatcher.run_once(ops_only=True), timeout=5)
             except Exception as exc:  # noqa: BLE001 - best effort on the way out
                 log.warning("stop_notice_failed", error=repr(exc))
+            if self.dispatcher is not None:
+                await self.dispatcher.quiesce()
             for adapter in reversed(self.adapters):
                 try:
                     await adapter.stop()

@@ -40,6 +40,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     from bot.app import NewsBot
     from bot.configfiles import ConfigError
+    from bot.settings import SettingsError
 
     settings = _settings()
     _setup_logs(settings)
@@ -59,6 +60,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         asyncio.run(main())
     except ConfigError as exc:
         raise CliError(f"config: {exc}") from None
+    except SettingsError as exc:
+        raise CliError(str(exc)) from None
     return 0
 
 
@@ -78,10 +81,14 @@ def cmd_poll_once(args: argparse.Namespace) -> int:
         finally:
             await bot.stop()
 
+    from bot.settings import SettingsError
+
     try:
         report = asyncio.run(main())
     except ConfigError as exc:
         raise CliError(f"config: {exc}") from None
+    except SettingsError as exc:
+        raise CliError(str(exc)) from None
     print(json.dumps({k: v for k, v in report.items()}, ensure_ascii=False), file=sys.stderr)
     return 0
 

@@ -81,9 +81,12 @@ class Jobs:
     def running(self) -> bool:
         return bool(self.scheduler.running)
 
-    async def stop(self) -> None:
+    async def stop(self, grace: float = 10.0) -> None:
+        """Stop scheduling; let running jobs finish for up to ``grace`` seconds, then cancel them."""
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=grace)
         for t in list(self._tasks):
             t.cancel()
         if self._tasks:

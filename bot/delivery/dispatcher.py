@@ -58,6 +58,17 @@ class Dispatcher:
         self.events = events
         self._limiters = {p: AsyncLimiter(max(1.0, s.global_rate), 1.0) for p, s in self.senders.items()}
         self._replicas = 1
+        self._stopping = False
+        self._inflight: set[asyncio.Task[tuple[Outcome, bool]]] = set()
+
+    def stop(self) -> None:
+        """Take no new work; rows being sent are still recorded (see ``quiesce``)."""
+        self._stopping = True
+
+    async def quiesce(self, timeout: float = 15.0) -> None:
+        """Wait for sends in flight to be recorded, so none is repeated after a restart."""
+        if self._inflight:
+            await asyncio.wait(set(self._inflight), timeout=timeout)
 
     def set_replicas(self, n: int) -> None:
         """Share each platform's global rate among the live replicas."""
@@ -66,11 +77,17 @@ class Dispatcher:
             self._replicas = n
             self._limiters = {p: AsyncLimiter(max(1.0, s.global_rate / n), 1.0) for p, s in self.senders.items()}
 
-    async def run_once(self) -> int:
-        """One round: claim chats with due work and serve them concurrently; returns messages handled."""
+    async def run_once(self, *, ops_only: bool = False) -> int:
+        """One round: claim chats with due work and serve them concurrently; returns messages handled.
+
+        After ``stop()`` only ``ops_only`` rounds run (the last notice on the way out).
+        """
+        if self._stopping and not ops_only:
+            return 0
         now = self.clock()
         chats = await self.outbox.claim_chats(self.owner, now, self.policy.chats_per_round,
-                                              self.policy.lease_seconds, platforms=list(self.senders))
+                                              self.policy.lease_seconds, platforms=list(self.senders),
+                                              ops_only=ops_only)
         if not chats:
             return 0
         done = await asyncio.gather(*(self._serve(c) for c in chats), return_exceptions=True)
@@ -90,12 +107,18 @@ class Dispatcher:
         handled = 0
         address_chat = chat.external_id
         for i in range(burst):
+            if i and self._stopping and not chat.is_ops:
+                break
             row = await self.outbox.next_for_chat(chat.id, self.clock())
             if row is None:
                 break
             if i:
                 await asyncio.sleep(pacing)
-            outcome, stop = await self._deliver(sender, chat, address_chat, row, pacing)
+            # A send and its record are one step: cancelling between them would send it twice later.
+            step = asyncio.get_running_loop().create_task(self._deliver(sender, chat, address_chat, row, pacing))
+            self._inflight.add(step)
+            step.add_done_callback(self._inflight.discard)
+            outcome, stop = await asyncio.shield(step)
             handled += 1
             if stop:
                 break

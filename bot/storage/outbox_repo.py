@@ -39,7 +39,7 @@ class OutboxRepo:
             return await self.enqueue(conn, rows)
 
     async def claim_chats(self, owner: str, now: datetime, limit: int, lease_s: float,
-                          platforms: Sequence[str]) -> list[Row[Any]]:
+                          platforms: Sequence[str], ops_only: bool = False) -> list[Row[Any]]:
         """Lease chats that have a row (or an edit) due; each chat goes to exactly one replica."""
         c, o = Chat.__table__, Outbox.__table__
         has_work = select(o.c.id).where(
@@ -55,6 +55,8 @@ class OutboxRepo:
             .order_by(c.c.next_send_at.nulls_first(), c.c.id)
             .limit(limit)
         )
+        if ops_only:
+            due = due.where(c.c.is_ops.is_(True))
         if self.db.is_postgres:
             due = due.with_for_update(of=c, skip_locked=True)
         async with self.db.begin() as conn:
