@@ -594,6 +594,20 @@ class FakeSlackAPI:
         return {"ok": True, "members": ch["members"][start:start + limit],
                 "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
 
+    def _m_conversations_open(self, params: Json, raw: Json) -> Json:
+        """The bot's DM with one user ("D" + user id here), created on first use."""
+        users = str(params.get("users") or "")
+        if not users:
+            return _fail("users_list_not_supplied")
+        if "," in users:  # a group DM: not modelled here
+            return _fail("not_implemented")
+        if users not in self.users:
+            return _fail("user_not_found")
+        dm = "D" + users
+        if dm not in self.channels:
+            self.add_channel(dm, dm, is_private=True, members=[users])
+        return {"ok": True, "channel": {"id": dm}}
+
     def _m_users_info(self, params: Json, raw: Json) -> Json:
         user = self.users.get(params.get("user", ""))
         return {"ok": True, "user": user} if user else _fail("user_not_found")

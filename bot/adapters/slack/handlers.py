@@ -1,0 +1,172 @@
+"""Slack's two entry points — the slash command and the topic buttons — onto the shared command core.
+
+Nothing here decides anything about settings: ``CommandService`` does. This
+module builds the ``Context`` (who, where, may they manage it), meets
+Slack's 3-second acknowledgement rule (answer in the ack when the command is
+quick, else "working on it" and the answer via ``response_url``), renders the
+``Reply`` and, when settings changed, tells the channel who changed what.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, TypeVar
+
+import structlog
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.adapters.slack.access import SlackAccess
+from bot.adapters.slack.render import from_slack, note_text, reply_payload
+from bot.adapters.slack.sender import GONE, UNFURL
+from bot.commands.reply import Reply
+from bot.commands.service import CommandService, Context
+from bot.commands.texts import T
+
+__all__ = ["SlackHandlers", "ACK_DEADLINE", "WORKING", "INVITE_HINT", "AUTH_ERROR"]
+
+log = structlog.get_logger(__name__)
+
+ACK_DEADLINE = 2.5  # Slack wants the ack within 3 s; what is not done by then is sent via response_url
+# Sentences only the Slack adapter says (the command core's are in bot/commands/texts.py).
+WORKING = "⏳ جارٍ التنفيذ…"
+INVITE_HINT = ("ℹ️ لا أستطيع النشر في هذه القناة بعد، فلن تصلها التنبيهات. "
+               "أضِف التطبيق إليها بالأمر ‎/invite‎ ثم أعد المحاولة.")
+AUTH_ERROR = "تعذّر على التطبيق التحقق من صلاحياته في Slack الآن. أعد المحاولة بعد قليل."
+_NOT_A_NAME = {"directmessage", "privategroup", "mpdm"}
+
+R = TypeVar("R")
+
+
+class SlackHandlers:
+    def __init__(self, commands: CommandService, access: SlackAccess, client: AsyncWebClient, *,
+                 ack_deadline: float = ACK_DEADLINE) -> None:
+        self.commands = commands
+        self.access = access
+        self.client = client
+        self.ack_deadline = ack_deadline
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    def register(self, app: AsyncApp) -> None:
+        # Any slash command routed to this app is ours, whatever the admin named it in the manifest.
+        app.command(re.compile(r"^/"))(self.on_command)
+        app.action(re.compile(r"^toggle:"))(self.on_toggle)
+
+    # ------------------------------------------------------------ entry points
+    async def on_command(self, ack: Callable[..., Awaitable[Any]], command: dict[str, Any],
+                         respond: Callable[..., Awaitable[Any]]) -> None:
+        name = str(command.get("command") or "/newsbot")
+        acked = False
+        try:
+            user, channel = str(command.get("user_id") or ""), str(command.get("channel_id") or "")
+            if not user or not channel:
+                raise ValueError("slash command without user_id or channel_id")
+            text = from_slack(str(command.get("text") or "")).strip() or "help"
+            ctx_args = (user, channel, command.get("channel_name"), command.get("user_name"))
+
+            async def run() -> tuple[Context, Reply]:
+                ctx = await self._context(*ctx_args)
+                reply = await self.commands.handle(ctx, text, slash_optional=True)
+                return ctx, reply or await self.commands.handle(ctx, "help", slash_optional=True) or Reply()
+
+            work = self._spawn(run())
+            try:
+                ctx, reply = await asyncio.wait_for(asyncio.shield(work), self.ack_deadline)
+            except TimeoutError:
+                await ack({"response_type": "ephemeral", "text": WORKING})
+                acked = True
+                ctx, reply = await work
+                await respond({"response_type": "ephemeral", **reply_payload(reply, command=name)})
+            else:
+                await ack({"response_type": "ephemeral", **reply_payload(reply, command=name)})
+                acked = True
+            if reply.changed and reply.note:
+                await self._announce(ctx, reply.note, respond)
+        except Exception as exc:  # noqa: BLE001 - a handler error is logged, answered, and the process goes on
+            log.error("slack_command_failed", error=repr(exc), exc_info=True)
+            await self._say_sorry(ack if not acked else None, respond)
+
+    async def on_toggle(self, ack: Callable[..., Awaitable[Any]], body: dict[str, Any],
+                        respond: Callable[..., Awaitable[Any]]) -> None:
+        await ack()
+        try:
+            action = str((body.get("actions") or [{}])[0].get("action_id") or "")
+            channel = str((body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+                          or "")
+            user = body.get("user") or {}
+            if not channel or not user.get("id"):
+                raise ValueError("button click without a user or a channel")
+            ctx = await self._context(str(user.get("id") or ""), channel, (body.get("channel") or {}).get("name"),
+                                      user.get("username") or user.get("name"))
+            reply = await self._spawn(self.commands.action(ctx, action))
+            payload = reply_payload(reply)
+            if reply.error:  # keep the buttons; say why next to them
+                await respond({"response_type": "ephemeral", "replace_original": False, **payload})
+                return
+            await respond({"response_type": "ephemeral", "replace_original": True, **payload})
+            if reply.changed and reply.note:
+                await self._announce(ctx, reply.note, respond)
+        except Exception as exc:  # noqa: BLE001
+            log.error("slack_action_failed", error=repr(exc), exc_info=True)
+            await self._say_sorry(None, respond)
+
+    # ------------------------------------------------------------ helpers
+    async def _context(self, user_id: str, channel_id: str, channel_name: Any, user_name: Any) -> Context:
+        """The command core's view of a Slack request (DMs become the user's own DM with the bot)."""
+        if channel_id.startswith("D"):
+            chat_id, kind = await self.access.personal_channel(user_id, channel_id), "private"
+        else:
+            chat_id, kind = channel_id, "channel"
+        title = str(channel_name) if channel_name and str(channel_name) not in _NOT_A_NAME else None
+
+        async def can_manage(target: str) -> bool:
+            return await self.access.can_manage(user_id, target)
+
+        return Context(platform="slack", chat_id=chat_id, chat_kind=kind, user_id=user_id, chat_title=title,
+                       user_name=str(user_name) if user_name else None, can_manage=can_manage)
+
+    async def _announce(self, ctx: Context, note: str, respond: Callable[..., Awaitable[Any]]) -> None:
+        """A visible note in the channel naming who changed its settings (not in a DM: nobody else reads it)."""
+        if ctx.chat_kind == "private":
+            return
+        try:
+            await self.client.chat_postMessage(channel=ctx.chat_id, text=note_text(ctx.user_id, note),
+                                               unfurl_links=UNFURL, unfurl_media=UNFURL)
+        except SlackApiError as exc:
+            error = str(exc.response.get("error") or "") if isinstance(exc.response.data, dict) else ""
+            log.info("slack_note_failed", channel=ctx.chat_id, error=error or exc.response.status_code)
+            if error in GONE:  # alerts will hit the same wall: say so while the person is here
+                await respond({"response_type": "ephemeral", "replace_original": False, "text": INVITE_HINT})
+        except Exception as exc:  # noqa: BLE001 - the settings are saved; only the note is lost
+            log.warning("slack_note_failed", channel=ctx.chat_id, error=repr(exc))
+
+    async def _say_sorry(self, ack: Callable[..., Awaitable[Any]] | None,
+                         respond: Callable[..., Awaitable[Any]]) -> None:
+        body = {"response_type": "ephemeral", "replace_original": False, "text": T.INTERNAL}
+        try:
+            if ack is not None:
+                await ack({"response_type": "ephemeral", "text": T.INTERNAL})
+            else:
+                await respond(body)
+        except Exception as exc:  # noqa: BLE001 - nothing more can be said to the user
+            log.warning("slack_reply_failed", error=repr(exc))
+
+    def _spawn(self, coro: Coroutine[Any, Any, R]) -> asyncio.Task[R]:
+        """Run command work as a task we track, so a shutdown can let it finish before the database closes."""
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def drain(self, timeout: float = 5.0) -> None:
+        """Let running commands finish (up to ``timeout``), then cancel what is left."""
+        if not self._tasks:
+            return
+        _done, pending = await asyncio.wait(set(self._tasks), timeout=timeout)
+        for task in pending:
+            task.cancel()
+        if pending:
+            log.warning("slack_commands_cancelled", count=len(pending))

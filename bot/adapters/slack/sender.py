@@ -1,0 +1,156 @@
+"""The Sender port for Slack: chat.postMessage / chat.update, each answer mapped to one Outcome.
+
+The durable outbox owns retries, so the Web API client here has no retry
+handlers: a 429 comes back as ``retry(after=Retry-After)`` and the
+dispatcher waits exactly that long on the channel (and keeps its order).
+What the answer means for the *channel* decides the rest: the channel is
+gone (deactivate it, keep its settings), the *message* is unacceptable
+(resend once as plain text, then give up on it), or the *token* is wrong
+(a deployment problem: keep the alerts, retry slowly, say so once in the log).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+import aiohttp
+import structlog
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
+
+from bot.adapters.slack.render import message_payload, plain_payload
+from bot.delivery.ports import Address, Message, Outcome
+
+__all__ = ["SlackSender", "classify", "GONE", "AUTH", "PLAIN", "TRANSIENT", "EDIT_LOST", "UNFURL"]
+
+log = structlog.get_logger(__name__)
+
+# The channel will not take our messages until a person acts (invite, unarchive, change posting rights).
+GONE = frozenset({
+    "channel_not_found", "not_in_channel", "is_archived", "channel_is_archived", "team_access_not_granted",
+    "restricted_action", "restricted_action_read_only_channel", "restricted_action_thread_only_channel",
+    "restricted_action_non_threadable_channel",
+})
+# The token or the app's installation is wrong: true of every channel at once, fixed by an admin.
+AUTH = frozenset({
+    "invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired", "missing_scope",
+    "not_allowed_token_type", "no_permission", "org_login_required", "ekm_access_denied",
+})
+# This message's content was refused: a plain-text copy may still go through.
+PLAIN = frozenset({
+    "invalid_blocks", "invalid_blocks_format", "msg_too_long", "msg_blocks_too_long", "too_many_attachments",
+    "invalid_attachments",
+})
+TRANSIENT = frozenset({
+    "ratelimited", "rate_limited", "internal_error", "fatal_error", "service_unavailable", "request_timeout",
+    "timeout",
+})
+EDIT_LOST = frozenset({"message_not_found", "cant_update_message", "edit_window_closed"})
+
+AUTH_RETRY_AFTER = 300.0
+MAX_RETRY_AFTER = 3600.0
+# No unfurls: the alert already shows title, summary and source; a preview card doubles every alert's
+# height in a busy channel, shows whatever the publisher's page says (unvetted by our escaping, and
+# possibly different from the feed), and outlives our edits. The title stays one click away.
+UNFURL = False
+
+
+def _retry_after(headers: Mapping[str, Any] | None) -> float | None:
+    for key, value in (headers or {}).items():
+        if key.lower() == "retry-after":
+            value = value[0] if isinstance(value, (list, tuple)) and value else value
+            try:
+                return min(MAX_RETRY_AFTER, max(0.0, float(value)))
+            except (TypeError, ValueError):
+                return None
+    return None
+
+
+def classify(response: Any, *, edit: bool = False) -> Outcome | None:
+    """A refused Web API call as an Outcome; None means "resend as plain text"."""
+    status = int(getattr(response, "status_code", 0) or 0)
+    data = getattr(response, "data", None)
+    error = str(data.get("error") or "") if isinstance(data, dict) else ""
+    if status == 429 or error in ("ratelimited", "rate_limited"):
+        return Outcome.retry("ratelimited", after=_retry_after(getattr(response, "headers", None)))
+    if status >= 500:
+        return Outcome.retry(f"http {status}")
+    if error in AUTH:
+        return Outcome.retry(error, after=AUTH_RETRY_AFTER)
+    if error in GONE:
+        return Outcome.gone(error)
+    if error in PLAIN:
+        return None
+    if error in TRANSIENT:
+        return Outcome.retry(error)
+    if edit and error in EDIT_LOST:
+        return Outcome.failed(error)
+    return Outcome.failed(error or f"http {status}")
+
+
+class SlackSender:
+    """Sends alerts and notices to Slack channels; see the module docstring for the outcome rules."""
+
+    platform = "slack"
+    global_rate = 20.0  # messages/second for the whole bot; Slack itself allows ~1/s per channel
+
+    def __init__(self, client: AsyncWebClient) -> None:
+        self.client = client
+        self.auth_problem: str | None = None  # set while the token is refused (readiness shows it)
+
+    def pacing(self, chat_kind: str) -> float:
+        return 1.0
+
+    async def send(self, to: Address, message: Message) -> Outcome:
+        text, blocks = message_payload(message)
+        outcome = await self._attempt(lambda: self.client.chat_postMessage(
+            channel=to.chat, text=text, blocks=blocks, unfurl_links=UNFURL, unfurl_media=UNFURL))
+        if outcome is None:
+            plain = plain_payload(message)
+            outcome = await self._attempt(lambda: self.client.chat_postMessage(
+                channel=to.chat, text=plain, unfurl_links=UNFURL, unfurl_media=UNFURL))
+        return outcome or Outcome.failed("slack refused the message, even as plain text")
+
+    async def edit(self, to: Address, message_ref: str, message: Message) -> Outcome:
+        text, blocks = message_payload(message)
+        outcome = await self._attempt(lambda: self.client.chat_update(
+            channel=to.chat, ts=message_ref, text=text, blocks=blocks), edit=True)
+        if outcome is None:
+            plain = plain_payload(message)
+            # blocks=[] drops the old blocks; without it Slack keeps them next to the new text.
+            outcome = await self._attempt(lambda: self.client.chat_update(
+                channel=to.chat, ts=message_ref, text=plain, blocks=[]), edit=True)
+        return outcome or Outcome.failed("slack refused the edit, even as plain text")
+
+    async def _attempt(self, call: Callable[[], Awaitable[AsyncSlackResponse]], *, edit: bool = False
+                       ) -> Outcome | None:
+        try:
+            response = await call()
+        except SlackApiError as exc:
+            outcome = classify(exc.response, edit=edit)
+            self._note_failure(exc.response, outcome)
+            return outcome
+        except TimeoutError:
+            return Outcome.retry("timeout")
+        except (aiohttp.ClientError, OSError) as exc:
+            return Outcome.retry(f"connection: {type(exc).__name__}")
+        except SlackClientError as exc:  # a request we built wrong: retrying cannot help
+            return Outcome.failed(f"client: {exc}")
+        if self.auth_problem is not None:
+            log.info("slack_auth_recovered")
+            self.auth_problem = None
+        return Outcome.sent(str(response.get("ts") or "") or None)
+
+    def _note_failure(self, response: Any, outcome: Outcome | None) -> None:
+        data = getattr(response, "data", None)
+        data = data if isinstance(data, dict) else {}
+        if outcome is None:
+            log.warning("slack_message_refused", error=data.get("error"),
+                        details=data.get("errors") or data.get("response_metadata"))
+        elif outcome.error in AUTH:
+            if self.auth_problem != outcome.error:  # once per kind of problem, not once per alert
+                log.error("slack_auth_failed", error=outcome.error,
+                          hint="check SLACK_BOT_TOKEN, the app's scopes and that it is still installed")
+            self.auth_problem = outcome.error
