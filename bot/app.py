@@ -31,7 +31,7 @@ from bot.ops.http import HttpServer
 from bot.ops.metrics import Metrics
 from bot.ops.notices import OpsNotifier
 from bot.ops.observer import Observer
-from bot.pipeline.ingest import Ingestor
+from bot.pipeline.ingest import Ingestor, LeaseLost
 from bot.pipeline.watchindex import WatchIndex
 from bot.scheduler import Jobs
 from bot.settings import Settings
@@ -125,10 +125,12 @@ class NewsBot:
         self.index = WatchIndex(self.builtin_watchlists, self.chats)
         self.ingestor = Ingestor(self.db, self.index, self.stories, self.chats, self.outbox,
                                  max_age=s.max_age_seconds, cluster_window=s.cluster_window_hours * 3600,
-                                 clock=self.clock, on_report=self.observer.ingested, edit_delay=s.edit_delay)
+                                 clock=self.clock, on_report=self.observer.ingested, edit_delay=s.edit_delay,
+                                 lease_guard=self._ingest_guard)
         policy = PollPolicy(default_interval=s.poll_interval, min_interval=s.min_feed_interval,
                             max_interval=max(s.max_feed_interval, s.poll_interval),
                             disable_after=s.failure_deactivate_after, backfill=s.backfill,
+                            max_backoff=s.max_backoff,
                             max_age=s.max_age_seconds, lease_seconds=max(120.0, s.fetch_timeout * 3))
         self.poller = Poller(self.feeds, self.stories, self.fetcher, policy, owner=self.replica, clock=self.clock,
                              events=self.observer, on_same_url=self.ingestor.record_same_url)
@@ -180,6 +182,11 @@ class NewsBot:
                                                     now=self.clock(), is_ops=True)
 
     # ------------------------------------------------------------- jobs
+    async def _ingest_guard(self, conn: Any) -> bool:
+        if not self._started:
+            return True  # poll-once and tests: one process, nobody to share with
+        return await self.leases.renew_in(conn, INGEST_LEASE, self.replica, self.clock(), self.settings.lease_seconds)
+
     async def _ingest(self) -> None:
         assert self.ingestor is not None
         held = await self.leases.acquire(INGEST_LEASE, self.replica, self.clock(), self.settings.lease_seconds)
@@ -189,7 +196,12 @@ class NewsBot:
         if not self._holds_ingest:
             await self.ingestor.reload_clusters()  # another replica may have alerted since we last held it
             self._holds_ingest = True
-        report = await self.ingestor.run_once()
+        try:
+            report = await self.ingestor.run_once()
+        except LeaseLost:
+            self._holds_ingest = False
+            log.info("ingest_lease_lost", replica=self.replica)
+            return
         if report.rows:
             self.jobs.kick("dispatch")
 
@@ -274,6 +286,13 @@ class NewsBot:
                  feeds=len(self.feed_specs), watchlists=len(self.builtin_watchlists),
                  platforms=sorted(self.senders), port=self.http.port if self.http else None)
 
+    async def _last_notice(self) -> None:
+        """Deliver the stop notice, waiting out the ops chat's pacing if it was just written to."""
+        assert self.dispatcher is not None
+        while await self.outbox.waiting(list(self.senders), self.clock(), ops_only=True):
+            if not await self.dispatcher.run_once(ops_only=True):
+                await asyncio.sleep(0.25)
+
     async def _check_db(self) -> tuple[bool, str]:
         ok = await self.db.ping()
         return ok, "ok" if ok else "unreachable"
@@ -305,7 +324,7 @@ class NewsBot:
             try:
                 await self.ops.lifecycle(False)
                 if self.dispatcher is not None:
-                    await asyncio.wait_for(self.dispatcher.run_once(ops_only=True), timeout=5)
+                    await asyncio.wait_for(self._last_notice(), timeout=5)
             except Exception as exc:  # noqa: BLE001 - best effort on the way out
                 log.warning("stop_notice_failed", error=repr(exc))
             if self.dispatcher is not None:

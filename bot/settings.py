@@ -57,6 +57,7 @@ class Settings(BaseSettings):
     max_redirects: int = Field(5, alias="NEWSBOT_MAX_REDIRECTS", ge=0, le=20)
     allow_private_config_feeds: bool = Field(True, alias="NEWSBOT_ALLOW_PRIVATE_CONFIG_FEEDS")
     failure_deactivate_after: int = Field(50, alias="NEWSBOT_FEED_DISABLE_AFTER", ge=1)
+    max_backoff: float = Field(6 * 3600.0, alias="NEWSBOT_MAX_BACKOFF", ge=10)
     cluster_window_hours: float = Field(24.0, alias="NEWSBOT_CLUSTER_WINDOW_HOURS", gt=0)
     edit_delay: float = Field(30.0, alias="NEWSBOT_EDIT_DELAY", ge=0)
 
@@ -65,7 +66,11 @@ class Settings(BaseSettings):
     telegram_api_base_url: str = Field("https://api.telegram.org/bot", alias="TELEGRAM_API_BASE_URL")
     telegram_webhook_url: str | None = Field(None, alias="TELEGRAM_WEBHOOK_URL")
     telegram_webhook_secret: SecretStr | None = Field(None, alias="TELEGRAM_WEBHOOK_SECRET")
+    # Telegram's limits: ~30 messages/s overall, 1/s per chat, 20/minute per group. Keep the defaults
+    # in production; tests against a local Bot API double lower them.
     telegram_global_rate: float = Field(25.0, alias="TELEGRAM_GLOBAL_RATE", gt=0)
+    telegram_private_interval: float = Field(1.0, alias="TELEGRAM_PRIVATE_INTERVAL", ge=0)
+    telegram_group_interval: float = Field(3.0, alias="TELEGRAM_GROUP_INTERVAL", ge=0)
     slack_bot_token: SecretStr | None = Field(None, alias="SLACK_BOT_TOKEN")
     slack_signing_secret: SecretStr | None = Field(None, alias="SLACK_SIGNING_SECRET")
     slack_app_token: SecretStr | None = Field(None, alias="SLACK_APP_TOKEN")

@@ -69,3 +69,24 @@ class Console(io.StringIO):
 
     def alerts(self) -> list[str]:
         return [a.strip() for a in self.getvalue().split("─" * 40) if a.strip()]
+
+
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+@pytest.fixture
+def pg_url() -> Any:
+    """A fresh PostgreSQL database for one test (the server must be up: these tests fail, not skip)."""
+    import uuid
+
+    import psycopg
+
+    name = f"newsbot_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=5) as conn:
+            conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')

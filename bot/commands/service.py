@@ -189,7 +189,9 @@ class CommandService:
         if inv.name in TARGETABLE and args.startswith("@"):
             target_ref, _, args = args.partition(" ")
             args = args.strip()
-            if ctx.chat_kind != "private" or ctx.resolve_target is None:
+            if ctx.resolve_target is None:
+                return Reply(error=True).add(T.TARGET_UNSUPPORTED)
+            if ctx.chat_kind != "private":
                 return Reply(error=True).add(T.TARGET_ONLY_PRIVATE)
             try:
                 target = await ctx.resolve_target(target_ref)

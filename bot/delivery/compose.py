@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections import OrderedDict
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,23 +16,54 @@ __all__ = ["Composer"]
 
 
 class Composer:
-    def __init__(self, stories: StoriesRepo, index: WatchIndex, tz: ZoneInfo) -> None:
+    """Builds messages; one story goes to many chats, so stories and outlet lists are cached briefly."""
+
+    def __init__(self, stories: StoriesRepo, index: WatchIndex, tz: ZoneInfo, *, cache_size: int = 2048,
+                 sightings_ttl: float = 5.0) -> None:
         self.stories = stories
         self.index = index
         self.tz = tz
+        self._stories: OrderedDict[int, Any] = OrderedDict()
+        self._sightings: dict[int, tuple[float, list[str]]] = {}
+        self._cache_size = cache_size
+        self._ttl = sightings_ttl
+
+    async def _story(self, story_id: int) -> Any:
+        row = self._stories.get(story_id)
+        if row is not None:
+            self._stories.move_to_end(story_id)
+            return row
+        row = await self.stories.get(story_id)
+        if row is not None:
+            self._stories[story_id] = row
+            if len(self._stories) > self._cache_size:
+                self._stories.popitem(last=False)
+        return row
+
+    async def _also(self, root: int, *, fresh: bool) -> list[str]:
+        """Other outlets of a story; for a first send a few seconds stale at most (edits bring the rest)."""
+        now = time.monotonic()
+        hit = self._sightings.get(root)
+        if hit is not None and not fresh and now - hit[0] < self._ttl:
+            return hit[1]
+        names = (await self.stories.sightings([root])).get(root, [])
+        if len(self._sightings) > self._cache_size:
+            self._sightings = {k: v for k, v in self._sightings.items() if now - v[0] < self._ttl}
+        self._sightings[root] = (now, names)
+        return names
 
     async def build(self, row: Any) -> Message | None:
         """The message for a row, or None when its story no longer exists."""
         payload = row.payload or {}
         if row.kind != "alert":
             return Notice(str(payload.get("title", "")), tuple(str(x) for x in payload.get("lines", ())))
-        story = await self.stories.get(row.story_id)
+        story = await self._story(row.story_id)
         if story is None:
             return None
         root = int(row.dedupe_key.split(":", 1)[1]) if row.dedupe_key.startswith("story:") else story.id
-        also = (await self.stories.sightings([root])).get(root, [])
+        also = list(await self._also(root, fresh=row.state == "sent"))  # an edit is about the outlets
         if root != story.id:
-            root_story = await self.stories.get(root)
+            root_story = await self._story(root)
             if root_story is not None:
                 also = [root_story.feed_name, *also]
         also = [name for name in dict.fromkeys(also) if name != story.feed_name]

@@ -106,11 +106,9 @@ class Dispatcher:
         burst = max(1, min(self.policy.burst, int((self.policy.lease_seconds / 2) / max(pacing, 0.001))))
         handled = 0
         address_chat = chat.external_id
-        for i in range(burst):
+        rows = await self.outbox.due_for_chat(chat.id, self.clock(), burst)
+        for i, row in enumerate(rows):
             if i and self._stopping and not chat.is_ops:
-                break
-            row = await self.outbox.next_for_chat(chat.id, self.clock())
-            if row is None:
                 break
             if i:
                 await asyncio.sleep(pacing)
@@ -133,10 +131,11 @@ class Dispatcher:
         address = Address(chat.platform, chat_ref, int(row.thread_id or 0), chat.kind)
         message = await self.composer.build(row)
         if message is None:
-            await self.outbox.record(row.id, chat.id, self.owner, state="failed", now=self.clock(),
-                                     next_send_at=None, error="story no longer stored", edited=is_edit,
-                                     release=False)
-            return Outcome.failed("story no longer stored"), False
+            held = await self.outbox.record(row.id, chat.id, self.owner, state="failed", now=self.clock(),
+                                            next_send_at=None, error="story no longer stored", edited=is_edit,
+                                            release=False,
+                                            renew_until=self.clock() + timedelta(seconds=self.policy.lease_seconds))
+            return Outcome.failed("story no longer stored"), not held
         async with self._limiters[chat.platform]:
             try:
                 if is_edit:
@@ -156,20 +155,22 @@ class Dispatcher:
                                      error=outcome.error, release=True)
             return outcome, True
 
+        renew = now + timedelta(seconds=self.policy.lease_seconds)
         if outcome.kind == "sent":
             next_at = now + timedelta(seconds=pacing)
-            await self.outbox.record(row.id, chat.id, self.owner, state="sent", now=now, next_send_at=next_at,
-                                     message_ref=outcome.message_ref, edited=is_edit, release=False)
-            return outcome, False
+            held = await self.outbox.record(row.id, chat.id, self.owner, state="sent", now=now, next_send_at=next_at,
+                                            message_ref=outcome.message_ref, edited=is_edit, release=False,
+                                            renew_until=renew)
+            return outcome, not held
 
         if outcome.kind == "retry":
             age = (now - row.created_at).total_seconds()
             if age > self.policy.give_up_after:
-                await self.outbox.record(row.id, chat.id, self.owner, state="failed", now=now,
-                                         next_send_at=now + timedelta(seconds=pacing),
-                                         error=f"gave up after {int(age)}s: {outcome.error}", edited=is_edit,
-                                         release=False)
-                return outcome, False
+                held = await self.outbox.record(row.id, chat.id, self.owner, state="failed", now=now,
+                                                next_send_at=now + timedelta(seconds=pacing),
+                                                error=f"gave up after {int(age)}s: {outcome.error}", edited=is_edit,
+                                                release=False, renew_until=renew)
+                return outcome, not held
             if outcome.retry_after is not None:
                 delay = float(outcome.retry_after)
             else:
@@ -191,8 +192,8 @@ class Dispatcher:
                 await self.events.chat_gone(chat.platform, chat, outcome.error or "")
             return outcome, True
 
-        await self.outbox.record(row.id, chat.id, self.owner, state="failed", now=now,
-                                 next_send_at=now + timedelta(seconds=pacing), error=outcome.error,
-                                 edited=is_edit, release=False)
+        held = await self.outbox.record(row.id, chat.id, self.owner, state="failed", now=now,
+                                        next_send_at=now + timedelta(seconds=pacing), error=outcome.error,
+                                        edited=is_edit, release=False, renew_until=renew)
         log.warning("delivery_failed", platform=chat.platform, chat=chat.id, row=row.id, error=outcome.error)
-        return outcome, False
+        return outcome, not held

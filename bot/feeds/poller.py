@@ -35,6 +35,7 @@ class PollEvents(Protocol):
     """What the poller tells the rest of the system (ops notices, metrics)."""
 
     def feed_polled(self, feed: Any, ok: bool, status: int | None, error: str | None) -> None: ...
+    def stories_stored(self, count: int) -> None: ...
     async def feed_failing(self, feed: Any, failures: int, error: str) -> None: ...
     async def feed_recovered(self, feed: Any, failures: int) -> None: ...
     async def feed_disabled(self, feed: Any, reason: str) -> None: ...
@@ -259,6 +260,8 @@ class Poller:
             total += d.new
             d.report.new_stories += d.new
             await self._after(d)
+        if total and self.events is not None:
+            self.events.stories_stored(total)
         if total and self.on_stored is not None:
             self.on_stored(total)
         for story_id, feed_id, link in copies:

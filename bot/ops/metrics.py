@@ -17,7 +17,7 @@ class Metrics:
         self.stories_seen = Counter("newsbot_stories_seen", "New stories stored", registry=r)
         self.stories_decided = Counter("newsbot_stories_decided", "Stories decided on by state", ["state"],
                                        registry=r)
-        self.matches = Counter("newsbot_matches", "Story matches per watchlist", ["watchlist"], registry=r)
+        self.matches = Counter("newsbot_matches", "Stories matched, per watchlist", ["watchlist"], registry=r)
         self.alerts_queued = Counter("newsbot_alerts_queued", "Outbox rows queued", registry=r)
         self.alerts_sent = Counter("newsbot_alerts_sent", "Messages delivered", ["platform"], registry=r)
         self.alerts_failed = Counter("newsbot_alerts_failed", "Messages given up on", ["platform"], registry=r)

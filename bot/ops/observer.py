@@ -25,6 +25,9 @@ class Observer:
         if not ok:
             self.metrics.feed_failures.labels(feed.key).inc()
 
+    def stories_stored(self, count: int) -> None:
+        self.metrics.stories_seen.inc(count)
+
     async def feed_failing(self, feed: Any, failures: int, error: str) -> None:
         self.ops.feed_failing(feed, failures, error)
 

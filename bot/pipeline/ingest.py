@@ -9,7 +9,7 @@ twice (outbox rows are unique per destination and story cluster).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,11 +25,15 @@ from bot.storage.models import Story, StorySighting
 from bot.storage.outbox_repo import OutboxRepo
 from bot.storage.stories_repo import StoriesRepo
 
-__all__ = ["Ingestor", "IngestReport"]
+__all__ = ["Ingestor", "IngestReport", "LeaseLost"]
 
 log = structlog.get_logger(__name__)
 
 MAX_EDITS = 5
+
+
+class LeaseLost(Exception):
+    """Another replica took the ingest lease: this batch is rolled back and left to it."""
 
 
 class IngestReport:
@@ -54,6 +58,7 @@ class Ingestor:
         self, db: Database, index: WatchIndex, stories: StoriesRepo, chats: ChatsRepo, outbox: OutboxRepo, *,
         max_age: float, cluster_window: float, clock: Callable[[], datetime], batch: int = 500,
         on_report: Callable[[IngestReport], None] | None = None, edit_delay: float = 30.0,
+        lease_guard: Callable[[Any], Awaitable[bool]] | None = None,
     ) -> None:
         self.db, self.index, self.stories, self.chats, self.outbox = db, index, stories, chats, outbox
         self.max_age = max_age
@@ -62,6 +67,7 @@ class Ingestor:
         self.batch = batch
         self.on_report = on_report
         self.edit_delay = timedelta(seconds=edit_delay)  # copies arriving together make one edit
+        self.lease_guard = lease_guard  # renews the singleton lease inside each batch's transaction
         self._loaded = False
 
     async def reload_clusters(self) -> None:
@@ -117,8 +123,8 @@ class Ingestor:
                 report.nomatch += 1
                 continue
             refs = [MatchRef(m.watchlist, m.term, m.field, m.start, m.end, m.surface) for m in found]
-            for r in refs:
-                report.matches[r.watchlist] = report.matches.get(r.watchlist, 0) + 1
+            for wl in {r.watchlist for r in refs}:  # stories matched per watchlist, not words
+                report.matches[wl] = report.matches.get(wl, 0) + 1
             fp = fingerprint(story.title, story.summary)
             root = self.clusterer.find(fp, now)
             payload = {"matches": [r.to_json() for r in refs]}
@@ -135,6 +141,8 @@ class Ingestor:
             alerts.append((story, refs, root))
 
         async with self.db.begin() as conn:
+            if self.lease_guard is not None and not await self.lease_guard(conn):
+                raise LeaseLost("the ingest lease moved to another replica")
             rows = await self._outbox_rows(conn, alerts, now)
             report.rows += await self.outbox.enqueue(conn, rows)
             await self.stories.mark_many(conn, marks)

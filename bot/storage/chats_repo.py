@@ -59,7 +59,7 @@ class ChatsRepo:
                 changes.update(active=True, deactivated_reason=None)
             if title and title != chat.title:
                 changes["title"] = title
-            if kind != chat.kind and kind:
+            if kind != chat.kind and kind and not chat.is_ops:  # the ops chat keeps its pacing class
                 changes["kind"] = kind
             if is_ops and not chat.is_ops:
                 changes["is_ops"] = True

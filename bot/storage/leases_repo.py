@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.storage.db import Database
 from bot.storage.models import Chat, Feed, Lease, Replica
@@ -33,6 +34,17 @@ class LeasesRepo:
                 .values(owner=owner, until=until)
             )
             return bool(res.rowcount)
+
+    async def renew_in(self, conn: AsyncConnection, name: str, owner: str, now: datetime, seconds: float) -> bool:
+        """Inside a caller's transaction: extend the lease if ``owner`` still holds it.
+
+        On PostgreSQL the row stays locked until that transaction ends, so nobody can take
+        the lease half-way through the work it protects.
+        """
+        t = Lease.__table__
+        res = await conn.execute(update(t).where(t.c.name == name, t.c.owner == owner)
+                                 .values(until=now + timedelta(seconds=seconds)))
+        return bool(res.rowcount)
 
     async def release(self, name: str, owner: str) -> None:
         t = Lease.__table__

@@ -67,29 +67,33 @@ class OutboxRepo:
                                .values(lease_owner=owner, lease_until=now + timedelta(seconds=lease_s)))
             return list((await conn.execute(select(c).where(c.c.id.in_(ids)))).all())
 
-    async def next_for_chat(self, chat_id: int, now: datetime) -> Row[Any] | None:
-        """The chat's oldest pending row; else its oldest due edit."""
+    async def due_for_chat(self, chat_id: int, now: datetime, limit: int) -> list[Row[Any]]:
+        """The chat's oldest pending rows, in order; when none is pending, its due edits."""
         o, d = Outbox.__table__, Destination.__table__
         cols = [o, d.c.thread_id]
         async with self.db.read() as conn:
-            row = (await conn.execute(
+            rows = (await conn.execute(
                 select(*cols).join(d, d.c.id == o.c.destination_id)
-                .where(o.c.chat_id == chat_id, o.c.state == "pending").order_by(o.c.id).limit(1)
-            )).first()
-            if row is not None:
-                return row
-            return (await conn.execute(
+                .where(o.c.chat_id == chat_id, o.c.state == "pending").order_by(o.c.id).limit(limit)
+            )).all()
+            if rows:
+                return list(rows)
+            return list((await conn.execute(
                 select(*cols).join(d, d.c.id == o.c.destination_id)
                 .where(o.c.chat_id == chat_id, o.c.state == "sent", o.c.edit_due_at <= now)
-                .order_by(o.c.id).limit(1)
-            )).first()
+                .order_by(o.c.id).limit(limit)
+            )).all())
 
     async def record(
         self, row_id: int, chat_id: int, owner: str, *, state: str | None, now: datetime,
         next_send_at: datetime | None, message_ref: str | None = None, error: str | None = None,
-        edited: bool = False, release: bool = True,
-    ) -> None:
-        """Write one send's outcome and the chat's next allowed send time in one transaction."""
+        edited: bool = False, release: bool = True, renew_until: datetime | None = None,
+    ) -> bool:
+        """Write one send's outcome and the chat's next allowed send time in one transaction.
+
+        Without ``release`` the chat's lease is renewed to ``renew_until``; returns False when
+        this replica no longer holds it (it expired and another replica may be serving the chat).
+        """
         o, c = Outbox.__table__, Chat.__table__
         values: dict[str, Any] = {}
         if edited:
@@ -103,10 +107,14 @@ class OutboxRepo:
         chat_values: dict[str, Any] = {"next_send_at": next_send_at}
         if release:
             chat_values.update(lease_owner=None, lease_until=None)
+        elif renew_until is not None:
+            chat_values["lease_until"] = renew_until
         async with self.db.begin() as conn:
             if values:
                 await conn.execute(update(o).where(o.c.id == row_id).values(**values))
-            await conn.execute(update(c).where(c.c.id == chat_id, c.c.lease_owner == owner).values(**chat_values))
+            res = await conn.execute(update(c).where(c.c.id == chat_id, c.c.lease_owner == owner)
+                                     .values(**chat_values))
+            return bool(res.rowcount)
 
     async def release_chat(self, chat_id: int, owner: str, next_send_at: datetime | None = None) -> None:
         c = Chat.__table__
@@ -134,15 +142,16 @@ class OutboxRepo:
         )
         return int(res.rowcount or 0)
 
-    async def waiting(self, platforms: Sequence[str], now: datetime) -> int:
+    async def waiting(self, platforms: Sequence[str], now: datetime, *, ops_only: bool = False) -> int:
         """Rows still to send to active chats of these platforms (edits due by ``now`` included)."""
         o, c = Outbox.__table__, Chat.__table__
+        q = (select(func.count()).select_from(o).join(c, c.c.id == o.c.chat_id)
+             .where(c.c.active.is_(True), c.c.platform.in_(list(platforms)),
+                    or_(o.c.state == "pending", and_(o.c.state == "sent", o.c.edit_due_at <= now))))
+        if ops_only:
+            q = q.where(c.c.is_ops.is_(True))
         async with self.db.read() as conn:
-            return int((await conn.execute(
-                select(func.count()).select_from(o).join(c, c.c.id == o.c.chat_id)
-                .where(c.c.active.is_(True), c.c.platform.in_(list(platforms)),
-                       or_(o.c.state == "pending", and_(o.c.state == "sent", o.c.edit_due_at <= now)))
-            )).scalar_one())
+            return int((await conn.execute(q)).scalar_one())
 
     async def stats(self, now: datetime) -> dict[str, Any]:
         o, c = Outbox.__table__, Chat.__table__

@@ -76,7 +76,9 @@ class TelegramAdapter:
             .build()
         )
         bot = self.app.bot
-        self.sender = TelegramSender(bot, global_rate=settings.telegram_global_rate, token=token)
+        self.sender = TelegramSender(bot, global_rate=settings.telegram_global_rate, token=token,
+                                     private_pacing=settings.telegram_private_interval,
+                                     group_pacing=settings.telegram_group_interval)
         self.permissions = Permissions(bot)
         self.router = UpdateRouter(commands, chats, self.sender, self.permissions, username=self._username)
         self.app.add_handler(TypeHandler(Update, self.router))

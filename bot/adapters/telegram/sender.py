@@ -114,13 +114,16 @@ class TelegramSender:
 
     platform = "telegram"
 
-    def __init__(self, bot: Bot, *, global_rate: float, token: str) -> None:
+    def __init__(self, bot: Bot, *, global_rate: float, token: str, private_pacing: float = PRIVATE_PACING,
+                 group_pacing: float = GROUP_PACING) -> None:
         self.bot = bot
         self.global_rate = global_rate
         self._token = token
+        self._private = private_pacing
+        self._group = group_pacing
 
     def pacing(self, chat_kind: str) -> float:
-        return PRIVATE_PACING if chat_kind == "private" else GROUP_PACING
+        return self._private if chat_kind == "private" else self._group
 
     def describe(self, exc: BaseException) -> str:
         """A short error text for logs and the outbox, with the token scrubbed out."""
