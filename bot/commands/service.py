@@ -283,16 +283,18 @@ class CommandService:
         return reply
 
     async def _cmd_unsubscribe(self, ctx: Context, where: _Where, args: str) -> Reply:
-        dest = await self._ensure(ctx, where)
+        ids, unknown = self._resolve_ids(args) if args else ([], [])
+        if unknown:
+            return self._usage("unsubscribe", T.UNKNOWN_IDS.format(ids="، ".join(isolate(u) for u in unknown),
+                                                                  valid=self._valid_ids()))
+        dest = await self.chats.find_destination(ctx.platform, where.chat_id, where.thread_id)
+        if dest is None:  # nothing was ever set here: nothing to stop, nothing to store
+            return Reply().add(T.ALREADY_PAUSED if not args else T.NOT_SUBSCRIBED.format(labels=self._labels_of(ids)))
         if not args:
             if not dest.enabled:
                 return Reply().add(T.ALREADY_PAUSED)
             await self.chats.set_enabled(dest.id, False)
             return Reply(changed=True, note=T.PAUSED).add("⏸️ ", T.PAUSED)
-        ids, unknown = self._resolve_ids(args)
-        if unknown:
-            return self._usage("unsubscribe", T.UNKNOWN_IDS.format(ids="، ".join(isolate(u) for u in unknown),
-                                                                  valid=self._valid_ids()))
         real = [custom_watchlist_id(dest.id) if i == "mine" else i for i in ids]
         removed = await self.chats.unsubscribe(dest.id, real)
         shown = ["mine" if r.startswith("custom:") else r for r in removed]
