@@ -131,7 +131,7 @@ class NewsBot:
                             max_interval=max(s.max_feed_interval, s.poll_interval),
                             disable_after=s.failure_deactivate_after, backfill=s.backfill,
                             max_backoff=s.max_backoff,
-                            max_age=s.max_age_seconds, lease_seconds=max(120.0, s.fetch_timeout * 3))
+                            max_age=s.max_age_seconds, lease_seconds=s.fetch_timeout * 2 + 10)
         self.poller = Poller(self.feeds, self.stories, self.fetcher, policy, owner=self.replica, clock=self.clock,
                              events=self.observer, on_same_url=self.ingestor.record_same_url)
         self.poller.on_stored = lambda _n: self.jobs.kick("ingest")
@@ -143,7 +143,7 @@ class NewsBot:
         await self._build_platforms()
         composer = Composer(self.stories, self.index, s.tz)
         self.dispatcher = Dispatcher(self.outbox, self.chats, composer, self.senders, owner=self.replica,
-                                     clock=self.clock, policy=DispatchPolicy(lease_seconds=s.lease_seconds),
+                                     clock=self.clock, policy=DispatchPolicy(lease_seconds=s.lease_seconds, max_backoff=s.retry_max),
                                      events=self.observer)
         self._prepared = True
 
@@ -256,6 +256,9 @@ class NewsBot:
 
     async def start(self) -> None:
         await self.prepare()
+        # A restarted replica (same NEWSBOT_REPLICA_ID) holds nothing any more: free what it held
+        # when it died, rather than waiting for those leases to expire.
+        await self.leases.leave(self.replica)
         if self.http is not None:
             for adapter in self.adapters:
                 if hasattr(adapter, "register_routes"):

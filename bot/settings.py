@@ -58,6 +58,7 @@ class Settings(BaseSettings):
     allow_private_config_feeds: bool = Field(True, alias="NEWSBOT_ALLOW_PRIVATE_CONFIG_FEEDS")
     failure_deactivate_after: int = Field(50, alias="NEWSBOT_FEED_DISABLE_AFTER", ge=1)
     max_backoff: float = Field(6 * 3600.0, alias="NEWSBOT_MAX_BACKOFF", ge=10)
+    retry_max: float = Field(300.0, alias="NEWSBOT_RETRY_MAX", ge=0.1)  # longest wait between two send attempts
     cluster_window_hours: float = Field(24.0, alias="NEWSBOT_CLUSTER_WINDOW_HOURS", gt=0)
     edit_delay: float = Field(30.0, alias="NEWSBOT_EDIT_DELAY", ge=0)
 
