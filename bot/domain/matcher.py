@@ -3,33 +3,53 @@
 Text is normalised once (``bot.domain.text``) into space-separated tokens and
 padded with spaces; every pattern is a token sequence padded the same way, so
 a hit always sits on token boundaries and a term never fires inside a longer
-word (ناتو in السيناتور, nato in senator).
+word (ناتو in السيناتور, nato in senator). An Arabic term is indexed by the
+*core* of its first word (الناتو -> "ناتو ..."): the letters in front of a hit
+must then be exactly one of the proclitic sequences ``bot.domain.forms``
+allows, which is the same as listing every prefixed spelling but keeps the
+automaton about twenty times smaller (and faster to scan and rebuild).
 
 The automaton is layered so that editing one chat's list is cheap: a large
 *base* built from a snapshot, a small *overlay* rebuilt on each change, and a
 set of *removed* item ids filtered out at match time. ``compact()`` folds the
 overlay into a new base; callers run it in a worker thread, never on the hot
 path. Matching reads one immutable state object, so it needs no lock.
+
+A story without hits costs two folds (``bot.domain.text.fold``) and one
+automaton scan; everything else (proclitic checks, chaining ``*`` gaps,
+exclusions, context rules, spans in the original text) runs only for hits.
 """
 
 from __future__ import annotations
 
 import itertools
 import threading
+import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import ahocorasick
 
-from bot.domain.forms import english_plurals, first_token_forms, split_article_forms
-from bot.domain.text import normalize, normalize_with_offsets
+from bot.domain.forms import (
+    ARTICLE_PREFIXES,
+    PLAIN_PREFIXES,
+    SPLIT_HEADS,
+    core_and_prefixes,
+    english_plurals,
+)
+from bot.domain.text import TokenSpans, fold, normalize
 from bot.domain.watchlists import Term, Watchlist, parse_term
 
 __all__ = ["Match", "Matcher"]
 
 _TERM, _EXCL, _CTX = 0, 1, 2
+# How a key is anchored: on both sides by spaces, or (an Arabic first token) by its
+# core only, the letters before it being checked against the allowed proclitics.
+_EXACT, _PLAIN, _ARTICLE = 0, 1, 2
 _SEP = " | "  # between title and summary; "|" never survives normalisation
+
+_Span = tuple[int, int]  # (leading space, trailing space) positions of a hit in the haystack
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,10 +71,14 @@ class _Item:
     id: int
     kind: int
     watchlist: str
-    keys: tuple[tuple[str, int], ...]  # (pattern, segment index)
+    keys: tuple[tuple[str, int, int], ...]  # (pattern, segment index, anchoring)
     term: Term | None = None
-    gaps: tuple[int, ...] = ()
+    gaps: tuple[int, ...] = ()  # max words between consecutive segments ("*")
     ctx: tuple[int, ...] = ()  # context item ids (for Term.near)
+
+
+# One automaton value: (pattern length, ((item, segment index, anchoring), ...)).
+_Entries = tuple[int, tuple[tuple[_Item, int, int], ...]]
 
 
 class _Index:
@@ -63,10 +87,10 @@ class _Index:
     __slots__ = ("automaton", "size")
 
     def __init__(self, items: Iterable[_Item]) -> None:
-        table: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
+        table: dict[str, list[tuple[_Item, int, int]]] = defaultdict(list)
         for item in items:
-            for key, seg in item.keys:
-                table[key].append((item.kind, item.id, seg))
+            for key, seg, anchor in item.keys:
+                table[key].append((item, seg, anchor))
         self.size = len(table)
         self.automaton: ahocorasick.Automaton | None = None
         if table:
@@ -75,11 +99,6 @@ class _Index:
                 auto.add_word(key, (len(key), tuple(entries)))
             auto.make_automaton()
             self.automaton = auto
-
-    def iter(self, hay: str) -> Iterator[tuple[int, tuple[int, tuple[tuple[int, int, int], ...]]]]:
-        if self.automaton is None:
-            return iter(())
-        return self.automaton.iter(hay)
 
 
 _EMPTY = _Index(())
@@ -96,25 +115,29 @@ class _State:
     overlay_ids: frozenset[int] = field(default=frozenset())
 
 
-def _segment_keys(seg: tuple[str, ...], first: bool, plural: bool, last: bool) -> set[str]:
-    heads = first_token_forms(seg[0]) if first else frozenset((seg[0],))
-    variants: list[set[str]] = [set(heads)] + [{t} for t in seg[1:]]
+def _segment_keys(seg: tuple[str, ...], first: bool, plural: bool, last: bool) -> set[tuple[str, int]]:
+    """Automaton keys of one segment, with their anchoring.
+
+    The first token of an Arabic term is indexed by its core (الناتو -> "ناتو ...")
+    and the proclitics are checked at match time: one key per term instead of
+    one per prefixed spelling keeps the automaton small and cache-friendly.
+    """
+    found = core_and_prefixes(seg[0]) if first else None
+    variants: list[set[str]] = [{seg[0] if found is None else found[0]}] + [{t} for t in seg[1:]]
     if plural and last:
         variants[-1] |= english_plurals(seg[-1])
-    keys = {" " + " ".join(combo) + " " for combo in itertools.product(*variants)}
-    if first:
-        tail = " ".join(seg[1:])
-        for head, rest in split_article_forms(seg[0]):
-            keys.add(f" {head} {rest} {tail} " if tail else f" {head} {rest} ")
-    return keys
+    if found is None:
+        return {(" " + " ".join(combo) + " ", _EXACT) for combo in itertools.product(*variants)}
+    anchor = _ARTICLE if found[1] is ARTICLE_PREFIXES else _PLAIN
+    return {(" ".join(combo) + " ", anchor) for combo in itertools.product(*variants)}
 
 
-def _phrase_keys(text: str, plural: bool = False) -> tuple[tuple[tuple[str, int], ...], tuple[int, ...]]:
+def _phrase_keys(text: str, plural: bool = False) -> tuple[tuple[tuple[str, int, int], ...], tuple[int, ...]]:
     parsed = parse_term(text)
-    keys: list[tuple[str, int]] = []
+    keys: list[tuple[str, int, int]] = []
     n = len(parsed.segments)
     for i, seg in enumerate(parsed.segments):
-        keys.extend((k, i) for k in _segment_keys(seg, i == 0, plural, i == n - 1))
+        keys.extend((k, i, a) for k, a in sorted(_segment_keys(seg, i == 0, plural, i == n - 1)))
     return tuple(keys), parsed.gaps
 
 
@@ -133,7 +156,6 @@ class Matcher:
             with self._lock:
                 for wl in watchlists:
                     self._stage(wl)
-                self._state = self._with_items(self._state, self._state.items, self._state.watchlists)
             self.compact()
 
     # ------------------------------------------------------------------ edits
@@ -159,8 +181,8 @@ class Matcher:
     def remove_watchlist(self, watchlist_id: str) -> None:
         with self._lock:
             st = self._state
-            old = self._by_list.pop(watchlist_id, ())
-            items = {k: v for k, v in st.items.items() if k not in set(old)}
+            old = set(self._by_list.pop(watchlist_id, ()))
+            items = {k: v for k, v in st.items.items() if k not in old}
             wls = {k: v for k, v in st.watchlists.items() if k != watchlist_id}
             self._state = self._with_items(st, items, wls)
 
@@ -177,8 +199,8 @@ class Matcher:
             items[item.id] = item
             new_ids.append(item.id)
         for phrase in wl.exclude:
-            keys, _ = _phrase_keys(phrase)
-            item = _Item(next(self._ids), _EXCL, wl.id, keys)
+            keys, gaps = _phrase_keys(phrase)
+            item = _Item(next(self._ids), _EXCL, wl.id, keys, gaps=gaps)
             items[item.id] = item
             new_ids.append(item.id)
         self._by_list[wl.id] = tuple(new_ids)
@@ -187,12 +209,12 @@ class Matcher:
         self._state = _State(st.base, st.overlay, st.removed, items, wls, st.base_ids, st.overlay_ids)
 
     def _context_id(self, items: dict[int, _Item], phrase: str) -> int:
-        key = " ".join(normalize(phrase).split())
+        key = normalize(phrase)
         cid = self._ctx_by_key.get(key)
         if cid is None or cid not in items:
-            keys, _ = _phrase_keys(phrase)
+            keys, gaps = _phrase_keys(phrase)
             cid = next(self._ids)
-            items[cid] = _Item(cid, _CTX, "", keys)
+            items[cid] = _Item(cid, _CTX, "", keys, gaps=gaps)
             self._ctx_by_key[key] = cid
         return cid
 
@@ -217,15 +239,17 @@ class Matcher:
     def match(self, title: str, summary: str = "") -> list[Match]:
         """Every watchlist match in a story, with spans in the original title/summary."""
         st = self._state
-        tn = normalize(title) if title else ""
-        sn = normalize(summary) if summary else ""
+        tn, t_shape = fold(title) if title else ("", None)
+        sn, s_shape = fold(summary) if summary else ("", None)
         hay = " " + tn + _SEP + sn + " "
-        hits = list(st.base.iter(hay))
+        hits: list[tuple[int, _Entries]] = []
+        if st.base.automaton is not None:
+            hits = list(st.base.automaton.iter(hay))
         if st.overlay.automaton is not None:
-            hits.extend(st.overlay.iter(hay))
+            hits.extend(st.overlay.automaton.iter(hay))
         if not hits:
             return []
-        return _Resolver(st, hay, len(tn), title, summary).resolve(hits)
+        return _Resolver(st, hay, (tn, sn), (title, summary), (t_shape, s_shape)).resolve(hits)
 
     def matched_ids(self, title: str, summary: str = "") -> list[str]:
         """Sorted ids of the watchlists a story matches."""
@@ -233,73 +257,131 @@ class Matcher:
 
 
 class _Resolver:
-    """Turns raw automaton hits into checked matches (rare path: only stories with hits)."""
+    """Turns raw automaton hits into checked matches (only stories with hits get here)."""
 
-    def __init__(self, st: _State, hay: str, title_len: int, title: str, summary: str) -> None:
+    __slots__ = ("_cased", "_spans", "hay", "norm", "original", "shapes", "st", "summary_at")
+
+    def __init__(self, st: _State, hay: str, norm: tuple[str, str], original: tuple[str, str],
+                 shapes: tuple[str | None, str | None]) -> None:
         self.st = st
         self.hay = hay
-        self.title_len = title_len
-        self.fields = {"title": title, "summary": summary}
-        self._offsets: dict[str, object] = {}
+        self.norm = norm
+        self.original = original
+        self.shapes = shapes
+        self.summary_at = len(norm[0]) + len(_SEP) + 1  # haystack position of the summary's first char
+        self._spans: list[TokenSpans | None] = [None, None]
+        self._cased: list[bool | None] = [None, None]
 
-    def resolve(self, hits: list[tuple[int, tuple[int, tuple[tuple[int, int, int], ...]]]]) -> list[Match]:
-        st = self.st
-        segs: dict[int, dict[int, list[tuple[int, int]]]] = defaultdict(lambda: defaultdict(list))
-        excl: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        ctx: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    def resolve(self, hits: list[tuple[int, _Entries]]) -> list[Match]:
+        removed = self.st.removed
+        found: list[tuple[int, str, int, int, _Item]] = []  # (start, watchlist, -end, id, item)
+        excl: dict[str, list[_Span]] = {}
+        ctx: dict[int, list[_Span]] = {}
+        segmented: dict[int, dict[int, list[_Span]]] = {}
+        hay = self.hay
         for end, (length, entries) in hits:
-            start = end - length + 1
-            for kind, item_id, seg in entries:
-                if item_id in st.removed:
+            at = end - length + 1
+            plain = article = -2  # leading-space position of a core hit (-2: not worked out, -1: refused)
+            for item, seg, anchor in entries:
+                if removed and item.id in removed:
                     continue
-                item = st.items.get(item_id)
-                if item is None:
-                    continue
-                if kind == _TERM:
-                    segs[item_id][seg].append((start, end))
-                elif kind == _EXCL:
-                    excl[item.watchlist].append((start, end))
+                if anchor == _EXACT:
+                    start = at
+                elif anchor == _PLAIN:
+                    if plain == -2:
+                        plain = at - 1 if hay[at - 1] == " " else self._head(at, _PLAIN)
+                    start = plain
                 else:
-                    ctx[item_id].append((start, end))
-
-        found: dict[str, list[tuple[int, int, Term]]] = defaultdict(list)
-        for item_id, by_seg in segs.items():
-            item = st.items[item_id]
-            assert item.term is not None
-            for span in self._chains(item, by_seg):
-                if any(xs <= span[0] and span[1] <= xe for xs, xe in excl.get(item.watchlist, ())):
+                    if article == -2:
+                        article = self._head(at, _ARTICLE)
+                    start = article
+                if start < 0:
                     continue
-                if item.term.near and not self._near(span, item, ctx):
-                    continue
-                found[item.watchlist].append((span[0], span[1], item.term))
+                if item.gaps:
+                    segmented.setdefault(item.id, {}).setdefault(seg, []).append((start, end))
+                elif item.kind == _TERM:
+                    found.append((start, item.watchlist, -end, item.id, item))
+                elif item.kind == _EXCL:
+                    excl.setdefault(item.watchlist, []).append((start, end))
+                else:
+                    ctx.setdefault(item.id, []).append((start, end))
+        for item_id, by_seg in segmented.items():
+            item = self.st.items[item_id]
+            for start, end in self._chains(item, by_seg):
+                if item.kind == _TERM:
+                    found.append((start, item.watchlist, -end, item.id, item))
+                elif item.kind == _EXCL:
+                    excl.setdefault(item.watchlist, []).append((start, end))
+                else:
+                    ctx.setdefault(item.id, []).append((start, end))
 
+        # In text order, longest first, so a span inside an earlier kept one is a repeat.
+        found.sort()
+        kept: dict[str, list[_Span]] = {}
         matches: list[Match] = []
-        for wl_id, spans in found.items():
-            spans.sort(key=lambda x: (x[0], -(x[1] - x[0])))
-            kept: list[tuple[int, int, Term]] = []
-            for s, e, term in spans:
-                if any(ks <= s and e <= ke for ks, ke, _ in kept):
+        summary_at = self.summary_at
+        all_spans = self._spans
+        for start, wl_id, neg_end, _, item in found:
+            end = -neg_end
+            if excl:
+                vetoes = excl.get(wl_id)
+                if vetoes and any(xs <= start and end <= xe for xs, xe in vetoes):
                     continue
-                m = self._to_match(wl_id, s, e, term)
-                if m is not None:
-                    kept.append((s, e, term))
-                    matches.append(m)
-        matches.sort(key=lambda m: (m.field != "title", m.start, m.watchlist))
+            if item.ctx and not self._near((start, end), item, ctx):
+                continue
+            done = kept.get(wl_id)
+            if done and any(ks <= start and end <= ke for ks, ke in done):
+                continue
+            # Token range inside its field, then the original characters it came from.
+            if start < summary_at - 1:
+                f, first = 0, hay.count(" ", 1, start + 1)
+            else:
+                f, first = 1, hay.count(" ", summary_at, start + 1)
+            spans = all_spans[f]
+            if spans is None:
+                spans = all_spans[f] = TokenSpans(self.original[f], self.shapes[f], self.norm[f].count(" ") + 1)
+            o_start, o_end = spans.cover(first, first + hay.count(" ", start + 1, end))
+            original = self.original[f]
+            if o_start and original[o_start - 1] == "#":
+                o_start -= 1  # a hashtag is reported whole: "#BlackSea", not "BlackSea"
+            surface = original[o_start:o_end]
+            term: Term = item.term  # type: ignore[assignment]  # terms always carry one
+            if term.upper and any(c.islower() for c in surface):
+                continue
+            if term.proper and not self._proper_ok(f, surface):
+                continue
+            if "\u0649" in surface and _maqsura_clash(term.text, surface):
+                continue
+            if done is None:
+                kept[wl_id] = [(start, end)]
+            else:
+                done.append((start, end))
+            matches.append(_new_match(wl_id, term.text, _FIELDS[f], o_start, o_end, surface))
         return matches
 
-    def _chains(self, item: _Item, by_seg: dict[int, list[tuple[int, int]]]) -> list[tuple[int, int]]:
+    def _head(self, at: int, anchor: int) -> int:
+        """Leading-space position of a core hit at ``at`` if its proclitics are allowed, else -1."""
+        hay = self.hay
+        if hay[at - 1] == " ":
+            if anchor == _PLAIN:
+                return at - 1
+            q = hay.rfind(" ", 0, at - 1)  # the article cut off as its own token: الـ«ناتو»
+            return q if hay[q + 1:at - 1] in SPLIT_HEADS else -1
+        q = hay.rfind(" ", 0, at)
+        return q if hay[q + 1:at] in (ARTICLE_PREFIXES if anchor == _ARTICLE else PLAIN_PREFIXES) else -1
+
+    def _chains(self, item: _Item, by_seg: dict[int, list[_Span]]) -> list[_Span]:
         """Spans where consecutive segments sit with at most ``gap`` words between them."""
-        chains = list(by_seg.get(0, ()))
+        chains = by_seg.get(0, [])
         for i, gap in enumerate(item.gaps, start=1):
             nxt = by_seg.get(i, ())
-            joined: list[tuple[int, int]] = []
+            joined: list[_Span] = []
             for s0, e0 in chains:
                 for s1, e1 in nxt:
                     if s1 < e0:
                         continue
                     between = self.hay[e0:s1 + 1]
-                    words = between.count(" ") - 1
-                    if 0 <= words <= gap and "|" not in between:
+                    if between.count(" ") - 1 <= gap and "|" not in between:
                         joined.append((s0, e1))
             chains = joined
             if not chains:
@@ -309,7 +391,7 @@ class _Resolver:
     def _token_range(self, start: int, end: int) -> tuple[int, int]:
         return self.hay.count(" ", 0, start + 1) - 1, self.hay.count(" ", 0, end) - 1
 
-    def _near(self, span: tuple[int, int], item: _Item, ctx: dict[int, list[tuple[int, int]]]) -> bool:
+    def _near(self, span: _Span, item: _Item, ctx: dict[int, list[_Span]]) -> bool:
         assert item.term is not None
         ms, me = self._token_range(*span)
         for cid in item.ctx:
@@ -318,38 +400,55 @@ class _Resolver:
                 if "|" in self.hay[lo:hi]:
                     continue
                 cs, ce = self._token_range(cs_pos, ce_pos)
-                if ce < ms:
-                    dist = ms - ce - 1
-                elif cs > me:
-                    dist = cs - me - 1
-                else:
-                    dist = 0
+                dist = ms - ce - 1 if ce < ms else cs - me - 1 if cs > me else 0
                 if dist <= item.term.window:
                     return True
         return False
 
-    def _to_match(self, wl_id: str, s: int, e: int, term: Term) -> Match | None:
-        if s + 1 <= self.title_len:
-            name, a, b = "title", s, e - 1
-        else:
-            off = self.title_len + len(_SEP) + 1
-            name, a, b = "summary", s + 1 - off, e - off
-        original = self.fields[name]
-        norm = self._offsets.get(name)
-        if norm is None:
-            norm = normalize_with_offsets(original)
-            self._offsets[name] = norm
-        os_, oe = norm.original_span(a, b)  # type: ignore[attr-defined]
-        surface = original[os_:oe]
-        if term.proper and not _proper_ok(surface, original):
-            return None
-        if term.upper and any(c.islower() for c in surface):
-            return None
-        return Match(wl_id, term.text, name, os_, oe, surface)
+    def _proper_ok(self, f: int, surface: str) -> bool:
+        """An all-lower-case proper name counts in a hashtag or in all-lower-case text only."""
+        if surface.lower() != surface or not any(c.islower() for c in surface) or surface[0] == "#":
+            return True
+        cased = self._cased[f]
+        if cased is None:
+            original = self.original[f]
+            cased = self._cased[f] = original.lower() != original
+        return not cased
 
 
-def _proper_ok(surface: str, text: str) -> bool:
-    """A proper-name alias written all lower-case inside mixed-case text is the common phrase."""
-    if any(c.isupper() for c in surface) or not any(c.islower() for c in surface):
+# Folding ى into ي (Egyptian spelling writes زيلينسكى for زيلينسكي) also makes the preposition على
+# look like the name علي. A one-word term written with a final ي never matches these function
+# words written with ى: otherwise /watch علي would fire on nearly every Arabic story.
+_MAQSURA_WORDS = frozenset({"على", "إلى", "الى", "حتى", "متى", "لدى", "سوى", "مدى"})
+
+
+def _bare(word: str) -> str:
+    return "".join(c for c in word if not unicodedata.category(c).startswith("M") and c != "\u0640")
+
+
+def _maqsura_clash(term: str, surface: str) -> bool:
+    written = _bare(term.strip())
+    if " " in written or not written.endswith("\u064a"):
+        return False
+    word = _bare(surface.split()[-1]) if surface.split() else ""
+    if word in _MAQSURA_WORDS:
         return True
-    return not any(c.isupper() for c in text)
+    return any(word.startswith(p) and word[len(p):] in _MAQSURA_WORDS for p in PLAIN_PREFIXES if p)
+
+
+_FIELDS = ("title", "summary")
+_MATCH_SLOTS = tuple(getattr(Match, name).__set__ for name in ("watchlist", "term", "field", "start", "end", "surface"))
+
+
+def _new_match(watchlist: str, term: str, field: str, start: int, end: int, surface: str) -> Match:
+    """``Match(...)`` at half the cost: a frozen dataclass's __init__ goes through
+    ``object.__setattr__`` per field, and a busy story builds several matches."""
+    m = object.__new__(Match)
+    set_w, set_t, set_f, set_s, set_e, set_x = _MATCH_SLOTS
+    set_w(m, watchlist)
+    set_t(m, term)
+    set_f(m, field)
+    set_s(m, start)
+    set_e(m, end)
+    set_x(m, surface)
+    return m

@@ -3,7 +3,8 @@
 A watchlist is a set of terms (any one fires), optional exclusion phrases
 that veto the matches falling inside them, and per-term rules for ambiguous
 aliases. Terms are data, never code: the only syntax is ``*`` for "at most
-one word here", so nothing a user types reaches a regular-expression engine.
+one word here" (``**`` for two), so nothing a user types reaches a
+regular-expression engine.
 """
 
 from __future__ import annotations
