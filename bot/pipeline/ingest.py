@@ -127,7 +127,12 @@ class Ingestor:
                 report.matches[wl] = report.matches.get(wl, 0) + 1
             fp = fingerprint(story.title, story.summary)
             root = self.clusterer.find(fp, now)
-            payload = {"matches": [r.to_json() for r in refs]}
+            # What the story matched, for the record: a popular term watched by many chats is one
+            # span here, however many lists it is in.
+            lists = {r.watchlist for r in refs}
+            payload = {"watchlists": sorted(w for w in lists if not w.startswith("custom:")),
+                       "custom_lists": sum(1 for w in lists if w.startswith("custom:")),
+                       "spans": sorted({(r.field, r.start, r.end, r.surface) for r in refs})}
             if root is not None and root != story.id:
                 report.duplicates += 1
                 marks.append(_mark(story.id, "duplicate", cluster=root, matches=payload))
