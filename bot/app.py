@@ -28,6 +28,7 @@ from bot.domain.watchlists import Watchlist
 from bot.feeds.fetch import Fetcher, FetchLimits
 from bot.feeds.poller import Poller, PollPolicy
 from bot.ops.http import HttpServer
+from bot.ops.memory import release_free_memory
 from bot.ops.metrics import Metrics
 from bot.ops.notices import OpsNotifier
 from bot.ops.observer import Observer
@@ -278,6 +279,7 @@ class NewsBot:
         j.every("gauges", 15.0, self._gauges)
         j.every("ops", 5.0, self._ops_flush)
         j.every("retention", 3600.0, self._retention)
+        j.every("memory", 60.0, self._release_memory)
         await self._heartbeat()
         j.start()
         self.metrics.up.set(1)
@@ -295,6 +297,10 @@ class NewsBot:
         while await self.outbox.waiting(list(self.senders), self.clock(), ops_only=True):
             if not await self.dispatcher.run_once(ops_only=True):
                 await asyncio.sleep(0.25)
+
+    async def _release_memory(self) -> None:
+        """Give malloc's free pages back now and then so resident memory stays flat (bot.ops.memory)."""
+        release_free_memory()
 
     async def _check_db(self) -> tuple[bool, str]:
         ok = await self.db.ping()

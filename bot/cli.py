@@ -40,10 +40,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     from bot.app import NewsBot
     from bot.configfiles import ConfigError
+    from bot.ops.memory import cap_arenas
     from bot.settings import SettingsError
 
     settings = _settings()
     _setup_logs(settings)
+    cap_arenas()  # before any thread starts: see bot.ops.memory
 
     async def main() -> None:
         bot = NewsBot(settings, console=args.console)
