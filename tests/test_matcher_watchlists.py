@@ -56,8 +56,8 @@ TOPICS: dict[str, tuple[list[str], list[str]]] = {
     ),
     "kremlin": (
         ["الكرملين", "كرملين", "الکرملین", "للكرملين", "Kremlin", "pro-Kremlin", "Kremlin-backed"],
-        ["كرملين قازان", "كرملين نيجني نوفغورود", "Kazan Kremlin", "Novgorod Kremlin",
-         "Kremenchuk", "موسكو", "Moscow"],
+        ["كرملين قازان", "كرملين نيجني نوفغورود", "Kazan Kremlin", "Novgorod Kremlin", "الكرملين في قازان",
+         "the Kremlin in Kazan", "Kremenchuk", "موسكو", "Moscow"],
     ),
 }
 YES = [(topic, text) for topic, (yes, _) in TOPICS.items() for text in yes]
