@@ -7,10 +7,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 from telegram import Bot
-from telegram.request import HTTPXRequest
 
 from bot.adapters.telegram.render import Rendered
 from bot.adapters.telegram.sender import GROUP_PACING, PRIVATE_PACING, TelegramSender
+from bot.adapters.telegram.transport import AiohttpRequest
 from bot.delivery.ports import Address, Notice
 from tests.fakes.telegram_api import FakeTelegramAPI
 
@@ -36,7 +36,7 @@ async def fake() -> AsyncIterator[FakeTelegramAPI]:
 
 @pytest.fixture
 async def sender(fake: FakeTelegramAPI) -> AsyncIterator[TelegramSender]:
-    request = HTTPXRequest(read_timeout=0.5, connect_timeout=1.0)
+    request = AiohttpRequest(read_timeout=0.5, connect_timeout=1.0)
     async with Bot(TOKEN, base_url=fake.base_url, request=request) as bot:
         yield TelegramSender(bot, global_rate=25.0, token=TOKEN)
 

@@ -30,6 +30,7 @@ from bot.adapters.telegram.handlers import UpdateRouter
 from bot.adapters.telegram.permissions import Permissions
 from bot.adapters.telegram.processor import ChatOrderedProcessor
 from bot.adapters.telegram.sender import TelegramSender
+from bot.adapters.telegram.transport import AiohttpRequest
 from bot.adapters.telegram.webhook import WebhookRoute, derive_secret, valid_secret, webhook_path
 from bot.commands.service import CommandService
 from bot.commands.texts import COMMANDS
@@ -72,7 +73,8 @@ class TelegramAdapter:
         self.app: Application[Any, Any, Any, Any, Any, Any] = (
             ApplicationBuilder().token(token).base_url(base).base_file_url(file_url(base))
             .concurrent_updates(ChatOrderedProcessor()).job_queue(None)
-            .connect_timeout(5.0).read_timeout(10.0).write_timeout(10.0).pool_timeout(5.0)
+            .request(AiohttpRequest(pool_size=128, connect_timeout=5.0, read_timeout=10.0, write_timeout=10.0,
+                                    pool_timeout=5.0))
             .build()
         )
         bot = self.app.bot
@@ -115,6 +117,7 @@ class TelegramAdapter:
         try:
             await self.app.initialize()
         except InvalidToken:
+            await self.app.bot.request.shutdown()  # fatal: no connection is left behind
             raise SettingsError("TELEGRAM_BOT_TOKEN was rejected by Telegram (401 Unauthorized)") from None
         except TelegramError as exc:
             log.warning("telegram_unreachable", error=self.sender.describe(exc))
