@@ -8,7 +8,7 @@ every span for their platform; nothing here knows about HTML or Slack.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -161,11 +161,3 @@ def format_alert(alert: Alert, tz: ZoneInfo, *, summary_limit: int = SUMMARY_LIM
     link: Line = (Span(RLM + "🔗 "), Span(isolate_ltr(alert.link), href=alert.link)) if alert.link else ()
     hashtags: Line = (Span(RLM + " ".join(f"#{t.tag}" for t in alert.topics)),) if alert.topics else ()
     return AlertView(header, title, summary, meta, why, link, also, hashtags, alert.link, alert.topics)
-
-
-def topics_for(ids: Sequence[str], labels: Mapping[str, Topic]) -> tuple[Topic, ...]:
-    """Topics in a stable order, unknown ids shown by their id."""
-    out = []
-    for wid in ids:
-        out.append(labels.get(wid) or Topic(wid, wid, wid.replace("-", "_")))
-    return tuple(out)

@@ -10,7 +10,7 @@ regular-expression engine.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -228,12 +228,3 @@ def watchlist_from_mapping(obj: Mapping[str, Any], where: str = "watchlist") -> 
         builtin=True,
         description=str(obj.get("description") or ""),
     )
-
-
-def unique_ids(watchlists: Iterable[Watchlist]) -> None:
-    """Raise WatchlistError when two watchlists share an id."""
-    seen: set[str] = set()
-    for wl in watchlists:
-        if wl.id in seen:
-            raise WatchlistError(f"duplicate watchlist id {wl.id!r}")
-        seen.add(wl.id)

@@ -95,14 +95,6 @@ class ChatsRepo:
         return DestinationRef(row.id, row.chat_id, row.platform, row.external_id, row.thread_id, row.kind,
                               row.enabled, row.active, row.muted_until, row.title)
 
-    async def destination(self, destination_id: int) -> DestinationRef | None:
-        d = Destination.__table__
-        async with self.db.read() as conn:
-            row = (await conn.execute(select(d.c.chat_id, d.c.thread_id).where(d.c.id == destination_id))).first()
-            if row is None:
-                return None
-            return await self._ref(conn, row.chat_id, row.thread_id)
-
     async def deactivate_chat(self, chat_id: int, reason: str) -> bool:
         """Stop delivering to a chat that blocked or removed the bot; settings stay. True if it changed."""
         c = Chat.__table__

@@ -128,13 +128,6 @@ class FeedsRepo:
         async with self.db.read() as conn:
             return (await conn.execute(select(Feed.__table__).where(Feed.id == feed_id))).first()
 
-    async def by_url(self, url: str) -> FeedRow | None:
-        t = Feed.__table__
-        async with self.db.read() as conn:
-            return (await conn.execute(
-                select(t).where(or_(t.c.source_url == url, t.c.url == url)).order_by(t.c.id).limit(1)
-            )).first()
-
     async def all(self) -> list[FeedRow]:
         async with self.db.read() as conn:
             return list((await conn.execute(select(Feed.__table__).order_by(Feed.id))).all())
