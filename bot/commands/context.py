@@ -15,7 +15,8 @@ from typing import Any
 
 from bot.alerts.arabic import isolate, isolate_ltr
 from bot.commands.reply import Reply
-from bot.commands.texts import USAGE, T
+from bot.commands.texts import TERM_ERRORS, USAGE, T
+from bot.domain.watchlists import TermError
 from bot.feeds.fetch import Fetcher
 from bot.pipeline.watchindex import CUSTOM_LABEL, WatchIndex
 from bot.settings import Settings
@@ -79,12 +80,19 @@ class CommandBase:
     clock: Callable[[], datetime]
     status_source: Callable[[], Awaitable[dict[str, Any]]]
 
+    async def _find(self, ctx: Context, where: Where) -> DestinationRef | None:
+        """The destination a command acts on, if anything was ever set there (nothing is created)."""
+        return await self.chats.find_destination(ctx.platform, where.chat_id, where.thread_id)
+
     async def _ensure(self, ctx: Context, where: Where) -> DestinationRef:
         return await self.chats.ensure_destination(ctx.platform, where.chat_id, where.kind,
                                                    thread_id=where.thread_id, title=where.title, now=self.clock())
 
     def _usage(self, name: str, message: str) -> Reply:
         return Reply(error=True).add(message).add(T.TRY.format(usage=isolate_ltr(USAGE[name])))
+
+    def _term_usage(self, name: str, exc: TermError) -> Reply:
+        return self._usage(name, TERM_ERRORS.get(exc.code, TERM_ERRORS["empty"]))
 
     def _labels_of(self, ids: list[str]) -> str:
         return "، ".join(self.index.topic(i).label if i != "mine" else CUSTOM_LABEL for i in ids) or T.NONE

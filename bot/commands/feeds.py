@@ -19,7 +19,7 @@ class FeedCommands(CommandBase):
         url = args.strip().strip("<>")
         if not url:
             return self._usage("addfeed", T.FEED_BAD_URL)
-        dest = await self.chats.find_destination(ctx.platform, where.chat_id, where.thread_id)
+        dest = await self._find(ctx, where)
         if dest is not None and await self.chats.feed_count(dest.id) >= self.settings.max_feeds_per_chat:
             return Reply(error=True).add(T.FEED_LIMIT.format(limit=self.settings.max_feeds_per_chat))
         try:
@@ -50,7 +50,7 @@ class FeedCommands(CommandBase):
         url = args.strip().strip("<>")
         if not url:
             return self._usage("removefeed", T.FEED_BAD_URL)
-        dest = await self.chats.find_destination(ctx.platform, where.chat_id, where.thread_id)
+        dest = await self._find(ctx, where)
         if dest is None:
             return Reply().add(T.FEED_MISSING)
         wanted = canonical_url(url)
@@ -63,7 +63,7 @@ class FeedCommands(CommandBase):
         return Reply().add(T.FEED_MISSING)
 
     async def _cmd_feeds(self, ctx: Context, where: Where, args: str) -> Reply:
-        dest = await self.chats.find_destination(ctx.platform, where.chat_id, where.thread_id)
+        dest = await self._find(ctx, where)
         rows = await self.chats.feeds(dest.id) if dest else []
         if not rows:
             return Reply().add(T.FEEDS_NONE)

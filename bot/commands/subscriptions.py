@@ -10,7 +10,7 @@ from bot.commands.context import CommandBase, Context, Where
 from bot.commands.reply import Button, Reply, Span, bold
 from bot.commands.texts import T
 from bot.domain.text import normalize
-from bot.domain.watchlists import custom_watchlist_id
+from bot.domain.watchlists import custom_watchlist_id, is_custom_watchlist_id
 from bot.settings import parse_duration_seconds
 
 __all__ = ["SubscriptionCommands", "DEFAULT_TOPICS", "MINE", "MAX_MUTE"]
@@ -57,7 +57,7 @@ class SubscriptionCommands(CommandBase):
         was_enabled = dest.enabled
         real = [custom_watchlist_id(dest.id) if i == "mine" else i for i in ids]
         new = await self.chats.subscribe(dest.id, real, self.clock())
-        shown = ["mine" if n.startswith("custom:") else n for n in new]
+        shown = ["mine" if is_custom_watchlist_id(n) else n for n in new]
         reply = Reply(changed=bool(new) or not was_enabled)
         if new:
             reply.add("✅ ", T.SUBSCRIBED.format(labels=self._labels_of(shown)))
@@ -72,7 +72,7 @@ class SubscriptionCommands(CommandBase):
         ids, unknown = self._resolve_ids(args) if args else ([], [])
         if unknown:
             return self._unknown_ids("unsubscribe", unknown)
-        dest = await self.chats.find_destination(ctx.platform, where.chat_id, where.thread_id)
+        dest = await self._find(ctx, where)
         if dest is None:  # nothing was ever set here: nothing to stop, nothing to store
             return Reply().add(T.ALREADY_PAUSED if not args else T.NOT_SUBSCRIBED.format(labels=self._labels_of(ids)))
         if not args:
@@ -82,14 +82,14 @@ class SubscriptionCommands(CommandBase):
             return Reply(changed=True, note=T.PAUSED).add("⏸️ ", T.PAUSED)
         real = [custom_watchlist_id(dest.id) if i == "mine" else i for i in ids]
         removed = await self.chats.unsubscribe(dest.id, real)
-        shown = ["mine" if r.startswith("custom:") else r for r in removed]
+        shown = ["mine" if is_custom_watchlist_id(r) else r for r in removed]
         if not removed:
             return Reply().add(T.NOT_SUBSCRIBED.format(labels=self._labels_of(ids)))
         text = T.UNSUBSCRIBED.format(labels=self._labels_of(shown))
         return Reply(changed=True, note=text).add(text)
 
     async def _cmd_topics(self, ctx: Context, where: Where, args: str) -> Reply:
-        dest = await self.chats.find_destination(ctx.platform, where.chat_id, where.thread_id)
+        dest = await self._find(ctx, where)
         return await self._topics_reply(dest.id if dest else None)
 
     async def _topics_reply(self, dest_id: int | None) -> Reply:
@@ -121,7 +121,7 @@ class SubscriptionCommands(CommandBase):
         return Reply(changed=True, note=text).add(text)
 
     async def _cmd_unmute(self, ctx: Context, where: Where, args: str) -> Reply:
-        dest = await self.chats.find_destination(ctx.platform, where.chat_id, where.thread_id)
+        dest = await self._find(ctx, where)
         if dest is None or dest.muted_until is None or dest.muted_until <= self.clock():
             if dest is not None and dest.muted_until is not None:
                 await self.chats.set_muted(dest.id, None)

@@ -7,7 +7,7 @@ import re
 from bot.alerts.arabic import format_datetime, isolate
 from bot.commands.context import CommandBase, Context, Where
 from bot.commands.reply import Reply, Span, bold
-from bot.commands.texts import TERM_ERRORS, T
+from bot.commands.texts import T
 from bot.domain.stories import cut_at_word
 from bot.domain.watchlists import TermError, custom_watchlist_id, parse_term, term_key
 from bot.pipeline.preview import preview_term
@@ -18,12 +18,16 @@ PREVIEW_DAYS = 3
 PREVIEW_SHOW = 5
 
 
+def _quoted(terms: list[str]) -> str:
+    return "، ".join(f"«{isolate(t)}»" for t in terms)
+
+
 class TermCommands(CommandBase):
     async def _cmd_watch(self, ctx: Context, where: Where, args: str) -> Reply:
         try:
             key = term_key(args)
         except TermError as exc:
-            return self._usage("watch", TERM_ERRORS.get(exc.code, TERM_ERRORS["empty"]))
+            return self._term_usage("watch", exc)
         dest = await self._ensure(ctx, where)
         result = await self.chats.add_term(dest.id, args, key, ctx.user_id, self.clock(),
                                            limit=self.settings.max_terms_per_chat,
@@ -40,22 +44,22 @@ class TermCommands(CommandBase):
         try:
             key = term_key(args)
         except TermError as exc:
-            return self._usage("unwatch", TERM_ERRORS.get(exc.code, TERM_ERRORS["empty"]))
-        dest = await self.chats.find_destination(ctx.platform, where.chat_id, where.thread_id)
+            return self._term_usage("unwatch", exc)
+        dest = await self._find(ctx, where)
         removed = await self.chats.remove_term(dest.id, key) if dest else None
         if removed is None:
             reply = Reply().add(T.UNWATCH_MISSING.format(term=isolate(args)))
             if dest:
                 terms = await self.chats.terms(dest.id)
                 if terms:
-                    reply.add(T.WATCHLIST_TERMS.format(terms="، ".join(f"«{isolate(t)}»" for t in terms[:50])))
+                    reply.add(T.WATCHLIST_TERMS.format(terms=_quoted(terms[:50])))
             return reply
         await self.index.refresh()
         text = T.UNWATCHED.format(term=isolate(removed))
         return Reply(changed=True, note=text).add("🗑️ ", text)
 
     async def _cmd_watchlist(self, ctx: Context, where: Where, args: str) -> Reply:
-        dest = await self.chats.find_destination(ctx.platform, where.chat_id, where.thread_id)
+        dest = await self._find(ctx, where)
         if dest is None:
             return Reply().add(T.WATCHLIST_EMPTY)
         subs = await self.chats.subscriptions(dest.id)
@@ -66,7 +70,7 @@ class TermCommands(CommandBase):
         reply = Reply().add(bold(T.WATCHLIST_HEADER))
         reply.add(T.WATCHLIST_TOPICS.format(labels=self._labels_of(builtin)))
         if terms:
-            reply.add(T.WATCHLIST_TERMS.format(terms="، ".join(f"«{isolate(t)}»" for t in terms)))
+            reply.add(T.WATCHLIST_TERMS.format(terms=_quoted(terms)))
         if not dest.enabled:
             reply.add(T.WATCHLIST_PAUSED)
         if dest.muted_until and dest.muted_until > self.clock():
@@ -85,7 +89,7 @@ class TermCommands(CommandBase):
         try:
             parse_term(args)
         except TermError as exc:
-            return self._usage("preview", TERM_ERRORS.get(exc.code, TERM_ERRORS["empty"]))
+            return self._term_usage("preview", exc)
         hits = await preview_term(self.stories, args, days=days, now=self.clock())
         if not hits:
             return Reply().add(T.PREVIEW_NONE.format(term=isolate(args), days=days))

@@ -26,6 +26,7 @@ __all__ = [
     "term_key",
     "watchlist_from_mapping",
     "custom_watchlist_id",
+    "is_custom_watchlist_id",
 ]
 
 MAX_TERM_LENGTH = 100
@@ -94,9 +95,17 @@ class ParsedTerm:
     gaps: tuple[int, ...] = field(default=())
 
 
+_CUSTOM_PREFIX = "custom:"
+
+
 def custom_watchlist_id(destination_id: int) -> str:
     """The id of a destination's own watchlist (built from /watch terms)."""
-    return f"custom:{destination_id}"
+    return f"{_CUSTOM_PREFIX}{destination_id}"
+
+
+def is_custom_watchlist_id(watchlist_id: str) -> bool:
+    """Whether an id names a destination's own list rather than a built-in one."""
+    return watchlist_id.startswith(_CUSTOM_PREFIX)
 
 
 def parse_term(text: str) -> ParsedTerm:

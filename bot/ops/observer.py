@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.delivery.ports import Outcome
+from bot.domain.watchlists import is_custom_watchlist_id
 from bot.ops.metrics import Metrics
 from bot.ops.notices import OpsNotifier
 from bot.pipeline.ingest import IngestReport
@@ -44,7 +45,7 @@ class Observer:
             if n:
                 self.metrics.stories_decided.labels(state).inc(n)
         for wl, n in report.matches.items():
-            self.metrics.matches.labels(wl if not wl.startswith("custom:") else "custom").inc(n)
+            self.metrics.matches.labels(wl if not is_custom_watchlist_id(wl) else "custom").inc(n)
         if report.rows:
             self.metrics.alerts_queued.inc(report.rows)
 

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from bot.alerts.model import MatchRef
 from bot.domain.clustering import Clusterer, Fingerprint, fingerprint
+from bot.domain.watchlists import is_custom_watchlist_id
 from bot.pipeline.watchindex import WatchIndex
 from bot.storage.chats_repo import ChatsRepo
 from bot.storage.db import Database
@@ -130,8 +131,8 @@ class Ingestor:
             # What the story matched, for the record: a popular term watched by many chats is one
             # span here, however many lists it is in.
             lists = {r.watchlist for r in refs}
-            payload = {"watchlists": sorted(w for w in lists if not w.startswith("custom:")),
-                       "custom_lists": sum(1 for w in lists if w.startswith("custom:")),
+            payload = {"watchlists": sorted(w for w in lists if not is_custom_watchlist_id(w)),
+                       "custom_lists": sum(1 for w in lists if is_custom_watchlist_id(w)),
                        "spans": sorted({(r.field, r.start, r.end, r.surface) for r in refs})}
             if root is not None and root != story.id:
                 report.duplicates += 1

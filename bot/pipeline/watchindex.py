@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from bot.alerts.model import Topic
 from bot.domain.matcher import Matcher
 from bot.domain.text import normalize
-from bot.domain.watchlists import Term, TermError, Watchlist, custom_watchlist_id, term_key
+from bot.domain.watchlists import Term, TermError, Watchlist, custom_watchlist_id, is_custom_watchlist_id, term_key
 from bot.storage.chats_repo import ChatsRepo
 
 __all__ = ["WatchIndex", "CUSTOM_LABEL", "CUSTOM_TAG"]
@@ -88,7 +88,7 @@ class WatchIndex:
         wl = self.builtins.get(watchlist_id)
         if wl is not None:
             return Topic(wl.id, wl.label, wl.tag)
-        if watchlist_id.startswith("custom:"):
+        if is_custom_watchlist_id(watchlist_id):
             return Topic(watchlist_id, CUSTOM_LABEL, CUSTOM_TAG)
         return Topic(watchlist_id, watchlist_id, watchlist_id.replace("-", "_"))
 
