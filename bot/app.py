@@ -1,9 +1,11 @@
-"""Composition root: builds every part from the settings; nothing runs at import.
+"""Composition root: builds every part from the settings and wires them; it does no work itself.
 
-``NewsBot.start()`` migrates the database, loads the config, and starts the
-HTTP port, the chat platforms and the jobs; ``stop()`` undoes it in order.
-Platform adapters are imported only when their tokens are set, so the
-embedded default (and ``newsbot match``) never loads a chat library.
+``NewsBot(settings)`` builds everything at once (no I/O; the config files are
+read here, so a bad one fails before anything starts). ``start()`` migrates
+the database, syncs the configured feeds, and starts the HTTP port, the chat
+platforms and the jobs; ``stop()`` undoes it in order. Platform adapters are
+imported only when their tokens are set, so the embedded default (and
+``newsbot match``) never loads a chat library.
 """
 
 from __future__ import annotations
@@ -13,43 +15,47 @@ import os
 import socket
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TextIO
 
 import structlog
-from sqlalchemy import delete
 
+from bot.adapters.base import PlatformAdapter
 from bot.configfiles import ConfigError, FeedSpec, load_feeds, load_watchlists
 from bot.delivery.compose import Composer
 from bot.delivery.console import CONSOLE_CHAT, ConsoleSender
 from bot.delivery.dispatcher import Dispatcher, DispatchPolicy
+from bot.delivery.membership import ChatLifecycle
 from bot.delivery.ports import Sender
+from bot.domain.states import ChatKind, Platform
 from bot.domain.watchlists import Watchlist
 from bot.feeds.fetch import Fetcher, FetchLimits
 from bot.feeds.poller import Poller, PollPolicy
 from bot.ops.http import HttpServer
+from bot.ops.logs import Redactor
 from bot.ops.memory import release_free_memory
 from bot.ops.metrics import Metrics
 from bot.ops.notices import OpsNotifier
 from bot.ops.observer import Observer
-from bot.pipeline.ingest import Ingestor, LeaseLost
+from bot.ops.status import StatusSource
+from bot.pipeline.ingest import Ingestor
+from bot.pipeline.ingest_job import INGEST_LEASE, IngestJob
 from bot.pipeline.watchindex import WatchIndex
 from bot.scheduler import Jobs
 from bot.settings import Settings
 from bot.storage.chats_repo import ChatsRepo
 from bot.storage.db import Database
 from bot.storage.feeds_repo import FeedsRepo
+from bot.storage.ingest_store import SqlIngestStore
 from bot.storage.leases_repo import LeasesRepo
-from bot.storage.models import Outbox, Story
 from bot.storage.outbox_repo import OutboxRepo
+from bot.storage.retention import RETENTION_DAYS, forget_before
 from bot.storage.stories_repo import StoriesRepo
 
-__all__ = ["NewsBot", "utcnow", "build_fetcher"]
+__all__ = ["NewsBot", "TickReport", "utcnow", "build_fetcher", "load_config"]
 
 log = structlog.get_logger(__name__)
-
-INGEST_LEASE = "ingest"
-RETENTION_DAYS = 30
 
 
 def utcnow() -> datetime:
@@ -75,78 +81,125 @@ def build_fetcher(settings: Settings, **seams: Any) -> Fetcher:
     ), settings.user_agent, **seams)
 
 
+def poll_policy(s: Settings) -> PollPolicy:
+    return PollPolicy(default_interval=s.poll_interval, min_interval=s.min_feed_interval,
+                      max_interval=max(s.max_feed_interval, s.poll_interval),
+                      disable_after=s.failure_deactivate_after, backfill=s.backfill,
+                      max_backoff=s.max_backoff,
+                      max_age=s.max_age_seconds, lease_seconds=s.fetch_timeout * 2 + 10)
+
+
+@dataclass(frozen=True, slots=True)
+class TickReport:
+    """What one ``tick`` did: polls, new stories, alerts queued and messages delivered."""
+
+    feeds: int
+    ok: int
+    not_modified: int
+    failed: int
+    new_stories: int
+    alerted: int
+    delivered: int
+    errors: dict[str, str]
+
+
 class NewsBot:
     def __init__(self, settings: Settings, *, console: bool | None = None, stdout: TextIO | None = None,
                  clock: Callable[[], datetime] = utcnow, http: bool = True, fetcher: Fetcher | None = None) -> None:
-        self.settings = settings
+        s = self.settings = settings
         self.clock = clock
-        self.replica = settings.replica_id or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        self.replica = s.replica_id or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         self.started_at = clock()
-        platforms = settings.telegram_enabled or settings.slack_enabled
-        self.console = bool(console) or settings.console or not platforms
+        self.console = bool(console) or s.console or not (s.telegram_enabled or s.slack_enabled)
+        self.feed_specs, self.builtin_watchlists = load_config(s)
 
-        self.db = Database(settings.database_url)
+        # Storage
+        self.db = Database(s.database_url)
         self.feeds = FeedsRepo(self.db)
         self.stories = StoriesRepo(self.db)
         self.chats = ChatsRepo(self.db)
         self.outbox = OutboxRepo(self.db)
         self.leases = LeasesRepo(self.db)
+
+        # Ops
         self.metrics = Metrics()
-        self.ops = OpsNotifier(self.chats, self.outbox, clock=clock, feed_failures=settings.ops_feed_failures,
-                               backlog_threshold=settings.ops_backlog_threshold,
-                               min_interval=settings.ops_min_interval, replica=self.replica)
+        self.ops = OpsNotifier(self.chats, self.outbox, clock=clock, feed_failures=s.ops_feed_failures,
+                               backlog_threshold=s.ops_backlog_threshold, min_interval=s.ops_min_interval,
+                               replica=self.replica, scrub=Redactor(s.secret_values()).scrub)
         self.observer = Observer(self.metrics, self.ops)
-        self.fetcher = fetcher or build_fetcher(settings)
-        self.http = HttpServer(self.metrics, settings.http_host, settings.port) if http else None
-        self.jobs = Jobs()
+        self.status = StatusSource(self.feeds, self.outbox, self.chats, replica=self.replica,
+                                   started_at=self.started_at, clock=clock)
+        self.http = HttpServer(self.metrics, s.http_host, s.port) if http else None
+        self.jobs = Jobs(on_error=self._job_failed)
+
+        # Pipeline
+        self.fetcher = fetcher or build_fetcher(s)
+        self.index = WatchIndex(self.builtin_watchlists, self.chats)
+        self.ingestor = Ingestor(SqlIngestStore(self.db, self.stories, self.chats, self.outbox,
+                                                lease_guard=self._ingest_guard),
+                                 self.index, max_age=s.max_age_seconds,
+                                 cluster_window=s.cluster_window_hours * 3600, clock=clock,
+                                 on_report=self.observer.ingested, edit_delay=s.edit_delay)
+        self.ingest_job = IngestJob(self.ingestor, self.leases, replica=self.replica,
+                                    lease_seconds=s.lease_seconds, clock=clock)
+        self.poller = Poller(self.feeds, self.stories, self.fetcher, poll_policy(s), owner=self.replica,
+                             clock=clock, events=self.observer, on_same_url=self.ingestor.record_same_url)
+
+        # Commands and platforms
+        from bot.commands.service import CommandService
+
+        self.commands = CommandService(s, self.chats, self.feeds, self.stories, self.index,
+                                       fetcher=self.fetcher, clock=clock, status=self.status)
+        self.lifecycle = ChatLifecycle(self.chats, self.observer)
         self.senders: dict[str, Sender] = {}
         if self.console:
-            self.senders["console"] = ConsoleSender(stdout)
-        self.adapters: list[Any] = []
-        # Built in prepare(), once the config is loaded:
-        self.builtin_watchlists: list[Watchlist] = []
-        self.feed_specs: list[FeedSpec] = []
-        self.index: WatchIndex | None = None
-        self.ingestor: Ingestor | None = None
-        self.poller: Poller | None = None
-        self.dispatcher: Dispatcher | None = None
-        self.commands: Any = None
-        self._holds_ingest = False
+            self.senders[Platform.CONSOLE] = ConsoleSender(stdout)
+        self.adapters: list[PlatformAdapter] = self._platforms()
+        for adapter in self.adapters:
+            self.senders[adapter.platform] = adapter.sender
+
+        # Delivery
+        self.dispatcher = Dispatcher(self.outbox, self.lifecycle, Composer(self.stories, self.index, s.tz),
+                                     self.senders, owner=self.replica, clock=clock,
+                                     policy=DispatchPolicy(lease_seconds=s.lease_seconds, max_backoff=s.retry_max),
+                                     events=self.observer)
+
+        # Jobs (started by start(); their handles let one job kick another)
+        j = self.jobs
+        self.poll_job = j.every("poll", 1.0, self._poll)
+        self.ingest_step = j.every("ingest", 2.0, self._ingest)
+        self.dispatch_job = j.every("dispatch", 0.5, self._dispatch)
+        self.heartbeat_job = j.every("heartbeat", max(2.0, s.lease_seconds / 3), self._heartbeat)
+        j.every("gauges", 15.0, self._gauges)
+        j.every("ops", 5.0, self._ops_flush)
+        j.every("retention", 3600.0, self._retention)
+        j.every("memory", 60.0, self._release_memory)
+        self.poller.on_stored = lambda _n: self.ingest_step.kick()
         self._prepared = False
         self._started = False
 
-    # ------------------------------------------------------------ build
-    async def prepare(self) -> None:
-        """Migrate, load config, build the pipeline; safe to call once per process."""
-        if self._prepared:
-            return
+    def _platforms(self) -> list[PlatformAdapter]:
+        """The configured chat platforms (their libraries imported only when configured)."""
         s = self.settings
-        await asyncio.to_thread(self.db.migrate)
-        self.feed_specs, self.builtin_watchlists = load_config(s)
-        self.index = WatchIndex(self.builtin_watchlists, self.chats)
-        self.ingestor = Ingestor(self.db, self.index, self.stories, self.chats, self.outbox,
-                                 max_age=s.max_age_seconds, cluster_window=s.cluster_window_hours * 3600,
-                                 clock=self.clock, on_report=self.observer.ingested, edit_delay=s.edit_delay,
-                                 lease_guard=self._ingest_guard)
-        policy = PollPolicy(default_interval=s.poll_interval, min_interval=s.min_feed_interval,
-                            max_interval=max(s.max_feed_interval, s.poll_interval),
-                            disable_after=s.failure_deactivate_after, backfill=s.backfill,
-                            max_backoff=s.max_backoff,
-                            max_age=s.max_age_seconds, lease_seconds=s.fetch_timeout * 2 + 10)
-        self.poller = Poller(self.feeds, self.stories, self.fetcher, policy, owner=self.replica, clock=self.clock,
-                             events=self.observer, on_same_url=self.ingestor.record_same_url)
-        self.poller.on_stored = lambda _n: self.jobs.kick("ingest")
-        await self.feeds.sync_config(self.feed_specs, self.clock(), trusted=s.allow_private_config_feeds)
-        if self.console:
-            dest = await self.chats.ensure_destination("console", CONSOLE_CHAT, "console", now=self.clock())
-            wanted = self._console_watchlists()
-            await self.chats.subscribe(dest.id, wanted, self.clock())
-        await self._build_platforms()
-        composer = Composer(self.stories, self.index, s.tz)
-        self.dispatcher = Dispatcher(self.outbox, self.chats, composer, self.senders, owner=self.replica,
-                                     clock=self.clock, policy=DispatchPolicy(lease_seconds=s.lease_seconds, max_backoff=s.retry_max),
-                                     events=self.observer)
-        self._prepared = True
+        out: list[PlatformAdapter] = []
+        if s.telegram_enabled:
+            from bot.adapters.telegram.adapter import TelegramAdapter
+
+            out.append(TelegramAdapter(s, self.commands, self.lifecycle, clock=self.clock, report=self._report))
+        if s.slack_enabled:
+            from bot.adapters.slack.adapter import SlackAdapter
+
+            out.append(SlackAdapter(s, self.commands, self.lifecycle, clock=self.clock, report=self._report))
+        return out
+
+    def _ops_channels(self) -> list[tuple[str, str]]:
+        s = self.settings
+        out = []
+        if s.telegram_enabled and s.ops_telegram_chat_id:
+            out.append((Platform.TELEGRAM.value, s.ops_telegram_chat_id.strip()))
+        if s.slack_enabled and s.ops_slack_channel:
+            out.append((Platform.SLACK.value, s.ops_slack_channel.strip()))
+        return out
 
     def _console_watchlists(self) -> list[str]:
         raw = self.settings.console_watchlists.strip()
@@ -155,148 +208,70 @@ class NewsBot:
             return ids
         return [i for i in (x.strip() for x in raw.split(",")) if i in ids]
 
-    async def _build_platforms(self) -> None:
-        """Chat platforms and ops destinations (imported only when configured)."""
-        from bot.commands.service import CommandService
+    # ------------------------------------------------------- the one error path to ops
+    def _report(self, where: str, what: str) -> None:
+        """An error worth an operator's attention (a job or a platform handler failed)."""
+        self.ops.error(where, what)
 
-        assert self.index is not None
-        self.commands = CommandService(self.settings, self.chats, self.feeds, self.stories, self.index,
-                                       fetcher=self.fetcher, clock=self.clock, status=self.status)
+    def _job_failed(self, name: str, exc: BaseException) -> None:
+        self._report(f"job {name}", f"{type(exc).__name__}: {str(exc)[:200]}")
+
+    # ------------------------------------------------------------- start-up I/O
+    async def prepare(self) -> None:
+        """Migrate, sync configured feeds, ensure the console and ops destinations; once per process."""
+        if self._prepared:
+            return
         s = self.settings
-        if s.telegram_enabled:
-            from bot.adapters.telegram.adapter import TelegramAdapter
+        await asyncio.to_thread(self.db.migrate)
+        await self.feeds.sync_config(self.feed_specs, self.clock(), trusted=s.allow_private_config_feeds)
+        if self.console:
+            dest = await self.chats.ensure_destination(Platform.CONSOLE, CONSOLE_CHAT, ChatKind.CONSOLE,
+                                                       now=self.clock())
+            await self.chats.subscribe(dest.id, self._console_watchlists(), self.clock())
+        for platform, chat in self._ops_channels():
+            await self.chats.ensure_destination(platform, chat, ChatKind.OPS, now=self.clock(), is_ops=True)
+        self._prepared = True
 
-            tg = TelegramAdapter(s, self.commands, self.chats, clock=self.clock)
-            self.adapters.append(tg)
-            self.senders["telegram"] = tg.sender
-            if s.ops_telegram_chat_id:
-                await self.chats.ensure_destination("telegram", s.ops_telegram_chat_id.strip(), "ops",
-                                                    now=self.clock(), is_ops=True)
-        if s.slack_enabled:
-            from bot.adapters.slack.adapter import SlackAdapter
-
-            sl = SlackAdapter(s, self.commands, self.chats, clock=self.clock)
-            self.adapters.append(sl)
-            self.senders["slack"] = sl.sender
-            if s.ops_slack_channel:
-                await self.chats.ensure_destination("slack", s.ops_slack_channel.strip(), "ops",
-                                                    now=self.clock(), is_ops=True)
-
-    # ------------------------------------------------------------- jobs
+    # ------------------------------------------------------------- job bodies
     async def _ingest_guard(self, conn: Any) -> bool:
         if not self._started:
             return True  # poll-once and tests: one process, nobody to share with
         return await self.leases.renew_in(conn, INGEST_LEASE, self.replica, self.clock(), self.settings.lease_seconds)
 
     async def _ingest(self) -> None:
-        assert self.ingestor is not None
-        held = await self.leases.acquire(INGEST_LEASE, self.replica, self.clock(), self.settings.lease_seconds)
-        if not held:
-            self._holds_ingest = False
-            return
-        if not self._holds_ingest:
-            await self.ingestor.reload_clusters()  # another replica may have alerted since we last held it
-            self._holds_ingest = True
-        try:
-            report = await self.ingestor.run_once()
-        except LeaseLost:
-            self._holds_ingest = False
-            log.info("ingest_lease_lost", replica=self.replica)
-            return
-        if report.rows:
-            self.jobs.kick("dispatch")
+        report = await self.ingest_job()
+        if report is not None and report.rows:
+            self.dispatch_job.kick()
 
     async def _dispatch(self) -> None:
-        assert self.dispatcher is not None
         while await self.dispatcher.run_once():
             pass
 
     async def _poll(self) -> None:
-        assert self.poller is not None
         await self.poller.start_due(self.settings.fetch_concurrency * 2)
 
     async def _heartbeat(self) -> None:
         now = self.clock()
         await self.leases.heartbeat(self.replica, socket.gethostname(), os.getpid(), self.started_at, now)
-        n = await self.leases.live_replicas(now, within=self.settings.lease_seconds)
-        if self.dispatcher is not None:
-            self.dispatcher.set_replicas(n)
+        self.dispatcher.set_replicas(await self.leases.live_replicas(now, within=self.settings.lease_seconds))
         for adapter in self.adapters:
-            if hasattr(adapter, "leader_tick"):
-                await adapter.leader_tick(self.leases, self.replica, now, self.settings.lease_seconds)
+            await adapter.leader_tick(self.leases, self.replica, now, self.settings.lease_seconds)
 
     async def _gauges(self) -> None:
         stats = await self.outbox.stats(self.clock())
-        self.metrics.outbox_depth.set(stats["pending"])
-        self.metrics.outbox_oldest.set(stats["oldest_age"])
+        self.metrics.outbox_depth.set(stats.pending)
+        self.metrics.outbox_oldest.set(stats.oldest_age)
         health = await self.feeds.health()
-        self.metrics.feeds_failing.set(health["failing"])
-        self.metrics.feeds_enabled.set(health["enabled"])
-        self.ops.backlog(stats["pending"], stats["oldest_age"])
+        self.metrics.feeds_failing.set(health.failing)
+        self.metrics.feeds_enabled.set(health.enabled)
+        self.ops.backlog(stats.pending, stats.oldest_age)
 
     async def _ops_flush(self) -> None:
         if await self.ops.flush():
-            self.jobs.kick("dispatch")
+            self.dispatch_job.kick()
 
     async def _retention(self) -> None:
-        """Forget what is old: sent and closed outbox rows, and stories past the retention window."""
-        cutoff = self.clock() - timedelta(days=RETENTION_DAYS)
-        async with self.db.begin() as conn:
-            await conn.execute(delete(Outbox).where(Outbox.created_at < cutoff, Outbox.state != "pending"))
-            await conn.execute(delete(Story).where(Story.first_seen_at < cutoff))
-
-    # -------------------------------------------------------- lifecycle
-    async def status(self) -> dict[str, Any]:
-        """The ops picture for /status and tests."""
-        now = self.clock()
-        feeds = await self.feeds.health()
-        outbox = await self.outbox.stats(now)
-        chats = await self.chats.counts()
-        return {"feeds": feeds, "outbox": outbox, "chats": chats, "replica": self.replica,
-                "started_at": self.started_at, "now": now}
-
-    async def start(self) -> None:
-        await self.prepare()
-        # A restarted replica (same NEWSBOT_REPLICA_ID) holds nothing any more: free what it held
-        # when it died, rather than waiting for those leases to expire.
-        await self.leases.leave(self.replica)
-        if self.http is not None:
-            for adapter in self.adapters:
-                if hasattr(adapter, "register_routes"):
-                    adapter.register_routes(self.http)
-            self.http.add_check("database", self._check_db)
-            self.http.add_check("scheduler", self._check_scheduler)
-            for adapter in self.adapters:
-                self.http.add_check(adapter.platform, adapter.ready)
-            await self.http.start()
-        for adapter in self.adapters:
-            await adapter.start()
-        j = self.jobs
-        j.every("poll", 1.0, self._poll)
-        j.every("ingest", 2.0, self._ingest)
-        j.every("dispatch", 0.5, self._dispatch)
-        j.every("heartbeat", max(2.0, self.settings.lease_seconds / 3), self._heartbeat)
-        j.every("gauges", 15.0, self._gauges)
-        j.every("ops", 5.0, self._ops_flush)
-        j.every("retention", 3600.0, self._retention)
-        j.every("memory", 60.0, self._release_memory)
-        await self._heartbeat()
-        j.start()
-        self.metrics.up.set(1)
-        self._started = True
-        await self.ops.lifecycle(True)
-        j.kick("poll")
-        j.kick("dispatch")
-        log.info("started", replica=self.replica, database=self.settings.redacted_database_url(),
-                 feeds=len(self.feed_specs), watchlists=len(self.builtin_watchlists),
-                 platforms=sorted(self.senders), port=self.http.port if self.http else None)
-
-    async def _last_notice(self) -> None:
-        """Deliver the stop notice, waiting out the ops chat's pacing if it was just written to."""
-        assert self.dispatcher is not None
-        while await self.outbox.waiting(list(self.senders), self.clock(), ops_only=True):
-            if not await self.dispatcher.run_once(ops_only=True):
-                await asyncio.sleep(0.25)
+        await forget_before(self.db, self.outbox, self.stories, self.clock() - timedelta(days=RETENTION_DAYS))
 
     async def _release_memory(self) -> None:
         """Give malloc's free pages back now and then so resident memory stays flat (bot.ops.memory)."""
@@ -309,6 +284,33 @@ class NewsBot:
     async def _check_scheduler(self) -> tuple[bool, str]:
         return self.jobs.running, "running" if self.jobs.running else "stopped"
 
+    # --------------------------------------------------------------- lifecycle
+    async def start(self) -> None:
+        await self.prepare()
+        # A restarted replica (same NEWSBOT_REPLICA_ID) holds nothing any more: free what it held
+        # when it died, rather than waiting for those leases to expire.
+        await self.leases.leave(self.replica)
+        if self.http is not None:
+            for adapter in self.adapters:
+                adapter.register_routes(self.http)
+            self.http.add_check("database", self._check_db)
+            self.http.add_check("scheduler", self._check_scheduler)
+            for adapter in self.adapters:
+                self.http.add_check(adapter.platform, adapter.ready)
+            await self.http.start()
+        for adapter in self.adapters:
+            await adapter.start()
+        await self._heartbeat()
+        self.jobs.start()
+        self.metrics.up.set(1)
+        self._started = True
+        await self.ops.lifecycle(True)
+        self.poll_job.kick()
+        self.dispatch_job.kick()
+        log.info("started", replica=self.replica, database=self.settings.redacted_database_url(),
+                 feeds=len(self.feed_specs), watchlists=len(self.builtin_watchlists),
+                 platforms=sorted(self.senders), port=self.http.port if self.http else None)
+
     async def run(self, stop: asyncio.Event) -> None:
         """Run until ``stop`` is set."""
         try:
@@ -317,27 +319,29 @@ class NewsBot:
         finally:
             await self.stop()
 
+    async def _last_notice(self) -> None:
+        """Deliver the stop notice, waiting out the ops chat's pacing if it was just written to."""
+        while await self.outbox.waiting(list(self.senders), self.clock(), ops_only=True):
+            if not await self.dispatcher.run_once(ops_only=True):
+                await asyncio.sleep(0.25)
+
     async def stop(self) -> None:
         if self._started:
             self._started = False
-            if self.dispatcher is not None:
-                self.dispatcher.stop()  # no new sends; the one in flight per chat is still recorded
+            self.dispatcher.stop()  # no new sends; the one in flight per chat is still recorded
             await self.jobs.stop()
             for adapter in reversed(self.adapters):
                 try:
                     await adapter.stop_receiving()
                 except Exception as exc:  # noqa: BLE001 - stopping goes on
                     log.warning("adapter_stop_failed", platform=adapter.platform, error=repr(exc))
-            if self.poller is not None:
-                await self.poller.drain(timeout=5)
+            await self.poller.drain(timeout=5)
             try:
                 await self.ops.lifecycle(False)
-                if self.dispatcher is not None:
-                    await asyncio.wait_for(self._last_notice(), timeout=5)
+                await asyncio.wait_for(self._last_notice(), timeout=5)
             except Exception as exc:  # noqa: BLE001 - best effort on the way out
                 log.warning("stop_notice_failed", error=repr(exc))
-            if self.dispatcher is not None:
-                await self.dispatcher.quiesce()
+            await self.dispatcher.quiesce()
             for adapter in reversed(self.adapters):
                 try:
                     await adapter.stop()
@@ -354,22 +358,20 @@ class NewsBot:
         await self.fetcher.close()
         await self.db.dispose()
 
-    async def tick(self, *, force: bool = True, timeout: float = 60.0) -> dict[str, Any]:
+    # ------------------------------------------------- one-shot runs (CLI poll-once, tests)
+    async def tick(self, *, force: bool = True, timeout: float = 60.0) -> TickReport:
         """Poll (every feed with ``force``), ingest, and deliver until nothing more is due now.
 
-        The same steps the jobs run, in order and awaited: for ``poll-once`` and tests.
+        The same steps the jobs run, in order and awaited.
         """
-        assert self.poller is not None and self.ingestor is not None and self.dispatcher is not None
         report = await self.poller.run_once(force=force)
         ingest = await self.ingestor.run_once()
         delivered = await self.drain(timeout=timeout)
-        return {"feeds": report.feeds, "ok": report.ok, "not_modified": report.not_modified,
-                "failed": report.failed, "new_stories": report.new_stories, "alerted": ingest.alerted,
-                "delivered": delivered, "errors": report.errors}
+        return TickReport(report.feeds, report.ok, report.not_modified, report.failed, report.new_stories,
+                          ingest.alerted, delivered, report.errors)
 
     async def drain(self, *, timeout: float = 60.0) -> int:
         """Deliver until no row for a platform this process serves is waiting (or ``timeout``)."""
-        assert self.dispatcher is not None
         delivered = 0
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -383,7 +385,7 @@ class NewsBot:
             await asyncio.sleep(0.1)
         return delivered
 
-    async def poll_once(self, *, timeout: float = 120.0) -> dict[str, Any]:
+    async def poll_once(self, *, timeout: float = 120.0) -> TickReport:
         """One poll of every feed, then ingest and deliver what it found (for cron and tests)."""
         await self.prepare()
         for adapter in self.adapters:
@@ -393,3 +395,4 @@ class NewsBot:
         finally:
             for adapter in self.adapters:
                 await adapter.stop()
+

@@ -4,6 +4,7 @@ so ``newsbot match`` starts fast and never loads a chat library."""
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -70,13 +71,13 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_poll_once(args: argparse.Namespace) -> int:
     import asyncio
 
-    from bot.app import NewsBot
+    from bot.app import NewsBot, TickReport
     from bot.configfiles import ConfigError
 
     settings = _settings()
     _setup_logs(settings)
 
-    async def main() -> dict[str, Any]:
+    async def main() -> TickReport:
         bot = NewsBot(settings, console=args.console, http=False)
         try:
             return await bot.poll_once(timeout=args.timeout)
@@ -91,7 +92,7 @@ def cmd_poll_once(args: argparse.Namespace) -> int:
         raise CliError(f"config: {exc}") from None
     except SettingsError as exc:
         raise CliError(str(exc)) from None
-    print(json.dumps({k: v for k, v in report.items()}, ensure_ascii=False), file=sys.stderr)
+    print(json.dumps(dataclasses.asdict(report), ensure_ascii=False), file=sys.stderr)
     return 0
 
 

@@ -1,4 +1,8 @@
-"""Wiring of the periodic jobs (APScheduler) and the event-driven kicks between them."""
+"""Wiring of the periodic jobs (APScheduler) and the event-driven kicks between them.
+
+A job is referenced by its handle (``Job``), never by a name string, so a
+kick of a job that does not exist cannot be written.
+"""
 
 from __future__ import annotations
 
@@ -9,17 +13,20 @@ from typing import Any
 import structlog
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-__all__ = ["Coalesced", "Jobs"]
+__all__ = ["Coalesced", "Job", "Jobs"]
 
 log = structlog.get_logger(__name__)
+
+OnError = Callable[[str, BaseException], None]
 
 
 class Coalesced:
     """An async job that never overlaps itself: calls during a run fold into one more run."""
 
-    def __init__(self, name: str, fn: Callable[[], Awaitable[Any]]) -> None:
+    def __init__(self, name: str, fn: Callable[[], Awaitable[Any]], on_error: OnError | None = None) -> None:
         self.name = name
         self.fn = fn
+        self.on_error = on_error
         self._running = False
         self._again = False
 
@@ -41,36 +48,50 @@ class Coalesced:
                     raise
                 except Exception as exc:  # noqa: BLE001 - one failed run must not stop the job
                     log.error("job_failed", job=self.name, error=repr(exc), exc_info=True)
+                    if self.on_error is not None:
+                        self.on_error(self.name, exc)
                 if not self._again:
                     break
         finally:
             self._running = False
 
 
-class Jobs:
-    """The scheduler plus named coalesced jobs that can also be kicked to run now."""
+class Job:
+    """A scheduled job's handle: ``kick()`` runs it now (or once more right after its current run)."""
 
-    def __init__(self) -> None:
+    def __init__(self, jobs: "Jobs", body: Coalesced) -> None:
+        self._jobs = jobs
+        self.body = body
+
+    @property
+    def name(self) -> str:
+        return self.body.name
+
+    def kick(self) -> None:
+        """A no-op until the jobs are started: one-shot runs (poll-once, tests) drive the steps themselves."""
+        if self._jobs.running:
+            self._jobs.spawn(self.body)
+
+
+class Jobs:
+    """The scheduler plus coalesced jobs that can also be kicked to run now."""
+
+    def __init__(self, on_error: OnError | None = None) -> None:
         self.scheduler = AsyncIOScheduler(job_defaults={"coalesce": True, "max_instances": 1,
                                                         "misfire_grace_time": 30})
-        self.jobs: dict[str, Coalesced] = {}
+        self.on_error = on_error
         self._tasks: set[asyncio.Task[None]] = set()
 
-    def every(self, name: str, seconds: float, fn: Callable[[], Awaitable[Any]]) -> Coalesced:
-        job = Coalesced(name, fn)
-        self.jobs[name] = job
-        self.scheduler.add_job(self._spawn, "interval", seconds=seconds, args=[name], id=name, name=name)
+    def every(self, name: str, seconds: float, fn: Callable[[], Awaitable[Any]]) -> Job:
+        job = Job(self, Coalesced(name, fn, self.on_error))
+        self.scheduler.add_job(self._tick, "interval", seconds=seconds, args=[job], id=name, name=name)
         return job
 
-    async def _spawn(self, name: str) -> None:
-        self.kick(name)
+    async def _tick(self, job: Job) -> None:
+        job.kick()
 
-    def kick(self, name: str) -> None:
-        """Run a job now (or once more right after its current run)."""
-        job = self.jobs.get(name)
-        if job is None:
-            return
-        task = asyncio.get_running_loop().create_task(job())
+    def spawn(self, body: Coalesced) -> None:
+        task = asyncio.get_running_loop().create_task(body())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 

@@ -73,7 +73,7 @@ async def test_new_matching_stories_alert_once_across_cycles_and_restarts(tmp_pa
         first = await bot.poll_once(timeout=10)
         # First sight of every feed: existing items are recorded, not alerted.
         assert console.alerts() == []
-        assert first["new_stories"] == 12
+        assert first.new_stories == 12
         page = await feed_row(bot, "page")
         assert page.failure_count == 1 and "not a feed" in page.last_error
 

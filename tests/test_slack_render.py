@@ -19,7 +19,7 @@ from bot.adapters.slack.render import (
     render_spans,
     reply_payload,
 )
-from bot.alerts.model import Alert, MatchRef, Span, Topic, format_alert
+from bot.alerts.model import Alert, Match, Span, Topic, format_alert
 from bot.commands.reply import Button, Reply, bold
 from tests.fakes.slack_api import validate_blocks
 
@@ -64,7 +64,7 @@ def test_spans_bold_only_from_our_spans_and_links_are_safe() -> None:
 
 def test_alert_blocks_limits_and_fallback() -> None:
     huge = "الناتو " + "كلمة & " * 2000
-    view = format_alert(alert(huge, huge, matches=(MatchRef("nato", "الناتو", "summary", 0, 6, "الناتو"),)), TZ,
+    view = format_alert(alert(huge, huge, matches=(Match("nato", "الناتو", "summary", 0, 6, "الناتو"),)), TZ,
                         summary_limit=20000)
     text, blocks = alert_message(view)
     assert validate_blocks(blocks) == []

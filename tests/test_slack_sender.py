@@ -14,7 +14,7 @@ import structlog
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack.sender import AUTH_RETRY_AFTER, SlackSender
-from bot.alerts.model import Alert, AlertView, MatchRef, Topic, format_alert
+from bot.alerts.model import Alert, AlertView, Match, Topic, format_alert
 from bot.delivery.ports import Address, Notice, Outcome
 from tests.fakes.slack_api import FakeSlackAPI, validate_blocks
 
@@ -46,7 +46,7 @@ def sender_for(fake: FakeSlackAPI, **kw: Any) -> SlackSender:
 
 def view(title: str = "الناتو يعقد قمة", summary: str = "قال حلف الناتو إن القمة تبدأ اليوم.") -> AlertView:
     alert = Alert(1, title, summary, "https://wire.example/1", "وكالة", datetime(2026, 5, 1, 10, tzinfo=UTC),
-                  (Topic("nato", "حلف الناتو", "الناتو"),), (MatchRef("nato", "الناتو", "title", 0, 6, "الناتو"),))
+                  (Topic("nato", "حلف الناتو", "الناتو"),), (Match("nato", "الناتو", "title", 0, 6, "الناتو"),))
     return format_alert(alert, ZoneInfo("Asia/Riyadh"))
 
 

@@ -137,7 +137,7 @@ async def test_restart_in_the_middle_of_delivery_loses_and_repeats_nothing(env: 
     assert bot.poller is not None and bot.ingestor is not None
     await bot.poller.run_once(force=True)
     await bot.ingestor.run_once()
-    bot.jobs.kick("dispatch")  # private chats are paced one message a second
+    bot.dispatch_job.kick()  # private chats are paced one message a second
     await wait_for(lambda: alerts(fake, USER), what="the first alert")
     # Stop once the first send is on record: stopping while a send is in flight can still repeat
     # that one message (test_stopping_during_a_send_does_not_repeat_it, a known bug outside the adapter).
@@ -192,7 +192,7 @@ async def test_poll_once_sends_without_taking_updates(env: Env, fake: FakeTelegr
     once = NewsBot(env.settings(), http=False)
     env.bots.append(once)
     report = await once.poll_once(timeout=10)
-    assert report["delivered"] == 1
+    assert report.delivered == 1
     [alert] = alerts(fake, USER)
     assert "اجتماع طارئ" in alert.plain_text
     assert not [c for c in fake.calls if c[0] in ("getUpdates", "setMyCommands", "setWebhook", "deleteWebhook")]
@@ -209,7 +209,7 @@ async def test_stopping_during_a_send_does_not_repeat_it(env: Env, fake: FakeTel
     await bot.ingestor.run_once()
     # Telegram takes 1.5 s to answer this send (it is executed all the same).
     fake.fail_next("sendMessage", error="timeout", chat_id=USER, delay=1.5)
-    bot.jobs.kick("dispatch")
+    bot.dispatch_job.kick()
     await wait_for(lambda: alert_calls(fake, USER), what="the send to be in flight")
     await bot.stop()
     await wait_for(lambda: alerts(fake, USER), what="Telegram to execute the send")

@@ -20,7 +20,7 @@ from bot.adapters.telegram.render import (
     truncate_line,
     utf16_len,
 )
-from bot.alerts.model import Alert, MatchRef, Span, Topic, format_alert
+from bot.alerts.model import Alert, Match, Span, Topic, format_alert
 from bot.commands.reply import Button, Reply, bold
 from bot.delivery.ports import Notice
 from tests.fakes.telegram_api import parse_html
@@ -34,7 +34,7 @@ def make_alert(title: str, summary: str = "", link: str = "https://news.example/
     matches = []
     at = title.find("الناتو")
     if at >= 0:
-        matches.append(MatchRef("nato", "الناتو", "title", at, at + len("الناتو"), "الناتو"))
+        matches.append(Match("nato", "الناتو", "title", at, at + len("الناتو"), "الناتو"))
     return Alert(story_id=1, title=title, summary=summary, link=link, source="وكالة @agency",
                  published_at=datetime(2026, 3, 1, 12, 0, tzinfo=UTC), topics=(NATO,), matches=tuple(matches))
 

@@ -8,37 +8,19 @@ every span for their platform; nothing here knows about HTML or Slack.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.alerts.arabic import RLM, format_datetime, isolate, isolate_ltr
+from bot.domain.matcher import Match
 from bot.domain.stories import cut_at_word
 
-__all__ = ["MatchRef", "Topic", "Alert", "Span", "AlertView", "format_alert", "SUMMARY_LIMIT"]
+__all__ = ["Match", "Topic", "Alert", "Span", "AlertView", "format_alert", "SUMMARY_LIMIT"]
 
 SUMMARY_LIMIT = 300
 MAX_ALSO = 8
-
-
-@dataclass(frozen=True, slots=True)
-class MatchRef:
-    watchlist: str
-    term: str
-    field: str
-    start: int
-    end: int
-    surface: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {"w": self.watchlist, "t": self.term, "f": self.field, "s": self.start, "e": self.end,
-                "x": self.surface}
-
-    @classmethod
-    def from_json(cls, d: Mapping[str, Any]) -> "MatchRef":
-        return cls(str(d["w"]), str(d["t"]), str(d["f"]), int(d["s"]), int(d["e"]), str(d.get("x", "")))
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +39,7 @@ class Alert:
     source: str
     published_at: datetime | None
     topics: tuple[Topic, ...]
-    matches: tuple[MatchRef, ...]
+    matches: tuple[Match, ...]
     also: tuple[str, ...] = ()
 
 

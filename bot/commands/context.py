@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from bot.alerts.arabic import isolate, isolate_ltr
 from bot.commands.reply import Reply
 from bot.commands.texts import TERM_ERRORS, USAGE, T
 from bot.domain.watchlists import TermError
 from bot.feeds.fetch import Fetcher
+from bot.ops.status import StatusSnapshot
 from bot.pipeline.watchindex import CUSTOM_LABEL, WatchIndex
 from bot.settings import Settings
 from bot.storage.chats_repo import ChatsRepo, DestinationRef
@@ -78,7 +78,7 @@ class CommandBase:
     index: WatchIndex
     fetcher: Fetcher
     clock: Callable[[], datetime]
-    status_source: Callable[[], Awaitable[dict[str, Any]]]
+    status_source: Callable[[], Awaitable[StatusSnapshot]]
 
     async def _find(self, ctx: Context, where: Where) -> DestinationRef | None:
         """The destination a command acts on, if anything was ever set there (nothing is created)."""

@@ -12,7 +12,6 @@ import time
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
 
 import structlog
 
@@ -24,8 +23,10 @@ from bot.commands.reply import Reply, Span, bold, line
 from bot.commands.subscriptions import DEFAULT_TOPICS, SubscriptionCommands
 from bot.commands.terms import TermCommands
 from bot.commands.texts import COMMANDS, T
+from bot.domain.states import OutboxState
 from bot.domain.text import normalize
 from bot.feeds.fetch import Fetcher
+from bot.ops.status import StatusSnapshot
 from bot.pipeline.watchindex import WatchIndex
 from bot.settings import Settings
 from bot.storage.chats_repo import ChatsRepo
@@ -43,7 +44,7 @@ TARGETABLE = MUTATING | {"watchlist", "feeds"}
 class CommandService(SubscriptionCommands, TermCommands, FeedCommands):
     def __init__(self, settings: Settings, chats: ChatsRepo, feeds: FeedsRepo, stories: StoriesRepo,
                  index: WatchIndex, *, fetcher: Fetcher, clock: Callable[[], datetime],
-                 status: Callable[[], Awaitable[dict[str, Any]]]) -> None:
+                 status: Callable[[], Awaitable[StatusSnapshot]]) -> None:
         self.settings = settings
         self.chats, self.feeds, self.stories, self.index = chats, feeds, stories, index
         self.fetcher = fetcher
@@ -174,17 +175,17 @@ class CommandService(SubscriptionCommands, TermCommands, FeedCommands):
 
     async def _cmd_status(self, ctx: Context, where: Where, args: str) -> Reply:
         st = await self.status_source()
-        f, o = st["feeds"], st["outbox"]
+        f, o = st.feeds, st.outbox
         reply = Reply().add(bold(T.STATUS_HEADER))
-        reply.add("📡 ", T.STATUS_FEEDS.format(enabled=f["enabled"], failing=f["failing"], disabled=f["disabled"]))
-        last = f["last_poll"]
-        when = f"{format_datetime(last, self.settings.tz)} (منذ {format_relative((st['now'] - last).total_seconds())})" \
+        reply.add("📡 ", T.STATUS_FEEDS.format(enabled=f.enabled, failing=f.failing, disabled=f.disabled))
+        last = f.last_poll
+        when = f"{format_datetime(last, self.settings.tz)} (منذ {format_relative((st.now - last).total_seconds())})" \
             if last else T.STATUS_NEVER
         reply.add("⏱️ ", T.STATUS_LAST_POLL.format(when=when))
-        by = o["by_state"]
-        reply.add("📬 ", T.STATUS_QUEUE.format(pending=o["pending"], age=format_relative(o["oldest_age"]),
-                                               sent=by.get("sent", 0), failed=by.get("failed", 0) + by.get("gone", 0)))
-        if f["failing_feeds"]:
-            names = "، ".join(f"{isolate(x['name'])} ({x['failure_count']})" for x in f["failing_feeds"][:5])
+        reply.add("📬 ", T.STATUS_QUEUE.format(pending=o.pending, age=format_relative(o.oldest_age),
+                                               sent=o.count(OutboxState.SENT),
+                                               failed=o.count(OutboxState.FAILED, OutboxState.GONE)))
+        if f.failing_feeds:
+            names = "، ".join(f"{isolate(x.name)} ({x.failure_count})" for x in f.failing_feeds[:5])
             reply.add("⚠️ ", T.STATUS_FAILING.format(feeds=names))
         return reply

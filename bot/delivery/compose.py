@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.alerts.model import Alert, MatchRef, format_alert
-from bot.delivery.ports import Message, Notice
+from bot.alerts.model import Alert, format_alert
+from bot.delivery.ports import Message, Notice, StoryReader
+from bot.domain.alerting import AlertPayload, NoticePayload, story_root
+from bot.domain.states import OutboxKind, OutboxState
 from bot.pipeline.watchindex import WatchIndex
-from bot.storage.stories_repo import StoriesRepo
+from bot.storage.records import OutboxItem, StoryRecord
 
 __all__ = ["Composer"]
 
@@ -18,17 +19,17 @@ __all__ = ["Composer"]
 class Composer:
     """Builds messages; one story goes to many chats, so stories and outlet lists are cached briefly."""
 
-    def __init__(self, stories: StoriesRepo, index: WatchIndex, tz: ZoneInfo, *, cache_size: int = 2048,
+    def __init__(self, stories: StoryReader, index: WatchIndex, tz: ZoneInfo, *, cache_size: int = 2048,
                  sightings_ttl: float = 5.0) -> None:
         self.stories = stories
         self.index = index
         self.tz = tz
-        self._stories: OrderedDict[int, Any] = OrderedDict()
+        self._stories: OrderedDict[int, StoryRecord] = OrderedDict()
         self._sightings: dict[int, tuple[float, list[str]]] = {}
         self._cache_size = cache_size
         self._ttl = sightings_ttl
 
-    async def _story(self, story_id: int) -> Any:
+    async def _story(self, story_id: int) -> StoryRecord | None:
         row = self._stories.get(story_id)
         if row is not None:
             self._stories.move_to_end(story_id)
@@ -52,26 +53,26 @@ class Composer:
         self._sightings[root] = (now, names)
         return names
 
-    async def build(self, row: Any) -> Message | None:
+    async def build(self, row: OutboxItem) -> Message | None:
         """The message for a row, or None when its story no longer exists."""
-        payload = row.payload or {}
-        if row.kind != "alert":
-            return Notice(str(payload.get("title", "")), tuple(str(x) for x in payload.get("lines", ())))
-        story = await self._story(row.story_id)
+        if row.kind is not OutboxKind.ALERT:
+            notice = NoticePayload.from_json(row.payload)
+            return Notice(notice.title, notice.lines)
+        story = await self._story(row.story_id) if row.story_id is not None else None
         if story is None:
             return None
-        root = int(row.dedupe_key.split(":", 1)[1]) if row.dedupe_key.startswith("story:") else story.id
-        also = list(await self._also(root, fresh=row.state == "sent"))  # an edit is about the outlets
+        root = story_root(row.dedupe_key) or story.id
+        also = list(await self._also(root, fresh=row.state is OutboxState.SENT))  # an edit is about the outlets
         if root != story.id:
             root_story = await self._story(root)
             if root_story is not None:
                 also = [root_story.feed_name, *also]
         also = [name for name in dict.fromkeys(also) if name != story.feed_name]
-        matches = tuple(MatchRef.from_json(m) for m in payload.get("matches", ()))
-        topics = tuple(self.index.topic(w) for w in payload.get("watchlists", ()))
+        payload = AlertPayload.from_json(row.payload)
+        topics = tuple(self.index.topic(w) for w in payload.watchlists)
         alert = Alert(
             story_id=story.id, title=story.title, summary=story.summary or "", link=story.link,
             source=story.feed_name, published_at=story.published_at or story.first_seen_at,
-            topics=topics, matches=matches, also=tuple(also),
+            topics=topics, matches=payload.matches, also=tuple(also),
         )
         return format_alert(alert, self.tz)

@@ -15,24 +15,19 @@ import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
 
 import structlog
 from aiolimiter import AsyncLimiter
 
 from bot.delivery.compose import Composer
-from bot.delivery.ports import Address, Outcome, Sender
-from bot.storage.chats_repo import ChatsRepo
-from bot.storage.outbox_repo import OutboxRepo
+from bot.delivery.membership import ChatLifecycle
+from bot.delivery.ports import Address, DeliveryEvents, OutboxStore, Outcome, Sender
+from bot.domain.states import ChatKind, OutboxState, OutcomeKind
+from bot.storage.records import ChatRecord, OutboxItem
 
 __all__ = ["Dispatcher", "DeliveryEvents", "DispatchPolicy"]
 
 log = structlog.get_logger(__name__)
-
-
-class DeliveryEvents(Protocol):
-    def delivered(self, platform: str, row: Any, outcome: Outcome, now: datetime) -> None: ...
-    async def chat_gone(self, platform: str, chat: Any, reason: str) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,11 +41,11 @@ class DispatchPolicy:
 
 class Dispatcher:
     def __init__(
-        self, outbox: OutboxRepo, chats: ChatsRepo, composer: Composer, senders: Mapping[str, Sender], *,
+        self, outbox: OutboxStore, lifecycle: ChatLifecycle, composer: Composer, senders: Mapping[str, Sender], *,
         owner: str, clock: Callable[[], datetime], policy: DispatchPolicy | None = None,
         events: DeliveryEvents | None = None,
     ) -> None:
-        self.outbox, self.chats, self.composer = outbox, chats, composer
+        self.outbox, self.lifecycle, self.composer = outbox, lifecycle, composer
         self.senders = dict(senders)
         self.owner = owner
         self.clock = clock
@@ -100,7 +95,7 @@ class Dispatcher:
                 total += res
         return total
 
-    async def _serve(self, chat: Any) -> int:
+    async def _serve(self, chat: ChatRecord) -> int:
         sender = self.senders[chat.platform]
         pacing = sender.pacing(chat.kind)
         burst = max(1, min(self.policy.burst, int((self.policy.lease_seconds / 2) / max(pacing, 0.001))))
@@ -124,24 +119,26 @@ class Dispatcher:
         await self.outbox.release_chat(chat.id, self.owner)
         return handled
 
-    async def _deliver(self, sender: Sender, chat: Any, chat_ref: str, row: Any, pacing: float
+    async def _deliver(self, sender: Sender, chat: ChatRecord, chat_ref: str, row: OutboxItem, pacing: float
                        ) -> tuple[Outcome, bool]:
         """Send (or edit) one row and record it; returns (outcome, stop serving this chat now)."""
-        is_edit = row.state == "sent"
-        address = Address(chat.platform, chat_ref, int(row.thread_id or 0), chat.kind)
+        is_edit = row.state is OutboxState.SENT
+        address = Address(chat.platform, chat_ref, row.thread_id, chat.kind)
         message = await self.composer.build(row)
         if message is None:
-            held = await self.outbox.record(row.id, chat.id, self.owner, state="failed", now=self.clock(),
+            held = await self.outbox.record(row.id, chat.id, self.owner, state=OutboxState.FAILED, now=self.clock(),
                                             next_send_at=None, error="story no longer stored", edited=is_edit,
                                             release=False,
                                             renew_until=self.clock() + timedelta(seconds=self.policy.lease_seconds))
             return Outcome.failed("story no longer stored"), not held
         async with self._limiters[chat.platform]:
             try:
-                if is_edit:
-                    outcome = await sender.edit(address, row.message_ref, message)
-                else:
+                if not is_edit:
                     outcome = await sender.send(address, message)
+                elif row.message_ref is None:
+                    outcome = Outcome.failed("sent without a message reference: nothing to edit")
+                else:
+                    outcome = await sender.edit(address, row.message_ref, message)
             except Exception as exc:  # noqa: BLE001 - an adapter bug must not lose the row
                 log.error("sender_crashed", platform=chat.platform, chat=chat.id, error=repr(exc))
                 outcome = Outcome.retry(f"internal error: {type(exc).__name__}")
@@ -150,23 +147,23 @@ class Dispatcher:
             self.events.delivered(chat.platform, row, outcome, now)
 
         if outcome.migrate_to:
-            await self.chats.migrate_chat(chat.platform, chat.external_id, outcome.migrate_to, "supergroup")
+            await self.lifecycle.migrated(chat.platform, chat.external_id, outcome.migrate_to, ChatKind.SUPERGROUP)
             await self.outbox.record(row.id, chat.id, self.owner, state=None, now=now, next_send_at=now,
                                      error=outcome.error, release=True)
             return outcome, True
 
         renew = now + timedelta(seconds=self.policy.lease_seconds)
-        if outcome.kind == "sent":
+        if outcome.kind is OutcomeKind.SENT:
             next_at = now + timedelta(seconds=pacing)
-            held = await self.outbox.record(row.id, chat.id, self.owner, state="sent", now=now, next_send_at=next_at,
+            held = await self.outbox.record(row.id, chat.id, self.owner, state=OutboxState.SENT, now=now, next_send_at=next_at,
                                             message_ref=outcome.message_ref, edited=is_edit, release=False,
                                             renew_until=renew)
             return outcome, not held
 
-        if outcome.kind == "retry":
+        if outcome.kind is OutcomeKind.RETRY:
             age = (now - row.created_at).total_seconds()
             if age > self.policy.give_up_after:
-                held = await self.outbox.record(row.id, chat.id, self.owner, state="failed", now=now,
+                held = await self.outbox.record(row.id, chat.id, self.owner, state=OutboxState.FAILED, now=now,
                                                 next_send_at=now + timedelta(seconds=pacing),
                                                 error=f"gave up after {int(age)}s: {outcome.error}", edited=is_edit,
                                                 release=False, renew_until=renew)
@@ -182,17 +179,14 @@ class Dispatcher:
                      error=outcome.error)
             return outcome, True
 
-        if outcome.kind == "gone":
-            await self.outbox.record(row.id, chat.id, self.owner, state="gone", now=now, next_send_at=None,
+        if outcome.kind is OutcomeKind.GONE:
+            await self.outbox.record(row.id, chat.id, self.owner, state=OutboxState.GONE, now=now, next_send_at=None,
                                      error=outcome.error, edited=is_edit, release=True)
-            changed = await self.chats.deactivate_chat(chat.id, outcome.error or "gone")
-            await self.outbox.drop_pending(chat.id, "gone", outcome.error or "chat gone")
-            log.warning("chat_deactivated", platform=chat.platform, chat=chat.id, reason=outcome.error)
-            if changed and self.events is not None:
-                await self.events.chat_gone(chat.platform, chat, outcome.error or "")
+            await self.lifecycle.gone(chat.platform, chat.external_id, outcome.error or "chat gone",
+                                      name=chat.title or chat.external_id)
             return outcome, True
 
-        held = await self.outbox.record(row.id, chat.id, self.owner, state="failed", now=now,
+        held = await self.outbox.record(row.id, chat.id, self.owner, state=OutboxState.FAILED, now=now,
                                         next_send_at=now + timedelta(seconds=pacing), error=outcome.error,
                                         edited=is_edit, release=False, renew_until=renew)
         log.warning("delivery_failed", platform=chat.platform, chat=chat.id, row=row.id, error=outcome.error)

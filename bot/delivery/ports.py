@@ -8,17 +8,22 @@ failed (this message can never be delivered; move on).
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from datetime import datetime
+from typing import Protocol
 
 from bot.alerts.model import AlertView
+from bot.domain.states import OutboxState, OutcomeKind
+from bot.storage.records import ChatRecord, OutboxItem, StoryRecord
 
-__all__ = ["Outcome", "Address", "Notice", "Message", "Sender"]
+__all__ = ["Outcome", "Address", "Notice", "Message", "Sender", "StoryReader", "OutboxStore", "ChatDirectory",
+           "DeliveryEvents"]
 
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    kind: Literal["sent", "retry", "gone", "failed"]
+    kind: OutcomeKind
     message_ref: str | None = None
     retry_after: float | None = None
     error: str | None = None
@@ -26,19 +31,19 @@ class Outcome:
 
     @classmethod
     def sent(cls, ref: str | None = None) -> "Outcome":
-        return cls("sent", message_ref=ref)
+        return cls(OutcomeKind.SENT, message_ref=ref)
 
     @classmethod
     def retry(cls, error: str, after: float | None = None) -> "Outcome":
-        return cls("retry", retry_after=after, error=error)
+        return cls(OutcomeKind.RETRY, retry_after=after, error=error)
 
     @classmethod
     def gone(cls, error: str) -> "Outcome":
-        return cls("gone", error=error)
+        return cls(OutcomeKind.GONE, error=error)
 
     @classmethod
     def failed(cls, error: str) -> "Outcome":
-        return cls("failed", error=error)
+        return cls(OutcomeKind.FAILED, error=error)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,3 +81,46 @@ class Sender(Protocol):
     async def send(self, to: Address, message: Message) -> Outcome: ...
 
     async def edit(self, to: Address, message_ref: str, message: Message) -> Outcome: ...
+
+
+class StoryReader(Protocol):
+    """What composing a message reads: the story and the other outlets that carried it."""
+
+    async def get(self, story_id: int) -> StoryRecord | None: ...
+
+    async def sightings(self, story_ids: Iterable[int]) -> dict[int, list[str]]: ...
+
+
+class OutboxStore(Protocol):
+    """What the dispatcher needs from the outbox: claim chats, read their rows, record outcomes."""
+
+    async def claim_chats(self, owner: str, now: datetime, limit: int, lease_s: float,
+                          platforms: Sequence[str], ops_only: bool = False) -> list[ChatRecord]: ...
+
+    async def due_for_chat(self, chat_id: int, now: datetime, limit: int) -> list[OutboxItem]: ...
+
+    async def record(
+        self, row_id: int, chat_id: int, owner: str, *, state: OutboxState | None, now: datetime,
+        next_send_at: datetime | None, message_ref: str | None = None, error: str | None = None,
+        edited: bool = False, release: bool = True, renew_until: datetime | None = None,
+    ) -> bool: ...
+
+    async def release_chat(self, chat_id: int, owner: str, next_send_at: datetime | None = None) -> None: ...
+
+    async def waiting(self, platforms: Sequence[str], now: datetime, *, ops_only: bool = False) -> int: ...
+
+
+class ChatDirectory(Protocol):
+    """Chats coming and going: one path, whoever notices (a refused send, a membership update)."""
+
+    async def chat_gone(self, platform: str, external_id: str, reason: str) -> bool: ...
+
+    async def chat_back(self, platform: str, external_id: str) -> None: ...
+
+    async def migrate_chat(self, platform: str, old_external: str, new_external: str, kind: str) -> None: ...
+
+
+class DeliveryEvents(Protocol):
+    def delivered(self, platform: str, row: OutboxItem, outcome: Outcome, now: datetime) -> None: ...
+
+    async def chat_gone(self, platform: str, name: str, reason: str) -> None: ...

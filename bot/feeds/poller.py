@@ -18,10 +18,12 @@ from typing import Any, Protocol
 
 import structlog
 
+from bot.domain.states import StoryState
 from bot.domain.stories import StoryDraft, clean_text, story_key
 from bot.feeds.fetch import Fetcher, FetchError, FetchResult
 from bot.feeds.parse import NotAFeed, ParsedFeed, parse_feed
 from bot.storage.feeds_repo import FeedsRepo, PollOutcome
+from bot.storage.records import FeedRecord
 from bot.storage.stories_repo import StoriesRepo
 
 __all__ = ["Poller", "PollReport", "PollEvents", "PollPolicy"]
@@ -34,11 +36,11 @@ _CACHE_MAX_AGE = re.compile(r"max-age\s*=\s*(\d+)", re.IGNORECASE)
 class PollEvents(Protocol):
     """What the poller tells the rest of the system (ops notices, metrics)."""
 
-    def feed_polled(self, feed: Any, ok: bool, status: int | None, error: str | None) -> None: ...
+    def feed_polled(self, feed: FeedRecord, ok: bool, status: int | None, error: str | None) -> None: ...
     def stories_stored(self, count: int) -> None: ...
-    async def feed_failing(self, feed: Any, failures: int, error: str) -> None: ...
-    async def feed_recovered(self, feed: Any, failures: int) -> None: ...
-    async def feed_disabled(self, feed: Any, reason: str) -> None: ...
+    async def feed_failing(self, feed: FeedRecord, failures: int, error: str) -> None: ...
+    async def feed_recovered(self, feed: FeedRecord, failures: int) -> None: ...
+    async def feed_disabled(self, feed: FeedRecord, reason: str) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,11 +69,11 @@ class PollReport:
 class _Done:
     """One feed's poll, ready to be written with others in one transaction."""
 
-    feed: Any
+    feed: FeedRecord
     outcome: PollOutcome
     report: PollReport
     drafts: list[StoryDraft] = field(default_factory=list)
-    states: list[str] = field(default_factory=list)
+    states: list[StoryState] = field(default_factory=list)
     new: int = 0
     listed: frozenset[str] | None = None  # raw links of this fetch, remembered once committed
 
@@ -124,10 +126,6 @@ class Poller:
             task.add_done_callback(self._tasks.discard)
         return len(claimed)
 
-    @property
-    def in_flight(self) -> int:
-        return len(self._tasks)
-
     async def drain(self, timeout: float | None = None) -> None:
         """Wait for polls in flight (cancel what is left after ``timeout``)."""
         if not self._tasks:
@@ -138,7 +136,7 @@ class Poller:
         if pending:
             await asyncio.gather(*pending, return_exceptions=True)
 
-    async def _poll_safe(self, feed: Any, report: PollReport) -> None:
+    async def _poll_safe(self, feed: FeedRecord, report: PollReport) -> None:
         try:
             done = await self._poll(feed, report)
         except asyncio.CancelledError:
@@ -152,7 +150,7 @@ class Poller:
         except Exception as exc:  # noqa: BLE001 - the lease expires and the feed is polled again
             log.error("poll_write_failed", feed=feed.key, error=repr(exc))
 
-    async def _poll(self, feed: Any, report: PollReport) -> _Done:
+    async def _poll(self, feed: FeedRecord, report: PollReport) -> _Done:
         try:
             result = await self.fetcher.fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified,
                                               trusted=bool(feed.trusted))
@@ -177,12 +175,12 @@ class Poller:
         done.listed = frozenset(e.link or e.guid or "" for e in parsed.entries)
         return done
 
-    def _ok(self, feed: Any, result: FetchResult, digest: str, parsed: ParsedFeed | None = None) -> PollOutcome:
+    def _ok(self, feed: FeedRecord, result: FetchResult, digest: str, parsed: ParsedFeed | None = None) -> PollOutcome:
         return PollOutcome(True, self._next(feed, result, parsed), status=200,
                            etag=result.headers.get("etag"), last_modified=result.headers.get("last-modified"),
                            content_hash=digest, new_url=result.permanent_url, first_fetch_done=True)
 
-    def _next(self, feed: Any, result: FetchResult, parsed: ParsedFeed | None = None) -> datetime:
+    def _next(self, feed: FeedRecord, result: FetchResult, parsed: ParsedFeed | None = None) -> datetime:
         """The feed's own interval, else what it asks for (ttl, Cache-Control), within bounds."""
         p = self.policy
         if feed.interval:
@@ -198,7 +196,7 @@ class Poller:
             interval = min(max(interval, p.min_interval), p.max_interval)
         return self.clock() + timedelta(seconds=interval * random.uniform(0.95, 1.05))
 
-    def _failed(self, feed: Any, error: str, report: PollReport, *, status: int | None = None,
+    def _failed(self, feed: FeedRecord, error: str, report: PollReport, *, status: int | None = None,
                 retry_after: float | None = None, gone: bool = False) -> _Done:
         p = self.policy
         failures = int(feed.failure_count) + 1
@@ -215,7 +213,7 @@ class Poller:
         return _Done(feed, PollOutcome(False, self.clock() + timedelta(seconds=delay), status=status,
                                        error=error, disable_reason=disable), report)
 
-    def _drafts(self, feed: Any, parsed: ParsedFeed) -> tuple[list[StoryDraft], list[str]]:
+    def _drafts(self, feed: FeedRecord, parsed: ParsedFeed) -> tuple[list[StoryDraft], list[StoryState]]:
         """Clean entries into drafts; the first sight of a feed records them without alerting."""
         drafts: dict[str, StoryDraft] = {}
         known = self._known.get(feed.id, frozenset()) if feed.first_fetch_done else frozenset()
@@ -232,11 +230,11 @@ class Poller:
             drafts[key] = StoryDraft(key, (e.link or "").strip(), title or summary[:200], summary, e.published, e.guid)
         items = list(drafts.values())
         if feed.first_fetch_done:
-            return items, ["new"] * len(items)
+            return items, [StoryState.NEW] * len(items)
         # Newest first by publication time, so a backfill alerts the latest stories.
         order = sorted(range(len(items)), key=lambda i: items[i].published_at or self.clock(), reverse=True)
         keep = set(order[: self.policy.backfill])
-        return items, ["new" if i in keep else "seen" for i in range(len(items))]
+        return items, [StoryState.NEW if i in keep else StoryState.SEEN for i in range(len(items))]
 
     async def _write(self, batch: list[_Done]) -> None:
         """One transaction: every feed's outcome, every new story, and which URLs other feeds had first."""

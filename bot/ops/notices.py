@@ -8,28 +8,44 @@ platform outage delays it but does not lose it.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Protocol
 
 import structlog
 
 from bot.alerts.arabic import format_relative, isolate
-from bot.storage.chats_repo import ChatsRepo
-from bot.storage.outbox_repo import OutboxRepo
+from bot.domain.alerting import NoticePayload, OutboxDraft
+from bot.storage.chats_repo import DestinationRef
+from bot.storage.records import FeedRecord
 
-__all__ = ["OpsNotifier"]
+__all__ = ["OpsNotifier", "OpsDestinations", "NoticeQueue"]
 
 log = structlog.get_logger(__name__)
 
 MAX_LINES = 30
 BACKLOG_REPEAT = 1800.0
+TITLE = "تقرير تشغيل newsbot"
+
+
+class OpsDestinations(Protocol):
+    """Which destinations are ops channels."""
+
+    async def ops_destinations(self) -> list[DestinationRef]: ...
+
+
+class NoticeQueue(Protocol):
+    """The durable outbox, for notices."""
+
+    async def enqueue_now(self, rows: Sequence[OutboxDraft]) -> int: ...
 
 
 class OpsNotifier:
-    def __init__(self, chats: ChatsRepo, outbox: OutboxRepo, *, clock: Callable[[], datetime],
-                 feed_failures: int, backlog_threshold: int, min_interval: float, replica: str) -> None:
-        self.chats, self.outbox = chats, outbox
+    def __init__(self, destinations: OpsDestinations, outbox: NoticeQueue, *, clock: Callable[[], datetime],
+                 feed_failures: int, backlog_threshold: int, min_interval: float, replica: str,
+                 scrub: Callable[[str], str] = lambda text: text) -> None:
+        self.scrub = scrub  # removes secrets from error texts before they reach a chat
+        self.chats, self.outbox = destinations, outbox
         self.clock = clock
         self.feed_failures = feed_failures
         self.backlog_threshold = backlog_threshold
@@ -48,19 +64,24 @@ class OpsNotifier:
         self._lines.append(line)
 
     # ----------------------------------------------------------- events
-    def feed_failing(self, feed: Any, failures: int, error: str) -> None:
+    def feed_failing(self, feed: FeedRecord, failures: int, error: str) -> None:
         if failures == self.feed_failures:
             self.add(f"⚠️ المصدر {isolate(feed.name)} يفشل منذ {failures} محاولات متتالية: {isolate(error)}")
 
-    def feed_recovered(self, feed: Any, failures: int) -> None:
+    def feed_recovered(self, feed: FeedRecord, failures: int) -> None:
         if failures >= self.feed_failures:
             self.add(f"✅ عاد المصدر {isolate(feed.name)} إلى العمل بعد {failures} محاولات فاشلة")
 
-    def feed_disabled(self, feed: Any, reason: str) -> None:
+    def error(self, where: str, what: str) -> None:
+        """A failed job or platform handler; the same error is said once per digest."""
+        line = f"❗ خطأ في {isolate(where)}: {isolate(self.scrub(what))}"
+        if line not in self._lines:
+            self.add(line)
+
+    def feed_disabled(self, feed: FeedRecord, reason: str) -> None:
         self.add(f"⛔ أُوقف المصدر {isolate(feed.name)}: {isolate(reason)}")
 
-    def chat_gone(self, platform: str, chat: Any, reason: str) -> None:
-        name = chat.title or chat.external_id
+    def chat_gone(self, platform: str, name: str, reason: str) -> None:
         self.add(f"🚫 أُلغي تفعيل المحادثة {isolate(str(name))} ({platform}): {isolate(reason)}")
 
     def backlog(self, pending: int, oldest_age: float) -> None:
@@ -103,7 +124,6 @@ class OpsNotifier:
             log.info("ops_notice", lines=lines)
             return 0
         key = f"ops:{uuid.uuid4().hex}"
-        rows = [{"destination_id": d.id, "chat_id": d.chat_id, "story_id": None, "kind": "ops", "dedupe_key": key,
-                 "payload": {"title": "تقرير تشغيل newsbot", "lines": lines}, "state": "pending", "attempts": 0,
-                 "edits": 0, "created_at": now, "story_seen_at": None} for d in dests]
+        payload = NoticePayload(TITLE, tuple(lines))
+        rows = [OutboxDraft.notice(d.id, d.chat_id, key, payload, now) for d in dests]
         return await self.outbox.enqueue_now(rows)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from bot.delivery.ports import Outcome
+from bot.domain.states import OutboxKind, OutboxState, OutcomeKind
 from bot.domain.watchlists import is_custom_watchlist_id
 from bot.ops.metrics import Metrics
 from bot.ops.notices import OpsNotifier
 from bot.pipeline.ingest import IngestReport
+from bot.storage.records import FeedRecord, OutboxItem
 
 __all__ = ["Observer"]
 
@@ -20,7 +21,7 @@ class Observer:
         self.ops = ops
 
     # PollEvents
-    def feed_polled(self, feed: Any, ok: bool, status: int | None, error: str | None) -> None:
+    def feed_polled(self, feed: FeedRecord, ok: bool, status: int | None, error: str | None) -> None:
         outcome = "ok" if ok and status != 304 else ("not_modified" if ok else "failed")
         self.metrics.feed_polls.labels(feed.key, outcome).inc()
         if not ok:
@@ -29,13 +30,13 @@ class Observer:
     def stories_stored(self, count: int) -> None:
         self.metrics.stories_seen.inc(count)
 
-    async def feed_failing(self, feed: Any, failures: int, error: str) -> None:
+    async def feed_failing(self, feed: FeedRecord, failures: int, error: str) -> None:
         self.ops.feed_failing(feed, failures, error)
 
-    async def feed_recovered(self, feed: Any, failures: int) -> None:
+    async def feed_recovered(self, feed: FeedRecord, failures: int) -> None:
         self.ops.feed_recovered(feed, failures)
 
-    async def feed_disabled(self, feed: Any, reason: str) -> None:
+    async def feed_disabled(self, feed: FeedRecord, reason: str) -> None:
         self.ops.feed_disabled(feed, reason)
 
     # Ingest
@@ -50,16 +51,16 @@ class Observer:
             self.metrics.alerts_queued.inc(report.rows)
 
     # DeliveryEvents
-    def delivered(self, platform: str, row: Any, outcome: Outcome, now: datetime) -> None:
-        if outcome.kind == "sent":
+    def delivered(self, platform: str, row: OutboxItem, outcome: Outcome, now: datetime) -> None:
+        if outcome.kind is OutcomeKind.SENT:
             self.metrics.alerts_sent.labels(platform).inc()
-            if row.state == "pending" and row.story_seen_at is not None and row.kind == "alert":
+            if row.state is OutboxState.PENDING and row.story_seen_at is not None and row.kind is OutboxKind.ALERT:
                 self.metrics.latency.labels(platform).observe(max(0.0, (now - row.story_seen_at).total_seconds()))
-        elif outcome.kind == "retry":
+        elif outcome.kind is OutcomeKind.RETRY:
             self.metrics.alerts_retried.labels(platform).inc()
         else:
             self.metrics.alerts_failed.labels(platform).inc()
 
-    async def chat_gone(self, platform: str, chat: Any, reason: str) -> None:
+    async def chat_gone(self, platform: str, name: str, reason: str) -> None:
         self.metrics.chats_gone.labels(platform).inc()
-        self.ops.chat_gone(platform, chat, reason)
+        self.ops.chat_gone(platform, name, reason)

@@ -14,7 +14,14 @@ from collections.abc import Sequence
 from bot.alerts.model import Topic
 from bot.domain.matcher import Matcher
 from bot.domain.text import normalize
-from bot.domain.watchlists import Term, TermError, Watchlist, custom_watchlist_id, is_custom_watchlist_id, term_key
+from bot.domain.watchlists import (
+    Term,
+    TermError,
+    Watchlist,
+    custom_watchlist_id,
+    is_custom_watchlist_id,
+    term_key,
+)
 from bot.storage.chats_repo import ChatsRepo
 
 __all__ = ["WatchIndex", "CUSTOM_LABEL", "CUSTOM_TAG"]

@@ -8,11 +8,23 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.domain.policy import DestinationSettings
+from bot.domain.states import AddResult, OutboxState
 from bot.storage.db import Database
-from bot.storage.models import Chat, CustomTerm, Destination, DestinationFeed, Feed, Meta, Subscription
+from bot.storage.models import (
+    Chat,
+    CustomTerm,
+    Destination,
+    DestinationFeed,
+    Feed,
+    Meta,
+    Outbox,
+    Subscription,
+)
+from bot.storage.records import Audience, AudienceEntry, ChatCounts, ChatFeed, from_row
 
 __all__ = ["ChatsRepo", "DestinationRef", "TERMS_GENERATION"]
 
@@ -95,19 +107,30 @@ class ChatsRepo:
         return DestinationRef(row.id, row.chat_id, row.platform, row.external_id, row.thread_id, row.kind,
                               row.enabled, row.active, row.muted_until, row.title)
 
-    async def deactivate_chat(self, chat_id: int, reason: str) -> bool:
-        """Stop delivering to a chat that blocked or removed the bot; settings stay. True if it changed."""
-        c = Chat.__table__
+    async def chat_gone(self, platform: str, external_id: str, reason: str) -> bool:
+        """The chat blocked or removed the bot: stop delivering, close what was queued, keep settings.
+
+        One transaction for both, whoever noticed (a send refused, a membership update).
+        True when the chat was active until now.
+        """
+        c, o = Chat.__table__, Outbox.__table__
         async with self.db.begin() as conn:
-            res = await conn.execute(update(c).where(c.c.id == chat_id, c.c.active.is_(True))
+            chat = (await conn.execute(
+                select(c.c.id).where(c.c.platform == platform, c.c.external_id == external_id))).first()
+            if chat is None:
+                return False
+            res = await conn.execute(update(c).where(c.c.id == chat.id, c.c.active.is_(True))
                                      .values(active=False, deactivated_reason=reason[:300]))
+            await conn.execute(update(o).where(o.c.chat_id == chat.id, o.c.state == OutboxState.PENDING)
+                               .values(state=str(OutboxState.GONE), last_error=reason[:500]))
             return bool(res.rowcount)
 
-    async def set_chat_active(self, platform: str, external_id: str, active: bool, reason: str | None = None) -> None:
+    async def chat_back(self, platform: str, external_id: str) -> None:
+        """The bot may post in the chat again (re-added, unblocked): deliver to it from now on."""
         c = Chat.__table__
         async with self.db.begin() as conn:
             await conn.execute(update(c).where(c.c.platform == platform, c.c.external_id == external_id)
-                               .values(active=active, deactivated_reason=None if active else reason))
+                               .values(active=True, deactivated_reason=None))
 
     async def migrate_chat(self, platform: str, old_external: str, new_external: str, kind: str) -> None:
         """Follow a group upgraded to a supergroup: the same settings, the new chat id."""
@@ -181,25 +204,25 @@ class ChatsRepo:
     async def add_term(
         self, destination_id: int, term: str, key: str, by: str | None, now: datetime, *, limit: int,
         own_list: str,
-    ) -> str:
-        """'added', 'exists' or 'limit'; adding also subscribes the destination to its own list."""
+    ) -> AddResult:
+        """Add a term; adding also subscribes the destination to its own list."""
         t, s, d = CustomTerm.__table__, Subscription.__table__, Destination.__table__
         async with self.db.begin() as conn:
             exists = (await conn.execute(
                 select(t.c.id).where(t.c.destination_id == destination_id, t.c.key == key))).first()
             if exists:
-                return "exists"
+                return AddResult.EXISTS
             count = (await conn.execute(
                 select(func.count()).select_from(t).where(t.c.destination_id == destination_id))).scalar_one()
             if count >= limit:
-                return "limit"
+                return AddResult.LIMIT
             await conn.execute(self.db.insert(t).values(destination_id=destination_id, term=term, key=key,
                                                         created_by=by, created_at=now).on_conflict_do_nothing())
             await conn.execute(self.db.insert(s).values(destination_id=destination_id, watchlist_id=own_list,
                                                         created_at=now).on_conflict_do_nothing())
             await conn.execute(update(d).where(d.c.id == destination_id).values(enabled=True))
             await self._bump(conn, TERMS_GENERATION)
-        return "added"
+        return AddResult.ADDED
 
     async def remove_term(self, destination_id: int, key: str) -> str | None:
         """Remove a term by its key; returns the term as written, or None if absent."""
@@ -233,29 +256,31 @@ class ChatsRepo:
         await conn.execute(update(m).where(m.c.key == key).values(value=m.c.value + 1))
 
     # ------------------------------------------------------------ feeds
-    async def feeds(self, destination_id: int) -> list[Any]:
+    async def feeds(self, destination_id: int) -> list[ChatFeed]:
         df, f = DestinationFeed.__table__, Feed.__table__
         async with self.db.read() as conn:
-            return list((await conn.execute(
+            rows = (await conn.execute(
                 select(f.c.id, f.c.url, f.c.source_url, f.c.name, f.c.enabled, f.c.failure_count, f.c.last_error,
                        f.c.disabled_reason)
                 .join(df, df.c.feed_id == f.c.id).where(df.c.destination_id == destination_id).order_by(f.c.id)
-            )).all())
+            )).all()
+        return [from_row(ChatFeed, r) for r in rows]
 
-    async def link_feed(self, destination_id: int, feed_id: int, by: str | None, now: datetime, *, limit: int) -> str:
-        """'added', 'exists' or 'limit'."""
+    async def link_feed(self, destination_id: int, feed_id: int, by: str | None, now: datetime, *,
+                        limit: int) -> AddResult:
+        """Link a chat-added feed to a destination, within the per-destination limit."""
         df = DestinationFeed.__table__
         async with self.db.begin() as conn:
             if (await conn.execute(select(df.c.feed_id).where(
                     df.c.destination_id == destination_id, df.c.feed_id == feed_id))).first():
-                return "exists"
+                return AddResult.EXISTS
             count = (await conn.execute(select(func.count()).select_from(df)
                                         .where(df.c.destination_id == destination_id))).scalar_one()
             if count >= limit:
-                return "limit"
+                return AddResult.LIMIT
             await conn.execute(self.db.insert(df).values(destination_id=destination_id, feed_id=feed_id,
                                                          added_by=by, created_at=now).on_conflict_do_nothing())
-        return "added"
+        return AddResult.ADDED
 
     async def feed_count(self, destination_id: int) -> int:
         df = DestinationFeed.__table__
@@ -270,27 +295,26 @@ class ChatsRepo:
             return bool(res.rowcount)
 
     # --------------------------------------------------------- delivery
-    async def audience_many(
-        self, conn: AsyncConnection, watchlist_ids: Sequence[str], now: datetime, chat_feed_ids: Sequence[int],
-    ) -> tuple[dict[str, list[tuple[int, int]]], dict[int, set[int]]]:
-        """Who gets what now: watchlist -> [(destination, chat)] for active, enabled, unmuted
-        destinations; and chat-added feed -> destinations that added it."""
+    async def audience(self, conn: AsyncConnection, watchlist_ids: Sequence[str],
+                       chat_feed_ids: Sequence[int]) -> Audience:
+        """Every subscriber of these lists with its settings (the delivery policy decides who gets
+        what, not this query), and which destinations added each chat feed."""
         s, d, c, df = Subscription.__table__, Destination.__table__, Chat.__table__, DestinationFeed.__table__
-        subs: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        subs: dict[str, list[AudienceEntry]] = defaultdict(list)
         ids = list(watchlist_ids)
         for i in range(0, len(ids), 500):
-            q = (select(d.c.id, d.c.chat_id, s.c.watchlist_id)
+            q = (select(d.c.id, d.c.chat_id, d.c.enabled, d.c.muted_until, c.c.active, s.c.watchlist_id)
                  .join(s, s.c.destination_id == d.c.id).join(c, c.c.id == d.c.chat_id)
-                 .where(s.c.watchlist_id.in_(ids[i:i + 500]), d.c.enabled.is_(True), c.c.active.is_(True),
-                        or_(d.c.muted_until.is_(None), d.c.muted_until <= now)))
+                 .where(s.c.watchlist_id.in_(ids[i:i + 500])))
             for r in (await conn.execute(q)).all():
-                subs[r.watchlist_id].append((r.id, r.chat_id))
+                subs[r.watchlist_id].append(AudienceEntry(r.id, r.chat_id, DestinationSettings(
+                    enabled=bool(r.enabled), active=bool(r.active), muted_until=r.muted_until)))
         feeds: dict[int, set[int]] = defaultdict(set)
         if chat_feed_ids:
             for r in (await conn.execute(select(df.c.feed_id, df.c.destination_id)
                                          .where(df.c.feed_id.in_(list(chat_feed_ids))))).all():
                 feeds[r.feed_id].add(r.destination_id)
-        return dict(subs), dict(feeds)
+        return Audience(dict(subs), dict(feeds))
 
     async def ops_destinations(self) -> list[DestinationRef]:
         c, d = Chat.__table__, Destination.__table__
@@ -300,11 +324,11 @@ class ChatsRepo:
                 .where(c.c.is_ops.is_(True), c.c.active.is_(True)))).all()
             return [await self._ref(conn, r.chat_id, r.thread_id) for r in rows]
 
-    async def counts(self) -> dict[str, int]:
+    async def counts(self) -> ChatCounts:
         c, d = Chat.__table__, Destination.__table__
         async with self.db.read() as conn:
             row = (await conn.execute(select(
                 func.count().filter(c.c.active.is_(True)), func.count().filter(c.c.active.is_(False))
             ).select_from(c))).one()
             dests = (await conn.execute(select(func.count()).select_from(d))).scalar_one()
-        return {"active_chats": row[0], "inactive_chats": row[1], "destinations": int(dests)}
+        return ChatCounts(int(row[0]), int(row[1]), int(dests))

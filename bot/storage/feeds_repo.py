@@ -8,14 +8,20 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, bindparam, func, or_, select, update
-from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.domain.states import FeedOrigin
 from bot.storage.db import Database
 from bot.storage.models import DestinationFeed, Feed
+from bot.storage.records import (
+    FEED_CONVERT,
+    FailingFeed,
+    FeedHealth,
+    FeedRecord,
+    from_row,
+)
 
-__all__ = ["FeedsRepo", "FeedRow", "PollOutcome"]
-
-FeedRow = Row[Any]
+__all__ = ["FeedsRepo", "FeedRecord", "PollOutcome"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,14 +49,14 @@ class FeedsRepo:
         t = Feed.__table__
         keys = {s.id for s in specs}
         async with self.db.begin() as conn:
-            rows = {r.key: r for r in (await conn.execute(select(Feed).where(Feed.origin == "config"))).all()}
+            rows = {r.key: r for r in (await conn.execute(select(Feed).where(Feed.origin == FeedOrigin.CONFIG))).all()}
             for spec in specs:
                 row = rows.get(spec.id)
                 if row is None:
                     await conn.execute(
                         self.db.insert(t)
                         .values(key=spec.id, url=spec.url, source_url=spec.url, name=spec.name,
-                                language=spec.language, origin="config", trusted=trusted,
+                                language=spec.language, origin=FeedOrigin.CONFIG, trusted=trusted,
                                 interval=spec.interval, enabled=True, next_poll_at=now, created_at=now,
                                 failure_count=0, first_fetch_done=False)
                         .on_conflict_do_nothing()
@@ -70,7 +76,7 @@ class FeedsRepo:
                 await conn.execute(update(t).where(t.c.id.in_(gone))
                                    .values(enabled=False, disabled_reason="removed from config"))
 
-    async def claim_due(self, owner: str, now: datetime, limit: int, lease_s: float) -> list[FeedRow]:
+    async def claim_due(self, owner: str, now: datetime, limit: int, lease_s: float) -> list[FeedRecord]:
         """Lease up to ``limit`` feeds that are due; each goes to exactly one replica."""
         t = Feed.__table__
         due = (
@@ -89,9 +95,9 @@ class FeedsRepo:
             until = now + timedelta(seconds=lease_s)
             await conn.execute(update(t).where(t.c.id.in_(ids)).values(lease_owner=owner, lease_until=until))
             rows = (await conn.execute(select(t).where(t.c.id.in_(ids)))).all()
-        return list(rows)
+        return [from_row(FeedRecord, r, FEED_CONVERT) for r in rows]
 
-    async def release_many(self, conn: Any, owner: str, items: Sequence[tuple[FeedRow, PollOutcome]],
+    async def release_many(self, conn: AsyncConnection, owner: str, items: Sequence[tuple[FeedRecord, PollOutcome]],
                            now: datetime) -> None:
         """Write many polls' outcomes at once (values computed from each claimed row)."""
         if not items:
@@ -124,15 +130,7 @@ class FeedsRepo:
         )
         await conn.execute(stmt, params)
 
-    async def get(self, feed_id: int) -> FeedRow | None:
-        async with self.db.read() as conn:
-            return (await conn.execute(select(Feed.__table__).where(Feed.id == feed_id))).first()
-
-    async def all(self) -> list[FeedRow]:
-        async with self.db.read() as conn:
-            return list((await conn.execute(select(Feed.__table__).order_by(Feed.id))).all())
-
-    async def health(self) -> dict[str, Any]:
+    async def health(self) -> FeedHealth:
         """Counts for /status: enabled, failing, disabled, and the newest poll."""
         t = Feed.__table__
         async with self.db.read() as conn:
@@ -147,8 +145,8 @@ class FeedsRepo:
                 .where(t.c.enabled.is_(True), t.c.failure_count > 0)
                 .order_by(t.c.failure_count.desc()).limit(10)
             )).all()
-        return {"enabled": row[0], "failing": row[1], "disabled": row[2], "last_poll": row[3],
-                "failing_feeds": [dict(r._mapping) for r in failing]}
+        return FeedHealth(int(row[0]), int(row[1]), int(row[2]), row[3],
+                          tuple(from_row(FailingFeed, r) for r in failing))
 
     async def create_chat_feed(self, url: str, name: str, key: str, now: datetime) -> int:
         """A feed added from a chat (untrusted: fetched only through the SSRF guard)."""
@@ -156,7 +154,7 @@ class FeedsRepo:
         async with self.db.begin() as conn:
             await conn.execute(
                 self.db.insert(t).values(key=key, url=url, source_url=url, name=name, language="ar",
-                                         origin="chat", trusted=False, enabled=True, next_poll_at=now,
+                                         origin=FeedOrigin.CHAT, trusted=False, enabled=True, next_poll_at=now,
                                          created_at=now, failure_count=0, first_fetch_done=False)
                 .on_conflict_do_nothing()
             )
@@ -174,5 +172,5 @@ class FeedsRepo:
                 select(func.count()).select_from(DestinationFeed).where(DestinationFeed.feed_id == feed_id)
             )).scalar_one()
             if users == 0:
-                await conn.execute(update(t).where(t.c.id == feed_id, t.c.origin == "chat")
+                await conn.execute(update(t).where(t.c.id == feed_id, t.c.origin == FeedOrigin.CHAT)
                                    .values(enabled=False, disabled_reason="no subscribers"))

@@ -12,12 +12,22 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.engine import Row
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.domain.alerting import OutboxDraft
+from bot.domain.states import OutboxKind, OutboxState
 from bot.storage.db import Database
 from bot.storage.models import Chat, Destination, Outbox
+from bot.storage.records import (
+    OUTBOX_CONVERT,
+    ChatRecord,
+    OutboxItem,
+    OutboxStats,
+    from_row,
+)
+
+_PENDING, _SENT = OutboxState.PENDING, OutboxState.SENT
 
 __all__ = ["OutboxRepo"]
 
@@ -26,25 +36,26 @@ class OutboxRepo:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def enqueue(self, conn: AsyncConnection, rows: Sequence[dict[str, Any]]) -> int:
+    async def enqueue(self, conn: AsyncConnection, rows: Sequence[OutboxDraft]) -> int:
         """Insert rows, skipping (destination, dedupe_key) pairs already queued; returns how many."""
         if not rows:
             return 0
         t = Outbox.__table__
-        result = await conn.execute(self.db.insert(t).on_conflict_do_nothing().returning(t.c.id), list(rows))
+        result = await conn.execute(self.db.insert(t).on_conflict_do_nothing().returning(t.c.id),
+                                    [r.to_row() for r in rows])
         return len(result.all())
 
-    async def enqueue_now(self, rows: Sequence[dict[str, Any]]) -> int:
+    async def enqueue_now(self, rows: Sequence[OutboxDraft]) -> int:
         async with self.db.begin() as conn:
             return await self.enqueue(conn, rows)
 
     async def claim_chats(self, owner: str, now: datetime, limit: int, lease_s: float,
-                          platforms: Sequence[str], ops_only: bool = False) -> list[Row[Any]]:
+                          platforms: Sequence[str], ops_only: bool = False) -> list[ChatRecord]:
         """Lease chats that have a row (or an edit) due; each chat goes to exactly one replica."""
         c, o = Chat.__table__, Outbox.__table__
         has_work = select(o.c.id).where(
             o.c.chat_id == c.c.id,
-            or_(o.c.state == "pending", and_(o.c.state == "sent", o.c.edit_due_at <= now)),
+            or_(o.c.state == _PENDING, and_(o.c.state == _SENT, o.c.edit_due_at <= now)),
         ).exists()
         due = (
             select(c.c.id)
@@ -65,27 +76,28 @@ class OutboxRepo:
                 return []
             await conn.execute(update(c).where(c.c.id.in_(ids))
                                .values(lease_owner=owner, lease_until=now + timedelta(seconds=lease_s)))
-            return list((await conn.execute(select(c).where(c.c.id.in_(ids)))).all())
+            rows = (await conn.execute(select(c).where(c.c.id.in_(ids)))).all()
+        return [from_row(ChatRecord, r) for r in rows]
 
-    async def due_for_chat(self, chat_id: int, now: datetime, limit: int) -> list[Row[Any]]:
+    async def due_for_chat(self, chat_id: int, now: datetime, limit: int) -> list[OutboxItem]:
         """The chat's oldest pending rows, in order; when none is pending, its due edits."""
         o, d = Outbox.__table__, Destination.__table__
         cols = [o, d.c.thread_id]
         async with self.db.read() as conn:
             rows = (await conn.execute(
                 select(*cols).join(d, d.c.id == o.c.destination_id)
-                .where(o.c.chat_id == chat_id, o.c.state == "pending").order_by(o.c.id).limit(limit)
+                .where(o.c.chat_id == chat_id, o.c.state == _PENDING).order_by(o.c.id).limit(limit)
             )).all()
-            if rows:
-                return list(rows)
-            return list((await conn.execute(
-                select(*cols).join(d, d.c.id == o.c.destination_id)
-                .where(o.c.chat_id == chat_id, o.c.state == "sent", o.c.edit_due_at <= now)
-                .order_by(o.c.id).limit(limit)
-            )).all())
+            if not rows:
+                rows = (await conn.execute(
+                    select(*cols).join(d, d.c.id == o.c.destination_id)
+                    .where(o.c.chat_id == chat_id, o.c.state == _SENT, o.c.edit_due_at <= now)
+                    .order_by(o.c.id).limit(limit)
+                )).all()
+        return [from_row(OutboxItem, r, OUTBOX_CONVERT) for r in rows]
 
     async def record(
-        self, row_id: int, chat_id: int, owner: str, *, state: str | None, now: datetime,
+        self, row_id: int, chat_id: int, owner: str, *, state: OutboxState | None, now: datetime,
         next_send_at: datetime | None, message_ref: str | None = None, error: str | None = None,
         edited: bool = False, release: bool = True, renew_until: datetime | None = None,
     ) -> bool:
@@ -99,8 +111,8 @@ class OutboxRepo:
         if edited:
             values.update(edit_due_at=None, edits=o.c.edits + 1)
         elif state is not None:
-            values.update(state=state, attempts=o.c.attempts + 1, last_error=(error or None) and error[:500])
-            if state == "sent":
+            values.update(state=str(state), attempts=o.c.attempts + 1, last_error=(error or None) and error[:500])
+            if state is OutboxState.SENT:
                 values.update(sent_at=now, message_ref=message_ref)
         else:
             values.update(attempts=o.c.attempts + 1, last_error=(error or "")[:500])
@@ -124,19 +136,24 @@ class OutboxRepo:
                 values["next_send_at"] = next_send_at
             await conn.execute(update(c).where(c.c.id == chat_id, c.c.lease_owner == owner).values(**values))
 
-    async def drop_pending(self, chat_id: int, state: str, reason: str) -> int:
-        """Close every pending row of a chat (it is gone); returns how many."""
+    async def drop_pending(self, conn: AsyncConnection, chat_id: int, state: OutboxState, reason: str) -> int:
+        """Inside a caller's transaction: close every pending row of a chat (it is gone)."""
         o = Outbox.__table__
-        async with self.db.begin() as conn:
-            res = await conn.execute(update(o).where(o.c.chat_id == chat_id, o.c.state == "pending")
-                                     .values(state=state, last_error=reason[:500]))
-            return int(res.rowcount or 0)
+        res = await conn.execute(update(o).where(o.c.chat_id == chat_id, o.c.state == _PENDING)
+                                 .values(state=str(state), last_error=reason[:500]))
+        return int(res.rowcount or 0)
+
+    async def forget_before(self, conn: AsyncConnection, cutoff: datetime) -> int:
+        """Retention: closed rows (sent, failed, gone) created before ``cutoff``."""
+        o = Outbox.__table__
+        res = await conn.execute(delete(o).where(o.c.created_at < cutoff, o.c.state != _PENDING))
+        return int(res.rowcount or 0)
 
     async def schedule_edits(self, conn: AsyncConnection, dedupe_key: str, due: datetime, max_edits: int) -> int:
         """Ask for the sent alerts of a story to be edited (coalesced: an earlier due time stays)."""
         o = Outbox.__table__
         res = await conn.execute(
-            update(o).where(o.c.dedupe_key == dedupe_key, o.c.kind == "alert", o.c.state == "sent",
+            update(o).where(o.c.dedupe_key == dedupe_key, o.c.kind == OutboxKind.ALERT, o.c.state == _SENT,
                             o.c.edit_due_at.is_(None), o.c.edits < max_edits)
             .values(edit_due_at=due)
         )
@@ -147,23 +164,22 @@ class OutboxRepo:
         o, c = Outbox.__table__, Chat.__table__
         q = (select(func.count()).select_from(o).join(c, c.c.id == o.c.chat_id)
              .where(c.c.active.is_(True), c.c.platform.in_(list(platforms)),
-                    or_(o.c.state == "pending", and_(o.c.state == "sent", o.c.edit_due_at <= now))))
+                    or_(o.c.state == _PENDING, and_(o.c.state == _SENT, o.c.edit_due_at <= now))))
         if ops_only:
             q = q.where(c.c.is_ops.is_(True))
         async with self.db.read() as conn:
             return int((await conn.execute(q)).scalar_one())
 
-    async def stats(self, now: datetime) -> dict[str, Any]:
+    async def stats(self, now: datetime) -> OutboxStats:
         o, c = Outbox.__table__, Chat.__table__
         async with self.db.read() as conn:
             by_state = {r[0]: int(r[1]) for r in (await conn.execute(
                 select(o.c.state, func.count()).group_by(o.c.state))).all()}
-            oldest = (await conn.execute(select(func.min(o.c.created_at)).where(o.c.state == "pending"))).scalar()
-            per_platform = {}
+            oldest = (await conn.execute(select(func.min(o.c.created_at)).where(o.c.state == _PENDING))).scalar()
+            per_platform: dict[str, dict[str, int]] = {}
             for r in (await conn.execute(
                 select(c.c.platform, o.c.state, func.count()).join(c, c.c.id == o.c.chat_id)
                 .group_by(c.c.platform, o.c.state))).all():
                 per_platform.setdefault(r[0], {})[r[1]] = int(r[2])
         age = (now - oldest).total_seconds() if oldest else 0.0
-        return {"by_state": by_state, "pending": by_state.get("pending", 0), "oldest_age": max(0.0, age),
-                "per_platform": per_platform}
+        return OutboxStats(by_state, by_state.get(_PENDING, 0), max(0.0, age), per_platform)

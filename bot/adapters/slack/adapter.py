@@ -24,13 +24,14 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters.base import ErrorReporter, LeaseKeeper
 from bot.adapters.slack.access import SlackAccess
 from bot.adapters.slack.handlers import AUTH_ERROR, SlackHandlers
 from bot.adapters.slack.sender import SlackSender
 from bot.commands.service import CommandService
+from bot.delivery.membership import ChatLifecycle
 from bot.ops.http import HttpServer
 from bot.settings import Settings
-from bot.storage.chats_repo import ChatsRepo
 
 __all__ = ["SlackAdapter", "EVENTS_PATH"]
 
@@ -44,10 +45,11 @@ CONNECT_WAIT = 10.0  # start() waits this long for Socket Mode, then lets it kee
 class SlackAdapter:
     platform = "slack"
 
-    def __init__(self, settings: Settings, commands: CommandService, chats: ChatsRepo, *,
-                 clock: Callable[[], datetime]) -> None:
+    def __init__(self, settings: Settings, commands: CommandService, lifecycle: ChatLifecycle, *,
+                 clock: Callable[[], datetime], report: ErrorReporter | None = None) -> None:
         self.settings = settings
-        self.chats = chats
+        self.lifecycle = lifecycle
+        self.report = report
         self.clock = clock
         token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
         base_url = settings.slack_api_url.strip()
@@ -147,3 +149,8 @@ class SlackAdapter:
     async def _on_bolt_error(self, error: Exception, body: Any = None) -> None:
         kind = body.get("type") or body.get("command") if isinstance(body, dict) else None
         log.error("slack_bolt_error", error=repr(error), request=kind)
+        if self.report is not None:
+            self.report("Slack", f"{type(error).__name__}: {str(error)[:200]}")
+
+    async def leader_tick(self, leases: LeaseKeeper, replica: str, now: datetime, lease_seconds: float) -> None:
+        """Slack pushes events to every replica's socket or HTTP route: no leader to elect."""

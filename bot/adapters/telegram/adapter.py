@@ -26,18 +26,23 @@ from telegram import BotCommand, Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
+from bot.adapters.base import ErrorReporter, LeaseKeeper
 from bot.adapters.telegram.handlers import UpdateRouter
 from bot.adapters.telegram.permissions import Permissions
 from bot.adapters.telegram.processor import ChatOrderedProcessor
 from bot.adapters.telegram.sender import TelegramSender
 from bot.adapters.telegram.transport import AiohttpRequest
-from bot.adapters.telegram.webhook import WebhookRoute, derive_secret, valid_secret, webhook_path
+from bot.adapters.telegram.webhook import (
+    WebhookRoute,
+    derive_secret,
+    valid_secret,
+    webhook_path,
+)
 from bot.commands.service import CommandService
 from bot.commands.texts import COMMANDS
+from bot.delivery.membership import ChatLifecycle
 from bot.ops.http import HttpServer
 from bot.settings import Settings, SettingsError
-from bot.storage.chats_repo import ChatsRepo
-from bot.storage.leases_repo import LeasesRepo
 
 __all__ = ["TelegramAdapter", "UPDATES_LEASE", "ALLOWED_UPDATES", "file_url"]
 
@@ -58,8 +63,8 @@ def file_url(base_url: str) -> str:
 class TelegramAdapter:
     platform = "telegram"
 
-    def __init__(self, settings: Settings, commands: CommandService, chats: ChatsRepo, *,
-                 clock: Callable[[], datetime]) -> None:
+    def __init__(self, settings: Settings, commands: CommandService, lifecycle: ChatLifecycle, *,
+                 clock: Callable[[], datetime], report: ErrorReporter | None = None) -> None:
         if settings.telegram_bot_token is None:
             raise SettingsError("TELEGRAM_BOT_TOKEN is not set")
         token = settings.telegram_bot_token.get_secret_value()
@@ -82,7 +87,8 @@ class TelegramAdapter:
                                      private_pacing=settings.telegram_private_interval,
                                      group_pacing=settings.telegram_group_interval)
         self.permissions = Permissions(bot)
-        self.router = UpdateRouter(commands, chats, self.sender, self.permissions, username=self._username)
+        self.report = report
+        self.router = UpdateRouter(commands, lifecycle, self.sender, self.permissions, username=self._username)
         self.app.add_handler(TypeHandler(Update, self.router))
         self.app.add_error_handler(self._on_error)
         self._lock = asyncio.Lock()
@@ -90,7 +96,7 @@ class TelegramAdapter:
         self._commands_set = False
         self._webhook_set = False
         self._receiving = True
-        self._leases: LeasesRepo | None = None
+        self._leases: LeaseKeeper | None = None
         self._replica: str | None = None
 
     def _username(self) -> str | None:
@@ -151,7 +157,7 @@ class TelegramAdapter:
         await self.app.bot.set_my_commands(menu)
 
     # ------------------------------------------------------------ intake
-    async def leader_tick(self, leases: LeasesRepo, replica: str, now: datetime, lease_seconds: float) -> None:
+    async def leader_tick(self, leases: LeaseKeeper, replica: str, now: datetime, lease_seconds: float) -> None:
         """Called by the heartbeat: finish setup, and poll for updates only while holding the lease."""
         self._leases, self._replica = leases, replica
         if not (self._connected and self.app.running and self._commands_set
@@ -199,8 +205,10 @@ class TelegramAdapter:
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         error = context.error
-        log.error("telegram_handler_error", error=self.sender.describe(error) if error else None,
-                  update_id=getattr(update, "update_id", None))
+        described = self.sender.describe(error) if error else None
+        log.error("telegram_handler_error", error=described, update_id=getattr(update, "update_id", None))
+        if self.report is not None:
+            self.report("Telegram", described or "unknown error")
 
     # --------------------------------------------------------- shutdown
     async def stop_receiving(self) -> None:

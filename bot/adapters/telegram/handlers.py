@@ -25,7 +25,7 @@ from bot.commands.parse import parse_command
 from bot.commands.reply import Reply
 from bot.commands.service import CommandService, Context
 from bot.commands.texts import COMMANDS
-from bot.storage.chats_repo import ChatsRepo
+from bot.delivery.membership import ChatLifecycle
 
 __all__ = ["UpdateRouter", "PLATFORM"]
 
@@ -67,10 +67,10 @@ def can_post(chat_type: str, member: ChatMember) -> bool:
 class UpdateRouter:
     """The one PTB handler: routes every update kind this bot asks Telegram for."""
 
-    def __init__(self, commands: CommandService, chats: ChatsRepo, sender: TelegramSender,
+    def __init__(self, commands: CommandService, lifecycle: ChatLifecycle, sender: TelegramSender,
                  permissions: Permissions, *, username: Callable[[], str | None]) -> None:
         self.commands = commands
-        self.chats = chats
+        self.lifecycle = lifecycle
         self.sender = sender
         self.permissions = permissions
         self.username = username
@@ -163,7 +163,7 @@ class UpdateRouter:
             await asyncio.sleep(wait)
 
     async def _migrated(self, old: str, new: str) -> None:
-        await self.chats.migrate_chat(PLATFORM, old, new, str(ChatType.SUPERGROUP))
+        await self.lifecycle.migrated(PLATFORM, old, new, str(ChatType.SUPERGROUP))
         self.permissions.forget(old)
         log.info("telegram_chat_migrated", old=old, new=new)
 
@@ -209,10 +209,10 @@ class UpdateRouter:
         now = can_post(chat.type, change.new_chat_member)
         status = change.new_chat_member.status
         if not now:
-            await self.chats.set_chat_active(PLATFORM, external, False, f"bot membership: {status}")
+            await self.lifecycle.gone(PLATFORM, external, f"bot membership: {status}", name=chat.title)
             log.info("telegram_chat_deactivated", chat=external, status=status)
             return
-        await self.chats.set_chat_active(PLATFORM, external, True)
+        await self.lifecycle.back(PLATFORM, external)
         added = change.old_chat_member.status in (ChatMember.LEFT, ChatMember.BANNED)
         if not was:
             log.info("telegram_chat_active", chat=external, status=status)

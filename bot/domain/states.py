@@ -1,0 +1,76 @@
+"""The states things pass through, named once: stories, outbox rows, send outcomes, feeds, chats.
+
+They are ``StrEnum``s because they are stored as text; comparing with the
+stored string still works, but code names the member so the type checker
+finds every site.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+__all__ = ["StoryState", "OutboxState", "OutboxKind", "OutcomeKind", "FeedOrigin", "Platform", "ChatKind",
+           "AddResult"]
+
+
+class StoryState(StrEnum):
+    """new -> (seen | old | nomatch | alerted | duplicate); only ``new`` waits for the ingest step."""
+
+    NEW = "new"
+    SEEN = "seen"  # listed before this feed's first fetch finished (no backfill)
+    OLD = "old"
+    NOMATCH = "nomatch"
+    ALERTED = "alerted"
+    DUPLICATE = "duplicate"
+
+
+class OutboxState(StrEnum):
+    """pending -> sent | failed | gone."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+    GONE = "gone"
+
+
+class OutboxKind(StrEnum):
+    ALERT = "alert"
+    OPS = "ops"
+
+
+class OutcomeKind(StrEnum):
+    """How one send ended (see ``bot.delivery.ports.Outcome``)."""
+
+    SENT = "sent"
+    RETRY = "retry"
+    GONE = "gone"
+    FAILED = "failed"
+
+
+class FeedOrigin(StrEnum):
+    CONFIG = "config"
+    CHAT = "chat"
+
+
+class Platform(StrEnum):
+    TELEGRAM = "telegram"
+    SLACK = "slack"
+    CONSOLE = "console"
+
+
+class ChatKind(StrEnum):
+    PRIVATE = "private"
+    GROUP = "group"
+    SUPERGROUP = "supergroup"
+    CHANNEL = "channel"
+    SLACK = "slack"
+    CONSOLE = "console"
+    OPS = "ops"
+
+
+class AddResult(StrEnum):
+    """Adding something to a destination's settings (a term, a feed)."""
+
+    ADDED = "added"
+    EXISTS = "exists"
+    LIMIT = "limit"

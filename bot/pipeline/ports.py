@@ -1,0 +1,44 @@
+"""What the ingest step needs from storage: a reading side and one transaction per batch.
+
+``bot.storage.ingest_store`` implements it on SQLAlchemy; the tests have an
+in-memory fake. Everything a batch writes goes through one ``IngestTx`` so it
+commits together or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
+from datetime import datetime
+from typing import Protocol
+
+from bot.domain.alerting import OutboxDraft
+from bot.storage.records import Audience, FingerprintRecord, StoryMark, StoryRecord
+
+__all__ = ["IngestStore", "IngestTx", "StoryMark"]
+
+
+class IngestTx(Protocol):
+    async def holds_lease(self) -> bool:
+        """True while this replica still holds the ingest lease (renewed inside the transaction)."""
+        ...
+
+    async def audience(self, watchlist_ids: Sequence[str], chat_feed_ids: Sequence[int]) -> Audience: ...
+
+    async def enqueue(self, drafts: Sequence[OutboxDraft]) -> int: ...
+
+    async def mark(self, marks: Sequence[StoryMark]) -> None: ...
+
+    async def story(self, story_id: int) -> StoryRecord | None: ...
+
+    async def add_sighting(self, root: int, feed_id: int, link: str, now: datetime) -> bool: ...
+
+    async def schedule_edits(self, dedupe_key: str, due: datetime, max_edits: int) -> int: ...
+
+
+class IngestStore(Protocol):
+    async def pending(self, limit: int) -> list[StoryRecord]: ...
+
+    async def recent_fingerprints(self, since: datetime) -> list[FingerprintRecord]: ...
+
+    def transaction(self) -> AbstractAsyncContextManager[IngestTx]: ...

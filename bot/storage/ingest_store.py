@@ -1,0 +1,65 @@
+"""The ingest step's storage on SQLAlchemy: reads, and one write transaction per batch."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.domain.alerting import OutboxDraft
+from bot.storage.chats_repo import ChatsRepo
+from bot.storage.db import Database
+from bot.storage.outbox_repo import OutboxRepo
+from bot.storage.records import Audience, FingerprintRecord, StoryMark, StoryRecord
+from bot.storage.stories_repo import StoriesRepo
+
+__all__ = ["SqlIngestStore", "LeaseGuard"]
+
+LeaseGuard = Callable[[AsyncConnection], Awaitable[bool]]
+
+
+class _Tx:
+    def __init__(self, store: "SqlIngestStore", conn: AsyncConnection) -> None:
+        self.s, self.conn = store, conn
+
+    async def holds_lease(self) -> bool:
+        guard = self.s.lease_guard
+        return True if guard is None else await guard(self.conn)
+
+    async def audience(self, watchlist_ids: Sequence[str], chat_feed_ids: Sequence[int]) -> Audience:
+        return await self.s.chats.audience(self.conn, watchlist_ids, chat_feed_ids)
+
+    async def enqueue(self, drafts: Sequence[OutboxDraft]) -> int:
+        return await self.s.outbox.enqueue(self.conn, drafts)
+
+    async def mark(self, marks: Sequence[StoryMark]) -> None:
+        await self.s.stories.mark_many(self.conn, marks)
+
+    async def story(self, story_id: int) -> StoryRecord | None:
+        return await self.s.stories.get_in(self.conn, story_id)
+
+    async def add_sighting(self, root: int, feed_id: int, link: str, now: datetime) -> bool:
+        return await self.s.stories.add_sighting(self.conn, root, feed_id, link, now)
+
+    async def schedule_edits(self, dedupe_key: str, due: datetime, max_edits: int) -> int:
+        return await self.s.outbox.schedule_edits(self.conn, dedupe_key, due, max_edits)
+
+
+class SqlIngestStore:
+    def __init__(self, db: Database, stories: StoriesRepo, chats: ChatsRepo, outbox: OutboxRepo, *,
+                 lease_guard: LeaseGuard | None = None) -> None:
+        self.db, self.stories, self.chats, self.outbox = db, stories, chats, outbox
+        self.lease_guard = lease_guard
+
+    async def pending(self, limit: int) -> list[StoryRecord]:
+        return await self.stories.pending(limit)
+
+    async def recent_fingerprints(self, since: datetime) -> list[FingerprintRecord]:
+        return await self.stories.recent_fingerprints(since)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[_Tx]:
+        async with self.db.begin() as conn:
+            yield _Tx(self, conn)

@@ -1,0 +1,212 @@
+"""What the repositories hand out: frozen dataclasses, never SQLAlchemy rows.
+
+Callers above storage read attributes the type checker knows; a column
+renamed here is an error at every site instead of an ``AttributeError`` at
+run time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from typing import Any, TypeVar
+
+from bot.domain.policy import DestinationSettings
+from bot.domain.states import FeedOrigin, OutboxKind, OutboxState, StoryState
+
+__all__ = ["FeedRecord", "FailingFeed", "FeedHealth", "StoryRecord", "StoryMark", "FingerprintRecord", "ChatRecord",
+           "OutboxItem", "OutboxStats", "ChatFeed", "AudienceEntry", "Audience", "ChatCounts", "from_row"]
+
+R = TypeVar("R")
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def from_row(cls: type[R], row: Any, convert: Mapping[str, Callable[[Any], Any]] | None = None) -> R:
+    """Build ``cls`` from a row's mapping by field name (extra columns are ignored)."""
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
+    m = row._mapping
+    values = {n: m[n] for n in names if n in m}
+    for name, fn in (convert or {}).items():
+        if name in values and values[name] is not None:
+            values[name] = fn(values[name])
+    return cls(**values)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedRecord:
+    """A feed and its polling state (a claimed poll, or a feed listed for a chat)."""
+
+    id: int
+    key: str
+    url: str
+    source_url: str
+    name: str
+    language: str
+    origin: FeedOrigin
+    trusted: bool
+    interval: int | None
+    enabled: bool
+    disabled_reason: str | None
+    etag: str | None
+    last_modified: str | None
+    content_hash: str | None
+    next_poll_at: datetime
+    last_polled_at: datetime | None
+    last_success_at: datetime | None
+    first_fetch_done: bool
+    failure_count: int
+    last_error: str | None
+    last_status: int | None
+    created_at: datetime
+
+
+FEED_CONVERT: dict[str, Callable[[Any], Any]] = {"origin": FeedOrigin}
+
+
+@dataclass(frozen=True, slots=True)
+class FailingFeed:
+    key: str
+    name: str
+    failure_count: int
+    last_error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedHealth:
+    enabled: int
+    failing: int
+    disabled: int
+    last_poll: datetime | None
+    failing_feeds: tuple[FailingFeed, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class StoryRecord:
+    """A stored story with the name and origin of the feed that brought it."""
+
+    id: int
+    url_key: str
+    link: str
+    feed_id: int
+    title: str
+    summary: str
+    lang: str | None
+    published_at: datetime | None
+    first_seen_at: datetime
+    state: StoryState
+    feed_name: str
+    feed_origin: FeedOrigin
+    cluster_id: int | None = None
+
+
+STORY_CONVERT: dict[str, Callable[[Any], Any]] = {"state": StoryState, "feed_origin": FeedOrigin}
+
+
+@dataclass(frozen=True, slots=True)
+class StoryMark:
+    """What the ingest step decided about one story."""
+
+    story_id: int
+    state: StoryState
+    cluster_id: int | None = None
+    matches: dict[str, Any] | None = None
+    fingerprint: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FingerprintRecord:
+    id: int
+    fingerprint: str
+    first_seen_at: datetime
+    feed_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChatRecord:
+    """A chat as delivery sees it (claimed with a lease)."""
+
+    id: int
+    platform: str
+    external_id: str
+    kind: str
+    title: str | None
+    active: bool
+    is_ops: bool
+    next_send_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    """One outbox row, with the forum topic of its destination."""
+
+    id: int
+    destination_id: int
+    chat_id: int
+    story_id: int | None
+    kind: OutboxKind
+    dedupe_key: str
+    payload: dict[str, Any]
+    state: OutboxState
+    attempts: int
+    created_at: datetime
+    story_seen_at: datetime | None
+    message_ref: str | None
+    thread_id: int
+    edits: int = 0
+    last_error: str | None = None
+
+
+OUTBOX_CONVERT: dict[str, Callable[[Any], Any]] = {"state": OutboxState, "kind": OutboxKind,
+                                                   "thread_id": int}
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxStats:
+    by_state: dict[str, int]
+    pending: int
+    oldest_age: float
+    per_platform: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def count(self, *states: OutboxState) -> int:
+        return sum(self.by_state.get(str(s), 0) for s in states)
+
+
+@dataclass(frozen=True, slots=True)
+class ChatFeed:
+    """A feed a destination added itself."""
+
+    id: int
+    url: str
+    source_url: str
+    name: str
+    enabled: bool
+    failure_count: int
+    last_error: str | None
+    disabled_reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AudienceEntry:
+    """A destination subscribed to a list, with what the delivery policy needs to decide."""
+
+    destination_id: int
+    chat_id: int
+    settings: DestinationSettings
+
+
+@dataclass(frozen=True, slots=True)
+class Audience:
+    """Who subscribed to which lists, and which destinations added which chat feeds."""
+
+    subscribers: dict[str, list[AudienceEntry]]
+    feed_destinations: dict[int, set[int]]
+
+
+@dataclass(frozen=True, slots=True)
+class ChatCounts:
+    active_chats: int
+    inactive_chats: int
+    destinations: int
