@@ -50,7 +50,7 @@ class _LineLoader(yaml.SafeLoader):
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
-    mapping = loader.construct_mapping(node, deep=True)
+    mapping = {str(k): v for k, v in loader.construct_mapping(node, deep=True).items()}
     mapping["__line__"] = node.start_mark.line + 1
     return mapping
 
@@ -107,7 +107,7 @@ def load_feeds(path: Path) -> tuple[list[FeedSpec], list[ConfigProblem]]:
         unknown = set(raw) - {"id", "url", "name", "language", "interval"}
         if unknown:
             bad.append(f"unknown keys {sorted(unknown)}")
-        if bad:
+        if bad or not isinstance(fid, str) or not isinstance(url, str) or not isinstance(language, str):
             problems.extend(ConfigProblem(name, line, f"feed {fid or i + 1}: {b}") for b in bad)
             continue
         seen.add(fid)

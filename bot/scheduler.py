@@ -59,7 +59,7 @@ class Coalesced:
 class Job:
     """A scheduled job's handle: ``kick()`` runs it now (or once more right after its current run)."""
 
-    def __init__(self, jobs: "Jobs", body: Coalesced) -> None:
+    def __init__(self, jobs: Jobs, body: Coalesced) -> None:
         self._jobs = jobs
         self.body = body
 

@@ -27,8 +27,13 @@ class LeaseKeeper(Protocol):
 
 
 class PlatformAdapter(Protocol):
-    platform: str
-    sender: Sender
+    @property
+    def platform(self) -> str: ...
+
+    @property
+    def sender(self) -> Sender:
+        """What the dispatcher sends this platform's outbox rows through."""
+        ...
 
     def register_routes(self, http: HttpServer) -> None:
         """Add the platform's HTTP routes (webhooks, Slack events) to the shared port."""

@@ -30,19 +30,19 @@ class Outcome:
     migrate_to: str | None = None  # the chat moved (Telegram group upgraded to a supergroup)
 
     @classmethod
-    def sent(cls, ref: str | None = None) -> "Outcome":
+    def sent(cls, ref: str | None = None) -> Outcome:
         return cls(OutcomeKind.SENT, message_ref=ref)
 
     @classmethod
-    def retry(cls, error: str, after: float | None = None) -> "Outcome":
+    def retry(cls, error: str, after: float | None = None) -> Outcome:
         return cls(OutcomeKind.RETRY, retry_after=after, error=error)
 
     @classmethod
-    def gone(cls, error: str) -> "Outcome":
+    def gone(cls, error: str) -> Outcome:
         return cls(OutcomeKind.GONE, error=error)
 
     @classmethod
-    def failed(cls, error: str) -> "Outcome":
+    def failed(cls, error: str) -> Outcome:
         return cls(OutcomeKind.FAILED, error=error)
 
 

@@ -54,7 +54,7 @@ class AlertPayload:
         return {"watchlists": list(self.watchlists), "matches": [match_to_json(m) for m in self.matches]}
 
     @classmethod
-    def from_json(cls, d: Mapping[str, Any] | None) -> "AlertPayload":
+    def from_json(cls, d: Mapping[str, Any] | None) -> AlertPayload:
         d = d or {}
         return cls(tuple(str(w) for w in d.get("watchlists", ())),
                    tuple(match_from_json(m) for m in d.get("matches", ())))
@@ -71,7 +71,7 @@ class NoticePayload:
         return {"title": self.title, "lines": list(self.lines)}
 
     @classmethod
-    def from_json(cls, d: Mapping[str, Any] | None) -> "NoticePayload":
+    def from_json(cls, d: Mapping[str, Any] | None) -> NoticePayload:
         d = d or {}
         return cls(str(d.get("title", "")), tuple(str(x) for x in d.get("lines", ())))
 
@@ -91,13 +91,13 @@ class OutboxDraft:
 
     @classmethod
     def alert(cls, destination_id: int, chat_id: int, story_id: int, root: int, payload: AlertPayload,
-              now: datetime, story_seen_at: datetime) -> "OutboxDraft":
+              now: datetime, story_seen_at: datetime) -> OutboxDraft:
         return cls(destination_id, chat_id, story_id, OutboxKind.ALERT, story_dedupe_key(root),
                    payload.to_json(), now, story_seen_at)
 
     @classmethod
     def notice(cls, destination_id: int, chat_id: int, key: str, payload: NoticePayload,
-               now: datetime) -> "OutboxDraft":
+               now: datetime) -> OutboxDraft:
         return cls(destination_id, chat_id, None, OutboxKind.OPS, key, payload.to_json(), now, None)
 
     def to_row(self) -> dict[str, Any]:

@@ -111,7 +111,7 @@ def setup_logging(level: str = "INFO", secrets: Iterable[str] = (), *, json: boo
     for h in list(root.handlers):
         if getattr(h, "_newsbot", False):
             root.removeHandler(h)
-    handler._newsbot = True  # type: ignore[attr-defined]
+    handler._newsbot = True  # type: ignore[attr-defined]  # noqa: SLF001 - our own marker
     root.addHandler(handler)
     root.setLevel(level)
     # Request lines of the HTTP clients carry tokens in URLs; they are noise at INFO anyway.

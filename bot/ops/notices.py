@@ -16,8 +16,7 @@ import structlog
 
 from bot.alerts.arabic import format_relative, isolate
 from bot.domain.alerting import NoticePayload, OutboxDraft
-from bot.storage.chats_repo import DestinationRef
-from bot.storage.records import FeedRecord
+from bot.storage.records import DestinationRef, FeedRecord
 
 __all__ = ["OpsNotifier", "OpsDestinations", "NoticeQueue"]
 

@@ -4,22 +4,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Protocol
 
 from bot.domain.matcher import Match, Matcher
 from bot.domain.watchlists import Term, Watchlist
-from bot.storage.stories_repo import StoriesRepo
+from bot.storage.records import StoryRecord
 
-__all__ = ["PreviewHit", "preview_term", "preview_watchlist"]
+__all__ = ["PreviewHit", "RecentStories", "preview_term", "preview_watchlist"]
+
+
+class RecentStories(Protocol):
+    async def recent(self, since: datetime, limit: int = 5000) -> list[StoryRecord]: ...
 
 
 @dataclass(frozen=True, slots=True)
 class PreviewHit:
-    story: Any
+    story: StoryRecord
     matches: list[Match]
 
 
-async def preview_watchlist(stories: StoriesRepo, watchlist: Watchlist, *, days: float, now: datetime,
+async def preview_watchlist(stories: RecentStories, watchlist: Watchlist, *, days: float, now: datetime,
                             scan_limit: int = 20000) -> list[PreviewHit]:
     """Newest first: stored stories of the last ``days`` that ``watchlist`` matches."""
     matcher = Matcher([watchlist])
@@ -31,7 +35,7 @@ async def preview_watchlist(stories: StoriesRepo, watchlist: Watchlist, *, days:
     return hits
 
 
-async def preview_term(stories: StoriesRepo, term: str, *, days: float, now: datetime) -> list[PreviewHit]:
+async def preview_term(stories: RecentStories, term: str, *, days: float, now: datetime) -> list[PreviewHit]:
     """The same for one term, treated exactly as a /watch term is."""
     wl = Watchlist("preview", term, (Term(term, plural=True),), builtin=False)
     return await preview_watchlist(stories, wl, days=days, now=now)

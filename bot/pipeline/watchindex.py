@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from typing import Protocol
 
 from bot.alerts.model import Topic
 from bot.domain.matcher import Matcher
@@ -22,15 +23,22 @@ from bot.domain.watchlists import (
     is_custom_watchlist_id,
     term_key,
 )
-from bot.storage.chats_repo import ChatsRepo
 
-__all__ = ["WatchIndex", "CUSTOM_LABEL", "CUSTOM_TAG"]
+__all__ = ["WatchIndex", "TermSource", "CUSTOM_LABEL", "CUSTOM_TAG"]
 
 CUSTOM_LABEL = "قائمتك الخاصة"
 CUSTOM_TAG = "قائمتي"
 
 
 Rules = dict[str, tuple[Term, tuple[str, ...]]]
+
+
+class TermSource(Protocol):
+    """Where the chats' own terms live, with a counter bumped on every change."""
+
+    async def generation(self) -> int: ...
+
+    async def all_custom_terms(self) -> dict[int, list[str]]: ...
 
 
 def builtin_rules(builtins: Sequence[Watchlist]) -> Rules:
@@ -82,7 +90,7 @@ def custom_watchlist(destination_id: int, terms: Sequence[str], rules: Rules | N
 
 
 class WatchIndex:
-    def __init__(self, builtins: Sequence[Watchlist], chats: ChatsRepo | None = None) -> None:
+    def __init__(self, builtins: Sequence[Watchlist], chats: TermSource | None = None) -> None:
         self.builtins = {w.id: w for w in builtins}
         self.rules = builtin_rules(builtins)
         self.matcher = Matcher(builtins)

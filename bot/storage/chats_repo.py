@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -23,28 +22,20 @@ from bot.storage.models import (
     Meta,
     Outbox,
     Subscription,
+    table,
 )
-from bot.storage.records import Audience, AudienceEntry, ChatCounts, ChatFeed, from_row
+from bot.storage.records import (
+    Audience,
+    AudienceEntry,
+    ChatCounts,
+    ChatFeed,
+    DestinationRef,
+    from_row,
+)
 
 __all__ = ["ChatsRepo", "DestinationRef", "TERMS_GENERATION"]
 
 TERMS_GENERATION = "terms_generation"
-
-
-@dataclass(frozen=True, slots=True)
-class DestinationRef:
-    """A destination with the chat facts commands and delivery need."""
-
-    id: int
-    chat_id: int
-    platform: str
-    external_id: str
-    thread_id: int
-    kind: str
-    enabled: bool
-    active: bool
-    muted_until: datetime | None
-    title: str | None = None
 
 
 class ChatsRepo:
@@ -57,7 +48,7 @@ class ChatsRepo:
         now: datetime, reactivate: bool = True, is_ops: bool = False,
     ) -> DestinationRef:
         """The destination for a chat (and topic), created on first use."""
-        c, d = Chat.__table__, Destination.__table__
+        c, d = table(Chat), table(Destination)
         async with self.db.begin() as conn:
             await conn.execute(
                 self.db.insert(c).values(platform=platform, external_id=external_id, kind=kind, title=title,
@@ -84,7 +75,7 @@ class ChatsRepo:
             return await self._ref(conn, chat.id, thread_id)
 
     async def find_destination(self, platform: str, external_id: str, thread_id: int = 0) -> DestinationRef | None:
-        c = Chat.__table__
+        c = table(Chat)
         async with self.db.read() as conn:
             chat = (await conn.execute(
                 select(c.c.id).where(c.c.platform == platform, c.c.external_id == external_id))).first()
@@ -96,7 +87,7 @@ class ChatsRepo:
                 return None
 
     async def _ref(self, conn: AsyncConnection, chat_id: int, thread_id: int) -> DestinationRef:
-        c, d = Chat.__table__, Destination.__table__
+        c, d = table(Chat), table(Destination)
         row = (await conn.execute(
             select(d.c.id, d.c.chat_id, d.c.thread_id, d.c.enabled, d.c.muted_until,
                    c.c.platform, c.c.external_id, c.c.kind, c.c.active, c.c.title)
@@ -113,7 +104,7 @@ class ChatsRepo:
         One transaction for both, whoever noticed (a send refused, a membership update).
         True when the chat was active until now.
         """
-        c, o = Chat.__table__, Outbox.__table__
+        c, o = table(Chat), table(Outbox)
         async with self.db.begin() as conn:
             chat = (await conn.execute(
                 select(c.c.id).where(c.c.platform == platform, c.c.external_id == external_id))).first()
@@ -127,14 +118,14 @@ class ChatsRepo:
 
     async def chat_back(self, platform: str, external_id: str) -> None:
         """The bot may post in the chat again (re-added, unblocked): deliver to it from now on."""
-        c = Chat.__table__
+        c = table(Chat)
         async with self.db.begin() as conn:
             await conn.execute(update(c).where(c.c.platform == platform, c.c.external_id == external_id)
                                .values(active=True, deactivated_reason=None))
 
     async def migrate_chat(self, platform: str, old_external: str, new_external: str, kind: str) -> None:
         """Follow a group upgraded to a supergroup: the same settings, the new chat id."""
-        c = Chat.__table__
+        c = table(Chat)
         async with self.db.begin() as conn:
             clash = (await conn.execute(
                 select(c.c.id).where(c.c.platform == platform, c.c.external_id == new_external))).first()
@@ -144,7 +135,7 @@ class ChatsRepo:
                 return
             if clash is not None:
                 # The new chat was already seen (e.g. a message arrived first): move the settings over.
-                d = Destination.__table__
+                d = table(Destination)
                 await conn.execute(delete(d).where(d.c.chat_id == clash.id))
                 await conn.execute(delete(c).where(c.c.id == clash.id))
             await conn.execute(update(c).where(c.c.id == old.id)
@@ -152,7 +143,7 @@ class ChatsRepo:
 
     # ---------------------------------------------------- subscriptions
     async def subscriptions(self, destination_id: int) -> list[str]:
-        s = Subscription.__table__
+        s = table(Subscription)
         async with self.db.read() as conn:
             return list((await conn.execute(
                 select(s.c.watchlist_id).where(s.c.destination_id == destination_id).order_by(s.c.watchlist_id)
@@ -160,7 +151,7 @@ class ChatsRepo:
 
     async def subscribe(self, destination_id: int, watchlist_ids: Iterable[str], now: datetime) -> list[str]:
         """Add subscriptions and switch alerts on; returns the ids that were new."""
-        s, d = Subscription.__table__, Destination.__table__
+        s, d = table(Subscription), table(Destination)
         ids = list(dict.fromkeys(watchlist_ids))
         async with self.db.begin() as conn:
             have = set((await conn.execute(
@@ -173,7 +164,7 @@ class ChatsRepo:
         return new
 
     async def unsubscribe(self, destination_id: int, watchlist_ids: Iterable[str]) -> list[str]:
-        s = Subscription.__table__
+        s = table(Subscription)
         ids = list(watchlist_ids)
         async with self.db.begin() as conn:
             have = set((await conn.execute(
@@ -185,18 +176,18 @@ class ChatsRepo:
         return [i for i in ids if i in have]
 
     async def set_enabled(self, destination_id: int, enabled: bool) -> None:
-        d = Destination.__table__
+        d = table(Destination)
         async with self.db.begin() as conn:
             await conn.execute(update(d).where(d.c.id == destination_id).values(enabled=enabled))
 
     async def set_muted(self, destination_id: int, until: datetime | None) -> None:
-        d = Destination.__table__
+        d = table(Destination)
         async with self.db.begin() as conn:
             await conn.execute(update(d).where(d.c.id == destination_id).values(muted_until=until))
 
     # ------------------------------------------------------------ terms
     async def terms(self, destination_id: int) -> list[str]:
-        t = CustomTerm.__table__
+        t = table(CustomTerm)
         async with self.db.read() as conn:
             return list((await conn.execute(
                 select(t.c.term).where(t.c.destination_id == destination_id).order_by(t.c.id))).scalars())
@@ -206,7 +197,7 @@ class ChatsRepo:
         own_list: str,
     ) -> AddResult:
         """Add a term; adding also subscribes the destination to its own list."""
-        t, s, d = CustomTerm.__table__, Subscription.__table__, Destination.__table__
+        t, s, d = table(CustomTerm), table(Subscription), table(Destination)
         async with self.db.begin() as conn:
             exists = (await conn.execute(
                 select(t.c.id).where(t.c.destination_id == destination_id, t.c.key == key))).first()
@@ -226,7 +217,7 @@ class ChatsRepo:
 
     async def remove_term(self, destination_id: int, key: str) -> str | None:
         """Remove a term by its key; returns the term as written, or None if absent."""
-        t = CustomTerm.__table__
+        t = table(CustomTerm)
         async with self.db.begin() as conn:
             row = (await conn.execute(
                 select(t.c.id, t.c.term).where(t.c.destination_id == destination_id, t.c.key == key))).first()
@@ -237,7 +228,7 @@ class ChatsRepo:
             return str(row.term)
 
     async def all_custom_terms(self) -> dict[int, list[str]]:
-        t = CustomTerm.__table__
+        t = table(CustomTerm)
         out: dict[int, list[str]] = defaultdict(list)
         async with self.db.read() as conn:
             for r in (await conn.execute(select(t.c.destination_id, t.c.term).order_by(t.c.id))).all():
@@ -245,19 +236,19 @@ class ChatsRepo:
         return dict(out)
 
     async def generation(self, key: str = TERMS_GENERATION) -> int:
-        m = Meta.__table__
+        m = table(Meta)
         async with self.db.read() as conn:
             v = (await conn.execute(select(m.c.value).where(m.c.key == key))).scalar_one_or_none()
         return int(v or 0)
 
     async def _bump(self, conn: AsyncConnection, key: str) -> None:
-        m = Meta.__table__
+        m = table(Meta)
         await conn.execute(self.db.insert(m).values(key=key, value=0).on_conflict_do_nothing())
         await conn.execute(update(m).where(m.c.key == key).values(value=m.c.value + 1))
 
     # ------------------------------------------------------------ feeds
     async def feeds(self, destination_id: int) -> list[ChatFeed]:
-        df, f = DestinationFeed.__table__, Feed.__table__
+        df, f = table(DestinationFeed), table(Feed)
         async with self.db.read() as conn:
             rows = (await conn.execute(
                 select(f.c.id, f.c.url, f.c.source_url, f.c.name, f.c.enabled, f.c.failure_count, f.c.last_error,
@@ -269,7 +260,7 @@ class ChatsRepo:
     async def link_feed(self, destination_id: int, feed_id: int, by: str | None, now: datetime, *,
                         limit: int) -> AddResult:
         """Link a chat-added feed to a destination, within the per-destination limit."""
-        df = DestinationFeed.__table__
+        df = table(DestinationFeed)
         async with self.db.begin() as conn:
             if (await conn.execute(select(df.c.feed_id).where(
                     df.c.destination_id == destination_id, df.c.feed_id == feed_id))).first():
@@ -283,13 +274,13 @@ class ChatsRepo:
         return AddResult.ADDED
 
     async def feed_count(self, destination_id: int) -> int:
-        df = DestinationFeed.__table__
+        df = table(DestinationFeed)
         async with self.db.read() as conn:
             return int((await conn.execute(select(func.count()).select_from(df)
                                            .where(df.c.destination_id == destination_id))).scalar_one())
 
     async def unlink_feed(self, destination_id: int, feed_id: int) -> bool:
-        df = DestinationFeed.__table__
+        df = table(DestinationFeed)
         async with self.db.begin() as conn:
             res = await conn.execute(delete(df).where(df.c.destination_id == destination_id, df.c.feed_id == feed_id))
             return bool(res.rowcount)
@@ -299,7 +290,7 @@ class ChatsRepo:
                        chat_feed_ids: Sequence[int]) -> Audience:
         """Every subscriber of these lists with its settings (the delivery policy decides who gets
         what, not this query), and which destinations added each chat feed."""
-        s, d, c, df = Subscription.__table__, Destination.__table__, Chat.__table__, DestinationFeed.__table__
+        s, d, c, df = table(Subscription), table(Destination), table(Chat), table(DestinationFeed)
         subs: dict[str, list[AudienceEntry]] = defaultdict(list)
         ids = list(watchlist_ids)
         for i in range(0, len(ids), 500):
@@ -311,13 +302,13 @@ class ChatsRepo:
                     enabled=bool(r.enabled), active=bool(r.active), muted_until=r.muted_until)))
         feeds: dict[int, set[int]] = defaultdict(set)
         if chat_feed_ids:
-            for r in (await conn.execute(select(df.c.feed_id, df.c.destination_id)
+            for f in (await conn.execute(select(df.c.feed_id, df.c.destination_id)
                                          .where(df.c.feed_id.in_(list(chat_feed_ids))))).all():
-                feeds[r.feed_id].add(r.destination_id)
+                feeds[f.feed_id].add(f.destination_id)
         return Audience(dict(subs), dict(feeds))
 
     async def ops_destinations(self) -> list[DestinationRef]:
-        c, d = Chat.__table__, Destination.__table__
+        c, d = table(Chat), table(Destination)
         async with self.db.read() as conn:
             rows = (await conn.execute(
                 select(d.c.chat_id, d.c.thread_id).join(c, c.c.id == d.c.chat_id)
@@ -325,7 +316,7 @@ class ChatsRepo:
             return [await self._ref(conn, r.chat_id, r.thread_id) for r in rows]
 
     async def counts(self) -> ChatCounts:
-        c, d = Chat.__table__, Destination.__table__
+        c, d = table(Chat), table(Destination)
         async with self.db.read() as conn:
             row = (await conn.execute(select(
                 func.count().filter(c.c.active.is_(True)), func.count().filter(c.c.active.is_(False))

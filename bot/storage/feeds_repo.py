@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.states import FeedOrigin
 from bot.storage.db import Database
-from bot.storage.models import DestinationFeed, Feed
+from bot.storage.models import DestinationFeed, Feed, table
 from bot.storage.records import (
     FEED_CONVERT,
     FailingFeed,
@@ -46,7 +46,7 @@ class FeedsRepo:
 
     async def sync_config(self, specs: Sequence[Any], now: datetime, *, trusted: bool) -> None:
         """Make the config feeds exist as configured; feeds gone from the config stop."""
-        t = Feed.__table__
+        t = table(Feed)
         keys = {s.id for s in specs}
         async with self.db.begin() as conn:
             rows = {r.key: r for r in (await conn.execute(select(Feed).where(Feed.origin == FeedOrigin.CONFIG))).all()}
@@ -78,7 +78,7 @@ class FeedsRepo:
 
     async def claim_due(self, owner: str, now: datetime, limit: int, lease_s: float) -> list[FeedRecord]:
         """Lease up to ``limit`` feeds that are due; each goes to exactly one replica."""
-        t = Feed.__table__
+        t = table(Feed)
         due = (
             select(t.c.id)
             .where(t.c.enabled.is_(True), t.c.next_poll_at <= now,
@@ -102,7 +102,7 @@ class FeedsRepo:
         """Write many polls' outcomes at once (values computed from each claimed row)."""
         if not items:
             return
-        t = Feed.__table__
+        t = table(Feed)
         params = []
         for feed, o in items:
             v: dict[str, Any] = {
@@ -132,7 +132,7 @@ class FeedsRepo:
 
     async def health(self) -> FeedHealth:
         """Counts for /status: enabled, failing, disabled, and the newest poll."""
-        t = Feed.__table__
+        t = table(Feed)
         async with self.db.read() as conn:
             row = (await conn.execute(select(
                 func.count().filter(t.c.enabled.is_(True)),
@@ -150,7 +150,7 @@ class FeedsRepo:
 
     async def create_chat_feed(self, url: str, name: str, key: str, now: datetime) -> int:
         """A feed added from a chat (untrusted: fetched only through the SSRF guard)."""
-        t = Feed.__table__
+        t = table(Feed)
         async with self.db.begin() as conn:
             await conn.execute(
                 self.db.insert(t).values(key=key, url=url, source_url=url, name=name, language="ar",
@@ -166,7 +166,7 @@ class FeedsRepo:
 
     async def drop_orphan_chat_feed(self, feed_id: int) -> None:
         """Stop polling a chat-added feed that no destination uses any more."""
-        t = Feed.__table__
+        t = table(Feed)
         async with self.db.begin() as conn:
             users = (await conn.execute(
                 select(func.count()).select_from(DestinationFeed).where(DestinationFeed.feed_id == feed_id)

@@ -21,7 +21,7 @@ LeaseGuard = Callable[[AsyncConnection], Awaitable[bool]]
 
 
 class _Tx:
-    def __init__(self, store: "SqlIngestStore", conn: AsyncConnection) -> None:
+    def __init__(self, store: SqlIngestStore, conn: AsyncConnection) -> None:
         self.s, self.conn = store, conn
 
     async def holds_lease(self) -> bool:

@@ -17,7 +17,7 @@ Shape of the data, and why:
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -30,6 +30,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
@@ -51,6 +52,7 @@ __all__ = [
     "Replica",
     "Meta",
     "UTCDateTime",
+    "table",
 ]
 
 
@@ -265,3 +267,8 @@ class Meta(Base):
     __tablename__ = "meta"
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+def table(model: type[Base]) -> Table:
+    """A model's Core table, typed as one (``__table__`` is declared as a bare FromClause)."""
+    return cast(Table, model.__table__)

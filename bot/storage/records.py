@@ -16,7 +16,7 @@ from bot.domain.policy import DestinationSettings
 from bot.domain.states import FeedOrigin, OutboxKind, OutboxState, StoryState
 
 __all__ = ["FeedRecord", "FailingFeed", "FeedHealth", "StoryRecord", "StoryMark", "FingerprintRecord", "ChatRecord",
-           "OutboxItem", "OutboxStats", "ChatFeed", "AudienceEntry", "Audience", "ChatCounts", "from_row"]
+           "OutboxItem", "OutboxStats", "ChatFeed", "AudienceEntry", "Audience", "ChatCounts", "DestinationRef", "from_row"]
 
 R = TypeVar("R")
 _FIELDS: dict[type, tuple[str, ...]] = {}
@@ -27,7 +27,7 @@ def from_row(cls: type[R], row: Any, convert: Mapping[str, Callable[[Any], Any]]
     names = _FIELDS.get(cls)
     if names is None:
         names = _FIELDS[cls] = tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
-    m = row._mapping
+    m = row._mapping  # noqa: SLF001 - SQLAlchemy's public name for a row's mapping view
     values = {n: m[n] for n in names if n in m}
     for name, fn in (convert or {}).items():
         if name in values and values[name] is not None:
@@ -203,6 +203,22 @@ class Audience:
 
     subscribers: dict[str, list[AudienceEntry]]
     feed_destinations: dict[int, set[int]]
+
+
+@dataclass(frozen=True, slots=True)
+class DestinationRef:
+    """A destination with the chat facts commands and delivery need."""
+
+    id: int
+    chat_id: int
+    platform: str
+    external_id: str
+    thread_id: int
+    kind: str
+    enabled: bool
+    active: bool
+    muted_until: datetime | None
+    title: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.domain.states import StoryState
 from bot.domain.stories import StoryDraft
 from bot.storage.db import Database
-from bot.storage.models import Feed, Story, StorySighting
+from bot.storage.models import Feed, Story, StorySighting, table
 from bot.storage.records import (
     STORY_CONVERT,
     FingerprintRecord,
@@ -25,7 +25,7 @@ __all__ = ["StoriesRepo", "StoryMark"]
 
 
 def _with_feed() -> Select[Any]:
-    s, f = Story.__table__, Feed.__table__
+    s, f = table(Story), table(Feed)
     return select(s, f.c.name.label("feed_name"), f.c.origin.label("feed_origin")).join(f, f.c.id == s.c.feed_id)
 
 
@@ -38,7 +38,7 @@ class StoriesRepo:
         """Insert (feed id, language, draft, state) rows not stored yet; returns new stories per feed."""
         if not rows:
             return {}
-        t = Story.__table__
+        t = table(Story)
         values = [
             {"url_key": d.url_key, "link": d.link[:4000], "feed_id": feed_id, "title": d.title[:2000],
              "summary": d.summary[:8000], "lang": lang, "published_at": d.published_at,
@@ -56,7 +56,7 @@ class StoriesRepo:
         """(story id, feed id, link) for URLs a feed lists that another feed brought first and alerted."""
         if not pending:
             return []
-        s = Story.__table__
+        s = table(Story)
         wanted: dict[str, list[tuple[int, str]]] = {}
         for feed_id, key, link in pending:
             wanted.setdefault(key, []).append((feed_id, link))
@@ -74,7 +74,7 @@ class StoriesRepo:
 
     async def pending(self, limit: int) -> list[StoryRecord]:
         """Stories stored but not yet decided on, oldest first, with their feed."""
-        s = Story.__table__
+        s = table(Story)
         async with self.db.read() as conn:
             rows = (await conn.execute(
                 _with_feed().where(s.c.state == StoryState.NEW).order_by(s.c.id).limit(limit))).all()
@@ -82,7 +82,7 @@ class StoriesRepo:
 
     async def recent_fingerprints(self, since: datetime) -> list[FingerprintRecord]:
         """Alerted stories inside the clustering window, for near-duplicate checks."""
-        s = Story.__table__
+        s = table(Story)
         async with self.db.read() as conn:
             rows = (await conn.execute(
                 select(s.c.id, s.c.fingerprint, s.c.first_seen_at, s.c.feed_id)
@@ -92,20 +92,20 @@ class StoriesRepo:
         return [from_row(FingerprintRecord, r) for r in rows]
 
     async def get(self, story_id: int) -> StoryRecord | None:
-        s = Story.__table__
+        s = table(Story)
         async with self.db.read() as conn:
             row = (await conn.execute(_with_feed().where(s.c.id == story_id))).first()
         return from_row(StoryRecord, row, STORY_CONVERT) if row is not None else None
 
     async def get_in(self, conn: AsyncConnection, story_id: int) -> StoryRecord | None:
         """The same inside a caller's transaction."""
-        s = Story.__table__
+        s = table(Story)
         row = (await conn.execute(_with_feed().where(s.c.id == story_id))).first()
         return from_row(StoryRecord, row, STORY_CONVERT) if row is not None else None
 
     async def add_sighting(self, conn: AsyncConnection, root: int, feed_id: int, link: str, now: datetime) -> bool:
         """Record another outlet carrying an alerted story; True when it is a new outlet for it."""
-        t = StorySighting.__table__
+        t = table(StorySighting)
         inserted = (await conn.execute(
             self.db.insert(t).values(story_id=root, feed_id=feed_id, link=link, seen_at=now)
             .on_conflict_do_nothing().returning(t.c.id)
@@ -114,7 +114,7 @@ class StoriesRepo:
 
     async def forget_before(self, conn: AsyncConnection, cutoff: datetime) -> int:
         """Retention: stories first seen before ``cutoff`` (their sightings and outbox rows cascade)."""
-        res = await conn.execute(delete(Story.__table__).where(Story.__table__.c.first_seen_at < cutoff))
+        res = await conn.execute(delete(table(Story)).where(table(Story).c.first_seen_at < cutoff))
         return int(res.rowcount or 0)
 
     async def sightings(self, story_ids: Iterable[int]) -> dict[int, list[str]]:
@@ -122,7 +122,7 @@ class StoriesRepo:
         ids = list(story_ids)
         if not ids:
             return {}
-        g, f = StorySighting.__table__, Feed.__table__
+        g, f = table(StorySighting), table(Feed)
         out: dict[int, list[str]] = {}
         async with self.db.read() as conn:
             for r in (await conn.execute(
@@ -134,7 +134,7 @@ class StoriesRepo:
 
     async def recent(self, since: datetime, limit: int = 5000) -> list[StoryRecord]:
         """Stored stories seen since ``since`` (newest first) for previews."""
-        s = Story.__table__
+        s = table(Story)
         async with self.db.read() as conn:
             rows = (await conn.execute(
                 _with_feed().where(s.c.first_seen_at >= since, s.c.state != StoryState.DUPLICATE)
@@ -146,7 +146,7 @@ class StoriesRepo:
         """Record the ingest decisions in one statement."""
         if not marks:
             return
-        t = Story.__table__
+        t = table(Story)
         stmt = update(t).where(t.c.id == bindparam("b_id")).values(
             state=bindparam("v_state"), cluster_id=bindparam("v_cluster"),
             matches=bindparam("v_matches", type_=JSON), fingerprint=bindparam("v_fp"))

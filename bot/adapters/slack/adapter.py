@@ -109,7 +109,7 @@ class SlackAdapter:
             return
         assert self._app_token is not None
         self._socket = AsyncSocketModeHandler(self.app, self._app_token, logger=logging.getLogger("slack_sdk.socket"))
-        self._connect_task = asyncio.create_task(self._socket.connect_async())
+        self._connect_task = asyncio.create_task(self._socket.connect_async())  # type: ignore[no-untyped-call]
         try:
             await asyncio.wait_for(asyncio.shield(self._connect_task), CONNECT_WAIT)
             log.info("slack_receiving", mode="socket")
@@ -126,7 +126,7 @@ class SlackAdapter:
         if self._socket is not None:
             socket, self._socket = self._socket, None
             try:
-                await socket.close_async()
+                await socket.close_async()  # type: ignore[no-untyped-call]
             except Exception as exc:  # noqa: BLE001
                 log.warning("slack_socket_close_failed", error=repr(exc))
         await self.handlers.drain()

@@ -51,6 +51,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.adapters.telegram.render import Rendered, render
 from bot.delivery.ports import Address, Message, Outcome
+from bot.domain.states import OutcomeKind
 
 __all__ = ["TelegramSender", "outcome_for", "retry_seconds", "chat_ref", "PRIVATE_PACING", "GROUP_PACING"]
 
@@ -83,7 +84,7 @@ def outcome_for(exc: TelegramError, describe: Callable[[TelegramError], str], *,
     if isinstance(exc, RetryAfter):
         return Outcome.retry(error, after=retry_seconds(exc))
     if isinstance(exc, ChatMigrated):
-        return Outcome("retry", error=error, migrate_to=str(exc.new_chat_id))
+        return Outcome(OutcomeKind.RETRY, error=error, migrate_to=str(exc.new_chat_id))
     if isinstance(exc, Forbidden):
         return Outcome.gone(error)
     if isinstance(exc, BadRequest):  # before NetworkError: PTB derives BadRequest from it

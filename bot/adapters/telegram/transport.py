@@ -54,7 +54,7 @@ class AiohttpRequest(BaseRequest):
     def _timeout(self, read: Any, write: Any, connect: Any, pool: Any, media: bool) -> aiohttp.ClientTimeout:
         def pick(value: Any, name: str) -> float | None:
             if not isinstance(value, DefaultValue):
-                return value
+                return None if value is None else float(value)
             if name == "write" and media:
                 return self._media_write_timeout
             return self._defaults[name]
