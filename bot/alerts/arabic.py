@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-__all__ = ["format_datetime", "format_relative", "TZ_LABELS", "FSI", "LRI", "PDI", "RLM", "isolate", "isolate_ltr"]
+__all__ = ["format_datetime", "format_relative", "TZ_LABELS", "FSI", "LRI", "RLI", "PDI", "RLM", "isolate",
+           "isolate_ltr", "isolate_mark", "is_mostly_arabic"]
 
 FSI = "\u2068"  # first strong isolate: the text picks its own direction
 LRI = "\u2066"  # left-to-right isolate: URLs and codes
+RLI = "\u2067"  # right-to-left isolate: Arabic text, even when its first word is Latin
 PDI = "\u2069"
 RLM = "\u200f"
 
@@ -29,9 +31,42 @@ TZ_LABELS = {
 }
 
 
-def isolate(text: str) -> str:
+def _letters(text: str) -> tuple[int, int]:
+    """(Arabic-script letters, other letters) in ``text``."""
+    arabic = other = 0
+    for ch in text:
+        if not ch.isalpha():
+            continue
+        o = ord(ch)
+        if 0x0600 <= o <= 0x06FF or 0x0750 <= o <= 0x077F or 0x08A0 <= o <= 0x08FF or 0xFB50 <= o <= 0xFEFF:
+            arabic += 1
+        else:
+            other += 1
+    return arabic, other
+
+
+def is_mostly_arabic(text: str) -> bool:
+    """More Arabic-script letters than Latin (or other) ones: the text reads right to left."""
+    arabic, other = _letters(text)
+    return arabic > other
+
+
+def isolate_mark(text: str, lang: str | None = None) -> str:
+    """The isolate that opens ``text``: RLI for Arabic, FSI (the text's first strong letter) otherwise.
+
+    FSI alone lays out "NATO تعلن ..." left to right because its first strong letter is Latin;
+    an Arabic line that starts with a Latin word must still read right to left. ``lang`` (the
+    feed's language) tips a mixed text with any Arabic in it to RLI.
+    """
+    arabic, other = _letters(text)
+    if arabic > other or (lang == "ar" and arabic):
+        return RLI
+    return FSI
+
+
+def isolate(text: str, lang: str | None = None) -> str:
     """Wrap feed text so its own direction holds and punctuation around it stays put."""
-    return f"{FSI}{text}{PDI}" if text else text
+    return f"{isolate_mark(text, lang)}{text}{PDI}" if text else text
 
 
 def isolate_ltr(text: str) -> str:
