@@ -129,7 +129,7 @@ class NewsBot:
                                  clock=self.clock, on_report=self.observer.ingested, edit_delay=s.edit_delay,
                                  lease_guard=self._ingest_guard)
         policy = PollPolicy(default_interval=s.poll_interval, min_interval=s.min_feed_interval,
-                            max_interval=max(s.max_feed_interval, s.poll_interval),
+                            max_interval=s.max_feed_interval,
                             disable_after=s.failure_deactivate_after, backfill=s.backfill,
                             max_backoff=s.max_backoff,
                             max_age=s.max_age_seconds, lease_seconds=s.fetch_timeout * 2 + 10)
@@ -149,11 +149,7 @@ class NewsBot:
         self._prepared = True
 
     def _console_watchlists(self) -> list[str]:
-        raw = self.settings.console_watchlists.strip()
-        ids = [w.id for w in self.builtin_watchlists]
-        if raw.lower() in ("", "all", "*"):
-            return ids
-        return [i for i in (x.strip() for x in raw.split(",")) if i in ids]
+        return self.settings.console_watchlist_ids([w.id for w in self.builtin_watchlists])
 
     async def _build_platforms(self) -> None:
         """Chat platforms and ops destinations (imported only when configured)."""
