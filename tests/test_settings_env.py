@@ -25,6 +25,7 @@ from bot.alerts.arabic import format_datetime
 from bot.app import NewsBot
 from bot.commands.service import Context
 from bot.commands.texts import T
+from bot.feeds.poller import PollPolicy, hinted_interval
 from bot.delivery.console import CONSOLE_CHAT
 from bot.settings import Settings, load_settings
 from bot.storage.models import Feed
@@ -215,6 +216,23 @@ async def test_poll_intervals_after_a_real_poll(env: Callable[..., Settings], bo
     got = await next_polls(bot)
     for key, seconds in expected.items():
         assert seconds * 0.93 - 1 <= got[key] <= seconds * 1.06, (key, got[key], seconds)
+
+
+@pytest.mark.parametrize(("default", "low", "high", "hint", "expected"), [
+    (10, 60, 3600, None, 10),  # no hint: the operator's interval, as given
+    (10, 60, 3600, 5, 10),  # a hint never pulls below the operator's interval through the minimum
+    (10, 60, 3600, 30, 30),
+    (10, 60, 3600, 86400, 3600),
+    (120, 60, 3600, 30, 60),  # the minimum bounds a short hint
+    (120, 60, 3600, 90, 90),
+    (120, 60, 3600, 900, 900),
+    (7200, 60, 3600, None, 7200),  # a default above the maximum stays as given
+    (7200, 60, 3600, 86400, 7200),  # a maximum below the default caps hints at the default
+    (7200, 60, 3600, 600, 600),
+])
+def test_hinted_interval(default: float, low: float, high: float, hint: float | None, expected: float) -> None:
+    policy = PollPolicy(default_interval=default, min_interval=low, max_interval=high)
+    assert hinted_interval(policy, hint) == expected
 
 
 async def test_poll_interval_of_ten_seconds_polls_again_within_ten(env: Callable[..., Settings], bots: list[NewsBot],
