@@ -83,7 +83,7 @@ def build_fetcher(settings: Settings, **seams: Any) -> Fetcher:
 
 def poll_policy(s: Settings) -> PollPolicy:
     return PollPolicy(default_interval=s.poll_interval, min_interval=s.min_feed_interval,
-                      max_interval=max(s.max_feed_interval, s.poll_interval),
+                      max_interval=s.max_feed_interval,
                       disable_after=s.failure_deactivate_after, backfill=s.backfill,
                       max_backoff=s.max_backoff,
                       max_age=s.max_age_seconds, lease_seconds=s.fetch_timeout * 2 + 10)
@@ -202,11 +202,7 @@ class NewsBot:
         return out
 
     def _console_watchlists(self) -> list[str]:
-        raw = self.settings.console_watchlists.strip()
-        ids = [w.id for w in self.builtin_watchlists]
-        if raw.lower() in ("", "all", "*"):
-            return ids
-        return [i for i in (x.strip() for x in raw.split(",")) if i in ids]
+        return self.settings.console_watchlist_ids([w.id for w in self.builtin_watchlists])
 
     # ------------------------------------------------------- the one error path to ops
     def _report(self, where: str, what: str) -> None:

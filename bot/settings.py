@@ -2,13 +2,18 @@
 
 Every secret is a ``SecretStr`` so that printing, logging or repr of the
 settings never shows it; ``secret_values()`` feeds the log redactor.
+A combination that cannot work (a bound below its partner, a webhook without
+a token, an ops channel on a platform that is not configured...) is refused
+here, at start, with every problem named, rather than half-working later.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -16,7 +21,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings", "SettingsError", "load_settings", "database_urls"]
 
-MIN_POLL_INTERVAL = 10
+MIN_POLL_INTERVAL = 10  # the hard floor, in seconds, of every poll interval whatever sets it
+TELEGRAM_WEBHOOK_PORTS = frozenset({443, 80, 88, 8443})  # the only ports Telegram delivers webhooks to
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+_TELEGRAM_CHAT = re.compile(r"-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{3,31}")
 
 
 class SettingsError(ValueError):
@@ -35,8 +43,9 @@ class Settings(BaseSettings):
     database_url: str = Field("sqlite:///newsbot.db", alias="DATABASE_URL")
     config_dir: Path = Field(Path("config"), alias="NEWSBOT_CONFIG_DIR")
     poll_interval: int = Field(120, alias="NEWSBOT_POLL_INTERVAL")
-    min_feed_interval: int = Field(60, alias="NEWSBOT_MIN_FEED_INTERVAL")
-    max_feed_interval: int = Field(3600, alias="NEWSBOT_MAX_FEED_INTERVAL")
+    # Bounds for what a feed's own hints (ttl, Cache-Control max-age) ask for; never for the two above.
+    min_feed_interval: int = Field(60, alias="NEWSBOT_MIN_FEED_INTERVAL", ge=MIN_POLL_INTERVAL)
+    max_feed_interval: int = Field(3600, alias="NEWSBOT_MAX_FEED_INTERVAL", ge=MIN_POLL_INTERVAL)
     timezone: str = Field("Asia/Riyadh", alias="NEWSBOT_TIMEZONE")
     max_age: str = Field("48h", alias="NEWSBOT_MAX_AGE")
     backfill: int = Field(0, alias="NEWSBOT_BACKFILL", ge=0, le=100)
@@ -69,7 +78,8 @@ class Settings(BaseSettings):
     telegram_webhook_secret: SecretStr | None = Field(None, alias="TELEGRAM_WEBHOOK_SECRET")
     # Telegram's limits: ~30 messages/s overall, 1/s per chat, 20/minute per group. Keep the defaults
     # in production; tests against a local Bot API double lower them.
-    telegram_global_rate: float = Field(25.0, alias="TELEGRAM_GLOBAL_RATE", gt=0)
+    # The dispatcher's limiter never goes below one message a second, so neither may the setting.
+    telegram_global_rate: float = Field(25.0, alias="TELEGRAM_GLOBAL_RATE", ge=1)
     telegram_private_interval: float = Field(1.0, alias="TELEGRAM_PRIVATE_INTERVAL", ge=0)
     telegram_group_interval: float = Field(3.0, alias="TELEGRAM_GROUP_INTERVAL", ge=0)
     slack_bot_token: SecretStr | None = Field(None, alias="SLACK_BOT_TOKEN")
@@ -113,8 +123,24 @@ class Settings(BaseSettings):
     @field_validator("max_age")
     @classmethod
     def _max_age(cls, v: str) -> str:
-        parse_duration_seconds(v)
+        if parse_duration_seconds(v) <= 0:
+            raise ValueError(f"must be a positive duration such as 30m, 2h or 1d (got {v!r}): "
+                             "with 0 no story would ever alert")
         return v
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, v: str) -> str:
+        database_urls(v)  # SettingsError (a ValueError) names what is wrong
+        return v
+
+    @field_validator("telegram_api_base_url", "slack_api_url")
+    @classmethod
+    def _http_url(cls, v: str) -> str:
+        parts = urlsplit(v.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"must be an http(s) URL (got {v!r})")
+        return v.strip()
 
     @field_validator("log_level")
     @classmethod
@@ -133,19 +159,92 @@ class Settings(BaseSettings):
 
     @field_validator(
         "telegram_bot_token", "slack_bot_token", "slack_signing_secret", "slack_app_token",
-        "telegram_webhook_secret", mode="before",
+        "telegram_webhook_secret", "telegram_webhook_url", "ops_telegram_chat_id", "ops_slack_channel",
+        "replica_id", mode="before",
     )
     @classmethod
     def _blank_is_none(cls, v: Any) -> Any:
-        return None if isinstance(v, str) and not v.strip() else v
+        if isinstance(v, str):
+            return v.strip() or None
+        return v
 
     @model_validator(mode="after")
-    def _intervals(self) -> "Settings":
-        if self.min_feed_interval < MIN_POLL_INTERVAL:
-            self.min_feed_interval = MIN_POLL_INTERVAL
-        if self.max_feed_interval < self.min_feed_interval:
-            raise ValueError("NEWSBOT_MAX_FEED_INTERVAL must not be below NEWSBOT_MIN_FEED_INTERVAL")
+    def _consistent(self) -> "Settings":
+        """Refuse combinations that cannot work, naming every one; a defaulted partner follows an explicit one."""
+        given = self.model_fields_set
+        problems: list[str] = []
+
+        def bound(low: str, high: str, low_var: str, high_var: str, relation: str) -> None:
+            lo, hi = getattr(self, low), getattr(self, high)
+            if lo <= hi:
+                return
+            if low not in given:  # only the partner was set: the default moves out of its way
+                setattr(self, low, hi)
+            elif high not in given:
+                setattr(self, high, lo)
+            else:
+                problems.append(f"{low_var} ({lo:g}) {relation} {high_var} ({hi:g})")
+
+        bound("min_feed_interval", "max_feed_interval", "NEWSBOT_MIN_FEED_INTERVAL", "NEWSBOT_MAX_FEED_INTERVAL",
+              "is above")
+        bound("connect_timeout", "fetch_timeout", "NEWSBOT_CONNECT_TIMEOUT", "NEWSBOT_FETCH_TIMEOUT",
+              "is longer than the whole fetch may take,")
+        bound("read_timeout", "fetch_timeout", "NEWSBOT_READ_TIMEOUT", "NEWSBOT_FETCH_TIMEOUT",
+              "is longer than the whole fetch may take,")
+        bound("fetch_per_host", "fetch_concurrency", "NEWSBOT_FETCH_PER_HOST", "NEWSBOT_FETCH_CONCURRENCY",
+              "allows more fetches per host than in all,")
+        problems.extend(self._platform_problems())
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
+
+    def _platform_problems(self) -> list[str]:
+        out: list[str] = []
+        if self.telegram_webhook_url is not None:
+            url = urlsplit(self.telegram_webhook_url)
+            if not self.telegram_enabled:
+                out.append("TELEGRAM_WEBHOOK_URL is set but TELEGRAM_BOT_TOKEN is not")
+            if url.scheme != "https" or not url.hostname:
+                out.append(f"TELEGRAM_WEBHOOK_URL must be a public https:// URL (got {self.telegram_webhook_url!r})")
+            else:
+                try:
+                    port = url.port or 443
+                except ValueError:
+                    port = -1
+                if port not in TELEGRAM_WEBHOOK_PORTS:
+                    out.append(f"TELEGRAM_WEBHOOK_URL: Telegram only calls ports 443, 80, 88 or 8443 (got {port})")
+        secret = self.telegram_webhook_secret
+        if secret is not None and not _WEBHOOK_SECRET.fullmatch(secret.get_secret_value()):
+            out.append("TELEGRAM_WEBHOOK_SECRET: use 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        if self.ops_telegram_chat_id is not None:
+            if not self.telegram_enabled:
+                out.append("OPS_TELEGRAM_CHAT_ID is set but Telegram is not configured (TELEGRAM_BOT_TOKEN)")
+            if not _TELEGRAM_CHAT.fullmatch(self.ops_telegram_chat_id):
+                out.append(f"OPS_TELEGRAM_CHAT_ID must be a numeric chat id or a @channel name "
+                           f"(got {self.ops_telegram_chat_id!r})")
+        if self.slack_enabled:
+            if self.slack_app_token is None and self.slack_signing_secret is None:
+                out.append("SLACK_BOT_TOKEN needs SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode)")
+        else:
+            for name, value in (("SLACK_APP_TOKEN", self.slack_app_token),
+                                ("SLACK_SIGNING_SECRET", self.slack_signing_secret)):
+                if value is not None:
+                    out.append(f"{name} is set but SLACK_BOT_TOKEN is not")
+        if self.ops_slack_channel is not None and not self.slack_enabled:
+            out.append("OPS_SLACK_CHANNEL is set but Slack is not configured (SLACK_BOT_TOKEN)")
+        return out
+
+    def console_watchlist_ids(self, known: Sequence[str]) -> list[str]:
+        """The built-in watchlists the console follows; SettingsError names ids that do not exist."""
+        raw = self.console_watchlists.strip()
+        if raw.lower() in ("", "all", "*"):
+            return list(known)
+        wanted = list(dict.fromkeys(x.strip() for x in raw.split(",") if x.strip()))
+        unknown = [i for i in wanted if i not in known]
+        if unknown:
+            raise SettingsError(f"NEWSBOT_CONSOLE_WATCHLISTS: unknown watchlist ids {', '.join(unknown)} "
+                                f"(known: {', '.join(known)})")
+        return wanted
 
     # ------------------------------------------------------------------ views
     @property
@@ -215,10 +314,13 @@ def load_settings(**overrides: Any) -> Settings:
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
-            loc = err.get("loc") or ("?",)
+            msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+            loc = err.get("loc")
+            if not loc:  # a combination of variables: the message names them
+                problems.append(msg)
+                continue
             field = str(loc[0])
             info = Settings.model_fields.get(field)
             name = (info.alias if info and info.alias else field).upper()
-            msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
             problems.append(f"{name}: {msg}")
         raise SettingsError("; ".join(problems)) from None

@@ -26,7 +26,7 @@ from bot.storage.feeds_repo import FeedsRepo, PollOutcome
 from bot.storage.records import FeedRecord
 from bot.storage.stories_repo import StoriesRepo
 
-__all__ = ["Poller", "PollReport", "PollEvents", "PollPolicy"]
+__all__ = ["Poller", "PollReport", "PollEvents", "PollPolicy", "hinted_interval"]
 
 log = structlog.get_logger(__name__)
 
@@ -53,6 +53,22 @@ class PollPolicy:
     backfill: int = 0
     max_age: float = 48 * 3600.0
     lease_seconds: float = 120.0
+
+
+def hinted_interval(policy: PollPolicy, hint: float | None) -> float:
+    """Seconds until a feed without its own ``interval`` is polled again.
+
+    The operator's default is used as given. A feed's hint (``ttl``, ``Cache-Control: max-age``)
+    replaces it, bounded by ``min_interval`` and ``max_interval``; a bound on the far side of the
+    default is the default itself, so the bounds can never push the interval past what the
+    operator asked for (default 10 s with a 60 s minimum: a hint of 5 s gives 10 s, not 60 s).
+    """
+    default = policy.default_interval
+    if hint is None:
+        return default
+    low = min(policy.min_interval, default)
+    high = max(policy.max_interval, default)
+    return min(max(hint, low), high)
 
 
 @dataclass
@@ -143,7 +159,7 @@ class Poller:
             raise  # shutdown: the replica gives back its leases as it leaves
         except Exception as exc:  # noqa: BLE001 - a bug on one feed is recorded on it; others go on
             log.error("poll_crashed", feed=feed.key, error=repr(exc), exc_info=True)
-            done = _Done(feed, PollOutcome(False, self.clock() + timedelta(seconds=self.policy.min_interval),
+            done = _Done(feed, PollOutcome(False, self.clock() + timedelta(seconds=self.policy.default_interval),
                                            error=f"internal error: {type(exc).__name__}"), report)
         try:
             await self._writer.submit(done)
@@ -181,19 +197,17 @@ class Poller:
                            content_hash=digest, new_url=result.permanent_url, first_fetch_done=True)
 
     def _next(self, feed: FeedRecord, result: FetchResult, parsed: ParsedFeed | None = None) -> datetime:
-        """The feed's own interval, else what it asks for (ttl, Cache-Control), within bounds."""
-        p = self.policy
+        """The feed's configured interval as given, else the default as moved by the feed's own hints."""
         if feed.interval:
             interval = float(feed.interval)
         else:
-            hints = []
+            hints: list[float] = []
             if parsed is not None and parsed.ttl_seconds:
-                hints.append(parsed.ttl_seconds)
+                hints.append(float(parsed.ttl_seconds))
             m = _CACHE_MAX_AGE.search(result.headers.get("cache-control", ""))
-            if m:
-                hints.append(int(m.group(1)))
-            interval = max([p.default_interval, *hints]) if hints else p.default_interval
-            interval = min(max(interval, p.min_interval), p.max_interval)
+            if m and int(m.group(1)) > 0:  # max-age=0 asks to revalidate (conditional GET does), not for a pace
+                hints.append(float(m.group(1)))
+            interval = hinted_interval(self.policy, max(hints) if hints else None)
         return self.clock() + timedelta(seconds=interval * random.uniform(0.95, 1.05))
 
     def _failed(self, feed: FeedRecord, error: str, report: PollReport, *, status: int | None = None,
