@@ -19,8 +19,9 @@ from urllib.parse import urljoin, urlsplit
 
 import aiohttp
 from aiohttp.abc import AbstractResolver
+from yarl import URL
 
-from bot.feeds.ssrf import BlockedAddress, GuardedResolver, check_url
+from bot.feeds.ssrf import AddressGuard, AddressPolicy, BlockedAddress, CheckHook, is_public_address
 
 __all__ = ["Fetcher", "FetchResult", "FetchError", "FetchLimits"]
 
@@ -34,9 +35,10 @@ class FetchError(Exception):
     """A fetch that did not produce a document; ``kind`` is a stable code, ``message`` the reason."""
 
     def __init__(self, kind: str, message: str, *, status: int | None = None, retry_after: float | None = None,
-                 final_url: str | None = None) -> None:
+                 final_url: str | None = None, reason: str | None = None) -> None:
         super().__init__(message)
         self.kind = kind
+        self.reason = reason  # for kind "blocked": the guard's reason code (see ssrf.REASONS)
         self.message = message
         self.status = status
         self.retry_after = retry_after
@@ -61,6 +63,7 @@ class FetchResult:
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
     permanent_url: str | None = None  # set when every hop was a permanent redirect
+    peers: tuple[str, ...] = ()  # the address each hop's connection actually reached, in order
 
     @property
     def content_type(self) -> str:
@@ -86,14 +89,19 @@ def retry_after_seconds(value: str | None) -> float | None:
 
 
 class Fetcher:
-    """One aiohttp session for operator feeds and one, SSRF-guarded, for chat-added feeds."""
+    """One aiohttp session for operator feeds and one, SSRF-guarded, for chat-added feeds.
+
+    Test seams: ``dns`` (the resolver under the guard), and the guard's
+    ``public_hosts``, ``allow`` (address policy) and ``on_check`` (verdicts).
+    """
 
     def __init__(self, limits: FetchLimits, user_agent: str, *, dns: AbstractResolver | None = None,
-                 public_hosts: frozenset[str] = frozenset()) -> None:
+                 public_hosts: frozenset[str] = frozenset(), allow: AddressPolicy = is_public_address,
+                 on_check: CheckHook | None = None) -> None:
         self.limits = limits
         self.user_agent = user_agent
         self._dns = dns  # inner resolver of the guarded session (tests inject one)
-        self._public_hosts = public_hosts
+        self.guard = AddressGuard(allow=allow, public_hosts=public_hosts, on_check=on_check)
         self._sessions: dict[bool, aiohttp.ClientSession] = {}
         self._global = asyncio.Semaphore(limits.concurrency)
         self._hosts: dict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(limits.per_host))
@@ -105,7 +113,7 @@ class Fetcher:
                 limit=self.limits.concurrency,
                 limit_per_host=self.limits.per_host,
                 ttl_dns_cache=300,
-                resolver=self._dns if trusted else GuardedResolver(self._dns, self._public_hosts),
+                resolver=self._dns if trusted else self.guard.resolver(self._dns),
                 enable_cleanup_closed=True,
             )
             session = aiohttp.ClientSession(
@@ -142,14 +150,9 @@ class Fetcher:
         permanent: str | None = None
         all_permanent = True
         seen: set[str] = set()
+        peers: list[str] = []
         for _hop in range(self.limits.max_redirects + 1):
-            if not trusted:
-                try:
-                    check_url(current)
-                except BlockedAddress as exc:
-                    raise FetchError("blocked", f"address not allowed ({exc.reason})", final_url=current) from None
-            elif urlsplit(current).scheme.lower() not in ("http", "https"):
-                raise FetchError("blocked", "only http and https feeds are supported", final_url=current)
+            target = self._target(current, trusted)
             headers: dict[str, str] = {}
             if current == url:
                 if etag:
@@ -157,7 +160,8 @@ class Fetcher:
                 if last_modified:
                     headers["If-Modified-Since"] = last_modified
             try:
-                async with session.get(current, headers=headers, allow_redirects=False, timeout=timeout) as resp:
+                async with session.get(target, headers=headers, allow_redirects=False, timeout=timeout) as resp:
+                    peers.append(_peer(resp))
                     if resp.status in _REDIRECTS:
                         location = resp.headers.get("Location")
                         if not location:
@@ -174,7 +178,8 @@ class Fetcher:
                         continue
                     resp_headers = {k.lower(): v for k, v in resp.headers.items()}
                     if resp.status == 304:
-                        return FetchResult(304, current, b"", resp_headers, permanent if all_permanent else None)
+                        return FetchResult(304, current, b"", resp_headers, permanent if all_permanent else None,
+                                           tuple(peers))
                     if resp.status != 200:
                         raise FetchError(
                             "gone" if resp.status == 410 else "http",
@@ -184,15 +189,16 @@ class Fetcher:
                             final_url=current,
                         )
                     body = await self._read_body(resp)
-                    return FetchResult(200, current, body, resp_headers, permanent if all_permanent else None)
+                    return FetchResult(200, current, body, resp_headers, permanent if all_permanent else None,
+                                       tuple(peers))
             except FetchError:
                 raise
             except BlockedAddress as exc:
-                raise FetchError("blocked", f"address not allowed ({exc.reason})", final_url=current) from None
+                raise _refused(exc, current) from None
             except aiohttp.ClientConnectorError as exc:
                 blocked = _blocked_cause(exc)
                 if blocked is not None:
-                    raise FetchError("blocked", f"address not allowed ({blocked.reason})", final_url=current) from None
+                    raise _refused(blocked, current) from None
                 raise FetchError("connect", f"cannot connect: {exc.os_error or exc}") from None
             except aiohttp.ClientPayloadError as exc:
                 raise FetchError("payload", f"broken response body: {exc}") from None
@@ -205,11 +211,25 @@ class Fetcher:
             except aiohttp.ClientError as exc:
                 blocked = _blocked_cause(exc)
                 if blocked is not None:
-                    raise FetchError("blocked", f"address not allowed ({blocked.reason})", final_url=current) from None
+                    raise _refused(blocked, current) from None
                 raise FetchError("network", f"network error: {type(exc).__name__}: {exc}") from None
             except OSError as exc:
                 raise FetchError("network", f"network error: {exc}") from None
         raise FetchError("redirects", f"more than {self.limits.max_redirects} redirects", final_url=current)
+
+    def _target(self, url: str, trusted: bool) -> URL:
+        """The URL object to give aiohttp: for untrusted feeds, the one the guard judged (every hop)."""
+        if not trusted:
+            try:
+                return self.guard.admit(url).url
+            except BlockedAddress as exc:
+                raise _refused(exc, url) from None
+        if urlsplit(url).scheme.lower() not in ("http", "https"):
+            raise FetchError("blocked", "only http and https feeds are supported", final_url=url, reason="scheme")
+        try:
+            return URL(url)
+        except (ValueError, TypeError):
+            raise FetchError("url", "invalid URL") from None
 
     async def _read_body(self, resp: aiohttp.ClientResponse) -> bytes:
         """Read at most max_bytes of *decoded* body, inflating gzip/deflate incrementally."""
@@ -249,6 +269,18 @@ class Fetcher:
             if len(out) > cap:
                 raise FetchError("too_large", f"response larger than {cap} bytes")
         return bytes(out)
+
+
+def _refused(exc: BlockedAddress, url: str) -> FetchError:
+    return FetchError("blocked", f"address not allowed ({exc.reason})", final_url=url, reason=exc.reason)
+
+
+def _peer(resp: aiohttp.ClientResponse) -> str:
+    """The IP address this response's connection is connected to ("" if the transport does not say)."""
+    conn = resp.connection
+    transport = conn.transport if conn is not None else None
+    peer = transport.get_extra_info("peername") if transport is not None else None
+    return str(peer[0]) if isinstance(peer, tuple) and peer else ""
 
 
 def _blocked_cause(exc: BaseException) -> BlockedAddress | None:
