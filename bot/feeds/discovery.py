@@ -56,7 +56,11 @@ class FeedLinkFinder(HTMLParser):
 
 
 def valid_url(url: str) -> bool:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.hostname  # noqa: B018 - raises for a malformed bracketed host ("[０::１]")
+    except ValueError:
+        return False
     return parts.scheme in ("http", "https") and bool(parts.hostname) and len(url) <= 2000 and " " not in url
 
 

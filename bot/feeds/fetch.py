@@ -21,7 +21,7 @@ import aiohttp
 from aiohttp.abc import AbstractResolver
 from yarl import URL
 
-from bot.feeds.ssrf import AddressGuard, AddressPolicy, BlockedAddress, CheckHook, is_public_address
+from bot.feeds.ssrf import AddressGuard, AddressPolicy, BlockedAddress, CheckHook, ConnectHook, is_public_address
 
 __all__ = ["Fetcher", "FetchResult", "FetchError", "FetchLimits"]
 
@@ -63,7 +63,6 @@ class FetchResult:
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
     permanent_url: str | None = None  # set when every hop was a permanent redirect
-    peers: tuple[str, ...] = ()  # the address each hop's connection actually reached, in order
 
     @property
     def content_type(self) -> str:
@@ -92,16 +91,17 @@ class Fetcher:
     """One aiohttp session for operator feeds and one, SSRF-guarded, for chat-added feeds.
 
     Test seams: ``dns`` (the resolver under the guard), and the guard's
-    ``public_hosts``, ``allow`` (address policy) and ``on_check`` (verdicts).
+    ``public_hosts``, ``allow`` (address policy), ``on_check`` (verdicts) and
+    ``on_connect`` (each socket connection of the guarded session).
     """
 
     def __init__(self, limits: FetchLimits, user_agent: str, *, dns: AbstractResolver | None = None,
                  public_hosts: frozenset[str] = frozenset(), allow: AddressPolicy = is_public_address,
-                 on_check: CheckHook | None = None) -> None:
+                 on_check: CheckHook | None = None, on_connect: ConnectHook | None = None) -> None:
         self.limits = limits
         self.user_agent = user_agent
         self._dns = dns  # inner resolver of the guarded session (tests inject one)
-        self.guard = AddressGuard(allow=allow, public_hosts=public_hosts, on_check=on_check)
+        self.guard = AddressGuard(allow=allow, public_hosts=public_hosts, on_check=on_check, on_connect=on_connect)
         self._sessions: dict[bool, aiohttp.ClientSession] = {}
         self._global = asyncio.Semaphore(limits.concurrency)
         self._hosts: dict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(limits.per_host))
@@ -115,6 +115,7 @@ class Fetcher:
                 ttl_dns_cache=300,
                 resolver=self._dns if trusted else self.guard.resolver(self._dns),
                 enable_cleanup_closed=True,
+                socket_factory=None if trusted else self.guard.socket_factory,
             )
             session = aiohttp.ClientSession(
                 connector=connector,
@@ -134,7 +135,10 @@ class Fetcher:
     async def fetch(self, url: str, *, etag: str | None = None, last_modified: str | None = None,
                     trusted: bool = True) -> FetchResult:
         """GET a feed, following redirects by hand; raise FetchError with the reason on failure."""
-        host = urlsplit(url).hostname or ""
+        try:
+            host = urlsplit(url).hostname or ""
+        except ValueError:
+            raise FetchError("url", "invalid URL") from None
         async with self._global, self._hosts[host]:
             try:
                 return await asyncio.wait_for(self._fetch(url, etag, last_modified, trusted),
@@ -150,7 +154,6 @@ class Fetcher:
         permanent: str | None = None
         all_permanent = True
         seen: set[str] = set()
-        peers: list[str] = []
         for _hop in range(self.limits.max_redirects + 1):
             target = self._target(current, trusted)
             headers: dict[str, str] = {}
@@ -161,12 +164,15 @@ class Fetcher:
                     headers["If-Modified-Since"] = last_modified
             try:
                 async with session.get(target, headers=headers, allow_redirects=False, timeout=timeout) as resp:
-                    peers.append(_peer(resp))
                     if resp.status in _REDIRECTS:
                         location = resp.headers.get("Location")
                         if not location:
                             raise FetchError("http", f"HTTP {resp.status} without Location", status=resp.status)
-                        nxt = urljoin(current, location)
+                        try:
+                            nxt = urljoin(current, location)
+                            urlsplit(nxt).hostname  # noqa: B018 - raises for a malformed bracketed host
+                        except ValueError:
+                            raise FetchError("url", "redirect to an invalid URL", status=resp.status) from None
                         if nxt in seen or nxt == current:
                             raise FetchError("redirects", "redirect loop", status=resp.status, final_url=nxt)
                         seen.add(current)
@@ -178,8 +184,7 @@ class Fetcher:
                         continue
                     resp_headers = {k.lower(): v for k, v in resp.headers.items()}
                     if resp.status == 304:
-                        return FetchResult(304, current, b"", resp_headers, permanent if all_permanent else None,
-                                           tuple(peers))
+                        return FetchResult(304, current, b"", resp_headers, permanent if all_permanent else None)
                     if resp.status != 200:
                         raise FetchError(
                             "gone" if resp.status == 410 else "http",
@@ -189,8 +194,7 @@ class Fetcher:
                             final_url=current,
                         )
                     body = await self._read_body(resp)
-                    return FetchResult(200, current, body, resp_headers, permanent if all_permanent else None,
-                                       tuple(peers))
+                    return FetchResult(200, current, body, resp_headers, permanent if all_permanent else None)
             except FetchError:
                 raise
             except BlockedAddress as exc:
@@ -273,14 +277,6 @@ class Fetcher:
 
 def _refused(exc: BlockedAddress, url: str) -> FetchError:
     return FetchError("blocked", f"address not allowed ({exc.reason})", final_url=url, reason=exc.reason)
-
-
-def _peer(resp: aiohttp.ClientResponse) -> str:
-    """The IP address this response's connection is connected to ("" if the transport does not say)."""
-    conn = resp.connection
-    transport = conn.transport if conn is not None else None
-    peer = transport.get_extra_info("peername") if transport is not None else None
-    return str(peer[0]) if isinstance(peer, tuple) and peer else ""
 
 
 def _blocked_cause(exc: BaseException) -> BlockedAddress | None:

@@ -12,7 +12,10 @@ under that mapping in ways a reader would not expect are refused outright
 Literal IP hosts never reach a resolver in aiohttp, so ``admit`` checks them;
 names are checked by ``GuardedResolver``, which hands aiohttp exactly the
 list of addresses it checked, so the answer cannot change between the check
-and the connection (no DNS-rebinding window).
+and the connection (no DNS-rebinding window). Last, the connector creates
+every socket through ``AddressGuard.socket_factory``, which sees the address
+about to be dialled and refuses one the policy does not allow: whatever
+path a host took, what is connected to has been checked.
 """
 
 from __future__ import annotations
@@ -48,6 +51,8 @@ _SCRIPT_ALIASES = {"CJK": "HAN", "IDEOGRAPHIC": "HAN", "KANGXI": "HAN", "EXTENDE
 
 AddressPolicy = Callable[[str], bool]
 CheckHook = Callable[[str, tuple[str, ...], bool], None]
+ConnectHook = Callable[[str, int], None]
+AddrInfo = tuple[int, int, int, str, tuple[str, int] | tuple[str, int, int, int]]
 
 
 class BlockedAddress(Exception):
@@ -57,6 +62,10 @@ class BlockedAddress(Exception):
         super().__init__(f"{reason}: {host}" if host else reason)
         self.reason = reason
         self.host = host
+
+
+class BlockedConnection(BlockedAddress, ConnectionRefusedError):
+    """The connector was about to dial an address the guard has not allowed (an OSError, as the connector expects)."""
 
 
 def is_public_address(addr: str) -> bool:
@@ -155,15 +164,18 @@ class AddressGuard:
 
     Seams for tests: ``allow`` replaces the address policy (a "public" server
     has to live on loopback in tests), ``public_hosts`` names hosts whose
-    addresses count as allowed whatever they are, and ``on_check`` hears every
-    verdict as (host, addresses, allowed).
+    addresses count as allowed whatever they are, ``on_check`` hears every
+    verdict as (host, addresses, allowed) and ``on_connect`` every socket
+    connection about to be made, as (address, port).
     """
 
     def __init__(self, *, allow: AddressPolicy = is_public_address, public_hosts: frozenset[str] = frozenset(),
-                 on_check: CheckHook | None = None) -> None:
+                 on_check: CheckHook | None = None, on_connect: ConnectHook | None = None) -> None:
         self.allow = allow
         self.public_hosts = public_hosts
         self.on_check = on_check
+        self.on_connect = on_connect
+        self._seam_addresses: set[str] = set()  # addresses allowed only because of public_hosts (tests)
 
     def admit(self, url: str | URL) -> Admitted:
         """Parse ``url`` as the client will, refuse what must not be fetched, return what to fetch."""
@@ -226,8 +238,20 @@ class AddressGuard:
     def resolver(self, inner: AbstractResolver | None = None) -> "GuardedResolver":
         return GuardedResolver(inner, guard=self)
 
+    def socket_factory(self, addr_info: AddrInfo) -> socket.socket:
+        """The connector's socket for ``addr_info``, only if its address is allowed (aiohttp's socket_factory)."""
+        family, type_, proto, _name, sockaddr = addr_info
+        ip, port = str(sockaddr[0]), int(sockaddr[1])
+        if ip not in self._seam_addresses and not self.allow(ip):
+            self._verdict(ip, (ip,), False)
+            raise BlockedConnection("private_address", ip)
+        if self.on_connect is not None:
+            self.on_connect(ip, port)
+        return socket.socket(family=family, type=type_, proto=proto)
+
     def _judge(self, host: str, addresses: tuple[str, ...]) -> None:
         if host.lower().rstrip(".") in self.public_hosts:
+            self._seam_addresses.update(addresses)
             self._verdict(host, addresses, True)
             return
         ok = all(self.allow(a) for a in addresses)
