@@ -16,8 +16,9 @@ a NUL or other control character breaks rendering. ``plain_text`` removes:
 * C0 and C1 control characters (NUL included) except tab and newline; line
   and paragraph separators become spaces.
 
-Pure and linear: one ``str.translate`` and, only when ZWJ or tag characters
-are present, one pass over the characters. No regular expressions.
+Pure and linear: ``str.isprintable`` (clean text is returned as it is), else one
+``str.translate`` and, only when ZWJ or tag characters are present, one pass
+over the characters. No regular expressions.
 """
 
 from __future__ import annotations
@@ -79,6 +80,8 @@ def plain_text(text: str) -> str:
     """``text`` without bidi controls, needless zero-width characters and control characters."""
     if not text:
         return text
+    if text.isprintable():
+        return text  # no control, format (bidi, zero-width, tag) or separator character: the usual case
     cleaned = text.translate(_TABLE)
     if cleaned.isascii():
         return cleaned
