@@ -73,7 +73,7 @@ def setup(tmp_path: Path, server: FeedServer, *, edit_delay: float = 0.0) -> New
 
 def also_line(alert: str) -> list[str]:
     m = re.search(r"وأوردته أيضاً: (.*)", alert)
-    return [n.strip("\u2068\u2069 ") for n in m.group(1).split("،")] if m else []
+    return [n.strip("\u2067\u2068\u2069 ") for n in m.group(1).split("،")] if m else []
 
 
 async def test_five_outlets_one_hundred_stories_give_one_hundred_alerts(tmp_path: Path, feed_server: FeedServer):

@@ -137,7 +137,7 @@ async def test_dns_answers_are_checked_on_every_connection(tmp_path: Path, feed_
         res = await fetcher.fetch(f"http://rebind.example:{feed_server.port}/feed.xml", trusted=False)
         assert res.status == 200
         # The answer changes; the guard sees the new answer (it is what aiohttp connects to).
-        fetcher._public_hosts = frozenset()  # noqa: SLF001 - the name is now an ordinary, untrusted one
+        fetcher.guard.public_hosts = frozenset()  # the name is now an ordinary, untrusted one
         for session in fetcher._sessions.values():  # noqa: SLF001 - drop pooled connections and DNS cache
             await session.close()
         fetcher._sessions.clear()  # noqa: SLF001

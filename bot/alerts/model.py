@@ -4,6 +4,11 @@
 bold or link). Feed text inside is wrapped in Unicode isolates so Latin names
 and URLs keep their direction inside right-to-left lines. Renderers escape
 every span for their platform; nothing here knows about HTML or Slack.
+
+Feed text is cleaned on the way in (``bot.domain.sanitize``); it is cleaned
+again here, piece by piece, so no bidi override, zero-width character or
+control from a feed, a source name or a link reaches any platform whatever
+path it came by. Only the direction marks added here (RLM, RLI/FSI/LRI, PDI) remain.
 """
 
 from __future__ import annotations
@@ -13,8 +18,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.alerts.arabic import RLM, format_datetime, isolate, isolate_ltr
+from bot.alerts.arabic import RLM, format_datetime, isolate, isolate_ltr, isolate_mark
 from bot.domain.matcher import Match
+from bot.domain.sanitize import plain_text as _clean
 from bot.domain.stories import cut_at_word
 
 __all__ = ["Match", "Topic", "Alert", "Span", "AlertView", "format_alert", "SUMMARY_LIMIT"]
@@ -93,22 +99,22 @@ def _marked(text: str, spans: Iterable[tuple[int, int]]) -> Line:
             merged[-1][1] = max(merged[-1][1], e)
         else:
             merged.append([s, e])
-    pieces: list[Span] = [Span(RLM + "\u2068")]
+    pieces: list[Span] = [Span(RLM + isolate_mark(text))]
     pos = 0
-    for s, e in merged:
+    for s, e in merged:  # offsets are into the text as matched: clean each piece, not the whole
         if pos < s:
-            pieces.append(Span(text[pos:s]))
-        pieces.append(Span(text[s:e], bold=True))
+            pieces.append(Span(_clean(text[pos:s])))
+        pieces.append(Span(_clean(text[s:e]), bold=True))
         pos = e
     if pos < len(text):
-        pieces.append(Span(text[pos:]))
+        pieces.append(Span(_clean(text[pos:])))
     pieces.append(Span("\u2069"))
     return tuple(p for p in pieces if p.text)
 
 
 def format_alert(alert: Alert, tz: ZoneInfo, *, summary_limit: int = SUMMARY_LIMIT) -> AlertView:
     """The one Arabic wording of an alert."""
-    labels = " · ".join(t.label for t in alert.topics) or "تنبيه"
+    labels = " · ".join(_clean(t.label) for t in alert.topics) or "تنبيه"
     header: Line = (Span(RLM + "🔔 "), Span(labels, bold=True))
 
     title_marks = [(m.start, m.end) for m in alert.matches if m.field == "title"]
@@ -119,27 +125,29 @@ def format_alert(alert: Alert, tz: ZoneInfo, *, summary_limit: int = SUMMARY_LIM
     summary = _marked(summary_text, summary_marks) if summary_text else ()
 
     when = format_datetime(alert.published_at, tz) if alert.published_at else "وقت النشر غير معروف"
-    meta: Line = (Span(f"{RLM}📰 {isolate(alert.source)} · {when}"),)
+    meta: Line = (Span(f"{RLM}📰 {isolate(_clean(alert.source))} · {when}"),)
 
     why_parts: list[str] = []
     for topic in alert.topics:
         surfaces: list[str] = []
         for m in alert.matches:
-            if m.watchlist == topic.id and m.surface and m.surface not in surfaces:
-                surfaces.append(m.surface)
+            surface = _clean(m.surface)
+            if m.watchlist == topic.id and surface and surface not in surfaces:
+                surfaces.append(surface)
         if surfaces:
             words = "، ".join(f"«{isolate(s)}»" for s in surfaces[:5])
-            why_parts.append(f"{topic.label}: {words}")
+            why_parts.append(f"{_clean(topic.label)}: {words}")
     why: Line = (Span(f"{RLM}🔎 سبب التنبيه: " + "؛ ".join(why_parts)),) if why_parts else ()
 
     also: Line | None = None
     if alert.also:
-        names = list(dict.fromkeys(alert.also))
+        names = [n for n in dict.fromkeys(_clean(a) for a in alert.also) if n]
         shown = "، ".join(isolate(n) for n in names[:MAX_ALSO])
         if len(names) > MAX_ALSO:
             shown += f" و{len(names) - MAX_ALSO} غيرها"
         also = (Span(f"{RLM}🗞️ وأوردته أيضاً: {shown}"),)
 
-    link: Line = (Span(RLM + "🔗 "), Span(isolate_ltr(alert.link), href=alert.link)) if alert.link else ()
-    hashtags: Line = (Span(RLM + " ".join(f"#{t.tag}" for t in alert.topics)),) if alert.topics else ()
-    return AlertView(header, title, summary, meta, why, link, also, hashtags, alert.link, alert.topics)
+    url = _clean(alert.link).strip()
+    link: Line = (Span(RLM + "🔗 "), Span(isolate_ltr(url), href=url)) if url else ()
+    hashtags: Line = (Span(RLM + " ".join(f"#{_clean(t.tag)}" for t in alert.topics)),) if alert.topics else ()
+    return AlertView(header, title, summary, meta, why, link, also, hashtags, url, alert.topics)

@@ -28,7 +28,7 @@ class FeedCommands(CommandBase):
             if exc.code == "bad_url":
                 return self._usage("addfeed", T.FEED_BAD_URL)
             if exc.code == "blocked":
-                return Reply(error=True).add("⛔ ", T.FEED_BLOCKED)
+                return Reply(error=True).add("⛔ ", T.FEED_LOOKALIKE if exc.detail == "lookalike" else T.FEED_BLOCKED)
             if exc.code == "fetch":
                 return Reply(error=True).add(T.FEED_FETCH_FAILED.format(reason=isolate(exc.detail)))
             return Reply(error=True).add(T.FEED_NOT_FEED)

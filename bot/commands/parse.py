@@ -11,6 +11,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from bot.domain.sanitize import plain_text
+
 __all__ = ["Invocation", "parse_command", "clean_argument", "MAX_INPUT"]
 
 MAX_INPUT = 4096
@@ -25,7 +27,7 @@ class Invocation:
 
 
 def clean_argument(text: str) -> str:
-    """Drop control characters (NUL included) and bidi overrides; fold runs of spaces."""
+    """Drop control characters (NUL included), bidi overrides and zero-width characters; fold spaces."""
     out = []
     for ch in text[:MAX_INPUT]:
         cat = unicodedata.category(ch)
@@ -37,7 +39,7 @@ def clean_argument(text: str) -> str:
             continue
         else:
             out.append(ch)
-    return " ".join("".join(out).split())
+    return " ".join(plain_text("".join(out)).split())  # and zero-width characters (ZWNJ stays)
 
 
 def parse_command(text: str, *, slash_optional: bool = False) -> Invocation:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
+from bot.domain.sanitize import plain_text
 from bot.feeds.fetch import Fetcher, FetchError
 from bot.feeds.parse import NotAFeed, decode_document, parse_feed
 
@@ -16,7 +17,10 @@ _FEED_TYPES = {"application/rss+xml", "application/atom+xml", "application/rdf+x
 
 
 class AddFeedError(Exception):
-    """Why a URL cannot be added: code is one of bad_url, blocked, fetch, not_feed."""
+    """Why a URL cannot be added: code is one of bad_url, blocked, fetch, not_feed.
+
+    For ``blocked``, ``detail`` is the guard's reason code (``lookalike``, ``private_address``, ...).
+    """
 
     def __init__(self, code: str, detail: str = "") -> None:
         super().__init__(f"{code}: {detail}")
@@ -52,7 +56,11 @@ class FeedLinkFinder(HTMLParser):
 
 
 def valid_url(url: str) -> bool:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.hostname  # noqa: B018 - raises for a malformed bracketed host ("[０::１]")
+    except ValueError:
+        return False
     return parts.scheme in ("http", "https") and bool(parts.hostname) and len(url) <= 2000 and " " not in url
 
 
@@ -64,10 +72,12 @@ async def inspect_feed(fetcher: Fetcher, url: str, *, trusted: bool = False) -> 
         try:
             res = await fetcher.fetch(url, trusted=trusted)
         except FetchError as exc:
-            raise AddFeedError("blocked" if exc.kind == "blocked" else "fetch", exc.message) from None
+            if exc.kind == "blocked":
+                raise AddFeedError("blocked", exc.reason or "") from None
+            raise AddFeedError("fetch", exc.message) from None
         try:
             parsed = parse_feed(res.body, res.content_type)
-            return FeedCheck(res.url, parsed.title.strip(), len(parsed.entries))
+            return FeedCheck(res.url, plain_text(parsed.title).strip(), len(parsed.entries))
         except NotAFeed:
             if attempt:
                 break
@@ -79,5 +89,5 @@ async def inspect_feed(fetcher: Fetcher, url: str, *, trusted: bool = False) -> 
                 pass
             if not finder.links:
                 break
-            url = finder.links[0]
+            url = finder.links[0]  # fetched below through the same guard as the page itself
     raise AddFeedError("not_feed")

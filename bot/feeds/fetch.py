@@ -19,8 +19,9 @@ from urllib.parse import urljoin, urlsplit
 
 import aiohttp
 from aiohttp.abc import AbstractResolver
+from yarl import URL
 
-from bot.feeds.ssrf import BlockedAddress, GuardedResolver, check_url
+from bot.feeds.ssrf import AddressGuard, AddressPolicy, BlockedAddress, CheckHook, ConnectHook, is_public_address
 
 __all__ = ["Fetcher", "FetchResult", "FetchError", "FetchLimits"]
 
@@ -34,9 +35,10 @@ class FetchError(Exception):
     """A fetch that did not produce a document; ``kind`` is a stable code, ``message`` the reason."""
 
     def __init__(self, kind: str, message: str, *, status: int | None = None, retry_after: float | None = None,
-                 final_url: str | None = None) -> None:
+                 final_url: str | None = None, reason: str | None = None) -> None:
         super().__init__(message)
         self.kind = kind
+        self.reason = reason  # for kind "blocked": the guard's reason code (see ssrf.REASONS)
         self.message = message
         self.status = status
         self.retry_after = retry_after
@@ -86,14 +88,20 @@ def retry_after_seconds(value: str | None) -> float | None:
 
 
 class Fetcher:
-    """One aiohttp session for operator feeds and one, SSRF-guarded, for chat-added feeds."""
+    """One aiohttp session for operator feeds and one, SSRF-guarded, for chat-added feeds.
+
+    Test seams: ``dns`` (the resolver under the guard), and the guard's
+    ``public_hosts``, ``allow`` (address policy), ``on_check`` (verdicts) and
+    ``on_connect`` (each socket connection of the guarded session).
+    """
 
     def __init__(self, limits: FetchLimits, user_agent: str, *, dns: AbstractResolver | None = None,
-                 public_hosts: frozenset[str] = frozenset()) -> None:
+                 public_hosts: frozenset[str] = frozenset(), allow: AddressPolicy = is_public_address,
+                 on_check: CheckHook | None = None, on_connect: ConnectHook | None = None) -> None:
         self.limits = limits
         self.user_agent = user_agent
         self._dns = dns  # inner resolver of the guarded session (tests inject one)
-        self._public_hosts = public_hosts
+        self.guard = AddressGuard(allow=allow, public_hosts=public_hosts, on_check=on_check, on_connect=on_connect)
         self._sessions: dict[bool, aiohttp.ClientSession] = {}
         self._global = asyncio.Semaphore(limits.concurrency)
         self._hosts: dict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(limits.per_host))
@@ -105,8 +113,9 @@ class Fetcher:
                 limit=self.limits.concurrency,
                 limit_per_host=self.limits.per_host,
                 ttl_dns_cache=300,
-                resolver=self._dns if trusted else GuardedResolver(self._dns, self._public_hosts),
+                resolver=self._dns if trusted else self.guard.resolver(self._dns),
                 enable_cleanup_closed=True,
+                socket_factory=None if trusted else self.guard.socket_factory,
             )
             session = aiohttp.ClientSession(
                 connector=connector,
@@ -126,7 +135,10 @@ class Fetcher:
     async def fetch(self, url: str, *, etag: str | None = None, last_modified: str | None = None,
                     trusted: bool = True) -> FetchResult:
         """GET a feed, following redirects by hand; raise FetchError with the reason on failure."""
-        host = urlsplit(url).hostname or ""
+        try:
+            host = urlsplit(url).hostname or ""
+        except ValueError:
+            raise FetchError("url", "invalid URL") from None
         async with self._global, self._hosts[host]:
             try:
                 return await asyncio.wait_for(self._fetch(url, etag, last_modified, trusted),
@@ -143,13 +155,7 @@ class Fetcher:
         all_permanent = True
         seen: set[str] = set()
         for _hop in range(self.limits.max_redirects + 1):
-            if not trusted:
-                try:
-                    check_url(current)
-                except BlockedAddress as exc:
-                    raise FetchError("blocked", f"address not allowed ({exc.reason})", final_url=current) from None
-            elif urlsplit(current).scheme.lower() not in ("http", "https"):
-                raise FetchError("blocked", "only http and https feeds are supported", final_url=current)
+            target = self._target(current, trusted)
             headers: dict[str, str] = {}
             if current == url:
                 if etag:
@@ -157,12 +163,16 @@ class Fetcher:
                 if last_modified:
                     headers["If-Modified-Since"] = last_modified
             try:
-                async with session.get(current, headers=headers, allow_redirects=False, timeout=timeout) as resp:
+                async with session.get(target, headers=headers, allow_redirects=False, timeout=timeout) as resp:
                     if resp.status in _REDIRECTS:
                         location = resp.headers.get("Location")
                         if not location:
                             raise FetchError("http", f"HTTP {resp.status} without Location", status=resp.status)
-                        nxt = urljoin(current, location)
+                        try:
+                            nxt = urljoin(current, location)
+                            urlsplit(nxt).hostname  # noqa: B018 - raises for a malformed bracketed host
+                        except ValueError:
+                            raise FetchError("url", "redirect to an invalid URL", status=resp.status) from None
                         if nxt in seen or nxt == current:
                             raise FetchError("redirects", "redirect loop", status=resp.status, final_url=nxt)
                         seen.add(current)
@@ -188,11 +198,11 @@ class Fetcher:
             except FetchError:
                 raise
             except BlockedAddress as exc:
-                raise FetchError("blocked", f"address not allowed ({exc.reason})", final_url=current) from None
+                raise _refused(exc, current) from None
             except aiohttp.ClientConnectorError as exc:
                 blocked = _blocked_cause(exc)
                 if blocked is not None:
-                    raise FetchError("blocked", f"address not allowed ({blocked.reason})", final_url=current) from None
+                    raise _refused(blocked, current) from None
                 raise FetchError("connect", f"cannot connect: {exc.os_error or exc}") from None
             except aiohttp.ClientPayloadError as exc:
                 raise FetchError("payload", f"broken response body: {exc}") from None
@@ -205,11 +215,25 @@ class Fetcher:
             except aiohttp.ClientError as exc:
                 blocked = _blocked_cause(exc)
                 if blocked is not None:
-                    raise FetchError("blocked", f"address not allowed ({blocked.reason})", final_url=current) from None
+                    raise _refused(blocked, current) from None
                 raise FetchError("network", f"network error: {type(exc).__name__}: {exc}") from None
             except OSError as exc:
                 raise FetchError("network", f"network error: {exc}") from None
         raise FetchError("redirects", f"more than {self.limits.max_redirects} redirects", final_url=current)
+
+    def _target(self, url: str, trusted: bool) -> URL:
+        """The URL object to give aiohttp: for untrusted feeds, the one the guard judged (every hop)."""
+        if not trusted:
+            try:
+                return self.guard.admit(url).url
+            except BlockedAddress as exc:
+                raise _refused(exc, url) from None
+        if urlsplit(url).scheme.lower() not in ("http", "https"):
+            raise FetchError("blocked", "only http and https feeds are supported", final_url=url, reason="scheme")
+        try:
+            return URL(url)
+        except (ValueError, TypeError):
+            raise FetchError("url", "invalid URL") from None
 
     async def _read_body(self, resp: aiohttp.ClientResponse) -> bytes:
         """Read at most max_bytes of *decoded* body, inflating gzip/deflate incrementally."""
@@ -249,6 +273,10 @@ class Fetcher:
             if len(out) > cap:
                 raise FetchError("too_large", f"response larger than {cap} bytes")
         return bytes(out)
+
+
+def _refused(exc: BlockedAddress, url: str) -> FetchError:
+    return FetchError("blocked", f"address not allowed ({exc.reason})", final_url=url, reason=exc.reason)
 
 
 def _blocked_cause(exc: BaseException) -> BlockedAddress | None:

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 import structlog
 
+from bot.domain.sanitize import plain_text
 from bot.domain.states import StoryState
 from bot.domain.stories import StoryDraft, clean_text, story_key
 from bot.feeds.fetch import Fetcher, FetchError, FetchResult
@@ -234,14 +235,16 @@ class Poller:
         for e in parsed.entries:
             if (e.link or e.guid or "") in known:
                 continue
-            key = story_key(e.link, e.guid, feed.key)
+            # Feed text enters here: bidi controls, needless zero-width characters and controls go.
+            link = plain_text(e.link or "").strip()
+            key = story_key(link, e.guid, feed.key)
             if key is None or key in drafts:
                 continue
-            title = clean_text(e.title)
-            summary = clean_text(e.summary)
+            title = plain_text(clean_text(e.title))
+            summary = plain_text(clean_text(e.summary))
             if not title and not summary:
                 continue
-            drafts[key] = StoryDraft(key, (e.link or "").strip(), title or summary[:200], summary, e.published, e.guid)
+            drafts[key] = StoryDraft(key, link, title or summary[:200], summary, e.published, e.guid)
         items = list(drafts.values())
         if feed.first_fetch_done:
             return items, [StoryState.NEW] * len(items)

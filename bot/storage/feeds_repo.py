@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.domain.sanitize import plain_text
 from bot.domain.states import FeedOrigin
 from bot.storage.db import Database
 from bot.storage.models import DestinationFeed, Feed, table
@@ -55,14 +56,14 @@ class FeedsRepo:
                 if row is None:
                     await conn.execute(
                         self.db.insert(t)
-                        .values(key=spec.id, url=spec.url, source_url=spec.url, name=spec.name,
+                        .values(key=spec.id, url=spec.url, source_url=spec.url, name=plain_text(spec.name),
                                 language=spec.language, origin=FeedOrigin.CONFIG, trusted=trusted,
                                 interval=spec.interval, enabled=True, next_poll_at=now, created_at=now,
                                 failure_count=0, first_fetch_done=False)
                         .on_conflict_do_nothing()
                     )
                     continue
-                values: dict[str, Any] = {"name": spec.name, "language": spec.language,
+                values: dict[str, Any] = {"name": plain_text(spec.name), "language": spec.language,
                                           "interval": spec.interval, "trusted": trusted}
                 if row.source_url != spec.url:
                     values.update(url=spec.url, source_url=spec.url, etag=None, last_modified=None,
@@ -153,7 +154,7 @@ class FeedsRepo:
         t = table(Feed)
         async with self.db.begin() as conn:
             await conn.execute(
-                self.db.insert(t).values(key=key, url=url, source_url=url, name=name, language="ar",
+                self.db.insert(t).values(key=key, url=url, source_url=url, name=plain_text(name), language="ar",
                                          origin=FeedOrigin.CHAT, trusted=False, enabled=True, next_poll_at=now,
                                          created_at=now, failure_count=0, first_fetch_done=False)
                 .on_conflict_do_nothing()
