@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict, deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -40,11 +40,11 @@ log = structlog.get_logger(__name__)
 class CommandService:
     def __init__(self, settings: Settings, chats: ChatsRepo, feeds: FeedsRepo, stories: StoriesRepo,
                  index: WatchIndex, *, fetcher: Fetcher, clock: Callable[[], datetime],
-                 status: Callable[[], Awaitable[dict[str, Any]]]) -> None:
+                 status: Callable[[], Awaitable[dict[str, Any]]], table: Mapping[str, Command] = COMMANDS) -> None:
         self.settings = settings
         self.deps = Deps(settings=settings, chats=chats, feeds=feeds, stories=stories, index=index,
                          fetcher=fetcher, clock=clock, status=status,
-                         topic_names=topic_names(index.builtins.values()), commands=COMMANDS)
+                         topic_names=topic_names(index.builtins.values()), commands=table)
         self._recent: dict[tuple[str, str], deque[float]] = defaultdict(deque)
 
     # ------------------------------------------------------------ entry
@@ -103,7 +103,7 @@ class CommandService:
         return Where(ctx.chat_id, ctx.chat_kind, ctx.thread_id, ctx.chat_title, "")
 
     async def _dispatch(self, ctx: Context, inv: Invocation) -> Reply:
-        cmd = COMMANDS.get(inv.name)
+        cmd = self.deps.commands.get(inv.name)
         if cmd is None:
             return self._unknown()
         args = inv.args
@@ -141,4 +141,4 @@ class CommandService:
 
     def _unknown(self) -> Reply:
         reply = Reply(error=True).add(T.UNKNOWN).add(T.COMMANDS_HEADER)
-        return add_command_list(reply, COMMANDS.values())
+        return add_command_list(reply, self.deps.commands.values())

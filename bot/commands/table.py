@@ -21,7 +21,7 @@ from bot.commands import about, feeds, subscriptions, terms
 from bot.commands.context import Context, Deps, Where
 from bot.commands.reply import Reply
 
-__all__ = ["Command", "Handler", "COMMANDS", "find"]
+__all__ = ["Command", "Handler", "COMMANDS", "command_table"]
 
 Handler = Callable[[Deps, Context, Where, str], Awaitable[Reply]]
 
@@ -36,7 +36,8 @@ class Command:
     targetable: bool = False  # may act on another chat named with "@channel" as the first argument
 
 
-def _table(entries: Iterable[Command]) -> Mapping[str, Command]:
+def command_table(entries: Iterable[Command]) -> Mapping[str, Command]:
+    """Entries by name, in order, read-only; a name declared twice is a programming error."""
     table: dict[str, Command] = {}
     for entry in entries:
         if entry.name in table:
@@ -45,7 +46,7 @@ def _table(entries: Iterable[Command]) -> Mapping[str, Command]:
     return MappingProxyType(table)
 
 
-COMMANDS: Mapping[str, Command] = _table([
+COMMANDS: Mapping[str, Command] = command_table([
     Command("start", "التعريف بالبوت وطريقة استخدامه", "", about.show_help),
     Command("help", "قائمة الأوامر وطريقة استخدامها", "", about.show_help),
     Command("topics", "الموضوعات الجاهزة وتفعيلها أو إيقافها", "", subscriptions.show_topics),
@@ -64,8 +65,3 @@ COMMANDS: Mapping[str, Command] = _table([
     Command("feeds", "المصادر التي أضافتها هذه المحادثة", "", feeds.list_feeds, targetable=True),
     Command("status", "حالة البوت: المصادر والتنبيهات", "", about.show_status),
 ])
-
-
-def find(name: str) -> Command | None:
-    """The entry for a (lower-case) command name, None for anything else."""
-    return COMMANDS.get(name)
