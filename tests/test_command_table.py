@@ -10,6 +10,7 @@ from __future__ import annotations
 import inspect
 import re
 import string
+import subprocess
 import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -85,8 +86,11 @@ def test_usage_is_written_by_each_platform() -> None:
         assert reply_payload(reply, command="/akhbar")["text"] == f"\u200f{LRI}/akhbar {written}{PDI}"
 
 
-def test_the_table_module_loads_no_chat_library() -> None:
-    assert not [m for m in sys.modules if m.split(".")[0] in ("telegram", "slack_bolt", "slack_sdk")]
+def test_the_table_loads_no_chat_library() -> None:
+    code = ("import sys, bot.commands.table, bot.commands.service; "
+            "print([m for m in sys.modules if m.split('.')[0] in ('telegram', 'slack_bolt', 'slack_sdk')])")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 # ------------------------------------------------------------------ sentences that name a command

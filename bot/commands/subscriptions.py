@@ -7,8 +7,16 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from bot.alerts.arabic import format_datetime, isolate_ltr
-from bot.commands.context import Context, Deps, UsageError, Where, ensure_destination, find_destination, labels_of, \
-    unknown_ids
+from bot.commands.context import (
+    Context,
+    Deps,
+    UsageError,
+    Where,
+    ensure_destination,
+    find_destination,
+    labels_of,
+    unknown_ids,
+)
 from bot.commands.reply import Button, Reply, Span, bold, phrase
 from bot.commands.texts import T
 from bot.domain.text import normalize
