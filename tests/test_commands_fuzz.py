@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 
 from bot.app import NewsBot, build_fetcher
 from bot.commands.service import Context
-from bot.commands.texts import COMMANDS, T
+from bot.commands.table import COMMANDS
+from bot.commands.texts import T
 from bot.storage.models import Chat, CustomTerm, Destination, DestinationFeed, Feed, Subscription
 from tests.conftest import make_settings, write_config
 

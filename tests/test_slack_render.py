@@ -20,7 +20,7 @@ from bot.adapters.slack.render import (
     reply_payload,
 )
 from bot.alerts.model import Alert, Match, Span, Topic, format_alert
-from bot.commands.reply import Button, Reply, bold
+from bot.commands.reply import Button, Reply, bold, command
 from tests.fakes.slack_api import validate_blocks
 
 TZ = ZoneInfo("Asia/Riyadh")
@@ -104,7 +104,7 @@ def test_reply_buttons_split_into_actions_blocks_of_25() -> None:
 def test_long_replies_are_split_into_sections() -> None:
     reply = Reply()
     for i in range(400):
-        reply.add(f"سطر رقم {i} ", Span("/subscribe"), " <تفاصيل> " * 5)
+        reply.add(f"سطر رقم {i} ", command("subscribe"), " <تفاصيل> " * 5)
     payload = reply_payload(reply, command="/akhbar")
     assert validate_blocks(payload["blocks"]) == []
     assert 2 < len(payload["blocks"]) <= 50

@@ -5,7 +5,8 @@ The real NewsBot with the real PTB Application against FakeTelegramAPI (see test
 
 from __future__ import annotations
 
-from bot.commands.texts import COMMANDS, T
+from bot.commands.table import COMMANDS
+from bot.commands.texts import T
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.test_telegram_support import (
     ADMIN,
@@ -195,6 +196,6 @@ async def test_topics_keyboard_toggles(env: Env, fake: FakeTelegramAPI) -> None:
 
 async def test_command_menu_registered_in_arabic_and_default(env: Env, fake: FakeTelegramAPI) -> None:
     await env.start()
-    expected = [{"command": name, "description": desc} for name, (desc, _usage) in COMMANDS.items()]
+    expected = [{"command": cmd.name, "description": cmd.description} for cmd in COMMANDS.values()]
     assert fake.commands[("default", "ar")] == expected
     assert fake.commands[("default", "")] == expected

@@ -1,20 +1,21 @@
-"""What every command handler shares: the request's context and a few helpers.
+"""What every command handler gets: its dependencies, the request's context, and a few helpers.
 
 ``Context`` is what an adapter tells the core about a command: who sent it,
 where, and the two questions only the platform can answer (may this user
-manage that chat; which chat is "@channel"). ``CommandBase`` holds the
-repositories and the helpers the handler groups use.
+manage that chat; which chat is "@channel"). ``Deps`` is everything a handler
+may use, passed in explicitly so a handler is a plain function a test (or
+"find usages") can see.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from bot.alerts.arabic import isolate, isolate_ltr
-from bot.commands.reply import Reply
-from bot.commands.texts import TERM_ERRORS, USAGE, T
+from bot.commands.texts import TERM_ERRORS, T
 from bot.domain.watchlists import TermError
 from bot.feeds.fetch import Fetcher
 from bot.ops.status import StatusSnapshot
@@ -24,7 +25,11 @@ from bot.storage.chats_repo import ChatsRepo, DestinationRef
 from bot.storage.feeds_repo import FeedsRepo
 from bot.storage.stories_repo import StoriesRepo
 
-__all__ = ["Context", "ChatTarget", "TargetError", "Where", "CommandBase"]
+if TYPE_CHECKING:
+    from bot.commands.table import Command
+
+__all__ = ["Context", "ChatTarget", "TargetError", "Where", "Deps", "UsageError", "find_destination",
+           "ensure_destination", "term_usage", "labels_of", "unknown_ids"]
 
 
 class TargetError(Exception):
@@ -33,6 +38,14 @@ class TargetError(Exception):
     def __init__(self, code: str) -> None:
         super().__init__(code)
         self.code = code
+
+
+class UsageError(Exception):
+    """Raised by a handler for arguments it cannot use; the core answers with the message and the usage."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,8 +81,9 @@ class Where:
     label: str  # how to name it in replies
 
 
-class CommandBase:
-    """Repositories, clock and helpers shared by the command groups."""
+@dataclass(frozen=True, slots=True)
+class Deps:
+    """Everything a command handler may use; built once by the command core."""
 
     settings: Settings
     chats: ChatsRepo
@@ -78,28 +92,33 @@ class CommandBase:
     index: WatchIndex
     fetcher: Fetcher
     clock: Callable[[], datetime]
-    status_source: Callable[[], Awaitable[StatusSnapshot]]
+    status: Callable[[], Awaitable[StatusSnapshot]]
+    topic_names: Mapping[str, str]  # a normalised label or plain term -> built-in watchlist id
+    commands: Mapping[str, Command]  # the command table, for /help
 
-    async def _find(self, ctx: Context, where: Where) -> DestinationRef | None:
-        """The destination a command acts on, if anything was ever set there (nothing is created)."""
-        return await self.chats.find_destination(ctx.platform, where.chat_id, where.thread_id)
 
-    async def _ensure(self, ctx: Context, where: Where) -> DestinationRef:
-        return await self.chats.ensure_destination(ctx.platform, where.chat_id, where.kind,
-                                                   thread_id=where.thread_id, title=where.title, now=self.clock())
+async def find_destination(deps: Deps, ctx: Context, where: Where) -> DestinationRef | None:
+    """The destination a command acts on, if anything was ever set there (nothing is created)."""
+    return await deps.chats.find_destination(ctx.platform, where.chat_id, where.thread_id)
 
-    def _usage(self, name: str, message: str) -> Reply:
-        return Reply(error=True).add(message).add(T.TRY.format(usage=isolate_ltr(USAGE[name])))
 
-    def _term_usage(self, name: str, exc: TermError) -> Reply:
-        return self._usage(name, TERM_ERRORS.get(exc.code, TERM_ERRORS["empty"]))
+async def ensure_destination(deps: Deps, ctx: Context, where: Where) -> DestinationRef:
+    """The destination a command acts on, created on first use."""
+    return await deps.chats.ensure_destination(ctx.platform, where.chat_id, where.kind,
+                                               thread_id=where.thread_id, title=where.title, now=deps.clock())
 
-    def _labels_of(self, ids: list[str]) -> str:
-        return "، ".join(self.index.topic(i).label if i != "mine" else CUSTOM_LABEL for i in ids) or T.NONE
 
-    def _valid_ids(self) -> str:
-        return "، ".join(isolate_ltr(i) for i in self.index.builtins)
+def term_usage(exc: TermError) -> UsageError:
+    """Why a term was refused, in Arabic."""
+    return UsageError(TERM_ERRORS.get(exc.code, TERM_ERRORS["empty"]))
 
-    def _unknown_ids(self, name: str, unknown: list[str]) -> Reply:
-        return self._usage(name, T.UNKNOWN_IDS.format(ids="، ".join(isolate(u) for u in unknown),
-                                                     valid=self._valid_ids()))
+
+def labels_of(deps: Deps, ids: list[str]) -> str:
+    """Watchlist ids as their Arabic labels, comma-separated."""
+    return "، ".join(deps.index.topic(i).label if i != "mine" else CUSTOM_LABEL for i in ids) or T.NONE
+
+
+def unknown_ids(deps: Deps, unknown: list[str]) -> UsageError:
+    """Names that are no watchlist, and the ids that are."""
+    valid = "، ".join(isolate_ltr(i) for i in deps.index.builtins)
+    return UsageError(T.UNKNOWN_IDS.format(ids="، ".join(isolate(u) for u in unknown), valid=valid))

@@ -1,13 +1,19 @@
-"""What a command answers, platform-neutral: lines of spans, buttons, and a channel note."""
+"""What a command answers, platform-neutral: lines of spans, buttons, and a channel note.
+
+A command the user may type next is a ``CommandSpan`` (name and arguments), never a
+ready-made "/watch" string: Telegram writes it "/watch العبارة", Slack
+"/newsbot watch العبارة", each in its own renderer.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from string import Formatter
 
-from bot.alerts.arabic import RLM
+from bot.alerts.arabic import RLM, isolate_ltr
 from bot.alerts.model import Span
 
-__all__ = ["Reply", "Button", "Span", "line", "bold"]
+__all__ = ["Reply", "Button", "Span", "CommandSpan", "command", "phrase", "line", "bold"]
 
 Line = tuple[Span, ...]
 
@@ -16,6 +22,26 @@ Line = tuple[Span, ...]
 class Button:
     label: str
     action: str  # opaque to adapters: "toggle:<watchlist id>"
+
+
+@dataclass(frozen=True, slots=True)
+class CommandSpan(Span):
+    """A command to type; ``text`` is the slash form, for readers of plain text only."""
+
+    name: str = ""
+    args: str = ""  # Arabic placeholders or an example ("العبارة", "2h"); "" for none
+    isolated: bool = False  # a usage line (kept left-to-right as a whole) rather than a word in a sentence
+
+    def written(self, prefix: str) -> str:
+        """The invocation after ``prefix`` ("/" on Telegram, "/newsbot " on Slack)."""
+        text = f"{prefix}{self.name} {self.args}" if self.args else f"{prefix}{self.name}"
+        return isolate_ltr(text) if self.isolated else text
+
+
+def command(name: str, args: str = "", *, isolated: bool = False) -> CommandSpan:
+    """A ``CommandSpan`` whose plain text is the slash form."""
+    probe = CommandSpan("", name=name, args=args, isolated=isolated)
+    return CommandSpan(probe.written("/"), name=name, args=args, isolated=isolated)
 
 
 @dataclass(slots=True)
@@ -44,3 +70,43 @@ def line(*spans: Span | str) -> Line:
 
 def bold(text: str) -> Span:
     return Span(text, bold=True)
+
+
+def phrase(template: str, **values: Span | str | int) -> tuple[Span, ...]:
+    """One of our own sentences (``texts.T``) as spans, ``str.format``-style.
+
+    A "/name" the sentence itself mentions becomes a ``CommandSpan``, so each
+    platform writes it its own way; the values (user text among them) are put
+    in as they are and never read for commands.
+    """
+    out: list[Span] = []
+    for literal, name, spec, _conversion in Formatter().parse(template):
+        out.extend(_mentions(literal))
+        if name is not None:
+            value = values[name]
+            out.append(value if isinstance(value, Span) else Span(format(value, spec or "")))
+    return tuple(s for s in out if s.text)
+
+
+def _word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def _mentions(text: str) -> list[Span]:
+    """Plain text split around "/name" mentions (a slash at a word start, lower-case Latin name)."""
+    out: list[Span] = []
+    start = i = 0
+    while (i := text.find("/", i)) >= 0:
+        j = i + 1
+        while j < len(text) and text[j].isascii() and (text[j].islower() or text[j].isdigit() or text[j] == "_"):
+            j += 1
+        name = text[i + 1:j]
+        before = text[i - 1] if i else " "
+        after = text[j] if j < len(text) else " "
+        if name[:1].isalpha() and not _word(before) and before not in "/:" and not _word(after):
+            out.append(Span(text[start:i]))
+            out.append(command(name))
+            start = j
+        i = j
+    out.append(Span(text[start:]))
+    return out

@@ -2,29 +2,28 @@
 
 Adapters translate their updates into a ``Context`` and render the ``Reply``.
 Every rule — limits, permissions, validation, Arabic wording — lives in this
-package once: this module routes and checks; the handler groups
-(subscriptions, terms, feeds) change settings.
+package once: this module routes and checks, reading each command's
+permissions from the table (``bot.commands.table``); the handlers
+(subscriptions, terms, feeds, about) change settings and answer.
 """
 
 from __future__ import annotations
 
 import time
 from collections import defaultdict, deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 
 import structlog
 
-from bot.alerts.arabic import format_datetime, format_relative, isolate, isolate_ltr
-from bot.commands.context import ChatTarget, Context, TargetError, Where
-from bot.commands.feeds import FeedCommands
+from bot.alerts.arabic import isolate
+from bot.commands.about import add_command_list
+from bot.commands.context import ChatTarget, Context, Deps, TargetError, UsageError, Where
 from bot.commands.parse import Invocation, parse_command
-from bot.commands.reply import Reply, Span, bold, line
-from bot.commands.subscriptions import DEFAULT_TOPICS, SubscriptionCommands
-from bot.commands.terms import TermCommands
-from bot.commands.texts import COMMANDS, T
-from bot.domain.states import OutboxState
-from bot.domain.text import normalize
+from bot.commands.reply import Reply, bold, command, line, phrase
+from bot.commands.subscriptions import DEFAULT_TOPICS, toggle_topic, topic_names
+from bot.commands.table import COMMANDS, Command
+from bot.commands.texts import T
 from bot.feeds.fetch import Fetcher
 from bot.ops.status import StatusSnapshot
 from bot.pipeline.watchindex import WatchIndex
@@ -37,28 +36,16 @@ __all__ = ["CommandService", "Context", "ChatTarget", "TargetError", "DEFAULT_TO
 
 log = structlog.get_logger(__name__)
 
-MUTATING = {"subscribe", "unsubscribe", "watch", "unwatch", "mute", "unmute", "addfeed", "removefeed"}
-TARGETABLE = MUTATING | {"watchlist", "feeds"}
 
-
-class CommandService(SubscriptionCommands, TermCommands, FeedCommands):
+class CommandService:
     def __init__(self, settings: Settings, chats: ChatsRepo, feeds: FeedsRepo, stories: StoriesRepo,
                  index: WatchIndex, *, fetcher: Fetcher, clock: Callable[[], datetime],
-                 status: Callable[[], Awaitable[StatusSnapshot]]) -> None:
+                 status: Callable[[], Awaitable[StatusSnapshot]], table: Mapping[str, Command] = COMMANDS) -> None:
         self.settings = settings
-        self.chats, self.feeds, self.stories, self.index = chats, feeds, stories, index
-        self.fetcher = fetcher
-        self.clock = clock
-        self.status_source = status
+        self.deps = Deps(settings=settings, chats=chats, feeds=feeds, stories=stories, index=index,
+                         fetcher=fetcher, clock=clock, status=status,
+                         topic_names=topic_names(index.builtins.values()), commands=table)
         self._recent: dict[tuple[str, str], deque[float]] = defaultdict(deque)
-        # "/subscribe الناتو" works as well as "/subscribe nato": labels and plain terms name lists too.
-        self._labels: dict[str, str] = {}
-        for w in index.builtins.values():
-            for t in w.terms:
-                if not t.near and "*" not in t.text:
-                    self._labels.setdefault(normalize(t.text), w.id)
-        for w in index.builtins.values():
-            self._labels[normalize(w.label)] = w.id
 
     # ------------------------------------------------------------ entry
     async def handle(self, ctx: Context, text: str, *, slash_optional: bool = False) -> Reply | None:
@@ -76,29 +63,16 @@ class CommandService(SubscriptionCommands, TermCommands, FeedCommands):
             return Reply(error=True).add(T.INTERNAL)
 
     async def action(self, ctx: Context, action: str) -> Reply:
-        """A button press (Telegram callback / Slack block action)."""
+        """A button press (Telegram callback / Slack block action): "toggle:<watchlist id>"."""
         if not self._allow(ctx):
             return Reply(error=True).add(T.RATE_LIMITED)
         try:
             kind, _, arg = action.partition(":")
-            if kind != "toggle" or arg not in self.index.builtins:
+            if kind != "toggle" or arg not in self.deps.index.builtins:
                 return Reply(error=True).add(T.UNKNOWN)
             if not await self._may_manage(ctx, ctx.chat_id):
                 return Reply(error=True).add(T.NOT_ADMIN)
-            where = self._here(ctx)
-            dest = await self._ensure(ctx, where)
-            subs = set(await self.chats.subscriptions(dest.id))
-            label = self.index.builtins[arg].label
-            if arg in subs:
-                await self.chats.unsubscribe(dest.id, [arg])
-                what = T.TOPIC_TOGGLED_OFF.format(label=label)
-            else:
-                await self.chats.subscribe(dest.id, [arg], self.clock())
-                what = T.TOPIC_TOGGLED_ON.format(label=label)
-            reply = await self._topics_reply(dest.id)
-            reply.changed = True
-            reply.note = what
-            return reply
+            return await toggle_topic(self.deps, ctx, self._here(ctx), arg)
         except Exception as exc:  # noqa: BLE001
             log.error("action_failed", action=action[:64], error=repr(exc), exc_info=True)
             return Reply(error=True).add(T.INTERNAL)
@@ -129,12 +103,12 @@ class CommandService(SubscriptionCommands, TermCommands, FeedCommands):
         return Where(ctx.chat_id, ctx.chat_kind, ctx.thread_id, ctx.chat_title, "")
 
     async def _dispatch(self, ctx: Context, inv: Invocation) -> Reply:
-        handler = getattr(self, f"_cmd_{inv.name}", None)
-        if inv.name not in COMMANDS or handler is None:
-            return self._unknown(inv.name)
+        cmd = self.deps.commands.get(inv.name)
+        if cmd is None:
+            return self._unknown()
         args = inv.args
         where = self._here(ctx)
-        if inv.name in TARGETABLE and args.startswith("@"):
+        if cmd.targetable and args.startswith("@"):
             target_ref, _, args = args.partition(" ")
             args = args.strip()
             if ctx.resolve_target is None:
@@ -150,42 +124,21 @@ class CommandService(SubscriptionCommands, TermCommands, FeedCommands):
             if not await self._may_manage(ctx, target.chat_id):
                 return Reply(error=True).add(T.NOT_ADMIN_TARGET.format(target=isolate(target_ref)))
             where = Where(target.chat_id, target.kind, 0, target.title, target_ref)
-        elif inv.name in MUTATING and not await self._may_manage(ctx, ctx.chat_id):
+        elif cmd.mutates and not await self._may_manage(ctx, ctx.chat_id):
             return Reply(error=True).add(T.NOT_ADMIN)
-        reply: Reply = await handler(ctx, where, args)
+        try:
+            reply = await cmd.handler(self.deps, ctx, where, args)
+        except UsageError as exc:
+            return self._usage(cmd, exc.message)
         if reply.changed and where.label:
             reply.lines.insert(0, line(bold(isolate(where.label))))
         return reply
 
-    def _unknown(self, name: str) -> Reply:
-        reply = Reply(error=True).add(T.UNKNOWN)
-        reply.add(T.COMMANDS_HEADER)
-        for cmd, (desc, usage) in COMMANDS.items():
-            reply.add(Span(isolate_ltr(usage)), f" — {desc}")
-        return reply
+    def _usage(self, cmd: Command, message: str) -> Reply:
+        """A refused argument: why, and how the command is written."""
+        usage = command(cmd.name, cmd.usage, isolated=True)
+        return Reply(error=True).add(message).add(*phrase(T.TRY, usage=usage))
 
-    async def _cmd_start(self, ctx: Context, where: Where, args: str) -> Reply:
-        return await self._cmd_help(ctx, where, args)
-
-    async def _cmd_help(self, ctx: Context, where: Where, args: str) -> Reply:
-        reply = Reply().add(T.INTRO).add(T.HOW).add(T.MATCHING).add(bold(T.COMMANDS_HEADER))
-        for _name, (desc, usage) in COMMANDS.items():
-            reply.add(Span(isolate_ltr(usage)), f" — {desc}")
-        return reply
-
-    async def _cmd_status(self, ctx: Context, where: Where, args: str) -> Reply:
-        st = await self.status_source()
-        f, o = st.feeds, st.outbox
-        reply = Reply().add(bold(T.STATUS_HEADER))
-        reply.add("📡 ", T.STATUS_FEEDS.format(enabled=f.enabled, failing=f.failing, disabled=f.disabled))
-        last = f.last_poll
-        when = f"{format_datetime(last, self.settings.tz)} (منذ {format_relative((st.now - last).total_seconds())})" \
-            if last else T.STATUS_NEVER
-        reply.add("⏱️ ", T.STATUS_LAST_POLL.format(when=when))
-        reply.add("📬 ", T.STATUS_QUEUE.format(pending=o.pending, age=format_relative(o.oldest_age),
-                                               sent=o.count(OutboxState.SENT),
-                                               failed=o.count(OutboxState.FAILED, OutboxState.GONE)))
-        if f.failing_feeds:
-            names = "، ".join(f"{isolate(x.name)} ({x.failure_count})" for x in f.failing_feeds[:5])
-            reply.add("⚠️ ", T.STATUS_FAILING.format(feeds=names))
-        return reply
+    def _unknown(self) -> Reply:
+        reply = Reply(error=True).add(T.UNKNOWN).add(T.COMMANDS_HEADER)
+        return add_command_list(reply, self.deps.commands.values())

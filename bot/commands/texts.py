@@ -1,29 +1,13 @@
-"""Every Arabic sentence the commands say, in one place (Modern Standard Arabic)."""
+"""Every Arabic sentence the commands say, in one place (Modern Standard Arabic).
+
+Each command's own description and usage are in its entry of the command table (``bot.commands.table``).
+A sentence here that names a command ("/subscribe") is put into replies with ``reply.phrase()``, which
+marks the command so each platform writes it its own way.
+"""
 
 from __future__ import annotations
 
-__all__ = ["COMMANDS", "USAGE", "TERM_ERRORS", "T"]
-
-# name -> (Arabic description for the command menu, usage)
-COMMANDS: dict[str, tuple[str, str]] = {
-    "start": ("التعريف بالبوت وطريقة استخدامه", "/start"),
-    "help": ("قائمة الأوامر وطريقة استخدامها", "/help"),
-    "topics": ("الموضوعات الجاهزة وتفعيلها أو إيقافها", "/topics"),
-    "subscribe": ("الاشتراك في موضوعات جاهزة", "/subscribe [المعرفات…]"),
-    "unsubscribe": ("إلغاء الاشتراك أو إيقاف التنبيهات", "/unsubscribe [المعرفات…]"),
-    "watch": ("إضافة كلمة أو عبارة إلى قائمتك", "/watch العبارة"),
-    "unwatch": ("حذف كلمة أو عبارة من قائمتك", "/unwatch العبارة"),
-    "watchlist": ("كل ما تتابعه هذه المحادثة", "/watchlist"),
-    "preview": ("الأخبار الأخيرة التي كانت ستطابق عبارة", "/preview العبارة"),
-    "mute": ("كتم التنبيهات مدة محددة", "/mute 2h"),
-    "unmute": ("إلغاء الكتم", "/unmute"),
-    "addfeed": ("إضافة مصدر أخبار (رابط RSS أو Atom)", "/addfeed الرابط"),
-    "removefeed": ("حذف مصدر أضفته", "/removefeed الرابط"),
-    "feeds": ("المصادر التي أضافتها هذه المحادثة", "/feeds"),
-    "status": ("حالة البوت: المصادر والتنبيهات", "/status"),
-}
-
-USAGE = {name: usage for name, (_desc, usage) in COMMANDS.items()}
+__all__ = ["TERM_ERRORS", "T"]
 
 TERM_ERRORS = {
     "empty": "اكتب الكلمة أو العبارة بعد الأمر.",

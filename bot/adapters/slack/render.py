@@ -20,8 +20,8 @@ from urllib.parse import quote
 
 from bot.alerts.arabic import RLM
 from bot.alerts.model import AlertView, Span
-from bot.commands.reply import Button, Reply
-from bot.commands.texts import COMMANDS, T
+from bot.commands.reply import Button, CommandSpan, Reply
+from bot.commands.texts import T
 from bot.delivery.ports import Message, Notice
 
 __all__ = [
@@ -50,7 +50,6 @@ _LOOKALIKE = {"*": "\u2217", "_": "\u02cd", "~": "\u223c", "`": "\u02cb"}
 _FORMATTING = re.compile(r"[*_~`](?=\S)|(?<=\S)[*_~`]")
 _ISOLATES = "\u2066\u2067\u2068\u2069\u200e\u200f"
 _BARE_URL = re.compile(rf"^([\s{_ISOLATES}]*)(https?://[^\s{_ISOLATES}]+)([\s{_ISOLATES}]*)$")
-_COMMANDS = re.compile(r"(?<![\w/])/(" + "|".join(sorted(COMMANDS, key=len, reverse=True)) + r")(?![\w])")
 _ANGLE = re.compile(r"<([^<>]*)>")
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{1,30}$")
 
@@ -111,13 +110,18 @@ def _mrkdwn(text: str) -> Json:
     return {"type": "mrkdwn", "text": text, "verbatim": True}
 
 
+def _text(span: Span, command: str | None) -> str:
+    """A span's text; with ``command``, a command span is written "/newsbot subscribe"."""
+    if command and isinstance(span, CommandSpan):
+        return span.written(f"{command} ")
+    return span.text
+
+
 def render_spans(spans: Sequence[Span], *, command: str | None = None) -> str:
-    """One line of spans as mrkdwn; with ``command``, "/subscribe" reads "/newsbot subscribe"."""
+    """One line of spans as mrkdwn; ``command`` is the slash command commands are typed after."""
     out: list[str] = []
     for i, span in enumerate(spans):
-        text = span.text
-        if command and not span.href:
-            text = _COMMANDS.sub(lambda m: f"{command} {m.group(1)}", text)
+        text = _text(span, command)
         if span.href:
             out.append(link(span.href, text))
         elif span.bold and text.strip(_ISOLATES + " "):
@@ -273,7 +277,7 @@ def reply_payload(reply: Reply, *, command: str = "/newsbot") -> Json:
     actions = _buttons(reply.buttons)[: MAX_BLOCKS - 1]
     lines = [render_spans(ln, command=command) for ln in reply.lines]
     blocks = _sections(lines, MAX_BLOCKS - len(actions)) + actions
-    text = _COMMANDS.sub(lambda m: f"{command} {m.group(1)}", reply.plain_text())
+    text = "\n".join("".join(_text(s, command) for s in ln) for ln in reply.lines)
     return {"text": inert(_cut(text, TEXT_MAX // 2)) or " ", "blocks": blocks}
 
 

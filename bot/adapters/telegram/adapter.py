@@ -39,7 +39,7 @@ from bot.adapters.telegram.webhook import (
     webhook_path,
 )
 from bot.commands.service import CommandService
-from bot.commands.texts import COMMANDS
+from bot.commands.table import COMMANDS
 from bot.delivery.membership import ChatLifecycle
 from bot.ops.http import HttpServer
 from bot.settings import Settings, SettingsError
@@ -151,8 +151,8 @@ class TelegramAdapter:
                 log.warning("telegram_setup_incomplete", error=self.sender.describe(exc))
 
     async def _set_commands(self) -> None:
-        """The command menu, in Arabic, for Arabic clients and as the default."""
-        menu = [BotCommand(name, desc) for name, (desc, _usage) in COMMANDS.items()]
+        """The command menu (from the command table), in Arabic, for Arabic clients and as the default."""
+        menu = [BotCommand(cmd.name, cmd.description) for cmd in COMMANDS.values()]
         await self.app.bot.set_my_commands(menu, language_code="ar")
         await self.app.bot.set_my_commands(menu)
 

@@ -24,7 +24,7 @@ from bot.adapters.telegram.sender import TelegramSender
 from bot.commands.parse import parse_command
 from bot.commands.reply import Reply
 from bot.commands.service import CommandService, Context
-from bot.commands.texts import COMMANDS
+from bot.commands.table import COMMANDS
 from bot.delivery.membership import ChatLifecycle
 
 __all__ = ["UpdateRouter", "PLATFORM"]

@@ -27,7 +27,7 @@ import structlog
 
 from bot.alerts.arabic import PDI
 from bot.alerts.model import AlertView, Span
-from bot.commands.reply import Reply
+from bot.commands.reply import CommandSpan, Reply
 from bot.delivery.ports import Message, Notice
 
 __all__ = ["LIMIT", "Rendered", "render", "render_alert", "render_notice", "render_reply", "neutralize",
@@ -95,13 +95,14 @@ def safe_href(url: str | None) -> str | None:
 
 # ------------------------------------------------------------------ lines
 def _prepare(line: Iterable[Span]) -> Line:
-    """Defuse mentions in text and drop links that Telegram would refuse (kept as text)."""
+    """Defuse mentions in text, write commands "/watch العبارة", drop links Telegram would refuse (kept as text)."""
     out = []
     for span in line:
         if not span.text:
             continue
         href = safe_href(span.href) if span.href else None
-        text = span.text if href else neutralize(span.text)
+        raw = span.written("/") if isinstance(span, CommandSpan) else span.text
+        text = raw if href else neutralize(raw)
         out.append(Span(text, bold=span.bold, href=href))
     return tuple(out)
 

@@ -1,0 +1,67 @@
+"""The command table: every command declared once, in the order /help and the menus show them.
+
+An entry says what a command is called, what it does and how it is used (in
+Arabic), whether it changes settings (``mutates``: only someone who manages
+the chat may run it), whether it may act on another chat named with "@"
+(``targetable``), and which plain function answers it. The command core
+routes and checks permissions from here; the Telegram menu, /help, the
+unknown-command answer and Slack's usage lines are all read from here.
+
+Adding a command: write its handler (``async def x(deps, ctx, where, args) -> Reply``
+with a one-line docstring) next to its peers, add its entry below, and test it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from bot.commands import about, feeds, subscriptions, terms
+from bot.commands.context import Context, Deps, Where
+from bot.commands.reply import Reply
+
+__all__ = ["Command", "Handler", "COMMANDS", "command_table"]
+
+Handler = Callable[[Deps, Context, Where, str], Awaitable[Reply]]
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    name: str  # what follows the "/" (Telegram) or "/newsbot " (Slack): a-z, 0-9, _
+    description: str  # Arabic, for the Telegram menu and /help
+    usage: str  # the arguments only, in Arabic ("العبارة"); "" when there are none
+    handler: Handler
+    mutates: bool = False  # changes settings: needs someone who manages the chat
+    targetable: bool = False  # may act on another chat named with "@channel" as the first argument
+
+
+def command_table(entries: Iterable[Command]) -> Mapping[str, Command]:
+    """Entries by name, in order, read-only; a name declared twice is a programming error."""
+    table: dict[str, Command] = {}
+    for entry in entries:
+        if entry.name in table:
+            raise ValueError(f"command declared twice: {entry.name}")
+        table[entry.name] = entry
+    return MappingProxyType(table)
+
+
+COMMANDS: Mapping[str, Command] = command_table([
+    Command("start", "التعريف بالبوت وطريقة استخدامه", "", about.show_help),
+    Command("help", "قائمة الأوامر وطريقة استخدامها", "", about.show_help),
+    Command("topics", "الموضوعات الجاهزة وتفعيلها أو إيقافها", "", subscriptions.show_topics),
+    Command("subscribe", "الاشتراك في موضوعات جاهزة", "[المعرفات…]", subscriptions.subscribe,
+            mutates=True, targetable=True),
+    Command("unsubscribe", "إلغاء الاشتراك أو إيقاف التنبيهات", "[المعرفات…]", subscriptions.unsubscribe,
+            mutates=True, targetable=True),
+    Command("watch", "إضافة كلمة أو عبارة إلى قائمتك", "العبارة", terms.watch, mutates=True, targetable=True),
+    Command("unwatch", "حذف كلمة أو عبارة من قائمتك", "العبارة", terms.unwatch, mutates=True, targetable=True),
+    Command("watchlist", "كل ما تتابعه هذه المحادثة", "", terms.show_watchlist, targetable=True),
+    Command("preview", "الأخبار الأخيرة التي كانت ستطابق عبارة", "العبارة", terms.preview),
+    Command("mute", "كتم التنبيهات مدة محددة", "2h", subscriptions.mute, mutates=True, targetable=True),
+    Command("unmute", "إلغاء الكتم", "", subscriptions.unmute, mutates=True, targetable=True),
+    Command("addfeed", "إضافة مصدر أخبار (رابط RSS أو Atom)", "الرابط", feeds.add_feed, mutates=True, targetable=True),
+    Command("removefeed", "حذف مصدر أضفته", "الرابط", feeds.remove_feed, mutates=True, targetable=True),
+    Command("feeds", "المصادر التي أضافتها هذه المحادثة", "", feeds.list_feeds, targetable=True),
+    Command("status", "حالة البوت: المصادر والتنبيهات", "", about.show_status),
+])
