@@ -51,4 +51,9 @@ def test_when_required_a_missing_server_is_a_failure(closed_port: int) -> None:
 
 @pytest.mark.parametrize("required", [False, True])
 def test_with_a_server_the_gate_lets_the_tests_run(listening_port: int, required: bool) -> None:
-    assert gate(unreachable_reason("127.0.0.1", listening_port, timeout=0.5), required) is None
+    reason = unreachable_reason("127.0.0.1", listening_port, timeout=0.5)
+    assert reason is None
+    try:
+        gate(reason, required)
+    except BaseException as e:  # pytest's skip and fail outcomes are BaseExceptions
+        raise AssertionError(f"the gate stopped a test although the server answers: {e!r}") from e

@@ -19,6 +19,7 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
 
+from bot.adapters.telegram.adapter import TelegramAdapter
 from bot.app import NewsBot
 from bot.storage.chats_repo import DestinationRef
 from bot.storage.models import Feed
@@ -86,7 +87,9 @@ class Env:
         return bot
 
     async def polling(self, bot: NewsBot) -> None:
-        await wait_until(lambda: bot.adapters[0].polling, what="the updater to poll")
+        adapter = bot.adapters[0]
+        assert isinstance(adapter, TelegramAdapter)
+        await wait_until(lambda: adapter.polling, what="the updater to poll")
 
     @staticmethod
     async def _first_fetch_done(bot: NewsBot) -> bool:
