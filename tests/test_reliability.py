@@ -22,7 +22,7 @@ from tests.conftest import make_settings, write_config
 from tests.fakes.feed_server import FeedServer, Item, rss2
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.telegram_api import FakeTelegramAPI
-from tests.support.replicas import Replica
+from tests.replicas import Replica
 from tests.support.stories import make_stories
 from tests.support.waiting import wait_until
 

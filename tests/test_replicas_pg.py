@@ -26,7 +26,7 @@ from bot.storage.models import Feed
 from tests.conftest import write_config
 from tests.fakes.feed_server import FeedServer, Item, rss2
 from tests.fakes.telegram_api import FakeTelegramAPI
-from tests.support.replicas import Replica, log_tails
+from tests.replicas import Replica, log_tails
 from tests.support.stories import make_stories
 from tests.support.waiting import wait_until
 
