@@ -13,8 +13,12 @@ import pytest
 
 from bot.settings import Settings
 from tests.fakes.feed_server import FeedServer
+from tests.support import postgres
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Read before the clean-up below: CI sets it to make a missing PostgreSQL server a failure.
+REQUIRE_POSTGRES = os.environ.get(postgres.REQUIRE_ENV) == "1"
 
 # Nothing from the developer's environment may leak into a test run.
 for _var in [v for v in os.environ if v.startswith(("TELEGRAM_", "SLACK_", "NEWSBOT_", "OPS_"))] + ["DATABASE_URL"]:
@@ -74,9 +78,15 @@ class Console(io.StringIO):
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 
 
+@pytest.fixture(scope="session")
+def postgres_reachable() -> None:
+    """Skip (or, with NEWSBOT_REQUIRE_POSTGRES=1, fail) when no server answers; checked once."""
+    postgres.gate(postgres.unreachable_reason(), REQUIRE_POSTGRES)
+
+
 @pytest.fixture
-def pg_url() -> Any:
-    """A fresh PostgreSQL database for one test (the server must be up: these tests fail, not skip)."""
+def pg_url(postgres_reachable: None) -> Any:
+    """A fresh PostgreSQL database for one test (skipped without a server, see postgres_reachable)."""
     import uuid
 
     import psycopg

@@ -7,11 +7,12 @@ import os
 import signal
 import socket
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from tests.conftest import ROOT
 
-__all__ = ["Replica", "free_port"]
+__all__ = ["Replica", "free_port", "log_tails"]
 
 
 def free_port() -> int:
@@ -58,3 +59,8 @@ class Replica:
                 await self.proc.wait()
         self._log.close()
         return self.proc.returncode
+
+
+def log_tails(replicas: list[Replica], tail: int = 3000) -> Callable[[], str]:
+    """The end of each replica's log at the time of asking, for a failure message."""
+    return lambda: "\n".join(f"--- {r.name}\n{r.log()[-tail:]}" for r in replicas)

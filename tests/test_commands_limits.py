@@ -13,7 +13,7 @@ from bot.commands.texts import T
 from bot.storage.models import Chat, CustomTerm, Destination, Subscription
 from tests.conftest import make_settings, write_config
 from tests.fakes.feed_server import FeedServer, Item, rss2
-from tests.test_ssrf import TableResolver
+from tests.fakes.dns import TableResolver
 
 
 @pytest.fixture

@@ -3,9 +3,7 @@ subscribed to the same watchlist each receive the story exactly once."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,17 +15,12 @@ from tests.conftest import make_settings, write_config
 from tests.fakes.feed_server import FeedServer, Item, rss2
 from tests.fakes.slack_api import FakeSlackAPI, sign_request, slash_command_body
 from tests.fakes.telegram_api import FakeTelegramAPI
+from tests.support.waiting import wait_until
 
 TOKEN = "123456:CROSS-platform-token"
 SIGNING = "cross-platform-signing-secret"
 USER, CHANNEL = 4242, "C0NEWS"
 
-
-async def until(check, timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline
-        await asyncio.sleep(0.05)
 
 
 async def test_telegram_chat_and_slack_channel_each_get_the_story_once(
@@ -49,7 +42,8 @@ async def test_telegram_chat_and_slack_channel_each_get_the_story_once(
             await bot.tick()
             # Telegram: a private chat subscribes with /subscribe.
             tg.push_message(USER, USER, "/subscribe nato")
-            await until(lambda: any("تم الاشتراك" in m.plain_text for m in tg.messages_to(USER)))
+            await wait_until(lambda: any("تم الاشتراك" in m.plain_text for m in tg.messages_to(USER)), 15.0,
+                             "the /subscribe reply", interval=0.05)
             # Slack: a channel subscribes with the slash command, over signed HTTP.
             body = slash_command_body(text="subscribe nato", user_id="U1", channel_id=CHANNEL,
                                       response_url=slack.response_url("sub"))

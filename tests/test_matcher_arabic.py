@@ -10,18 +10,8 @@ from bot.domain.forms import (
     PROCLITICS,
     first_token_forms,
 )
-from tests.test_matcher_fixtures import fires, surfaces, user_fires, user_matcher
-
-
-def with_clitic(clitic: str, word: str) -> str | None:
-    """``clitic`` attached to ``word`` as Arabic spells it; None when the pair is not Arabic."""
-    if word.startswith("ال"):
-        if clitic.endswith(("ال", "لل")):
-            return None  # the word already has its article
-        if clitic.endswith("ل"):
-            return clitic + word[1:]  # ل + الناتو -> للناتو
-    return clitic + word
-
+from tests.support.matcher_cases import CEASEFIRE_YES
+from tests.support.matching import fires, surfaces, user_fires, user_matcher, with_clitic
 
 # --------------------------------------------------------------- proclitics
 # The reference's examples (§4), each with the list it must fire and the /watch term.
@@ -192,15 +182,6 @@ def test_substring_traps(text: str, topic: str, term: str) -> None:
 
 
 # ------------------------------------------------------------------ ceasefire
-CEASEFIRE_YES = [
-    "وقف إطلاق النار", "وقف إطلاق نار شامل", "اتفاق وقف النار", "وقف لإطلاق النار", "وقفاً لإطلاق النار",
-    "وقفا لإطلاق النار", "وقف أوسع لإطلاق النار", "وقف كامل لإطلاق النار", "وقف فوري لإطلاق النار",
-    "وقف شامل لإطلاق النار", "وقف شامل لإطلاق نار", "وقف فوري ودائم لإطلاق النار", "وقفاً فورياً لإطلاق النار",
-    "هدنة", "الهدنة", "هدنه", "بالهدنة", "لهدنة", "هدن إنسانية", "#وقف_إطلاق_النار", "سيوقف إطلاق النار",
-    "يوقف إطلاق النار", "أوقف إطلاق النار", "أوقفوا إطلاق النار", "توقف إطلاق النار", "إيقاف إطلاق النار",
-    "وقف إطلاق النيران", "وَقْفُ إِطْلَاقِ النَّارِ", "وقـف إطـلاق الـنـار", "وقف\u00a0إطلاق\nالنار",
-    "ceasefire", "Ceasefires", "cease-fire", "cease fire", "CEASE-FIRE", "truce", "truces", "armistice",
-]
 CEASEFIRE_NO = [
     "أطلق النار على المحتجين", "تطلق النار", "إطلاق نار في المدينة", "تعرضت لإطلاق نار",
     "تعرض موكبه لإطلاق النار", "وقف إطلاق الصاروخ", "وقف إطلاق القمر الصناعي", "وقف استهداف المدنيين",
@@ -222,7 +203,7 @@ def test_ceasefire_look_alikes(text: str) -> None:
 
 
 def test_ceasefire_gap_does_not_cross_from_title_to_summary() -> None:
-    from tests.test_matcher_fixtures import ids
+    from tests.support.matching import ids
 
     assert "ceasefire" not in ids("دعا إلى وقف", "لإطلاق النار على المتظاهرين")
     assert "ceasefire" in ids("دعا إلى وقف فوري", "وقف فوري لإطلاق النار")

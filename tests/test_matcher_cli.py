@@ -9,7 +9,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-from tests.test_matcher_fixtures import ROOT
+from tests.support.matching import ROOT
 
 STORIES = [
     {"id": "a1", "title": "\u200fقمة الـ«ناتو» تبحث وَقْفَ إِطْلَاقِ النَّارِ",

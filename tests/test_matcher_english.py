@@ -6,7 +6,7 @@ import pytest
 
 from bot.domain.matcher import Matcher
 from bot.domain.watchlists import Term, Watchlist
-from tests.test_matcher_fixtures import fires, ids, surfaces, user_fires, user_matcher
+from tests.support.matching import fires, ids, surfaces, user_fires, user_matcher
 
 
 @pytest.mark.parametrize(("text", "topic", "surface"), [
@@ -39,7 +39,7 @@ def test_separators_and_surfaces(text: str, topic: str, surface: str) -> None:
 
 
 def builtin(text: str):  # type: ignore[no-untyped-def]
-    from tests.test_matcher_fixtures import builtin_matcher
+    from tests.support.matching import builtin_matcher
 
     return builtin_matcher().match(text)
 

@@ -18,9 +18,8 @@ from bot.domain.text import (
     token_spans,
 )
 from bot.domain.watchlists import Term, Watchlist
-from tests.test_matcher_arabic import CEASEFIRE_YES, with_clitic
-from tests.test_matcher_fixtures import builtin_lists, builtin_matcher, user_list
-from tests.test_matcher_watchlists import TOPICS
+from tests.support.matcher_cases import CEASEFIRE_YES, TOPICS
+from tests.support.matching import builtin_lists, builtin_matcher, user_list, with_clitic
 
 FAST = settings(max_examples=150, deadline=None, database=None)
 SLOW = settings(max_examples=60, deadline=None, database=None)

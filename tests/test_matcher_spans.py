@@ -6,7 +6,7 @@ import pytest
 
 from bot.domain.matcher import Match, Matcher
 from bot.domain.text import normalize
-from tests.test_matcher_fixtures import builtin_matcher, user_matcher
+from tests.support.matching import builtin_matcher, user_matcher
 
 
 def only(matches: list[Match], watchlist: str | None = None) -> Match:

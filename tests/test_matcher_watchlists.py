@@ -8,58 +8,9 @@ from bot.domain.forms import english_plurals
 from bot.domain.matcher import Matcher
 from bot.domain.text import normalize
 from bot.domain.watchlists import Term, TermError, Watchlist, parse_term, term_key
-from tests.test_matcher_fixtures import builtin_lists, fires, ids, user_fires, user_list
+from tests.support.matcher_cases import TOPICS
+from tests.support.matching import builtin_lists, fires, ids, user_fires, user_list
 
-# topic -> (texts that must fire it, texts that must not)
-TOPICS: dict[str, tuple[list[str], list[str]]] = {
-    "ceasefire": (
-        ["وقف إطلاق النار", "وقف إطلاق نار شامل", "وقف النار", "وقف لإطلاق النار", "هدنة", "#وقف_إطلاق_النار",
-         "سيوقف إطلاق النار", "ceasefire", "ceasefires", "cease-fire", "cease fire", "truce", "truces"],
-        ["أطلق النار", "تعرضت لإطلاق نار", "وقف إطلاق الصاروخ", "وقف الحرب", "توقف الهجمات", "التهدئة",
-         "a 30-day pause"],
-    ),
-    "black-sea": (
-        ["البحر الأسود", "بالبحر الأسود", "وبالبحر الأسود", "للبحر الأسود", "وللبحر الأسود", 'بـ"البحر الأسود"',
-         "#البحر_الأسود", "البحر الاسود", "Black Sea", "#BlackSea", "the Black Sea Fleet", "Black Sea grain deal",
-         "Black Sea bass", "BLACK SEA PORTS SHELLED"],
-        ["الأسود", "أسود", "الدخان الأسود", "بالأسود", "أسود الأطلس", "اسوداد", "البحر الأحمر",
-         "البحر الأبيض المتوسط", "بحر آزوف", "البحر وبالأسود", "Protesters formed a black sea of flags"],
-    ),
-    "nato": (
-        ["الناتو", "ناتو", "قمة الـ«ناتو»", "(ناتو)", "حلف شمال الأطلسي", "حلف الأطلسي", "الحلف الأطلسي",
-         "حلف شمال الأطلنطي", "الحلف الأطلنطي", "جنود الأطلسي", "الأمين العام للأطلسي", "قمة الأطلسي",
-         "قوات الأطلسي", "NATO", "Nato", "North Atlantic Treaty Organization", "North Atlantic Alliance"],
-        ["المحيط الأطلسي", "عبر الأطلسي", "شراكة عبر الأطلسي", "عاصفة مدارية في الأطلسي", "الأطلسي",
-         "شمال المحيط الأطلسي", "دول المحيط الأطلسي", "أتلانتك", "أطلس", "الأطلس", "الحلف", "الحلفاء",
-         "Atlantic", "North Atlantic", "Atlantic Council", "The Atlantic", "السيناتور", "senator"],
-    ),
-    "putin": (
-        ["بوتين", "فلاديمير بوتين", "بُوتِين", "Putin", "Putin's", "Vladimir Putin"],
-        ["روبوتين", "بوتينا", "computing", "disputing", "Rasputin", "الرئيس الروسي", "the Russian president",
-         "سيد الكرملين"],
-    ),
-    "trump": (
-        ["ترامب", "ترمب", "ترمپ", "Trump", "Trump's", "Trump-Putin", "Ex-Trump", "President Trump"],
-        ["trumpet", "trumped up", "trump card", "الترامبولين", "Melania Trump", "Ivanka Trump",
-         "Donald Trump Jr.", "ميلانيا ترامب", "إيفانكا ترمب", "ترامب الابن", "البيت الأبيض", "White House"],
-    ),
-    "zelensky": (
-        ["زيلينسكي", "زيلنسكي", "زلينسكي", "زلنسكي", "زيلينيسكي", "زيلينسكى", "زیلنسکی", "Zelensky",
-         "Zelenskyy", "Zelenskiy", "Zelenskyi", "Zelenski", "فولوديمير زيلينسكي"],
-        ["Zelenska", "زيلينسكا", "بيوتر زيلينسكي يسجل", "بيوتر زيلنسكي", "أولينا زيلينسكي"],
-    ),
-    "ukraine": (
-        ["أوكرانيا", "اوكرانيا", "أوكراني", "الأوكرانية", "الأوكرانيون", "الأوكرانيين", "الاوكرانية",
-         "أميركية- أوكرانية", "أوكرانيات", "كييف", "Ukraine", "Ukrainian", "Ukrainians", "Kyiv", "Kiev"],
-        ["كيف", "كيف حالك", "كيف يمكن", "وكيف", "فكيف", "خاركيف", "القرم", "دونباس", "Chicken Kiev",
-         "دجاج كييف"],
-    ),
-    "kremlin": (
-        ["الكرملين", "كرملين", "الکرملین", "للكرملين", "Kremlin", "pro-Kremlin", "Kremlin-backed"],
-        ["كرملين قازان", "كرملين نيجني نوفغورود", "Kazan Kremlin", "Novgorod Kremlin", "الكرملين في قازان",
-         "the Kremlin in Kazan", "Kremenchuk", "موسكو", "Moscow"],
-    ),
-}
 YES = [(topic, text) for topic, (yes, _) in TOPICS.items() for text in yes]
 NO = [(topic, text) for topic, (_, no) in TOPICS.items() for text in no]
 

@@ -7,7 +7,6 @@ import asyncio
 import json
 import random
 import re
-import time
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,7 +23,8 @@ from tests.fakes.feed_server import FeedServer, Item, rss2
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.replicas import Replica
-from tests.test_clustering import make_stories
+from tests.support.stories import make_stories
+from tests.support.waiting import wait_until
 
 TG_TOKEN = "123456:RELIABILITY-secret-token-AAAA"
 SLACK_TOKEN = "xoxb-reliability-secret-1234"
@@ -50,12 +50,6 @@ async def subscribe_all(db: Database, chats: list[tuple[str, str, str]]) -> None
 def story_ids(texts: list[str]) -> list[int]:
     return [int(m.group(1)) for t in texts if (m := LINK.search(t))]
 
-
-async def wait(check, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        await asyncio.sleep(0.1)
 
 
 async def test_outage_on_both_platforms_then_everything_in_order_once(tmp_path: Path, feed_server: FeedServer):
@@ -92,8 +86,9 @@ async def test_outage_on_both_platforms_then_everything_in_order_once(tmp_path: 
 
             tg.clear_outage()
             slack.clear_outage()
-            await wait(lambda: sum(1 for m in tg.sent if m.method == "sendMessage") >= 36 and len(slack.posts) >= 12,
-                       60, "delivery after the outage")
+            await wait_until(lambda: sum(1 for m in tg.sent if m.method == "sendMessage") >= 36
+                             and len(slack.posts) >= 12,
+                             60, "delivery after the outage", interval=0.1)
             await asyncio.sleep(1)
             for chat in TG_CHATS:
                 got = story_ids([m.plain_text for m in tg.messages_to(chat)])
@@ -139,16 +134,16 @@ async def test_sigkill_at_any_moment_loses_nothing(tmp_path: Path, feed_server: 
                 await asyncio.sleep(rng.uniform(1.5, 4.0))  # start-up, polling, ingest
             else:
                 before = delivered()
-                await wait(lambda: delivered() >= before + rng.randint(5, 40) or delivered() >= n * len(TG_CHATS),
-                           60, "some deliveries")  # then in the middle of delivering
+                await wait_until(lambda: delivered() >= before + rng.randint(5, 40) or delivered() >= n * len(TG_CHATS),
+                                 60, "some deliveries", interval=0.1)  # then in the middle of delivering
             at_kill.append(delivered())
             replica.kill()
             await replica.proc.wait()
             replica._log.close()
             kills += 1
         try:
-            await wait(lambda: all(set(story_ids([m.plain_text for m in tg.messages_to(c)])) == set(range(n))
-                                   for c in TG_CHATS), 120, "every story in every chat")
+            await wait_until(lambda: all(set(story_ids([m.plain_text for m in tg.messages_to(c)])) == set(range(n))
+                                         for c in TG_CHATS), 120, "every story in every chat", interval=0.1)
         finally:
             code = await replica.stop()
         assert code == 0, replica.log()[-2000:]
@@ -173,8 +168,8 @@ async def test_tokens_never_reach_logs_replies_or_metrics(tmp_path: Path, feed_s
         try:
             tg.fail_next("sendMessage", error="500")
             tg.push_message(TG_CHATS[0], TG_CHATS[0], "/status")
-            await wait(lambda: any("حالة البوت" in m.plain_text for m in tg.messages_to(TG_CHATS[0])), 60,
-                       "the /status reply")
+            await wait_until(lambda: any("حالة البوت" in m.plain_text for m in tg.messages_to(TG_CHATS[0])), 60,
+                             "the /status reply", interval=0.1)
             async with aiohttp.ClientSession() as s:
                 async with s.get(f"http://127.0.0.1:{replica.port}/metrics") as resp:
                     metrics_text = await resp.text()

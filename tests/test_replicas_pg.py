@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import time
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,8 +26,9 @@ from bot.storage.models import Feed
 from tests.conftest import write_config
 from tests.fakes.feed_server import FeedServer, Item, rss2
 from tests.fakes.telegram_api import FakeTelegramAPI
-from tests.replicas import Replica
-from tests.test_clustering import make_stories
+from tests.replicas import Replica, log_tails
+from tests.support.stories import make_stories
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.postgres
 
@@ -96,19 +96,6 @@ def deliveries(fake: FakeTelegramAPI) -> Counter[tuple[int, str]]:
     return out
 
 
-async def wait_until(check, timeout: float, what: str, replicas: list[Replica]) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if asyncio.iscoroutine(result):
-            result = await result
-        if result:
-            return
-        if time.monotonic() > deadline:
-            logs = "\n".join(f"--- {r.name}\n{r.log()[-3000:]}" for r in replicas)
-            raise AssertionError(f"timed out waiting for {what}\n{logs}")
-        await asyncio.sleep(0.3)
-
 
 async def metrics(replica: Replica) -> dict[str, list]:
     async with aiohttp.ClientSession() as s:
@@ -130,19 +117,22 @@ async def test_two_replicas_deliver_every_pair_exactly_once(pg_url: str, tmp_pat
         try:
             for r in replicas:
                 await r.start()
-            await wait_until(lambda: first_fetch_done(pg_url), 60, "the first fetch", replicas)
+            await wait_until(lambda: first_fetch_done(pg_url), 60, "the first fetch",
+                             interval=0.3, detail=log_tails(replicas))
             feed_server.set_body("/wire.xml", nato_stories())
             feed_server.add_status("/flaky.xml", 500)
             want = len(CHATS) * N_STORIES
-            await wait_until(lambda: sum(deliveries(fake).values()) >= want, 240, f"{want} deliveries", replicas)
+            await wait_until(lambda: sum(deliveries(fake).values()) >= want, 240, f"{want} deliveries",
+                             interval=0.3, detail=log_tails(replicas))
             feed_server.add_feed("/flaky.xml", rss2([Item("خبر", "https://flaky.example/1")]))
 
             def ops_text() -> str:
                 return "\n".join(m.plain_text for m in fake.messages_to(OPS))
 
             await wait_until(lambda: "المصدر المتقطع" in ops_text() and "يفشل" in ops_text(), 60,
-                             "the failing-feed notice", replicas)
-            await wait_until(lambda: "عاد المصدر" in ops_text(), 90, "the recovery notice", replicas)
+                             "the failing-feed notice", interval=0.3, detail=log_tails(replicas))
+            await wait_until(lambda: "عاد المصدر" in ops_text(), 90, "the recovery notice",
+                             interval=0.3, detail=log_tails(replicas))
             got = deliveries(fake)
             assert len(got) == want and set(got.values()) == {1}, Counter(got.values())
             assert ops_text().index("يفشل") < ops_text().index("عاد المصدر")
@@ -178,17 +168,20 @@ async def test_killed_replica_leaves_its_work_to_the_other(pg_url: str, tmp_path
         replicas = [a, b]
         try:
             await a.start()
-            await wait_until(lambda: first_fetch_done(pg_url), 60, "the first fetch", replicas)
+            await wait_until(lambda: first_fetch_done(pg_url), 60, "the first fetch",
+                             interval=0.3, detail=log_tails(replicas))
             await b.start()
             await asyncio.sleep(3)
             feed_server.set_body("/wire.xml", nato_stories())
             want = len(CHATS) * N_STORIES
-            await wait_until(lambda: sum(deliveries(fake).values()) >= want // 4, 120, "a quarter delivered", replicas)
+            await wait_until(lambda: sum(deliveries(fake).values()) >= want // 4, 120, "a quarter delivered",
+                             interval=0.3, detail=log_tails(replicas))
             a.kill()
             await a.proc.wait()
             at_kill = sum(deliveries(fake).values())
             assert at_kill < want, "too late to test the takeover"
-            await wait_until(lambda: len(deliveries(fake)) >= want, 240, "every pair delivered", replicas)
+            await wait_until(lambda: len(deliveries(fake)) >= want, 240, "every pair delivered",
+                             interval=0.3, detail=log_tails(replicas))
             got = deliveries(fake)
             repeats = Counter(chat for (chat, _story), n in got.items() for _ in range(n - 1))
             # At most the one message in flight per chat at the kill may be repeated.
@@ -197,7 +190,7 @@ async def test_killed_replica_leaves_its_work_to_the_other(pg_url: str, tmp_path
             # The Telegram update poller moves to the survivor too.
             fake.push_message(CHATS[0], CHATS[0], "/status")
             await wait_until(lambda: any("حالة البوت" in m.plain_text for m in fake.messages_to(CHATS[0])), 60,
-                             "a reply from the survivor", replicas)
+                             "a reply from the survivor", interval=0.3, detail=log_tails(replicas))
         finally:
             await b.stop()
             await a.stop()

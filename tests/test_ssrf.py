@@ -3,12 +3,9 @@ with an Arabic explanation and nothing is fetched from there."""
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 import pytest
-from aiohttp.abc import AbstractResolver, ResolveResult
-from aiohttp.resolver import DefaultResolver
 from sqlalchemy import select
 
 from bot.app import NewsBot, build_fetcher
@@ -17,26 +14,8 @@ from bot.commands.texts import T
 from bot.feeds.ssrf import is_public_address
 from bot.storage.models import Feed
 from tests.conftest import make_settings, write_config
+from tests.fakes.dns import TableResolver
 from tests.fakes.feed_server import FeedServer, Item, html_with_feed_link, rss2
-
-
-class TableResolver(AbstractResolver):
-    """DNS for tests: fixed answers for some names, the system resolver for the rest."""
-
-    def __init__(self, table: dict[str, list[str]]) -> None:
-        self.table = table
-        self.asked: list[str] = []
-        self._default = DefaultResolver()
-
-    async def resolve(self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET) -> list[ResolveResult]:
-        self.asked.append(host)
-        if host in self.table:
-            return [{"hostname": host, "host": ip, "port": port, "family": socket.AF_INET6 if ":" in ip else socket.AF_INET,
-                     "proto": 0, "flags": socket.AI_NUMERICHOST} for ip in self.table[host]]
-        return await self._default.resolve(host, port, family)
-
-    async def close(self) -> None:
-        await self._default.close()
 
 
 @pytest.fixture

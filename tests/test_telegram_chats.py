@@ -1,6 +1,6 @@
 """Telegram end to end: private chats, groups, forum topics, channels and the /topics keyboard.
 
-The real NewsBot with the real PTB Application against FakeTelegramAPI (see test_telegram_support).
+The real NewsBot with the real PTB Application against FakeTelegramAPI (see tests/support/telegram.py).
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 from bot.commands.table import COMMANDS
 from bot.commands.texts import T
 from tests.fakes.telegram_api import FakeTelegramAPI
-from tests.test_telegram_support import (
+from tests.support.telegram import (
     ADMIN,
     BOT_NAME,
     CHANNEL,
@@ -23,8 +23,8 @@ from tests.test_telegram_support import (
     env,
     fake,
     ptb_timedelta,
-    wait_for,
 )
+from tests.support.waiting import wait_until
 
 __all__ = ["env", "fake", "ptb_timedelta"]  # fixtures used here
 
@@ -159,7 +159,7 @@ async def test_topics_keyboard_toggles(env: Env, fake: FakeTelegramAPI) -> None:
     assert "toggle:nato" in buttons and buttons["toggle:nato"].startswith("⬜")
 
     fake.push_callback_query(USER, USER, "toggle:nato", menu.message_id)
-    await wait_for(lambda: len(fake.edits) == 1 and len(fake.callback_answers) == 1, what="toggle on")
+    await wait_until(lambda: len(fake.edits) == 1 and len(fake.callback_answers) == 1, what="toggle on")
     assert "فُعِّل" in fake.callback_answers[0]["text"]
     edited = fake.edits[0]
     assert edited.message_id == menu.message_id and edited.parse_mode == "HTML"
@@ -169,7 +169,7 @@ async def test_topics_keyboard_toggles(env: Env, fake: FakeTelegramAPI) -> None:
     assert dest is not None and await bot.chats.subscriptions(dest.id) == ["nato"]
 
     fake.push_callback_query(USER, USER, "toggle:nato", menu.message_id)
-    await wait_for(lambda: len(fake.edits) == 2 and len(fake.callback_answers) == 2, what="toggle off")
+    await wait_until(lambda: len(fake.edits) == 2 and len(fake.callback_answers) == 2, what="toggle off")
     assert "أُوقف" in fake.callback_answers[1]["text"]
     assert await bot.chats.subscriptions(dest.id) == []
 
@@ -186,11 +186,11 @@ async def test_topics_keyboard_toggles(env: Env, fake: FakeTelegramAPI) -> None:
     # In a group, a member's press is refused with an alert and changes nothing.
     [group_menu] = await env.command(GROUP, MEMBER, "/topics")
     fake.push_callback_query(GROUP, MEMBER, "toggle:nato", group_menu.message_id)
-    await wait_for(lambda: len(fake.callback_answers) == 3, what="refusal")
+    await wait_until(lambda: len(fake.callback_answers) == 3, what="refusal")
     assert fake.callback_answers[2]["show_alert"] is True and T.NOT_ADMIN in fake.callback_answers[2]["text"]
     assert len(fake.edits) == 2 and await env.dest(bot, GROUP) is None
     fake.push_callback_query(GROUP, ADMIN, "toggle:nato", group_menu.message_id)
-    await wait_for(lambda: len(fake.edits) == 3, what="admin toggle")
+    await wait_until(lambda: len(fake.edits) == 3, what="admin toggle")
     assert fake.edits[2].chat_id == GROUP
 
 

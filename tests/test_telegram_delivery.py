@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bot.app import NewsBot
 from bot.storage.models import Chat, Outbox
 from tests.fakes.telegram_api import FakeTelegramAPI
-from tests.test_telegram_support import (
+from tests.support.telegram import (
     ADMIN,
     GROUP,
     USER,
@@ -19,8 +19,8 @@ from tests.test_telegram_support import (
     env,
     fake,
     ptb_timedelta,
-    wait_for,
 )
+from tests.support.waiting import wait_until
 
 __all__ = ["env", "fake", "ptb_timedelta"]  # fixtures used here
 
@@ -41,7 +41,7 @@ async def test_429_waits_retry_after_then_delivers_exactly_once(env: Env, fake: 
     fake.fail_next("sendMessage", error="429", chat_id=USER, retry_after=2)
     env.publish("قمة الناتو تبدأ اليوم")
     delivery = asyncio.create_task(bot.tick())
-    await wait_for(lambda: alert_calls(fake, USER), what="the first (refused) attempt")
+    await wait_until(lambda: alert_calls(fake, USER), what="the first (refused) attempt")
     refused_at = time.monotonic()  # observed just after the 429: the real gap is at least the measured one
     await asyncio.wait_for(delivery, timeout=15)
     [alert] = alerts(fake, USER)
@@ -76,7 +76,7 @@ async def test_403_deactivates_keeps_settings_and_my_chat_member_reactivates(env
         ref = await env.dest(bot, USER)
         return bool(ref and ref.active)
 
-    await wait_for(active, what="reactivation")
+    await wait_until(active, what="reactivation")
     env.publish("قمة الناتو الثانية")
     await bot.tick()
     [alert] = alerts(fake, USER)
@@ -90,7 +90,7 @@ async def test_403_deactivates_keeps_settings_and_my_chat_member_reactivates(env
         ref = await env.dest(bot, GROUP)
         return bool(ref and not ref.active)
 
-    await wait_for(group_inactive, what="group deactivation")
+    await wait_until(group_inactive, what="group deactivation")
 
 
 async def test_supergroup_migration_is_followed(env: Env, fake: FakeTelegramAPI) -> None:
@@ -102,7 +102,7 @@ async def test_supergroup_migration_is_followed(env: Env, fake: FakeTelegramAPI)
     async def moved() -> bool:
         return await env.dest(bot, new_id) is not None and await env.dest(bot, GROUP) is None
 
-    await wait_for(moved, what="migration via the service message")
+    await wait_until(moved, what="migration via the service message")
     env.publish("الناتو يعلن خطة جديدة")
     await bot.tick()
     [alert] = alerts(fake, new_id)
@@ -138,10 +138,10 @@ async def test_restart_in_the_middle_of_delivery_loses_and_repeats_nothing(env: 
     await bot.poller.run_once(force=True)
     await bot.ingestor.run_once()
     bot.dispatch_job.kick()  # private chats are paced one message a second
-    await wait_for(lambda: alerts(fake, USER), what="the first alert")
+    await wait_until(lambda: alerts(fake, USER), what="the first alert")
     # Stop once the first send is on record: stopping while a send is in flight can still repeat
     # that one message (test_stopping_during_a_send_does_not_repeat_it, a known bug outside the adapter).
-    await wait_for(lambda: _sent_rows(bot, 1), what="the first send recorded")
+    await wait_until(lambda: _sent_rows(bot, 1), what="the first send recorded")
     await bot.stop()
     first_run = len(alerts(fake, USER))
     assert first_run < len(titles)
@@ -149,7 +149,7 @@ async def test_restart_in_the_middle_of_delivery_loses_and_repeats_nothing(env: 
     bot2 = NewsBot(env.settings(), http=False)
     env.bots.append(bot2)
     await bot2.start()
-    await wait_for(lambda: len(alerts(fake, USER)) >= len(titles), timeout=15, what="the rest of the alerts")
+    await wait_until(lambda: len(alerts(fake, USER)) >= len(titles), timeout=15, what="the rest of the alerts")
     await bot2.drain(timeout=5)
     received = [m.plain_text for m in alerts(fake, USER)]
     assert len(received) == len(titles)
@@ -210,9 +210,9 @@ async def test_stopping_during_a_send_does_not_repeat_it(env: Env, fake: FakeTel
     # Telegram takes 1.5 s to answer this send (it is executed all the same).
     fake.fail_next("sendMessage", error="timeout", chat_id=USER, delay=1.5)
     bot.dispatch_job.kick()
-    await wait_for(lambda: alert_calls(fake, USER), what="the send to be in flight")
+    await wait_until(lambda: alert_calls(fake, USER), what="the send to be in flight")
     await bot.stop()
-    await wait_for(lambda: alerts(fake, USER), what="Telegram to execute the send")
+    await wait_until(lambda: alerts(fake, USER), what="Telegram to execute the send")
     bot2 = NewsBot(env.settings(), http=False)
     env.bots.append(bot2)
     await bot2.start()

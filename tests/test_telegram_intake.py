@@ -1,12 +1,10 @@
-"""Telegram end to end: how updates come in (webhook, one polling replica), readiness, and import rules."""
+"""Telegram end to end: how updates come in (webhook, one polling replica) and readiness.
+
+The import rules that used to live here are in tests/test_architecture.py."""
 
 from __future__ import annotations
 
-import ast
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import aiohttp
 import pytest
@@ -15,9 +13,8 @@ from pydantic import SecretStr
 from bot.adapters.telegram.webhook import SECRET_HEADER, derive_secret, valid_secret
 from bot.app import NewsBot
 from bot.settings import SettingsError
-from tests.conftest import ROOT
 from tests.fakes.telegram_api import FakeTelegramAPI
-from tests.test_telegram_support import (
+from tests.support.telegram import (
     ADMIN,
     GROUP,
     TOKEN,
@@ -26,13 +23,12 @@ from tests.test_telegram_support import (
     env,
     fake,
     ptb_timedelta,
-    wait_for,
 )
+from tests.support.waiting import wait_until
 
 __all__ = ["env", "fake", "ptb_timedelta"]  # fixtures used here
 
 HOOK = "https://bot.example.org/telegram/hook-7f3a"
-PLATFORM_LIBS = ("telegram", "slack_bolt", "slack_sdk")
 
 
 async def post(url: str, body: dict, secret: str | None) -> int:
@@ -117,40 +113,9 @@ async def test_added_to_a_group_greets_and_a_kicked_chat_is_kept_but_inactive(en
         ref = await env.dest(bot, GROUP)
         return bool(ref and not ref.active)
 
-    await wait_for(inactive, what="deactivation")
+    await wait_until(inactive, what="deactivation")
     dest = await env.dest(bot, GROUP)
     assert dest is not None and await bot.chats.subscriptions(dest.id) == ["nato"]
-
-
-def test_no_platform_library_is_imported_outside_the_adapters() -> None:
-    offenders = []
-    for path in sorted((ROOT / "bot").rglob("*.py")):
-        if (ROOT / "bot" / "adapters") in path.parents:
-            continue
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-        for node in ast.walk(tree):
-            names: list[str] = []
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                names = [node.module]
-            for name in names:
-                if name.split(".")[0] in PLATFORM_LIBS:
-                    offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}: {name}")
-    assert offenders == []
-
-
-def test_the_core_and_cli_load_without_platform_libraries() -> None:
-    code = ("import sys, bot.app, bot.cli, bot.commands.service, bot.delivery.dispatcher; "
-            f"print(sorted(m for m in sys.modules if m.split('.')[0] in {PLATFORM_LIBS!r}))")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
-                         check=True)
-    assert out.stdout.strip() == "[]"
-
-
-def test_adapter_modules_stay_small() -> None:
-    for path in (ROOT / "bot" / "adapters").rglob("*.py"):
-        assert len(Path(path).read_text(encoding="utf-8").splitlines()) <= 300, path
 
 
 async def test_a_rejected_token_stops_the_start_without_showing_it(env: Env, fake: FakeTelegramAPI) -> None:

@@ -15,15 +15,14 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.alerts.arabic import isolate, isolate_ltr
+from bot.commands.ports import ChatFeedStore, SettingsStore, StoryArchive
 from bot.commands.texts import TERM_ERRORS, T
 from bot.domain.watchlists import TermError
 from bot.feeds.fetch import Fetcher
 from bot.ops.status import StatusSnapshot
 from bot.pipeline.watchindex import CUSTOM_LABEL, WatchIndex
 from bot.settings import Settings
-from bot.storage.chats_repo import ChatsRepo, DestinationRef
-from bot.storage.feeds_repo import FeedsRepo
-from bot.storage.stories_repo import StoriesRepo
+from bot.storage.records import DestinationRef
 
 if TYPE_CHECKING:
     from bot.commands.table import Command
@@ -86,9 +85,9 @@ class Deps:
     """Everything a command handler may use; built once by the command core."""
 
     settings: Settings
-    chats: ChatsRepo
-    feeds: FeedsRepo
-    stories: StoriesRepo
+    chats: SettingsStore
+    feeds: ChatFeedStore
+    stories: StoryArchive
     index: WatchIndex
     fetcher: Fetcher
     clock: Callable[[], datetime]

@@ -20,6 +20,7 @@ from bot.alerts.arabic import isolate
 from bot.commands.about import add_command_list
 from bot.commands.context import ChatTarget, Context, Deps, TargetError, UsageError, Where
 from bot.commands.parse import Invocation, parse_command
+from bot.commands.ports import ChatFeedStore, SettingsStore, StoryArchive
 from bot.commands.reply import Reply, bold, command, line, phrase
 from bot.commands.subscriptions import DEFAULT_TOPICS, toggle_topic, topic_names
 from bot.commands.table import COMMANDS, Command
@@ -28,9 +29,6 @@ from bot.feeds.fetch import Fetcher
 from bot.ops.status import StatusSnapshot
 from bot.pipeline.watchindex import WatchIndex
 from bot.settings import Settings
-from bot.storage.chats_repo import ChatsRepo
-from bot.storage.feeds_repo import FeedsRepo
-from bot.storage.stories_repo import StoriesRepo
 
 __all__ = ["CommandService", "Context", "ChatTarget", "TargetError", "DEFAULT_TOPICS"]
 
@@ -38,7 +36,7 @@ log = structlog.get_logger(__name__)
 
 
 class CommandService:
-    def __init__(self, settings: Settings, chats: ChatsRepo, feeds: FeedsRepo, stories: StoriesRepo,
+    def __init__(self, settings: Settings, chats: SettingsStore, feeds: ChatFeedStore, stories: StoryArchive,
                  index: WatchIndex, *, fetcher: Fetcher, clock: Callable[[], datetime],
                  status: Callable[[], Awaitable[StatusSnapshot]], table: Mapping[str, Command] = COMMANDS) -> None:
         self.settings = settings

@@ -1,4 +1,4 @@
-"""Helpers shared by the matcher tests (no tests here).
+"""Helpers shared by the matcher tests: matchers over the real lists and small predicates.
 
 The built-in lists are read from the repository's own config/watchlists.yaml,
 located from this file, so the tests run from any working directory.
@@ -13,7 +13,7 @@ from bot.configfiles import load_watchlists
 from bot.domain.matcher import Match, Matcher
 from bot.domain.watchlists import Term, Watchlist
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 CONFIG = ROOT / "config" / "watchlists.yaml"
 
 
@@ -54,3 +54,13 @@ def user_fires(term: str, text: str) -> bool:
 
 def surfaces(matches: list[Match]) -> list[str]:
     return [m.surface for m in matches]
+
+
+def with_clitic(clitic: str, word: str) -> str | None:
+    """``clitic`` attached to ``word`` as Arabic spells it; None when the pair is not Arabic."""
+    if word.startswith("ال"):
+        if clitic.endswith(("ال", "لل")):
+            return None  # the word already has its article
+        if clitic.endswith("ل"):
+            return clitic + word[1:]  # ل + الناتو -> للناتو
+    return clitic + word

@@ -1,5 +1,7 @@
 """Shared harness for the Telegram end-to-end tests (no tests here).
 
+Test modules import the fixtures they use (``env``, ``fake``, the autouse ``ptb_timedelta``) by name.
+
 The real NewsBot, with the real python-telegram-bot Application, talks to
 FakeTelegramAPI on 127.0.0.1; feeds come from FeedServer; the database is a
 fresh SQLite file. Nothing of ours is mocked.
@@ -8,8 +10,7 @@ fresh SQLite file. Nothing of ours is mocked.
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,12 +19,14 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
 
+from bot.adapters.telegram.adapter import TelegramAdapter
 from bot.app import NewsBot
 from bot.storage.chats_repo import DestinationRef
 from bot.storage.models import Feed
 from tests.conftest import make_settings, write_config
 from tests.fakes.feed_server import FeedServer, Item, rss2
 from tests.fakes.telegram_api import FakeTelegramAPI, SentMessage
+from tests.support.waiting import wait_until
 
 TOKEN = "123456:TEST-token"
 BOT_NAME = "newsbot_test_bot"
@@ -32,7 +35,7 @@ GROUP, SUPER, FORUM, CHANNEL = -4001, -1002001, -1003001, -1004001
 ALERT_MARK = "\u200f🔔"
 
 __all__ = ["TOKEN", "BOT_NAME", "USER", "ADMIN", "MEMBER", "STRANGER", "GROUP", "SUPER", "FORUM", "CHANNEL",
-           "Env", "env", "fake", "ptb_timedelta", "wait_for", "alerts"]
+           "Env", "env", "fake", "ptb_timedelta", "alerts"]
 
 
 @pytest.fixture(autouse=True)
@@ -52,20 +55,6 @@ async def fake() -> AsyncIterator[FakeTelegramAPI]:
             api.set_member(chat, ADMIN, "administrator")
         yield api
 
-
-async def wait_for(check: Callable[[], Any] | Callable[[], Awaitable[Any]], timeout: float = 10.0,
-                   what: str = "condition") -> Any:
-    """Poll ``check`` (sync or async) until truthy; fail with ``what`` after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if asyncio.iscoroutine(value):
-            value = await value
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.02)
 
 
 def alerts(fake: FakeTelegramAPI, chat: int, thread: int | None = None) -> list[SentMessage]:
@@ -94,11 +83,13 @@ class Env:
         self.bots.append(bot)
         await bot.start()
         await bot.tick()
-        await wait_for(lambda: self._first_fetch_done(bot), what="first sight of the feeds")
+        await wait_until(lambda: self._first_fetch_done(bot), what="first sight of the feeds")
         return bot
 
     async def polling(self, bot: NewsBot) -> None:
-        await wait_for(lambda: bot.adapters[0].polling, what="the updater to poll")
+        adapter = bot.adapters[0]
+        assert isinstance(adapter, TelegramAdapter)
+        await wait_until(lambda: adapter.polling, what="the updater to poll")
 
     @staticmethod
     async def _first_fetch_done(bot: NewsBot) -> bool:

@@ -1,0 +1,67 @@
+"""What the command core needs from storage: a destination's settings, chat feeds, stored stories.
+
+``bot.storage`` implements these on SQLAlchemy; the command core never imports a repository.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Protocol
+
+from bot.domain.states import AddResult
+from bot.storage.records import ChatFeed, DestinationRef, StoryRecord
+
+__all__ = ["SettingsStore", "ChatFeedStore", "StoryArchive"]
+
+
+class SettingsStore(Protocol):
+    """Destinations and their settings: subscriptions, own terms, pause, mute, linked feeds."""
+
+    async def ensure_destination(
+        self, platform: str, external_id: str, kind: str, *, thread_id: int = 0, title: str | None = None,
+        now: datetime, reactivate: bool = True, is_ops: bool = False,
+    ) -> DestinationRef: ...
+
+    async def find_destination(self, platform: str, external_id: str,
+                               thread_id: int = 0) -> DestinationRef | None: ...
+
+    async def subscriptions(self, destination_id: int) -> list[str]: ...
+
+    async def subscribe(self, destination_id: int, watchlist_ids: Iterable[str], now: datetime) -> list[str]: ...
+
+    async def unsubscribe(self, destination_id: int, watchlist_ids: Iterable[str]) -> list[str]: ...
+
+    async def set_enabled(self, destination_id: int, enabled: bool) -> None: ...
+
+    async def set_muted(self, destination_id: int, until: datetime | None) -> None: ...
+
+    async def terms(self, destination_id: int) -> list[str]: ...
+
+    async def add_term(self, destination_id: int, term: str, key: str, by: str | None, now: datetime, *,
+                       limit: int, own_list: str) -> AddResult: ...
+
+    async def remove_term(self, destination_id: int, key: str) -> str | None: ...
+
+    async def feeds(self, destination_id: int) -> list[ChatFeed]: ...
+
+    async def link_feed(self, destination_id: int, feed_id: int, by: str | None, now: datetime, *,
+                        limit: int) -> AddResult: ...
+
+    async def feed_count(self, destination_id: int) -> int: ...
+
+    async def unlink_feed(self, destination_id: int, feed_id: int) -> bool: ...
+
+
+class ChatFeedStore(Protocol):
+    """Feeds added from chats (polled through the SSRF guard)."""
+
+    async def create_chat_feed(self, url: str, name: str, key: str, now: datetime) -> int: ...
+
+    async def drop_orphan_chat_feed(self, feed_id: int) -> None: ...
+
+
+class StoryArchive(Protocol):
+    """Stored stories, for /preview."""
+
+    async def recent(self, since: datetime, limit: int = 5000) -> list[StoryRecord]: ...
