@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.alerts.arabic import MONTHS, RLM, isolate
@@ -47,14 +47,10 @@ class DigestMessage:
 
 
 def _since(since: datetime, tz: ZoneInfo, now: datetime | None) -> str:
+    """The period's start: "23:00" when it is less than a day ago (or ``now`` is not given), else with its date."""
     local = since.astimezone(tz)
-    if now is None:
+    if now is None or now - since < timedelta(hours=24):
         return f"{local:%H:%M}"
-    days = (now.astimezone(tz).date() - local.date()).days
-    if days <= 0:
-        return f"{local:%H:%M}"
-    if days == 1:
-        return f"{local:%H:%M} أمس"
     return f"{local.day} {MONTHS[local.month - 1]} {local:%H:%M}"
 
 
