@@ -231,7 +231,8 @@ def decide(alert: AlertFacts, dest: DestinationSettings, now: datetime) -> Decis
     if dest.muted_until is not None and dest.muted_until > now:
         return Decision(Action.DROP, Reason.MUTED, dest.muted_until)
     now = _aware(now)
-    chat_urgent = tuple(w for w in alert.watchlists if w in dest.urgent_watchlists and w not in alert.why.watchlists)
+    chat_urgent = tuple(w for w in alert.watchlists if w in dest.urgent_watchlists and w not in alert.why.watchlists) \
+        if dest.urgent_watchlists else ()
     why = Urgency(alert.why.breaking, alert.why.spread, alert.why.watchlists + chat_urgent) \
         if chat_urgent else alert.why
     tier = Tier.URGENT if alert.tier is Tier.URGENT or chat_urgent else Tier.NORMAL
