@@ -1,0 +1,52 @@
+"""Counted nouns in Arabic: "خبر واحد، خبران، 3 أخبار، 11 خبراً، 100 خبر".
+
+Arabic has six plural categories; which one a number takes is CLDR's rule
+(``babel``: 3-10 and 103-110 are "few", 11-99 and 111-199 are "many", 100 and
+101 are "other"), so the rule is not re-derived here, only the words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from babel import Locale
+
+__all__ = ["Noun", "counted", "NEWS", "SOURCES", "MINUTES", "spread_phrase"]
+
+_AR = Locale("ar")
+
+Form = Literal["zero", "one", "two", "few", "many", "other"]
+
+
+@dataclass(frozen=True, slots=True)
+class Noun:
+    """The six forms; ``{n}`` is replaced by the number (one and two usually carry none)."""
+
+    zero: str
+    one: str
+    two: str
+    few: str
+    many: str
+    other: str
+
+    def form(self, n: int) -> str:
+        category: str = _AR.plural_form(abs(n))
+        return str(getattr(self, category if category in Noun.__slots__ else "other"))
+
+
+def counted(n: int, noun: Noun) -> str:
+    """The number and the noun in the form the number takes."""
+    return noun.form(n).replace("{n}", str(n))
+
+
+NEWS = Noun("لا أخبار", "خبر واحد", "خبران", "{n} أخبار", "{n} خبراً", "{n} خبر")
+# "تتناقله 4 مصادر": the subject, nominative.
+SOURCES = Noun("لا مصادر", "مصدر واحد", "مصدران", "{n} مصادر", "{n} مصدراً", "{n} مصدر")
+# "خلال 12 دقيقة": after a preposition, genitive.
+MINUTES = Noun("أقل من دقيقة", "دقيقة واحدة", "دقيقتين", "{n} دقائق", "{n} دقيقة", "{n} دقيقة")
+
+
+def spread_phrase(outlets: int, minutes: int) -> str:
+    """'تتناقله 4 مصادر خلال 12 دقيقة' (the wording of an alert urgent by spread)."""
+    return f"تتناقله {counted(outlets, SOURCES)} خلال {counted(minutes, MINUTES)}"
