@@ -71,7 +71,7 @@ def test_groups_order_and_one_story_once() -> None:
     text = msg.plain_text()
     assert text.splitlines()[0] == "\u200fملخص الأخبار: 5 أخبار منذ 23:00"
     assert text.count("عنوان الخبر 3") == 1
-    assert "أيضاً في: \u2068الناتو\u2069" in text
+    assert "أيضاً في: \u2067الناتو\u2069" in text
     assert text.index("الناتو") < text.index("غزة")
     assert "23:50" in text and "23:05" in text  # item times in the chat's zone
 

@@ -34,7 +34,7 @@ CASES: list[tuple[bool, bool, datetime | None, Decision]] = [
 def test_decide(tier: Tier, active: bool, enabled: bool, muted_until: datetime | None, expected: Decision) -> None:
     dest = DestinationSettings(enabled=enabled, active=active, muted_until=muted_until)
     decision = decide(AlertFacts(tier), dest, NOW)
-    assert decision == expected
+    assert (decision.action, decision.reason, decision.until) == (expected.action, expected.reason, expected.until)
     assert decision.delivers is (expected.action is not Action.DROP)
 
 
