@@ -62,6 +62,10 @@ class Match:
     start: int
     end: int
     surface: str
+    # Normalised-token indices of the hit inside its field (first and last, inclusive): what
+    # rules measure proximity with. Not part of a match's identity.
+    first_word: int = field(default=0, compare=False)
+    last_word: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +79,7 @@ class _Item:
     term: Term | None = None
     gaps: tuple[int, ...] = ()  # max words between consecutive segments ("*")
     ctx: tuple[int, ...] = ()  # context item ids (for Term.near)
+    unless: tuple[int, ...] = ()  # context item ids that veto the term anywhere in the story
 
 
 # One automaton value: (pattern length, ((item, segment index, anchoring), ...)).
@@ -194,8 +199,9 @@ class Matcher:
         new_ids: list[int] = []
         for term in wl.terms:
             ctx_ids = tuple(self._context_id(items, p) for p in term.near)
+            unless_ids = tuple(self._context_id(items, p) for p in term.unless)
             keys, gaps = _phrase_keys(term.text, plural=term.plural)
-            item = _Item(next(self._ids), _TERM, wl.id, keys, term, gaps, ctx_ids)
+            item = _Item(next(self._ids), _TERM, wl.id, keys, term, gaps, ctx_ids, unless_ids)
             items[item.id] = item
             new_ids.append(item.id)
         for phrase in wl.exclude:
@@ -329,6 +335,8 @@ class _Resolver:
                     continue
             if item.ctx and not self._near((start, end), item, ctx):
                 continue
+            if item.unless and any(c in ctx for c in item.unless):
+                continue  # the story speaks of a context that makes this term another namesake
             done = kept.get(wl_id)
             if done and any(ks <= start and end <= ke for ks, ke in done):
                 continue
@@ -340,7 +348,8 @@ class _Resolver:
             spans = all_spans[f]
             if spans is None:
                 spans = all_spans[f] = TokenSpans(self.original[f], self.shapes[f], self.norm[f].count(" ") + 1)
-            o_start, o_end = spans.cover(first, first + hay.count(" ", start + 1, end))
+            last = first + hay.count(" ", start + 1, end)
+            o_start, o_end = spans.cover(first, last)
             original = self.original[f]
             if o_start and original[o_start - 1] == "#":
                 o_start -= 1  # a hashtag is reported whole: "#BlackSea", not "BlackSea"
@@ -356,7 +365,7 @@ class _Resolver:
                 kept[wl_id] = [(start, end)]
             else:
                 done.append((start, end))
-            matches.append(_new_match(wl_id, term.text, _FIELDS[f], o_start, o_end, surface))
+            matches.append(_new_match(wl_id, term.text, _FIELDS[f], o_start, o_end, surface, first, last))
         return matches
 
     def _head(self, at: int, anchor: int) -> int:
@@ -437,18 +446,22 @@ def _maqsura_clash(term: str, surface: str) -> bool:
 
 
 _FIELDS = ("title", "summary")
-_MATCH_SLOTS = tuple(getattr(Match, name).__set__ for name in ("watchlist", "term", "field", "start", "end", "surface"))
+_MATCH_SLOTS = tuple(getattr(Match, name).__set__ for name in
+                     ("watchlist", "term", "field", "start", "end", "surface", "first_word", "last_word"))
 
 
-def _new_match(watchlist: str, term: str, field: str, start: int, end: int, surface: str) -> Match:
+def _new_match(watchlist: str, term: str, field: str, start: int, end: int, surface: str,
+               first_word: int, last_word: int) -> Match:
     """``Match(...)`` at half the cost: a frozen dataclass's __init__ goes through
     ``object.__setattr__`` per field, and a busy story builds several matches."""
     m = object.__new__(Match)
-    set_w, set_t, set_f, set_s, set_e, set_x = _MATCH_SLOTS
+    set_w, set_t, set_f, set_s, set_e, set_x, set_a, set_b = _MATCH_SLOTS
     set_w(m, watchlist)
     set_t(m, term)
     set_f(m, field)
     set_s(m, start)
     set_e(m, end)
     set_x(m, surface)
+    set_a(m, first_word)
+    set_b(m, last_word)
     return m
