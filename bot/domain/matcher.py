@@ -22,6 +22,7 @@ exclusions, context rules, spans in the original text) runs only for hits.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import threading
 import unicodedata
@@ -64,8 +65,8 @@ class Match:
     surface: str
     # Normalised-token indices of the hit inside its field (first and last, inclusive): what
     # rules measure proximity with. Not part of a match's identity.
-    first_word: int = field(default=0, compare=False)
-    last_word: int = field(default=0, compare=False)
+    first_word: int = dataclasses.field(default=0, compare=False)
+    last_word: int = dataclasses.field(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -321,12 +322,15 @@ class _Resolver:
                 else:
                     ctx.setdefault(item.id, []).append((start, end))
 
-        # In text order, longest first, so a span inside an earlier kept one is a repeat.
+        # In text order, longest first, so a span inside an earlier kept one is a repeat: every
+        # kept span starts no later, so "inside one" is "ends no later than the furthest end".
         found.sort()
-        kept: dict[str, list[_Span]] = {}
+        kept: dict[str, int] = {}  # watchlist -> furthest end of its kept spans
         matches: list[Match] = []
         summary_at = self.summary_at
         all_spans = self._spans
+        # Spaces before a position, counted incrementally (starts only grow): linear in the story.
+        at_pos, at_count, summary_base = 0, 0, -1
         for start, wl_id, neg_end, _, item in found:
             end = -neg_end
             if excl:
@@ -337,14 +341,18 @@ class _Resolver:
                 continue
             if item.unless and any(c in ctx for c in item.unless):
                 continue  # the story speaks of a context that makes this term another namesake
-            done = kept.get(wl_id)
-            if done and any(ks <= start and end <= ke for ks, ke in done):
+            if end <= kept.get(wl_id, -1):
                 continue
             # Token range inside its field, then the original characters it came from.
+            if start + 1 > at_pos:
+                at_count += hay.count(" ", at_pos, start + 1)
+                at_pos = start + 1
             if start < summary_at - 1:
-                f, first = 0, hay.count(" ", 1, start + 1)
+                f, first = 0, at_count - 1
             else:
-                f, first = 1, hay.count(" ", summary_at, start + 1)
+                if summary_base < 0:
+                    summary_base = hay.count(" ", 0, summary_at)
+                f, first = 1, at_count - summary_base
             spans = all_spans[f]
             if spans is None:
                 spans = all_spans[f] = TokenSpans(self.original[f], self.shapes[f], self.norm[f].count(" ") + 1)
@@ -361,10 +369,8 @@ class _Resolver:
                 continue
             if "\u0649" in surface and _maqsura_clash(term.text, surface):
                 continue
-            if done is None:
-                kept[wl_id] = [(start, end)]
-            else:
-                done.append((start, end))
+            if end > kept.get(wl_id, -1):
+                kept[wl_id] = end
             matches.append(_new_match(wl_id, term.text, _FIELDS[f], o_start, o_end, surface, first, last))
         return matches
 
