@@ -160,8 +160,7 @@ class Matcher:
         watchlists = list(watchlists)
         if watchlists:
             with self._lock:
-                for wl in watchlists:
-                    self._stage(wl)
+                self._stage(watchlists)
             self.compact()
 
     # ------------------------------------------------------------------ edits
@@ -179,24 +178,36 @@ class Matcher:
 
     def set_watchlists(self, lists: Iterable[Watchlist]) -> None:
         with self._lock:
-            for wl in lists:
-                self._stage(wl)
+            self._stage(list(lists))
             st = self._state
             self._state = self._with_items(st, st.items, st.watchlists)
 
     def remove_watchlist(self, watchlist_id: str) -> None:
+        self.remove_watchlists([watchlist_id])
+
+    def remove_watchlists(self, watchlist_ids: Iterable[str]) -> None:
+        """Remove several lists with one copy of the state (rules drop phrase lists in batches)."""
         with self._lock:
             st = self._state
-            old = set(self._by_list.pop(watchlist_id, ()))
+            gone = set(watchlist_ids)
+            old = {i for wl_id in gone for i in self._by_list.pop(wl_id, ())}
             items = {k: v for k, v in st.items.items() if k not in old}
-            wls = {k: v for k, v in st.watchlists.items() if k != watchlist_id}
+            wls = {k: v for k, v in st.watchlists.items() if k not in gone}
             self._state = self._with_items(st, items, wls)
 
-    def _stage(self, wl: Watchlist) -> None:
-        """Compile ``wl`` into the pending state (caller holds the lock)."""
+    def _stage(self, lists: list[Watchlist]) -> None:
+        """Compile ``lists`` into the pending state (caller holds the lock); one copy for all of them."""
         st = self._state
-        old = set(self._by_list.get(wl.id, ()))
-        items = {k: v for k, v in st.items.items() if k not in old}
+        lists = list({wl.id: wl for wl in lists}.values())  # the same id twice: the last one wins
+        old = {i for wl in lists for i in self._by_list.get(wl.id, ())}
+        items = {k: v for k, v in st.items.items() if k not in old} if old else dict(st.items)
+        wls = dict(st.watchlists)
+        for wl in lists:
+            self._stage_one(wl, items)
+            wls[wl.id] = wl
+        self._state = _State(st.base, st.overlay, st.removed, items, wls, st.base_ids, st.overlay_ids)
+
+    def _stage_one(self, wl: Watchlist, items: dict[int, _Item]) -> None:
         new_ids: list[int] = []
         for term in wl.terms:
             ctx_ids = tuple(self._context_id(items, p) for p in term.near)
@@ -211,9 +222,6 @@ class Matcher:
             items[item.id] = item
             new_ids.append(item.id)
         self._by_list[wl.id] = tuple(new_ids)
-        wls = dict(st.watchlists)
-        wls[wl.id] = wl
-        self._state = _State(st.base, st.overlay, st.removed, items, wls, st.base_ids, st.overlay_ids)
 
     def _context_id(self, items: dict[int, _Item], phrase: str) -> int:
         key = normalize(phrase)

@@ -18,6 +18,7 @@ the user types reaches a regular-expression engine.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from bot.domain.watchlists import TermError, parse_term
 
@@ -127,8 +128,7 @@ _KEYWORDS = {"AND": "+", "OR": "|", "NOT": "-"}
 _SCOPES = ("title", "source", "lang")
 
 
-@dataclass(frozen=True, slots=True)
-class _Tok:
+class _Tok(NamedTuple):
     kind: str  # word quoted ( ) + | - ~ = title source lang end
     pos: int
     end: int
@@ -136,13 +136,19 @@ class _Tok:
     number: int = 0
 
 
+_BREAK = "\0"
+# Every character that ends a word maps to one sentinel, so a word's end is one str.find (in C).
+_BREAKS = {cp: _BREAK for cp in range(0x3001) if chr(cp).isspace()} | {ord(c): _BREAK for c in _STOP} | {0: _BREAK}
+
+
 def _tokens(text: str) -> list[_Tok]:
     out: list[_Tok] = []
     i, n = 0, len(text)
+    breaks = text.translate(_BREAKS)
     while i < n:
         c = text[i]
-        if c.isspace():
-            i += 1
+        if breaks[i] == _BREAK and c not in _STOP:
+            i += 1  # a space
         elif c in "()+|":
             out.append(_Tok(c, i, i + 1))
             i += 1
@@ -161,14 +167,16 @@ def _tokens(text: str) -> list[_Tok]:
                 raise RuleError("unclosed_quote", i, "علامة تنصيص لم تُغلق.")
             out.append(_Tok("quoted", i, j + 1, value=text[i + 1:j]))
             i = j + 1
+        elif c in _STOP:
+            raise RuleError("stray_quote", i, "علامة تنصيص إغلاق بلا علامة فتح.")
         elif c in "-=":
             # Only where a token starts: inside a word ("cease-fire") the scan below keeps it.
             out.append(_Tok(c, i, i + 1))
             i += 1
         else:
-            j = i
-            while j < n and not text[j].isspace() and text[j] not in _STOP:
-                j += 1
+            j = breaks.find(_BREAK, i)
+            if j < 0:
+                j = n
             word = text[i:j]
             head, colon, rest = word.partition(":")
             if colon and head.lower() in _SCOPES:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -116,6 +117,12 @@ def parse_term(text: str) -> ParsedTerm:
     """Validate and split a term; raise TermError with a code the chat can explain."""
     if not isinstance(text, str):
         raise TermError("empty")
+    return _parse_term(text)
+
+
+@lru_cache(maxsize=1 << 16)
+def _parse_term(text: str) -> ParsedTerm:
+    """Cached: loading a list validates each term, then the matcher and term_key parse it again."""
     raw = text.strip()
     if not raw:
         raise TermError("empty")
@@ -160,6 +167,7 @@ def parse_term(text: str) -> ParsedTerm:
     return ParsedTerm(tuple(merged), tuple(merged_gaps))
 
 
+@lru_cache(maxsize=1 << 16)
 def term_key(text: str) -> str:
     """Identity of a term inside one watchlist: two spellings that normalise alike are one."""
     parsed = parse_term(text)
