@@ -4,8 +4,9 @@ Run ``python benchmarks/match_cli.py`` (about a minute) or ``--quick``. The
 inputs are written to a temporary directory from ``benchmarks/match.py``'s
 fixed-seed generators: the stories of that benchmark, and 10,000 terms or
 rules drawn from the same dense news vocabulary (a stress case: most stories
-hit something). Each figure is the wall time of a fresh ``python -m bot match``
-process, start-up included (median of several runs), and the same run's
+hit something). Each figure is a fresh ``python -m bot match`` process, start-up
+included: its wall time and its own CPU time (user + system; what a shared,
+loaded machine disturbs least), medians of several runs, beside the same run's
 naive baseline: a process that loads the same terms or rules and tests one
 compiled ``re.search`` per phrase, over the first stories only (it is slow).
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -25,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.match import SEED, _term_pool, make_stories  # noqa: E402
+from benchmarks.match import SEED, _term_pool, make_rules, make_stories  # noqa: E402
 
 NAIVE = r'''
 import json, re, sys
@@ -97,32 +99,24 @@ def write_terms(path: Path, n_terms: int) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def make_rules(n_rules: int) -> list[str]:
-    """Rules of every shape the language has, over the same vocabulary."""
-    rng = random.Random(SEED + 1)
-    pool = _term_pool(random.Random(SEED))
-    pick = lambda: rng.choice(pool)  # noqa: E731
-    shapes = (
-        lambda: f"{pick()} + {pick()}",
-        lambda: f"{pick()} -{pick()}",
-        lambda: f"({pick()} | {pick()}) + {pick()}",
-        lambda: f"{pick()} -({pick()} | {pick()})",
-        lambda: f"{pick()} ~5 {pick()}",
-        lambda: f"title:{pick()} + {pick()}",
-        lambda: pick(),
-        lambda: f"{pick()} | {pick()}",
-    )
-    return [rng.choice(shapes)() for _ in range(n_rules)]
+def _child_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
 
 
-def run(cmd: list[str], out: Path) -> float:
-    t0 = time.perf_counter()
+def run(cmd: list[str], out: Path) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of one process."""
+    c0, t0 = _child_cpu(), time.perf_counter()
     with out.open("w", encoding="utf-8") as sink:
         proc = subprocess.run(cmd, stdout=sink, stderr=subprocess.PIPE, text=True, cwd=ROOT, check=False)
-    wall = time.perf_counter() - t0
+    wall, cpu = time.perf_counter() - t0, _child_cpu() - c0
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {proc.stderr[-2000:]}")
-    return wall
+    return wall, cpu
+
+
+def medians(runs: list[tuple[float, float]]) -> tuple[float, float]:
+    return statistics.median(w for w, _ in runs), statistics.median(c for _, c in runs)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -154,22 +148,23 @@ def main(argv: list[str] | None = None) -> int:
         startup_stories.write_text("", encoding="utf-8")
         print(f"newsbot match, whole process: {args.stories} stories, {args.size} terms / rules, "
               f"median of {reps} runs (wall time, start-up included); Python {sys.version.split()[0]}")
-        print(f"{'case':<6} {'wall s':>7} {'start-up s':>10} {'stories/s':>10} {'hit':>5} "
-              f"{'naive st/s':>10} {'ratio':>6}")
+        print(f"{'case':<6} {'wall s':>7} {'cpu s':>6} {'start-up wall/cpu s':>20} {'st/s wall':>10} "
+              f"{'st/s cpu':>9} {'hit':>5} {'naive st/s cpu':>15} {'ratio':>6}")
         for name, cmd in cases.items():
-            walls = [run(cmd, d / "out.jsonl") for _ in range(reps)]
+            wall, cpu = medians([run(cmd, d / "out.jsonl") for _ in range(reps)])
             outs = [json.loads(line) for line in (d / "out.jsonl").read_text(encoding="utf-8").splitlines()]
             assert len(outs) == args.stories
             hit = sum(1 for o in outs if o["matches"]) / len(outs)
-            start = statistics.median(run(cmd[:-1] + [str(startup_stories)], d / "o2.jsonl") for _ in range(reps))
-            wall = statistics.median(walls)
+            s_wall, s_cpu = medians([run(cmd[:-1] + [str(startup_stories)], d / "o2.jsonl") for _ in range(reps)])
             spec = str(terms if name == "terms" else rules)
-            nv = statistics.median(run([py, str(naive), name, spec, str(stories), str(naive_n)], d / "n.jsonl")
-                                   for _ in range(max(1, reps // 2)))
-            rate, nv_rate = args.stories / wall, naive_n / nv
-            print(f"{name:<6} {wall:>7.2f} {start:>10.2f} {rate:>10,.0f} {hit:>5.0%} {nv_rate:>10,.0f} "
-                  f"{rate / nv_rate:>5.0f}x")
-        print(f"naive: the same process shape over the first {naive_n} stories (start-up included).")
+            _, nv = medians([run([py, str(naive), name, spec, str(stories), str(naive_n)], d / "n.jsonl")
+                             for _ in range(max(1, reps // 2))])
+            rate, nv_rate = args.stories / cpu, naive_n / nv
+            print(f"{name:<6} {wall:>7.2f} {cpu:>6.2f} {s_wall:>11.2f} / {s_cpu:<6.2f} {args.stories / wall:>10,.0f} "
+                  f"{rate:>9,.0f} {hit:>5.0%} {nv_rate:>15,.0f} {rate / nv_rate:>5.0f}x")
+        print(f"naive: the same process shape over the first {naive_n} stories (start-up included); the ratio "
+              "compares CPU rates.\nst/s wall depends on what else the machine runs; st/s cpu is the process's "
+              "own user+system time.")
     return 0
 
 
