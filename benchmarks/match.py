@@ -6,7 +6,9 @@ Everything is generated from a fixed seed: 10,000 stories of ~300 characters
 hashtags, NBSP, presentation forms, Persian letters and Arabic-Indic digits;
 some carry real aliases of the built-in lists) and term sets of 10, 1,000 and
 10,000 terms (built-in aliases plus /watch-style lists drawn from a news
-vocabulary, names and phrases). Timings are medians of several repetitions of
+vocabulary, names and phrases). A last case runs 10,000 rules of every shape
+(``A + B``, ``A -B``, ``(A | B) + C``, ``A ~5 B``, ``title:A + B`` …) against a naive
+tree of regex searches. Timings are medians of several repetitions of
 process CPU time on one core; the machine may be shared, so they describe
 this run only.
 """
@@ -30,6 +32,8 @@ sys.path.insert(0, str(ROOT))
 
 from bot.configfiles import load_watchlists
 from bot.domain.matcher import Matcher
+from bot.domain.rule_parse import AllOf, AnyOf, InTitle, Near, Node, Not, Phrase, parse_rule, phrases_of
+from bot.domain.rules import RuleMatcher, RuleSet
 from bot.domain.text import normalize
 from bot.domain.watchlists import Term, Watchlist, custom_watchlist_id
 
@@ -266,6 +270,88 @@ def term_set(size: int, builtins: list[Watchlist], seed: int = SEED) -> list[Wat
     return lists
 
 
+def make_rules(n_rules: int) -> list[str]:
+    """Rules of every shape the language has, over the same vocabulary."""
+    rng = random.Random(SEED + 1)
+    pool = _term_pool(random.Random(SEED))
+    pick = lambda: rng.choice(pool)  # noqa: E731
+    shapes = (
+        lambda: f"{pick()} + {pick()}",
+        lambda: f"{pick()} -{pick()}",
+        lambda: f"({pick()} | {pick()}) + {pick()}",
+        lambda: f"{pick()} -({pick()} | {pick()})",
+        lambda: f"{pick()} ~5 {pick()}",
+        lambda: f"title:{pick()} + {pick()}",
+        lambda: pick(),
+        lambda: f"{pick()} | {pick()}",
+    )
+    return [rng.choice(shapes)() for _ in range(n_rules)]
+
+
+def naive_rule_patterns(rules: list[tuple[str, Node]]) -> dict[str, re.Pattern[str]]:
+    """One word-boundary regex per distinct phrase of the rules (the naive way to test them)."""
+    pats: dict[str, re.Pattern[str]] = {}
+    for _, tree in rules:
+        for p in phrases_of(tree):
+            words = [re.escape(w) for w in p.text.lower().split() if w != "*"]
+            pats.setdefault(p.text, re.compile(r"\b" + r"\s+".join(words) + r"\b"))
+    return pats
+
+
+def naive_holds(node: Node, title: str, text: str, pats: dict[str, re.Pattern[str]]) -> bool:
+    """The rule tree over regex searches: every phrase searched, no shared scan (~N as AND)."""
+    if isinstance(node, Phrase):
+        return pats[node.text].search(text) is not None
+    if isinstance(node, AllOf):
+        return all(naive_holds(c, title, text, pats) for c in node.children)
+    if isinstance(node, AnyOf):
+        return any(naive_holds(c, title, text, pats) for c in node.children)
+    if isinstance(node, Not):
+        return not naive_holds(node.child, title, text, pats)
+    if isinstance(node, InTitle):
+        return naive_holds(node.child, title, title, pats)
+    if isinstance(node, Near):
+        return naive_holds(node.left, title, text, pats) and naive_holds(node.right, title, text, pats)
+    return True
+
+
+def _run_naive_rules(rules: list[tuple[str, Node]], pats: dict[str, re.Pattern[str]],
+                     stories: list[tuple[str, str]]) -> None:
+    for title, summary in stories:
+        t = title.lower()
+        text = t + "\n" + summary.lower()
+        [rid for rid, tree in rules if naive_holds(tree, t, text, pats)]
+
+
+def _run_rules(rm: RuleMatcher, stories: list[tuple[str, str]]) -> None:
+    for title, summary in stories:
+        rm.match(title, summary)
+
+
+def rules_report(builtins: list[Watchlist], stories: list[tuple[str, str]], n_rules: int, reps: int,
+                 naive_n: int) -> tuple[float, float]:
+    """10,000 rules of every shape: stories/s of RuleMatcher against the naive tree of regexes."""
+    texts = make_rules(n_rules)
+    t0 = time.perf_counter()
+    rs = RuleSet(builtins)
+    for i, text in enumerate(texts):
+        rs.add(f"r{i}", text)
+    rm = RuleMatcher(rs)
+    build = time.perf_counter() - t0
+    fired = [len(rm.match(t, s)[1]) for t, s in stories]
+    r_times = timings(functools.partial(_run_rules, rm, stories), reps)
+    trees = [(f"r{i}", parse_rule(t)) for i, t in enumerate(texts)]
+    pats = naive_rule_patterns(trees)
+    nv = median_time(functools.partial(_run_naive_rules, trees, pats, stories[:naive_n]), max(1, reps // 2))
+    rate, nv_rate = len(stories) / statistics.median(r_times), naive_n / nv
+    hit = sum(1 for n in fired if n) / len(stories)
+    print(f"{n_rules} rules ({len(rs.watchlists())} phrase lists, compiled in {build:.2f} s): "
+          f"{rate:,.0f} stories/s (best {len(stories) / min(r_times):,.0f}), {hit:.0%} fire a rule, "
+          f"{sum(fired) / len(stories):.1f} rules/story; naive {nv_rate:,.0f} stories/s; "
+          f"{rate / nv_rate:.0f}x")
+    return rate, nv_rate
+
+
 def naive_patterns(lists: list[Watchlist]) -> list[tuple[str, re.Pattern[str]]]:
     """What a typical bot does: one word-boundary regex per term over lower-cased raw text."""
     pats = []
@@ -413,6 +499,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"normalisation per field: {fast_us:.1f} us through the Windows-1256 byte table "
           f"({len(fast) / len(fields):.0%} of fields), {slow_us:.1f} us through str.translate (the rest)")
     print(edit_report)
+    print()
+    rules_report(builtins, stories, sizes[-1], reps, naive_n)
     print(f"st/s = stories per CPU-second, median (best) of {reps} runs; matches = Match objects per story "
           f"(with spans);\nnaive baseline timed on the first {naive_n} stories (one re.search per term).")
     ok_rate = rows[-1][1] >= 20000

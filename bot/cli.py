@@ -115,14 +115,65 @@ def _load_lists(path: Path) -> list[Any]:
     return lists
 
 
+def _default_lists_path() -> Path:
+    return Path(os.environ.get("NEWSBOT_CONFIG_DIR", "config")) / "watchlists.yaml"
+
+
+def _load_rules(path: str, builtins: list[Any]) -> tuple[Any, int]:
+    """Rules from ``ID<TAB>RULE`` lines; a bad line is reported (file:line:column) and left out."""
+    from bot.domain.rule_parse import RuleError
+    from bot.domain.rules import RuleSet
+
+    rules = RuleSet(builtins)
+    bad = 0
+    src = _read_lines(path)
+    try:
+        for n, raw in enumerate(src, start=1):
+            line = raw.rstrip("\r\n")
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            rule_id, tab, text = line.partition("\t")
+            rule_id = rule_id.strip()
+            problem = ""
+            column = 1
+            if not tab or not rule_id:
+                problem = "expected ID<TAB>RULE"
+            elif rule_id in rules:
+                problem = f"duplicate rule id {rule_id!r}"
+            else:
+                try:
+                    rules.add(rule_id, text)
+                except RuleError as exc:
+                    column = len(line) - len(text) + exc.position + 1
+                    problem = f"{exc.message_ar} ({exc.code})"
+            if problem:
+                print(f"{path}:{n}:{column}: {problem}", file=sys.stderr)
+                bad += 1
+    finally:
+        if src is not sys.stdin:
+            src.close()
+    return rules, bad
+
+
 def cmd_match(args: argparse.Namespace) -> int:
     from bot.domain.matcher import Matcher
 
-    path = Path(args.watchlists) if args.watchlists else Path(os.environ.get("NEWSBOT_CONFIG_DIR", "config")) / "watchlists.yaml"
-    matcher = Matcher(_load_lists(path))
-    src = _read_lines(args.input)
+    path = Path(args.watchlists) if args.watchlists else _default_lists_path()
     bad = 0
+    rule_matcher = None
+    if args.rules:
+        from bot.domain.rules import RuleMatcher, StoryFacts
+
+        # Expansion and inherited rules come from the built-in lists, as for a chat's /watch.
+        builtins = _load_lists(path) if args.watchlists or path.exists() else []
+        rules, bad = _load_rules(args.rules, builtins)
+        rule_matcher = RuleMatcher(rules, builtins if args.watchlists else ())
+        matcher = rule_matcher.matcher
+    else:
+        matcher = Matcher(_load_lists(path))
+    src = _read_lines(args.input)
     out = sys.stdout
+    dumps = json.dumps
     try:
         for n, raw in enumerate(src, start=1):
             if not raw.strip():
@@ -142,14 +193,22 @@ def cmd_match(args: argparse.Namespace) -> int:
                 print(f"line {n}: \"title\" and \"summary\" must be strings", file=sys.stderr)
                 bad += 1
                 continue
-            found = matcher.match(title, summary)
             terms: dict[str, list[str]] = {}
+            if rule_matcher is None:
+                found = matcher.match(title, summary)
+            else:
+                source = obj.get("source", obj.get("feed"))
+                lang = obj.get("lang", obj.get("language"))
+                facts = StoryFacts(source if isinstance(source, str) else None,
+                                   lang.lower() if isinstance(lang, str) and lang else None)
+                found, fired = rule_matcher.match(title, summary, facts)
+                for hit in fired:
+                    terms[hit.rule_id] = list(dict.fromkeys(m.surface for m in hit.matches))
             for m in found:
-                terms.setdefault(m.watchlist, [])
-                if m.surface not in terms[m.watchlist]:
-                    terms[m.watchlist].append(m.surface)
-            out.write(json.dumps({"id": obj["id"], "matches": sorted(terms), "terms": terms},
-                                 ensure_ascii=False) + "\n")
+                surfaces = terms.setdefault(m.watchlist, [])
+                if m.surface not in surfaces:
+                    surfaces.append(m.surface)
+            out.write(dumps({"id": obj["id"], "matches": sorted(terms), "terms": terms}, ensure_ascii=False) + "\n")
     finally:
         if src is not sys.stdin:
             src.close()
@@ -255,6 +314,9 @@ def build_parser() -> argparse.ArgumentParser:
                                    "{\"id\", \"matches\": [watchlist ids]} per line, in order.")
     m.add_argument("input", nargs="?", default="-", help="JSON Lines file (default: stdin)")
     m.add_argument("--watchlists", metavar="FILE", help="watchlists YAML (default: config/watchlists.yaml)")
+    m.add_argument("--rules", metavar="FILE",
+                   help="rules, one per line as ID<TAB>RULE (the /watch rule language); matches lists rule "
+                        "ids, plus watchlist ids when --watchlists is given too")
     m.set_defaults(func=cmd_match)
     v = sub.add_parser("preview", help="stored stories a term or watchlist would have matched",
                        description="Which stored stories of the last N days would have matched, and why.")

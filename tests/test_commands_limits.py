@@ -12,8 +12,8 @@ from bot.commands.service import ChatTarget, Context, TargetError
 from bot.commands.texts import T
 from bot.storage.models import Chat, CustomTerm, Destination, Subscription
 from tests.conftest import make_settings, write_config
-from tests.fakes.feed_server import FeedServer, Item, rss2
 from tests.fakes.dns import TableResolver
+from tests.fakes.feed_server import FeedServer, Item, rss2
 
 
 @pytest.fixture

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
+from tests.support.cli import lines, run_match
 from tests.support.matching import ROOT
 
 STORIES = [
@@ -18,18 +18,6 @@ STORIES = [
     {"id": "n1", "title": "أجهزة التكييف في السيناتور", "summary": "trumpet and Rasputin"},
     {"id": 7, "title": "ترمب", "summary": None},
 ]
-
-
-def run_match(*args: str, stdin: str = "", cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "match", *args], input=stdin, capture_output=True, text=True,
-        encoding="utf-8", cwd=cwd, env=env, timeout=60, check=False,
-    )
-
-
-def lines(*objs: object) -> str:
-    return "".join(json.dumps(o, ensure_ascii=False) + "\n" for o in objs)
 
 
 def test_stories_in_order_with_sorted_ids() -> None:

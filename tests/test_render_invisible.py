@@ -23,10 +23,10 @@ from pydantic import SecretStr
 
 from bot.app import NewsBot, build_fetcher
 from tests.conftest import make_settings, write_config
+from tests.fakes.dns import TableResolver
 from tests.fakes.feed_server import FeedServer, Item, rss2
 from tests.fakes.slack_api import FakeSlackAPI, sign_request, slash_command_body
 from tests.fakes.telegram_api import FakeTelegramAPI
-from tests.test_ssrf import TableResolver
 
 TOKEN = "123456:INVISIBLE-token"
 SIGNING = "invisible-signing-secret"

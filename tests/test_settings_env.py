@@ -11,7 +11,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,8 +25,8 @@ from bot.alerts.arabic import format_datetime
 from bot.app import NewsBot
 from bot.commands.service import Context
 from bot.commands.texts import T
-from bot.feeds.poller import PollPolicy, hinted_interval
 from bot.delivery.console import CONSOLE_CHAT
+from bot.feeds.poller import PollPolicy, hinted_interval
 from bot.settings import Settings, load_settings
 from bot.storage.models import Feed
 from tests.conftest import ROOT, Console, write_config

@@ -12,7 +12,6 @@ connection made in the test must see none to the canary or off loopback.
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
 import json
 import socket
@@ -33,10 +32,10 @@ from bot.commands.texts import T
 from bot.feeds.fetch import FetchError
 from bot.storage.models import Feed
 from tests.conftest import make_settings, write_config
+from tests.fakes.dns import TableResolver
 from tests.fakes.feed_server import FeedServer, Item, html_with_feed_link, rss2
 from tests.fakes.slack_api import FakeSlackAPI, sign_request, validate_blocks
 from tests.fakes.telegram_api import FakeTelegramAPI
-from tests.test_ssrf import TableResolver
 
 TOKEN = "123456:TEST-token"
 USER = 1001

@@ -22,6 +22,7 @@ exclusions, context rules, spans in the original text) runs only for hits.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import threading
 import unicodedata
@@ -62,6 +63,10 @@ class Match:
     start: int
     end: int
     surface: str
+    # Normalised-token indices of the hit inside its field (first and last, inclusive): what
+    # rules measure proximity with. Not part of a match's identity.
+    first_word: int = dataclasses.field(default=0, compare=False)
+    last_word: int = dataclasses.field(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +80,7 @@ class _Item:
     term: Term | None = None
     gaps: tuple[int, ...] = ()  # max words between consecutive segments ("*")
     ctx: tuple[int, ...] = ()  # context item ids (for Term.near)
+    unless: tuple[int, ...] = ()  # context item ids that veto the term anywhere in the story
 
 
 # One automaton value: (pattern length, ((item, segment index, anchoring), ...)).
@@ -154,8 +160,7 @@ class Matcher:
         watchlists = list(watchlists)
         if watchlists:
             with self._lock:
-                for wl in watchlists:
-                    self._stage(wl)
+                self._stage(watchlists)
             self.compact()
 
     # ------------------------------------------------------------------ edits
@@ -173,29 +178,42 @@ class Matcher:
 
     def set_watchlists(self, lists: Iterable[Watchlist]) -> None:
         with self._lock:
-            for wl in lists:
-                self._stage(wl)
+            self._stage(list(lists))
             st = self._state
             self._state = self._with_items(st, st.items, st.watchlists)
 
     def remove_watchlist(self, watchlist_id: str) -> None:
+        self.remove_watchlists([watchlist_id])
+
+    def remove_watchlists(self, watchlist_ids: Iterable[str]) -> None:
+        """Remove several lists with one copy of the state (rules drop phrase lists in batches)."""
         with self._lock:
             st = self._state
-            old = set(self._by_list.pop(watchlist_id, ()))
+            gone = set(watchlist_ids)
+            old = {i for wl_id in gone for i in self._by_list.pop(wl_id, ())}
             items = {k: v for k, v in st.items.items() if k not in old}
-            wls = {k: v for k, v in st.watchlists.items() if k != watchlist_id}
+            wls = {k: v for k, v in st.watchlists.items() if k not in gone}
             self._state = self._with_items(st, items, wls)
 
-    def _stage(self, wl: Watchlist) -> None:
-        """Compile ``wl`` into the pending state (caller holds the lock)."""
+    def _stage(self, lists: list[Watchlist]) -> None:
+        """Compile ``lists`` into the pending state (caller holds the lock); one copy for all of them."""
         st = self._state
-        old = set(self._by_list.get(wl.id, ()))
-        items = {k: v for k, v in st.items.items() if k not in old}
+        lists = list({wl.id: wl for wl in lists}.values())  # the same id twice: the last one wins
+        old = {i for wl in lists for i in self._by_list.get(wl.id, ())}
+        items = {k: v for k, v in st.items.items() if k not in old} if old else dict(st.items)
+        wls = dict(st.watchlists)
+        for wl in lists:
+            self._stage_one(wl, items)
+            wls[wl.id] = wl
+        self._state = _State(st.base, st.overlay, st.removed, items, wls, st.base_ids, st.overlay_ids)
+
+    def _stage_one(self, wl: Watchlist, items: dict[int, _Item]) -> None:
         new_ids: list[int] = []
         for term in wl.terms:
             ctx_ids = tuple(self._context_id(items, p) for p in term.near)
+            unless_ids = tuple(self._context_id(items, p) for p in term.unless)
             keys, gaps = _phrase_keys(term.text, plural=term.plural)
-            item = _Item(next(self._ids), _TERM, wl.id, keys, term, gaps, ctx_ids)
+            item = _Item(next(self._ids), _TERM, wl.id, keys, term, gaps, ctx_ids, unless_ids)
             items[item.id] = item
             new_ids.append(item.id)
         for phrase in wl.exclude:
@@ -204,9 +222,6 @@ class Matcher:
             items[item.id] = item
             new_ids.append(item.id)
         self._by_list[wl.id] = tuple(new_ids)
-        wls = dict(st.watchlists)
-        wls[wl.id] = wl
-        self._state = _State(st.base, st.overlay, st.removed, items, wls, st.base_ids, st.overlay_ids)
 
     def _context_id(self, items: dict[int, _Item], phrase: str) -> int:
         key = normalize(phrase)
@@ -315,12 +330,15 @@ class _Resolver:
                 else:
                     ctx.setdefault(item.id, []).append((start, end))
 
-        # In text order, longest first, so a span inside an earlier kept one is a repeat.
+        # In text order, longest first, so a span inside an earlier kept one is a repeat: every
+        # kept span starts no later, so "inside one" is "ends no later than the furthest end".
         found.sort()
-        kept: dict[str, list[_Span]] = {}
+        kept: dict[str, int] = {}  # watchlist -> furthest end of its kept spans
         matches: list[Match] = []
         summary_at = self.summary_at
         all_spans = self._spans
+        # Spaces before a position, counted incrementally (starts only grow): linear in the story.
+        at_pos, at_count, summary_base = 0, 0, -1
         for start, wl_id, neg_end, _, item in found:
             end = -neg_end
             if excl:
@@ -329,18 +347,25 @@ class _Resolver:
                     continue
             if item.ctx and not self._near((start, end), item, ctx):
                 continue
-            done = kept.get(wl_id)
-            if done and any(ks <= start and end <= ke for ks, ke in done):
+            if item.unless and any(c in ctx for c in item.unless):
+                continue  # the story speaks of a context that makes this term another namesake
+            if end <= kept.get(wl_id, -1):
                 continue
             # Token range inside its field, then the original characters it came from.
+            if start + 1 > at_pos:
+                at_count += hay.count(" ", at_pos, start + 1)
+                at_pos = start + 1
             if start < summary_at - 1:
-                f, first = 0, hay.count(" ", 1, start + 1)
+                f, first = 0, at_count - 1
             else:
-                f, first = 1, hay.count(" ", summary_at, start + 1)
+                if summary_base < 0:
+                    summary_base = hay.count(" ", 0, summary_at)
+                f, first = 1, at_count - summary_base
             spans = all_spans[f]
             if spans is None:
                 spans = all_spans[f] = TokenSpans(self.original[f], self.shapes[f], self.norm[f].count(" ") + 1)
-            o_start, o_end = spans.cover(first, first + hay.count(" ", start + 1, end))
+            last = first + hay.count(" ", start + 1, end)
+            o_start, o_end = spans.cover(first, last)
             original = self.original[f]
             if o_start and original[o_start - 1] == "#":
                 o_start -= 1  # a hashtag is reported whole: "#BlackSea", not "BlackSea"
@@ -352,11 +377,9 @@ class _Resolver:
                 continue
             if "\u0649" in surface and _maqsura_clash(term.text, surface):
                 continue
-            if done is None:
-                kept[wl_id] = [(start, end)]
-            else:
-                done.append((start, end))
-            matches.append(_new_match(wl_id, term.text, _FIELDS[f], o_start, o_end, surface))
+            if end > kept.get(wl_id, -1):
+                kept[wl_id] = end
+            matches.append(_new_match(wl_id, term.text, _FIELDS[f], o_start, o_end, surface, first, last))
         return matches
 
     def _head(self, at: int, anchor: int) -> int:
@@ -437,18 +460,22 @@ def _maqsura_clash(term: str, surface: str) -> bool:
 
 
 _FIELDS = ("title", "summary")
-_MATCH_SLOTS = tuple(getattr(Match, name).__set__ for name in ("watchlist", "term", "field", "start", "end", "surface"))
+_MATCH_SLOTS = tuple(getattr(Match, name).__set__ for name in
+                     ("watchlist", "term", "field", "start", "end", "surface", "first_word", "last_word"))
 
 
-def _new_match(watchlist: str, term: str, field: str, start: int, end: int, surface: str) -> Match:
+def _new_match(watchlist: str, term: str, field: str, start: int, end: int, surface: str,
+               first_word: int, last_word: int) -> Match:
     """``Match(...)`` at half the cost: a frozen dataclass's __init__ goes through
     ``object.__setattr__`` per field, and a busy story builds several matches."""
     m = object.__new__(Match)
-    set_w, set_t, set_f, set_s, set_e, set_x = _MATCH_SLOTS
+    set_w, set_t, set_f, set_s, set_e, set_x, set_a, set_b = _MATCH_SLOTS
     set_w(m, watchlist)
     set_t(m, term)
     set_f(m, field)
     set_s(m, start)
     set_e(m, end)
     set_x(m, surface)
+    set_a(m, first_word)
+    set_b(m, last_word)
     return m

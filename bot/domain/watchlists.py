@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from bot.domain.text import normalize
@@ -57,6 +58,9 @@ class Term:
     not count. ``upper``: counts only written in capitals (acronyms such as
     UN, which is also a French word). ``near``: the term counts only with one
     of these phrases at most ``window`` words before or after it.
+    ``unless``: the term does not count in a story that also contains one
+    of these phrases anywhere (title or summary): the context that makes
+    the name a namesake (زيلينسكي with نابولي is the footballer).
     ``plural``: an English last word also matches its regular plural (user
     terms have it on).
     """
@@ -67,6 +71,7 @@ class Term:
     near: tuple[str, ...] = ()
     window: int = 2
     plural: bool = False
+    unless: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +117,12 @@ def parse_term(text: str) -> ParsedTerm:
     """Validate and split a term; raise TermError with a code the chat can explain."""
     if not isinstance(text, str):
         raise TermError("empty")
+    return _parse_term(text)
+
+
+@lru_cache(maxsize=1 << 16)
+def _parse_term(text: str) -> ParsedTerm:
+    """Cached: loading a list validates each term, then the matcher and term_key parse it again."""
     raw = text.strip()
     if not raw:
         raise TermError("empty")
@@ -156,6 +167,7 @@ def parse_term(text: str) -> ParsedTerm:
     return ParsedTerm(tuple(merged), tuple(merged_gaps))
 
 
+@lru_cache(maxsize=1 << 16)
 def term_key(text: str) -> str:
     """Identity of a term inside one watchlist: two spellings that normalise alike are one."""
     parsed = parse_term(text)
@@ -167,22 +179,35 @@ def term_key(text: str) -> str:
     return " ".join(out)
 
 
-def _term_from(obj: Any, where: str) -> Term:
+def _phrases(obj: Any, where: str, key: str) -> tuple[str, ...]:
+    """A phrase or list of phrases (``near``, ``unless``), each checked as a term."""
+    raw = obj or ()
+    if isinstance(raw, str):
+        raw = (raw,)
+    if not isinstance(raw, (list, tuple)):
+        raise WatchlistError(f"{where}: '{key}' must be a phrase or a list of phrases")
+    out = tuple(str(p) for p in raw)
+    for phrase in out:
+        try:
+            parse_term(phrase)
+        except TermError as exc:
+            raise WatchlistError(f"{where}: {key} {phrase!r}: {exc}") from None
+    return out
+
+
+def _term_from(obj: Any, where: str, unless: tuple[str, ...] = ()) -> Term:
     if isinstance(obj, str):
         parse_term(obj)
-        return Term(obj)
+        return Term(obj, unless=unless)
     if isinstance(obj, Mapping):
         text = obj.get("term")
         if not isinstance(text, str):
             raise WatchlistError(f"{where}: a term mapping needs a 'term' string")
-        unknown = set(obj) - {"term", "proper", "upper", "near", "window", "plural"}
+        unknown = set(obj) - {"term", "proper", "upper", "near", "window", "plural", "unless"}
         if unknown:
             raise WatchlistError(f"{where}: unknown keys {sorted(unknown)}")
-        near = obj.get("near") or ()
-        if isinstance(near, str):
-            near = (near,)
-        for phrase in near:
-            parse_term(str(phrase))
+        near = _phrases(obj.get("near"), where, "near")
+        own_unless = _phrases(obj.get("unless"), where, "unless")
         window = obj.get("window", 2)
         if not isinstance(window, int) or not 0 <= window <= 10:
             raise WatchlistError(f"{where}: window must be an integer 0..10")
@@ -191,9 +216,10 @@ def _term_from(obj: Any, where: str) -> Term:
             text,
             proper=bool(obj.get("proper", False)),
             upper=bool(obj.get("upper", False)),
-            near=tuple(str(p) for p in near),
+            near=near,
             window=window,
             plural=bool(obj.get("plural", False)),
+            unless=tuple(dict.fromkeys(unless + own_unless)),
         )
     raise WatchlistError(f"{where}: a term is a string or a mapping with 'term'")
 
@@ -211,13 +237,15 @@ def watchlist_from_mapping(obj: Mapping[str, Any], where: str = "watchlist") -> 
     raw_terms = obj.get("terms")
     if not isinstance(raw_terms, list) or not raw_terms:
         raise WatchlistError(f"{where} ({wl_id}): 'terms' must be a non-empty list")
-    unknown = set(obj) - {"id", "label", "terms", "exclude", "hashtag", "description"}
+    unknown = set(obj) - {"id", "label", "terms", "exclude", "unless", "hashtag", "description"}
     if unknown:
         raise WatchlistError(f"{where} ({wl_id}): unknown keys {sorted(unknown)}")
+    # A list-wide ``unless`` is every term's context veto (a term may add its own).
+    list_unless = _phrases(obj.get("unless"), f"{where} ({wl_id})", "unless")
     terms = []
     for i, t in enumerate(raw_terms):
         try:
-            terms.append(_term_from(t, f"{where} ({wl_id}) term {i + 1}"))
+            terms.append(_term_from(t, f"{where} ({wl_id}) term {i + 1}", list_unless))
         except TermError as exc:
             raise WatchlistError(f"{where} ({wl_id}) term {i + 1} {t!r}: {exc}") from None
     excludes = obj.get("exclude") or []

@@ -14,23 +14,12 @@ from typing import Protocol
 
 from bot.alerts.model import Topic
 from bot.domain.matcher import Matcher
-from bot.domain.text import normalize
-from bot.domain.watchlists import (
-    Term,
-    TermError,
-    Watchlist,
-    custom_watchlist_id,
-    is_custom_watchlist_id,
-    term_key,
-)
+from bot.domain.user_lists import CUSTOM_LABEL, CUSTOM_TAG, Rules, builtin_rules, custom_watchlist
+from bot.domain.watchlists import Watchlist, custom_watchlist_id, is_custom_watchlist_id
 
-__all__ = ["WatchIndex", "TermSource", "CUSTOM_LABEL", "CUSTOM_TAG"]
+# The chat-term treatment (re-exported) lives in the domain so rules and the CLI share it.
 
-CUSTOM_LABEL = "قائمتك الخاصة"
-CUSTOM_TAG = "قائمتي"
-
-
-Rules = dict[str, tuple[Term, tuple[str, ...]]]
+__all__ = ["WatchIndex", "TermSource", "CUSTOM_LABEL", "CUSTOM_TAG", "Rules", "builtin_rules", "custom_watchlist"]
 
 
 class TermSource(Protocol):
@@ -39,54 +28,6 @@ class TermSource(Protocol):
     async def generation(self) -> int: ...
 
     async def all_custom_terms(self) -> dict[int, list[str]]: ...
-
-
-def builtin_rules(builtins: Sequence[Watchlist]) -> Rules:
-    """Each built-in term's curated rules and its list's exclusions, by the term's identity."""
-    rules: Rules = {}
-    for wl in builtins:
-        for t in wl.terms:
-            try:
-                rules.setdefault(term_key(t.text), (t, wl.exclude))
-            except TermError:
-                continue
-    return rules
-
-
-def custom_watchlist(destination_id: int, terms: Sequence[str], rules: Rules | None = None) -> Watchlist:
-    """A destination's own list: its /watch terms, with the same treatment as built-ins.
-
-    A term a user types that is also a built-in term (``/watch Trump``) takes that term's
-    curated rules and its list's exclusions, so "trump card" or "Melania Trump" stay quiet
-    for the user as they do for the built-in list; other terms get English plurals.
-    """
-    out: list[Term] = []
-    excludes: dict[str, None] = {}
-    own: list[str] = []  # the user's terms that are not built-in ones, as normalised phrases
-    for text in terms:
-        try:
-            known = (rules or {}).get(term_key(text))
-        except TermError:
-            known = None
-        if known is None:
-            out.append(Term(text, plural=True))
-            own.append(f" {normalize(text)} ")
-            continue
-        rule, exclude = known
-        out.append(Term(text, proper=rule.proper, upper=rule.upper, near=rule.near, window=rule.window,
-                        plural=rule.plural))
-        excludes.update(dict.fromkeys(exclude))
-    # An inherited exclusion must not veto a term the user asked for: with "Trump" and "Melania"
-    # both watched, "Melania Trump" no longer excludes anything.
-    kept = [x for x in excludes if not any(o in f" {normalize(x)} " for o in own)]
-    return Watchlist(
-        id=custom_watchlist_id(destination_id),
-        label=CUSTOM_LABEL,
-        terms=tuple(out),
-        exclude=tuple(kept),
-        hashtag=CUSTOM_TAG,
-        builtin=False,
-    )
 
 
 class WatchIndex:

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.domain.alerting import OutboxDraft
 from bot.domain.states import OutboxKind, OutboxState
 from bot.storage.db import Database
-from bot.storage.models import Chat, Destination, Outbox
+from bot.storage.models import Chat, Destination, Outbox, table
 from bot.storage.records import (
     OUTBOX_CONVERT,
     ChatRecord,
@@ -40,7 +40,7 @@ class OutboxRepo:
         """Insert rows, skipping (destination, dedupe_key) pairs already queued; returns how many."""
         if not rows:
             return 0
-        t = Outbox.__table__
+        t = table(Outbox)
         result = await conn.execute(self.db.insert(t).on_conflict_do_nothing().returning(t.c.id),
                                     [r.to_row() for r in rows])
         return len(result.all())
@@ -52,7 +52,7 @@ class OutboxRepo:
     async def claim_chats(self, owner: str, now: datetime, limit: int, lease_s: float,
                           platforms: Sequence[str], ops_only: bool = False) -> list[ChatRecord]:
         """Lease chats that have a row (or an edit) due; each chat goes to exactly one replica."""
-        c, o = Chat.__table__, Outbox.__table__
+        c, o = table(Chat), table(Outbox)
         has_work = select(o.c.id).where(
             o.c.chat_id == c.c.id,
             or_(o.c.state == _PENDING, and_(o.c.state == _SENT, o.c.edit_due_at <= now)),
@@ -81,16 +81,15 @@ class OutboxRepo:
 
     async def due_for_chat(self, chat_id: int, now: datetime, limit: int) -> list[OutboxItem]:
         """The chat's oldest pending rows, in order; when none is pending, its due edits."""
-        o, d = Outbox.__table__, Destination.__table__
-        cols = [o, d.c.thread_id]
+        o, d = table(Outbox), table(Destination)
         async with self.db.read() as conn:
             rows = (await conn.execute(
-                select(*cols).join(d, d.c.id == o.c.destination_id)
+                select(o, d.c.thread_id).join(d, d.c.id == o.c.destination_id)
                 .where(o.c.chat_id == chat_id, o.c.state == _PENDING).order_by(o.c.id).limit(limit)
             )).all()
             if not rows:
                 rows = (await conn.execute(
-                    select(*cols).join(d, d.c.id == o.c.destination_id)
+                    select(o, d.c.thread_id).join(d, d.c.id == o.c.destination_id)
                     .where(o.c.chat_id == chat_id, o.c.state == _SENT, o.c.edit_due_at <= now)
                     .order_by(o.c.id).limit(limit)
                 )).all()
@@ -106,7 +105,7 @@ class OutboxRepo:
         Without ``release`` the chat's lease is renewed to ``renew_until``; returns False when
         this replica no longer holds it (it expired and another replica may be serving the chat).
         """
-        o, c = Outbox.__table__, Chat.__table__
+        o, c = table(Outbox), table(Chat)
         values: dict[str, Any] = {}
         if edited:
             values.update(edit_due_at=None, edits=o.c.edits + 1)
@@ -129,7 +128,7 @@ class OutboxRepo:
             return bool(res.rowcount)
 
     async def release_chat(self, chat_id: int, owner: str, next_send_at: datetime | None = None) -> None:
-        c = Chat.__table__
+        c = table(Chat)
         async with self.db.begin() as conn:
             values: dict[str, Any] = {"lease_owner": None, "lease_until": None}
             if next_send_at is not None:
@@ -138,20 +137,20 @@ class OutboxRepo:
 
     async def drop_pending(self, conn: AsyncConnection, chat_id: int, state: OutboxState, reason: str) -> int:
         """Inside a caller's transaction: close every pending row of a chat (it is gone)."""
-        o = Outbox.__table__
+        o = table(Outbox)
         res = await conn.execute(update(o).where(o.c.chat_id == chat_id, o.c.state == _PENDING)
                                  .values(state=str(state), last_error=reason[:500]))
         return int(res.rowcount or 0)
 
     async def forget_before(self, conn: AsyncConnection, cutoff: datetime) -> int:
         """Retention: closed rows (sent, failed, gone) created before ``cutoff``."""
-        o = Outbox.__table__
+        o = table(Outbox)
         res = await conn.execute(delete(o).where(o.c.created_at < cutoff, o.c.state != _PENDING))
         return int(res.rowcount or 0)
 
     async def schedule_edits(self, conn: AsyncConnection, dedupe_key: str, due: datetime, max_edits: int) -> int:
         """Ask for the sent alerts of a story to be edited (coalesced: an earlier due time stays)."""
-        o = Outbox.__table__
+        o = table(Outbox)
         res = await conn.execute(
             update(o).where(o.c.dedupe_key == dedupe_key, o.c.kind == OutboxKind.ALERT, o.c.state == _SENT,
                             o.c.edit_due_at.is_(None), o.c.edits < max_edits)
@@ -161,7 +160,7 @@ class OutboxRepo:
 
     async def waiting(self, platforms: Sequence[str], now: datetime, *, ops_only: bool = False) -> int:
         """Rows still to send to active chats of these platforms (edits due by ``now`` included)."""
-        o, c = Outbox.__table__, Chat.__table__
+        o, c = table(Outbox), table(Chat)
         q = (select(func.count()).select_from(o).join(c, c.c.id == o.c.chat_id)
              .where(c.c.active.is_(True), c.c.platform.in_(list(platforms)),
                     or_(o.c.state == _PENDING, and_(o.c.state == _SENT, o.c.edit_due_at <= now))))
@@ -171,7 +170,7 @@ class OutboxRepo:
             return int((await conn.execute(q)).scalar_one())
 
     async def stats(self, now: datetime) -> OutboxStats:
-        o, c = Outbox.__table__, Chat.__table__
+        o, c = table(Outbox), table(Chat)
         async with self.db.read() as conn:
             by_state = {r[0]: int(r[1]) for r in (await conn.execute(
                 select(o.c.state, func.count()).group_by(o.c.state))).all()}
