@@ -230,7 +230,7 @@ DECISIONS = [
     ("no feed root", _facts(root=""), True, "no rss/feed/RDF root"),
     ("xml:base", _facts(xml_base=True), True, "xml:base"),
     ("xhtml", _facts(xhtml=True), True, "xhtml content"),
-    ("media:title", _facts(prefixed_title=True), True, "namespaced title (media:title ...)"),
+    ("media:title", _facts(prefixed_title=True), True, "namespaced title in an entry (media:title ...)"),
     ("Atom, text titles", _facts(root="feed", title_types={"", "text"}, text_types={"html"}), True, None),
     ("Atom, mixed titles", _facts(root="feed", title_types={"text", "html"}), True, "mixed Atom title types"),
     ("Atom, mixed summaries", _facts(root="feed", text_types={"", "html"}), True,

@@ -15,7 +15,6 @@ from html.entities import html5
 
 __all__ = ["html_to_text", "fold_text", "looks_like_html"]
 
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _NAME_END = frozenset(" \t\r\n\f/>")
 _BLOCK = frozenset({"br", "p", "/p", "div", "/div", "li", "/li", "tr", "/tr", "td", "/td",
                     "h1", "h2", "h3", "h4", "h5", "h6", "/h1", "/h2", "/h3", "/h4", "/h5", "/h6",
@@ -54,6 +53,16 @@ def looks_like_html(value: str) -> bool:
     return all(html5.get(e + ";") is not None for e in _ENTITY_NAME.findall(value))
 
 
+def _raw_close(value: str, name: str, start: int) -> int:
+    """Index of ``</name`` (any case) at or after ``start``, or -1; each "</" is looked at once."""
+    i = value.find("</", start)
+    while i >= 0:
+        if value[i + 2:i + 2 + len(name)].lower() == name:
+            return i
+        i = value.find("</", i + 2)
+    return -1
+
+
 def html_to_text(value: str | None) -> str:
     """Tags stripped, script/style/comments dropped, entities unescaped once, spaces folded.
 
@@ -63,7 +72,6 @@ def html_to_text(value: str | None) -> str:
         return ""
     if "<" not in value:
         return fold_text(html.unescape(value)) if "&" in value else fold_text(value)
-    low = value.translate(_ASCII_LOWER)  # same length as value, so indexes agree
     out: list[str] = []
     n = len(value)
     pos = 0
@@ -74,7 +82,7 @@ def html_to_text(value: str | None) -> str:
             out.append(value[pos:])
             break
         out.append(value[pos:lt])
-        if low.startswith("<!--", lt):
+        if value.startswith("<!--", lt):
             end = value.find("-->", lt + 4)
             if end < 0:
                 break  # an unclosed comment hides the rest, as in a browser
@@ -96,9 +104,9 @@ def html_to_text(value: str | None) -> str:
             name_end += 1
             if name_end - lt > 12:
                 break
-        name = low[lt + 1:name_end]
+        name = value[lt + 1:name_end].lower()
         if name in _RAW:
-            close = low.find("</" + name, next_gt)
+            close = _raw_close(value, name, next_gt)
             if close < 0:
                 break  # unclosed <script>/<style>: nothing after it is text
             end = value.find(">", close)

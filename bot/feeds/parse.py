@@ -99,7 +99,7 @@ def choose_parser(facts: Facts, well_formed: bool) -> str | None:
     if facts.xhtml:
         return "xhtml content"
     if facts.prefixed_title:
-        return "namespaced title (media:title ...)"
+        return "namespaced title in an entry (media:title ...)"
     if facts.root == "feed":
         if len(facts.title_types - {"", "text"}) + (bool(facts.title_types & {"", "text"})) > 1:
             return "mixed Atom title types"
@@ -175,7 +175,7 @@ def _from_fast(doc: Any, facts: Facts) -> tuple[str, str, list[ParsedEntry]]:
         entries.append(ParsedEntry(_text(_s(e.get("title")), title_kind), link, guid,
                                    _text(summary, text_kind),
                                    _to_datetime(e.get("published") or e.get("updated"))))
-    return _text(_s(feed.get("title")), title_kind), _s(feed.get("link")), entries
+    return _text(_s(feed.get("title")), "guess"), _s(feed.get("link")), entries
 
 
 def _kind(detail: Any) -> str:
@@ -198,12 +198,21 @@ def _from_feedparser(doc: Any) -> tuple[str, str, list[ParsedEntry]]:
     return _text(_s(feed.get("title")), _kind(feed.get("title_detail"))), _s(feed.get("link")), entries
 
 
-def _well_formed(data: bytes) -> bool:
+def _strict_root(data: bytes) -> Any:
+    """The document's root element when it is well-formed XML, else None."""
     try:
-        etree.fromstring(data, _STRICT)
+        return etree.fromstring(data, _STRICT)
     except etree.XMLSyntaxError:
-        return False
-    return True
+        return None
+
+
+def _entry_has_prefixed_title(root: Any) -> bool:
+    """A namespaced title (media:title ...) directly inside an item/entry: the fast parser takes it for <title>."""
+    for el in root.iter("{*}title"):
+        parent = el.getparent()
+        if el.prefix and parent is not None and etree.QName(parent).localname in ("item", "entry"):
+            return True
+    return False
 
 
 def _absolute(entries: list[ParsedEntry], base: str) -> list[ParsedEntry]:
@@ -240,7 +249,11 @@ def parse_feed(body: bytes, content_type: str = "", url: str = "") -> ParsedFeed
     ttl_m = _TTL.search(text)
     ttl = int(ttl_m.group(1)) * 60 if ttl_m else None
 
-    reason = choose_parser(facts, _well_formed(data))
+    root = _strict_root(data)
+    if root is not None and facts.prefixed_title:
+        facts.prefixed_title = _entry_has_prefixed_title(root)
+    reason = choose_parser(facts, root is not None)
+    del root
     if reason is None:
         try:
             title, link, entries = _from_fast(fastfeedparser.parse(data), facts)

@@ -28,7 +28,8 @@ from html.entities import html5
 __all__ = ["Facts", "HostileDeclarations", "prepare_xml"]
 
 _SPECIAL = re.compile(r"<!\[CDATA\[|<!--|<\?|<![Dd][Oo][Cc][Tt][Yy][Pp][Ee]|<!")
-_ENTITY = re.compile(r"&(?:(#[0-9]{1,8}|#[xX][0-9a-fA-F]{1,8}|[A-Za-z][A-Za-z0-9]{0,31});)?")
+# Every "&" except the five XML references, which are by far the most frequent and need no change.
+_ENTITY = re.compile(r"&(?!(?:amp|lt|gt|quot|apos);)(?:(#[0-9]{1,8}|#[xX][0-9a-fA-F]{1,8}|[A-Za-z][A-Za-z0-9]{0,31});)?")
 _TAG = re.compile(r"<([A-Za-z_][\w.-]{0,40}:)?(item|entry|title|summary|description|content|encoded|link|feed|rss|RDF)"
                   r"(?=[\s/>])([^<>]{0,4000})>")
 _TYPE_ATTR = re.compile(r"\btype\s*=\s*[\"']([^\"'<>]{0,60})[\"']")
@@ -53,9 +54,9 @@ class Facts:
     links_in_entries: int = 0
     summaries: int = 0  # <description> / <summary> after the first item
     contents: int = 0  # <content> / <content:encoded>
-    title_types: set[str] = field(default_factory=set)
-    text_types: set[str] = field(default_factory=set)  # types of <summary> and <content>
-    prefixed_title: bool = False  # media:title, itunes:title ... (the fast parser may prefer them)
+    title_types: set[str] = field(default_factory=set)  # type attributes of entries' <title>s
+    text_types: set[str] = field(default_factory=set)  # ... of entries' <summary>s and <content>s
+    prefixed_title: bool = False  # media:title, itunes:title ...; parse narrows it to direct children of entries
     xml_base: bool = False
     not_permalink: bool = False  # some <guid isPermaLink="false">
     xhtml: bool = False
@@ -152,12 +153,13 @@ def _markup(segment: str, facts: Facts, out: list[str]) -> None:
             elif name == "title":
                 if prefix:
                     facts.prefixed_title = True
-                else:
+                elif facts.items:
                     facts.title_types.add(_type(attrs))
             elif name in ("summary", "description"):
-                facts.summaries += facts.items > 0
-                facts.text_types.add(_type(attrs))
-            else:
+                if facts.items:
+                    facts.summaries += 1
+                    facts.text_types.add(_type(attrs))
+            elif facts.items:
                 facts.contents += 1
                 facts.text_types.add(_type(attrs))
         if "isPermaLink" in segment and _NOT_PERMALINK.search(segment):
