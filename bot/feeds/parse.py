@@ -60,13 +60,59 @@ class EntityDeclarations(NotAFeed):
     """
 
 
-@dataclass(frozen=True, slots=True)
 class ParsedEntry:
-    title: str  # plain text
-    link: str  # absolute where the feed allowed it
-    guid: str | None
-    summary: str  # plain text, whole
-    published: datetime | None
+    """One entry; ``title`` and ``summary`` are plain text, cleaned on first use.
+
+    Cleaning is the costliest step of a fast-path parse, and the poller only
+    looks at entries it has not seen before (two of fifty in a typical cycle),
+    so the markup is kept as read, with its kind, until someone asks.
+    """
+
+    __slots__ = ("link", "guid", "published", "_title", "_summary", "_kinds")
+
+    def __init__(self, title: str, link: str, guid: str | None, summary: str, published: datetime | None,
+                 *, title_kind: str = "text", summary_kind: str = "text") -> None:
+        self.link = link  # absolute where the feed allowed it
+        self.guid = guid
+        self.published = published
+        self._title = title
+        self._summary = summary
+        self._kinds: tuple[str, str] | None = (title_kind, summary_kind)
+
+    def _clean(self) -> None:
+        if self._kinds is not None:
+            title_kind, summary_kind = self._kinds
+            self._title = _text(self._title, title_kind)
+            self._summary = _text(self._summary, summary_kind)
+            self._kinds = None
+
+    @property
+    def title(self) -> str:
+        self._clean()
+        return self._title
+
+    @property
+    def summary(self) -> str:
+        """Whole, never cut: matching sees every word; display cuts it (bot/alerts/model.py)."""
+        self._clean()
+        return self._summary
+
+    def with_link(self, link: str) -> ParsedEntry:
+        other = ParsedEntry(self._title, link, self.guid, self._summary, self.published)
+        other._kinds = self._kinds
+        return other
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ParsedEntry):
+            return NotImplemented
+        return (self.title, self.link, self.guid, self.summary, self.published) == \
+            (other.title, other.link, other.guid, other.summary, other.published)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return (f"ParsedEntry(title={self.title!r}, link={self.link!r}, guid={self.guid!r}, "
+                f"summary={self.summary[:60]!r}, published={self.published!r})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,9 +218,9 @@ def _from_fast(doc: Any, facts: Facts) -> tuple[str, str, list[ParsedEntry]]:
         link = _s(e.get("link"))
         if not link and atom and guid and guid.lower().startswith(("http://", "https://")):
             link = guid  # an Atom id that is a URL is the entry's link (as feedparser reads it)
-        entries.append(ParsedEntry(_text(_s(e.get("title")), title_kind), link, guid,
-                                   _text(summary, text_kind),
-                                   _to_datetime(e.get("published") or e.get("updated"))))
+        entries.append(ParsedEntry(_s(e.get("title")), link, guid, summary,
+                                   _to_datetime(e.get("published") or e.get("updated")),
+                                   title_kind=title_kind, summary_kind=text_kind))
     return _text(_s(feed.get("title")), "guess"), _s(feed.get("link")), entries
 
 
@@ -191,9 +237,9 @@ def _from_feedparser(doc: Any) -> tuple[str, str, list[ParsedEntry]]:
         if not summary and e.get("content"):
             summary, detail = _s(e["content"][0].get("value")), e["content"][0]
         entries.append(ParsedEntry(
-            _text(_s(e.get("title")), _kind(e.get("title_detail"))), _s(e.get("link")), _s(e.get("id")) or None,
-            _text(summary, _kind(detail)),
+            _s(e.get("title")), _s(e.get("link")), _s(e.get("id")) or None, summary,
             _to_datetime(e.get("published_parsed") or e.get("updated_parsed")),
+            title_kind=_kind(e.get("title_detail")), summary_kind=_kind(detail),
         ))
     return _text(_s(feed.get("title")), _kind(feed.get("title_detail"))), _s(feed.get("link")), entries
 
@@ -222,7 +268,7 @@ def _absolute(entries: list[ParsedEntry], base: str) -> list[ParsedEntry]:
     for e in entries:
         link = e.link.strip()
         if link and not link.lower().startswith(("http://", "https://")):
-            e = ParsedEntry(e.title, urljoin(base, link), e.guid, e.summary, e.published)
+            e = e.with_link(urljoin(base, link))
         out.append(e)
     return out
 
