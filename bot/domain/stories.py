@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import html
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,14 +10,10 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
 
+from bot.domain.markup import html_to_text
+
 __all__ = ["StoryDraft", "clean_text", "canonical_url", "story_key", "cut_at_word"]
 
-_TAG = re.compile(r"<(?:[a-zA-Z/!?][^<>]*)>")
-_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
-_SCRIPT = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.DOTALL | re.IGNORECASE)
-_BLOCK = re.compile(r"<(?:br|/p|/div|/li|/h[1-6])\b[^>]*>", re.IGNORECASE)
-_WS = re.compile(r"\s+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 # Query parameters that only track where a click came from.
 _TRACKING = re.compile(
@@ -41,20 +36,8 @@ class StoryDraft:
 
 
 def clean_text(value: str | None) -> str:
-    """Feed markup to plain text: tags stripped, then entities unescaped once, spaces folded.
-
-    Unescaping after stripping keeps a title that says ``&lt;b&gt;`` as the
-    literal text ``<b>`` rather than treating it as markup.
-    """
-    if not value:
-        return ""
-    text = _SCRIPT.sub(" ", value)
-    text = _COMMENT.sub(" ", text)
-    text = _BLOCK.sub(" ", text)
-    text = _TAG.sub("", text)
-    text = html.unescape(text)
-    text = _CONTROL.sub("", text)
-    return _WS.sub(" ", text).strip()
+    """Feed markup to plain text (linear in the input; see :mod:`bot.domain.markup`)."""
+    return html_to_text(value)
 
 
 def canonical_url(url: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
@@ -76,7 +77,9 @@ async def inspect_feed(fetcher: Fetcher, url: str, *, trusted: bool = False) -> 
                 raise AddFeedError("blocked", exc.reason or "") from None
             raise AddFeedError("fetch", exc.message) from None
         try:
-            parsed = parse_feed(res.body, res.content_type)
+            # A chat can add any URL: a big document is parsed off the event loop.
+            parsed = await asyncio.to_thread(parse_feed, res.body, res.content_type, res.url) \
+                if len(res.body) > 128 * 1024 else parse_feed(res.body, res.content_type, res.url)
             return FeedCheck(res.url, plain_text(parsed.title).strip(), len(parsed.entries))
         except NotAFeed:
             if attempt:

@@ -20,7 +20,7 @@ import structlog
 
 from bot.domain.sanitize import plain_text
 from bot.domain.states import StoryState
-from bot.domain.stories import StoryDraft, clean_text, story_key
+from bot.domain.stories import StoryDraft, story_key
 from bot.feeds.fetch import Fetcher, FetchError, FetchResult
 from bot.feeds.parse import NotAFeed, ParsedFeed, parse_feed
 from bot.storage.feeds_repo import FeedsRepo, PollOutcome
@@ -32,6 +32,8 @@ __all__ = ["Poller", "PollReport", "PollEvents", "PollPolicy", "hinted_interval"
 log = structlog.get_logger(__name__)
 
 _CACHE_MAX_AGE = re.compile(r"max-age\s*=\s*(\d+)", re.IGNORECASE)
+# Bigger documents are parsed in a worker thread, so a slow parse never stalls the event loop.
+_THREAD_BYTES = 128 * 1024
 
 
 class PollEvents(Protocol):
@@ -183,8 +185,8 @@ class Poller:
         if digest == feed.content_hash and feed.first_fetch_done:
             return _Done(feed, self._ok(feed, result, digest), report)
         try:
-            parsed = await asyncio.to_thread(parse_feed, result.body, result.content_type) \
-                if len(result.body) > 512 * 1024 else parse_feed(result.body, result.content_type)
+            parsed = await asyncio.to_thread(parse_feed, result.body, result.content_type, result.url) \
+                if len(result.body) > _THREAD_BYTES else parse_feed(result.body, result.content_type, result.url)
         except NotAFeed as exc:
             return self._failed(feed, f"not a feed: {exc}", report, status=200)
         drafts, states = self._drafts(feed, parsed)
@@ -240,8 +242,7 @@ class Poller:
             key = story_key(link, e.guid, feed.key)
             if key is None or key in drafts:
                 continue
-            title = plain_text(clean_text(e.title))
-            summary = plain_text(clean_text(e.summary))
+            title, summary = plain_text(e.title), plain_text(e.summary)  # parse gives plain text; sanitise it
             if not title and not summary:
                 continue
             drafts[key] = StoryDraft(key, link, title or summary[:200], summary, e.published, e.guid)
