@@ -12,10 +12,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from bot.errors import NewsbotError
+
 __all__ = ["main"]
 
 
-class CliError(Exception):
+class CliError(NewsbotError):
     """A one-line error for the user; exit status 2."""
 
 

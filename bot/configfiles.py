@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from bot.domain.watchlists import Watchlist, WatchlistError, watchlist_from_mapping
+from bot.errors import NewsbotError
 
 __all__ = ["FeedSpec", "ConfigProblem", "ConfigError", "load_feeds", "load_watchlists"]
 
@@ -37,7 +38,7 @@ class ConfigProblem:
 
 
 @dataclass
-class ConfigError(Exception):
+class ConfigError(NewsbotError):
     problems: list[ConfigProblem] = field(default_factory=list)
 
     def __str__(self) -> str:

@@ -19,6 +19,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.errors import NewsbotError
+
 __all__ = ["Settings", "SettingsError", "load_settings", "database_urls"]
 
 MIN_POLL_INTERVAL = 10  # the hard floor, in seconds, of every poll interval whatever sets it
@@ -27,7 +29,7 @@ _WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 _TELEGRAM_CHAT = re.compile(r"-?\d{1,20}|@[A-Za-z][A-Za-z0-9_]{3,31}")
 
 
-class SettingsError(ValueError):
+class SettingsError(NewsbotError, ValueError):
     """The environment is not usable; the message says which variable and why."""
 
 

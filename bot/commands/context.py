@@ -18,6 +18,7 @@ from bot.alerts.arabic import isolate, isolate_ltr
 from bot.commands.ports import ChatFeedStore, SettingsStore, StoryArchive
 from bot.commands.texts import TERM_ERRORS, T
 from bot.domain.watchlists import TermError
+from bot.errors import NewsbotError
 from bot.feeds.fetch import Fetcher
 from bot.ops.status import StatusSnapshot
 from bot.pipeline.watchindex import CUSTOM_LABEL, WatchIndex
@@ -31,7 +32,7 @@ __all__ = ["Context", "ChatTarget", "TargetError", "Where", "Deps", "UsageError"
            "ensure_destination", "term_usage", "labels_of", "unknown_ids"]
 
 
-class TargetError(Exception):
+class TargetError(NewsbotError):
     """'@channel' could not be used; code: not_found | not_channel | bot_not_admin."""
 
     def __init__(self, code: str) -> None:
@@ -39,7 +40,7 @@ class TargetError(Exception):
         self.code = code
 
 
-class UsageError(Exception):
+class UsageError(NewsbotError):
     """Raised by a handler for arguments it cannot use; the core answers with the message and the usage."""
 
     def __init__(self, message: str) -> None:

@@ -24,7 +24,6 @@ __all__ = [
     "core_and_prefixes",
     "english_plurals",
     "first_token_forms",
-    "split_article_forms",
 ]
 
 _CONJ = ("", "و", "ف")
@@ -77,14 +76,6 @@ def first_token_forms(token: str) -> frozenset[str]:
         return frozenset((token,))
     core, prefixes = found
     return frozenset(p + core for p in prefixes)
-
-
-def split_article_forms(token: str) -> frozenset[tuple[str, str]]:
-    """Two-token spellings where tatweel or quotes cut the article off: الـ«ناتو»."""
-    if not is_arabic_token(token) or not _has_article(token):
-        return frozenset()
-    rest = token[len(_ARTICLE):]
-    return frozenset((h, rest) for h in SPLIT_HEADS)
 
 
 def english_plurals(token: str) -> frozenset[str]:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from bot.domain.watchlists import TermError, parse_term
+from bot.errors import NewsbotError
 
 __all__ = [
     "AllOf",
@@ -101,7 +102,7 @@ class InLang:
 Node = Phrase | AllOf | AnyOf | Not | Near | InTitle | FromSource | InLang
 
 
-class RuleError(ValueError):
+class RuleError(NewsbotError, ValueError):
     """A rule that cannot be used: ``position`` (0-based, into the rule text) and an Arabic reason."""
 
     def __init__(self, code: str, position: int, message_ar: str) -> None:

@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from bot.domain.text import normalize
+from bot.errors import NewsbotError
 
 __all__ = [
     "Term",
@@ -36,7 +37,7 @@ WILDCARD = "*"
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
-class TermError(ValueError):
+class TermError(NewsbotError, ValueError):
     """A term a user or a config file gave cannot be used; ``code`` names why."""
 
     def __init__(self, code: str, detail: str = "") -> None:
@@ -45,7 +46,7 @@ class TermError(ValueError):
         self.detail = detail
 
 
-class WatchlistError(ValueError):
+class WatchlistError(NewsbotError, ValueError):
     """A watchlist definition is invalid."""
 
 

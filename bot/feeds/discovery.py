@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 from bot.domain.sanitize import plain_text
+from bot.errors import NewsbotError
 from bot.feeds.fetch import Fetcher, FetchError
 from bot.feeds.parse import NotAFeed, decode_document, parse_feed
 
@@ -17,7 +18,7 @@ _FEED_TYPES = {"application/rss+xml", "application/atom+xml", "application/rdf+x
                "application/xml", "text/xml"}
 
 
-class AddFeedError(Exception):
+class AddFeedError(NewsbotError):
     """Why a URL cannot be added: code is one of bad_url, blocked, fetch, not_feed.
 
     For ``blocked``, ``detail`` is the guard's reason code (``lookalike``, ``private_address``, ...).

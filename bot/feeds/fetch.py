@@ -21,6 +21,7 @@ import aiohttp
 from aiohttp.abc import AbstractResolver
 from yarl import URL
 
+from bot.errors import NewsbotError
 from bot.feeds.ssrf import AddressGuard, AddressPolicy, BlockedAddress, CheckHook, ConnectHook, is_public_address
 
 __all__ = ["Fetcher", "FetchResult", "FetchError", "FetchLimits"]
@@ -31,7 +32,7 @@ _ACCEPT = ("application/rss+xml, application/atom+xml, application/rdf+xml, appl
            "text/xml;q=0.9, text/html;q=0.5, */*;q=0.3")
 
 
-class FetchError(Exception):
+class FetchError(NewsbotError):
     """A fetch that did not produce a document; ``kind`` is a stable code, ``message`` the reason."""
 
     def __init__(self, kind: str, message: str, *, status: int | None = None, retry_after: float | None = None,

@@ -15,13 +15,14 @@ from typing import Any
 from urllib.parse import urljoin
 
 from bot.domain.markup import fold_text, html_to_text
+from bot.errors import NewsbotError
 
 __all__ = ["JsonItem", "JsonFeed", "looks_like_json_feed", "read_json_feed", "NotJsonFeed"]
 
 _VERSIONS = ("https://jsonfeed.org/version/1", "http://jsonfeed.org/version/1")
 
 
-class NotJsonFeed(ValueError):
+class NotJsonFeed(NewsbotError, ValueError):
     """JSON, but not a JSON Feed (or not JSON at all)."""
 
 

@@ -32,6 +32,7 @@ import feedparser
 from lxml import etree  # type: ignore[import-untyped]
 
 from bot.domain.markup import fold_text, html_to_text, looks_like_html
+from bot.errors import NewsbotError
 from bot.feeds.decode import decode_document
 from bot.feeds.jsonfeed import NotJsonFeed, looks_like_json_feed, read_json_feed
 from bot.feeds.prepare import Facts, HostileDeclarations, prepare_xml
@@ -48,7 +49,7 @@ _STRICT = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=Fals
                           remove_blank_text=False)
 
 
-class NotAFeed(Exception):
+class NotAFeed(NewsbotError):
     """The document is not a feed (or nothing could be recovered from it)."""
 
 

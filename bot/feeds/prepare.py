@@ -25,6 +25,8 @@ import re
 from dataclasses import dataclass, field
 from html.entities import html5
 
+from bot.errors import NewsbotError
+
 __all__ = ["Facts", "HostileDeclarations", "prepare_xml"]
 
 _SPECIAL = re.compile(r"<!\[CDATA\[|<!--|<\?|<![Dd][Oo][Cc][Tt][Yy][Pp][Ee]|<!")
@@ -41,7 +43,7 @@ _XML_NAMED = frozenset({"amp", "lt", "gt", "quot", "apos"})
 _CP1252_C1 = bytes(range(0x80, 0xA0)).decode("cp1252", errors="replace")
 
 
-class HostileDeclarations(ValueError):
+class HostileDeclarations(NewsbotError, ValueError):
     """Entity declarations shaped like an attack: nested, parameter or external entities."""
 
 

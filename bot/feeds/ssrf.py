@@ -25,12 +25,13 @@ import socket
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import DefaultResolver
 from yarl import URL
+
+from bot.errors import NewsbotError
 
 __all__ = ["BlockedAddress", "is_public_address", "check_url", "AddressGuard", "Admitted", "GuardedResolver",
            "REASONS"]
@@ -55,7 +56,7 @@ ConnectHook = Callable[[str, int], None]
 AddrInfo = tuple[int, int, int, str, tuple[str, int] | tuple[str, int, int, int]]
 
 
-class BlockedAddress(Exception):
+class BlockedAddress(NewsbotError):
     """A URL points at a place a chat-added feed must not reach; ``reason`` says which rule."""
 
     def __init__(self, reason: str, host: str = "") -> None:
@@ -284,10 +285,3 @@ class GuardedResolver(AbstractResolver):
 
     async def close(self) -> None:
         await self._inner.close()
-
-
-def describe(exc: BaseException) -> dict[str, Any]:
-    """Structured facts about a refusal, for logs."""
-    if isinstance(exc, BlockedAddress):
-        return {"reason": exc.reason, "host": exc.host}
-    return {"reason": type(exc).__name__}
