@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import structlog
-from aiolimiter import AsyncLimiter
 
 from bot.delivery.compose import Composer
 from bot.delivery.membership import ChatLifecycle
 from bot.delivery.ports import Address, DeliveryEvents, OutboxStore, Outcome, Sender
-from bot.domain.states import ChatKind, OutboxState, OutcomeKind
+from bot.domain.sending import send_priority
+from bot.domain.states import ChatKind, OutboxKind, OutboxState, OutcomeKind
 from bot.storage.records import ChatRecord, OutboxItem
 
 __all__ = ["Dispatcher", "DeliveryEvents", "DispatchPolicy"]
@@ -51,7 +51,6 @@ class Dispatcher:
         self.clock = clock
         self.policy = policy or DispatchPolicy()
         self.events = events
-        self._limiters = {p: AsyncLimiter(max(1.0, s.global_rate), 1.0) for p, s in self.senders.items()}
         self._replicas = 1
         self._stopping = False
         self._inflight: set[asyncio.Task[tuple[Outcome, bool]]] = set()
@@ -66,11 +65,12 @@ class Dispatcher:
             await asyncio.wait(set(self._inflight), timeout=timeout)
 
     def set_replicas(self, n: int) -> None:
-        """Share each platform's global rate among the live replicas."""
+        """Share each platform's global rate among the live replicas (replies draw on the same share)."""
         n = max(1, n)
         if n != self._replicas:
             self._replicas = n
-            self._limiters = {p: AsyncLimiter(max(1.0, s.global_rate / n), 1.0) for p, s in self.senders.items()}
+            for sender in self.senders.values():
+                sender.budget.set_rate(sender.global_rate / n)
 
     async def run_once(self, *, ops_only: bool = False) -> int:
         """One round: claim chats with due work and serve them concurrently; returns messages handled.
@@ -131,17 +131,18 @@ class Dispatcher:
                                             release=False,
                                             renew_until=self.clock() + timedelta(seconds=self.policy.lease_seconds))
             return Outcome.failed("story no longer stored"), not held
-        async with self._limiters[chat.platform]:
-            try:
-                if not is_edit:
-                    outcome = await sender.send(address, message)
-                elif row.message_ref is None:
-                    outcome = Outcome.failed("sent without a message reference: nothing to edit")
-                else:
-                    outcome = await sender.edit(address, row.message_ref, message)
-            except Exception as exc:  # noqa: BLE001 - an adapter bug must not lose the row
-                log.error("sender_crashed", platform=chat.platform, chat=chat.id, error=repr(exc))
-                outcome = Outcome.retry(f"internal error: {type(exc).__name__}")
+        urgent = row.kind is OutboxKind.ALERT and bool(row.payload.get("urgent"))
+        await sender.budget.acquire(send_priority(urgent=urgent, edit=is_edit))
+        try:
+            if not is_edit:
+                outcome = await sender.send(address, message)
+            elif row.message_ref is None:
+                outcome = Outcome.failed("sent without a message reference: nothing to edit")
+            else:
+                outcome = await sender.edit(address, row.message_ref, message)
+        except Exception as exc:  # noqa: BLE001 - an adapter bug must not lose the row
+            log.error("sender_crashed", platform=chat.platform, chat=chat.id, error=repr(exc))
+            outcome = Outcome.retry(f"internal error: {type(exc).__name__}")
         now = self.clock()
         if self.events is not None:
             self.events.delivered(chat.platform, row, outcome, now)
