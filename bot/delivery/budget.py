@@ -73,10 +73,14 @@ class SendBudget:
             await fut
         except asyncio.CancelledError:
             if fut.done() and not fut.cancelled():  # granted, but the caller is gone: give it back
-                self._tokens = min(self._burst, self._tokens + 1.0)
-                self._rearm()
+                self.refund()
             raise
         self.granted[priority] += 1
+
+    def refund(self) -> None:
+        """Give back a token that was not used after all."""
+        self._tokens = min(self._burst, self._tokens + 1.0)
+        self._rearm()
 
     # ------------------------------------------------------------ internals
     def _refill(self, now: float) -> None:
