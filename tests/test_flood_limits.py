@@ -110,3 +110,16 @@ async def test_a_reply_still_refused_after_the_bound_is_counted_in_metrics(env: 
     assert await wait_until(lost, timeout=30, what="the lost reply in /metrics")
     fake.clear_outage()
     assert fake.messages_to(USER) == []
+
+
+async def test_paid_broadcast_sends_past_the_free_line_without_a_429(env: Env, fake: FakeTelegramAPI) -> None:
+    fake.set_flood_limits(FloodLimits())
+    bot = await env.start(telegram_paid_broadcast=True)
+    chats = range(50_001, 50_091)  # 90 at once: three times what a second allows without paying
+    await subscribers(bot, fake, chats)
+    env.publish("قمة حلف الناتو تبدأ اليوم في لاهاي")
+    await bot.tick(timeout=60)
+    assert Counter(len(alerts(fake, c)) for c in chats) == {1: len(chats)}
+    sent = [p for name, p in fake.calls if name == "sendMessage" and p.get("chat_id") in set(chats)]
+    assert len(sent) == len(chats) and all(p.get("allow_paid_broadcast") is True for p in sent)
+    assert fake.flood_refusals == 0, fake.flood.refusals[:5]
