@@ -12,7 +12,7 @@ from typing import Literal
 
 from babel import Locale
 
-__all__ = ["Noun", "counted", "NEWS", "SOURCES", "MINUTES", "spread_phrase"]
+__all__ = ["Noun", "counted", "NEWS", "SOURCES", "MINUTES", "PHRASES", "spread_phrase"]
 
 _AR = Locale("ar")
 
@@ -45,6 +45,9 @@ NEWS = Noun("لا أخبار", "خبر واحد", "خبران", "{n} أخبار"
 SOURCES = Noun("لا مصادر", "مصدر واحد", "مصدران", "{n} مصادر", "{n} مصدراً", "{n} مصدر")
 # "خلال 12 دقيقة": after a preposition, genitive.
 MINUTES = Noun("أقل من دقيقة", "دقيقة واحدة", "دقيقتين", "{n} دقائق", "{n} دقيقة", "{n} دقيقة")
+
+# "فصلتُه إلى 3 عبارات": after a preposition, genitive.
+PHRASES = Noun("لا عبارات", "عبارة واحدة", "عبارتين", "{n} عبارات", "{n} عبارة", "{n} عبارة")
 
 
 def spread_phrase(outlets: int, minutes: int) -> str:
