@@ -73,29 +73,33 @@ async def preview_rule(stories: RecentStories, rules: RuleSet, text: str, *, day
     positive = without_vetoes(rule.tree)
     if positive is not None and positive != rule.tree and needs_hit(positive):
         rules.add("positive", text, positive)
+    veto_lists: set[str] = set()
     for i, veto in enumerate(vetoes_of(rule.tree)):
         if needs_hit(veto):
-            rules.add(f"veto{i}", text, veto)
+            veto_lists.update(rules.add(f"veto{i}", text, veto).list_ids)
+    wanted = set((rules.get("positive") or rule).list_ids) - veto_lists
     extra = [exclusion_watchlist(0, exclusions)] if exclusions else []
-    matcher = RuleMatcher(rules, extra)
+    matcher = RuleMatcher(rules, extra).matcher
     hits: list[PreviewHit] = []
     near: list[tuple[tuple[int, int], NearMiss]] = []
     rows = await stories.recent(now - timedelta(days=days), limit=scan_limit)
     for row in rows:
-        plain, fired = matcher.match(row.title, row.summary or "", StoryFacts(row.feed_key or None))
-        by_id = {h.rule_id: h for h in fired}
-        excluded = [m for m in plain if m.watchlist.startswith(EXCLUDE_PREFIX)]
-        full = by_id.get("rule")
+        summary = row.summary or ""
+        found = matcher.match(row.title, summary)
+        if not found:
+            continue
+        fired = {h.rule_id: h for h in rules.evaluate(found, StoryFacts(row.feed_key or None), (row.title, summary))}
+        excluded = [m for m in found if m.watchlist.startswith(EXCLUDE_PREFIX)]
+        full = fired.get("rule")
         if full is not None and not excluded:
             hits.append(PreviewHit(row, list(full.matches)))
             continue
-        would = full or by_id.get("positive")
-        if would is None:
+        if full is None and "positive" not in fired:
             continue
-        vetoes = excluded + [m for rid, h in by_id.items() if rid.startswith("veto") for m in h.matches]
-        titled = sum(1 for m in would.matches if m.field == "title")
-        strength = (len({m.surface for m in would.matches}), titled)
-        near.append((strength, NearMiss(row, list(would.matches), vetoes)))
+        words = [m for m in found if m.watchlist in wanted]
+        vetoes = excluded + [m for rid, h in fired.items() if rid.startswith("veto") for m in h.matches]
+        strength = (len({m.surface for m in words}), sum(1 for m in words if m.field == "title"))
+        near.append((strength, NearMiss(row, words, vetoes)))
     near.sort(key=lambda x: x[0], reverse=True)  # stable: newest first among equals
     return RulePreview(hits, [n for _, n in near], len(rows))
 
