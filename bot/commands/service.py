@@ -20,7 +20,7 @@ from bot.alerts.arabic import isolate
 from bot.commands.about import add_command_list
 from bot.commands.context import ChatTarget, Context, Deps, TargetError, UsageError, Where
 from bot.commands.parse import Invocation, parse_command
-from bot.commands.ports import ChatFeedStore, SettingsStore, StoryArchive
+from bot.commands.ports import ChatFeedStore, DeadLetterStore, SettingsStore, StoryArchive
 from bot.commands.reply import Reply, bold, command, line, phrase
 from bot.commands.subscriptions import DEFAULT_TOPICS, toggle_topic, topic_names
 from bot.commands.table import COMMANDS, Command
@@ -38,11 +38,13 @@ log = structlog.get_logger(__name__)
 class CommandService:
     def __init__(self, settings: Settings, chats: SettingsStore, feeds: ChatFeedStore, stories: StoryArchive,
                  index: WatchIndex, *, fetcher: Fetcher, clock: Callable[[], datetime],
-                 status: Callable[[], Awaitable[StatusSnapshot]], table: Mapping[str, Command] = COMMANDS) -> None:
+                 status: Callable[[], Awaitable[StatusSnapshot]], table: Mapping[str, Command] = COMMANDS,
+                 dead_letters: DeadLetterStore | None = None) -> None:
         self.settings = settings
         self.deps = Deps(settings=settings, chats=chats, feeds=feeds, stories=stories, index=index,
                          fetcher=fetcher, clock=clock, status=status,
-                         topic_names=topic_names(index.builtins.values()), commands=table)
+                         topic_names=topic_names(index.builtins.values()), commands=table,
+                         dead_letters=dead_letters)
         self._recent: dict[tuple[str, str], deque[float]] = defaultdict(deque)
 
     # ------------------------------------------------------------ entry
@@ -124,6 +126,8 @@ class CommandService:
             where = Where(target.chat_id, target.kind, 0, target.title, target_ref)
         elif cmd.mutates and not await self._may_manage(ctx, ctx.chat_id):
             return Reply(error=True).add(T.NOT_ADMIN)
+        elif cmd.admin and not await self._may_manage(ctx, ctx.chat_id):
+            return Reply(error=True).add(T.NOT_ADMIN_VIEW)
         try:
             reply = await cmd.handler(self.deps, ctx, where, args)
         except UsageError as exc:

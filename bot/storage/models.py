@@ -233,6 +233,10 @@ class Outbox(Base):
     message_ref: Mapped[str | None] = mapped_column(String(100), nullable=True)
     edit_due_at: Mapped[datetime | None] = mapped_column(nullable=True)
     edits: Mapped[int] = mapped_column(Integer, default=0)
+    # A dead letter (state failed): why (refused | exhausted | missing), when, and how often re-queued.
+    failed_reason: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    failed_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    replays: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     __table_args__ = (
         UniqueConstraint("destination_id", "dedupe_key"),
