@@ -45,6 +45,7 @@ from bot.pipeline.ingest_job import INGEST_LEASE, IngestJob
 from bot.pipeline.watchindex import WatchIndex
 from bot.scheduler import Jobs
 from bot.settings import Settings
+from bot.storage.audit_repo import AuditRepo
 from bot.storage.chats_repo import ChatsRepo
 from bot.storage.db import Database
 from bot.storage.deadletters_repo import DeadLettersRepo
@@ -153,7 +154,7 @@ class NewsBot:
 
         self.commands = CommandService(s, self.chats, self.feeds, self.stories, self.index,
                                        fetcher=self.fetcher, clock=clock, status=self.status,
-                                       dead_letters=self.dead_letters)
+                                       dead_letters=self.dead_letters, audit_log=AuditRepo(self.db))
         self.lifecycle = ChatLifecycle(self.chats, self.observer)
         self.senders: dict[str, Sender] = {}
         if self.console:

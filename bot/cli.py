@@ -318,6 +318,18 @@ def cmd_outbox(args: argparse.Namespace) -> int:
                                   as_json=args.json))
 
 
+def cmd_audit(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot.ops.operator import audit_cli
+
+    if not 1 <= args.limit <= 100000:
+        raise CliError("--limit must be between 1 and 100000")
+    settings = _settings()
+    return asyncio.run(audit_cli(settings.database_url, chat=args.chat, platform=args.platform, limit=args.limit,
+                                 as_json=args.json))
+
+
 # -------------------------------------------------------------------- main
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="newsbot", description="News feeds -> Arabic alerts on Telegram and Slack.")
@@ -359,6 +371,13 @@ def build_parser() -> argparse.ArgumentParser:
     ob.add_argument("--platform", choices=("telegram", "slack", "console"), help="only this platform")
     ob.add_argument("--json", action="store_true", help="list: one JSON object per line")
     ob.set_defaults(func=cmd_outbox)
+    au = sub.add_parser("audit", help="the audit log: who changed what, where, when",
+                        description="Settings changes and work on alerts (acknowledged, assigned), oldest first.")
+    au.add_argument("--chat", metavar="ID", help="only this chat")
+    au.add_argument("--platform", choices=("telegram", "slack", "console"), help="only this platform")
+    au.add_argument("--limit", type=int, default=1000, help="the newest N entries (default 1000)")
+    au.add_argument("--json", action="store_true", help="one JSON object per line")
+    au.set_defaults(func=cmd_audit)
     return p
 
 

@@ -61,7 +61,7 @@ def test_entry_is_complete(cmd: Command) -> None:
 
 
 def test_names_are_unique_and_the_table_refuses_a_second_declaration() -> None:
-    assert len(set(COMMANDS)) == len(COMMANDS) == 17
+    assert len(set(COMMANDS)) == len(COMMANDS) == 18
     entry = COMMANDS["watch"]
     with pytest.raises(ValueError, match="declared twice: watch"):
         command_table([entry, entry])
@@ -73,8 +73,8 @@ def test_who_may_run_what() -> None:
     """The permission columns, pinned: the core reads them, so a slip here would open a settings change."""
     changes = {"subscribe", "unsubscribe", "watch", "unwatch", "mute", "unmute", "addfeed", "removefeed"}
     assert {c.name for c in COMMANDS.values() if c.mutates} == changes | {"retry"}
-    assert {c.name for c in COMMANDS.values() if c.targetable} == changes | {"watchlist", "feeds"}
-    assert {c.name for c in COMMANDS.values() if c.admin} == {"failed"}
+    assert {c.name for c in COMMANDS.values() if c.targetable} == changes | {"watchlist", "feeds", "history"}
+    assert {c.name for c in COMMANDS.values() if c.admin} == {"failed", "history"}
 
 
 def test_usage_is_written_by_each_platform() -> None:

@@ -61,3 +61,13 @@ def test_ops_hear_one_line_per_chat_however_many_letters_die() -> None:
     assert "SECRET" not in lines[0]
     assert "تنبيه واحد" in lines[1] and "نفدت محاولات الإرسال" in lines[1] and "/newsbot failed" in lines[1]
     assert asyncio.run(ops.flush()) == 0  # said once
+
+
+def test_audit_changes_name_only_what_changed() -> None:
+    from bot.domain.audit import Change, changes
+
+    before = {"enabled": True, "topics": ["nato"], "terms": [], "feeds": [], "muted_until": None}
+    after = {**before, "topics": ["mine", "nato"], "terms": ["x"]}
+    assert changes(before, after) == [Change("topics", ["nato"], ["mine", "nato"]), Change("terms", [], ["x"])]
+    assert changes(None, before) == [Change("topics", [], ["nato"])]  # nothing set before: empty, enabled
+    assert changes(before, before) == []

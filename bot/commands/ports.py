@@ -10,9 +10,10 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.domain.states import AddResult
-from bot.storage.records import ChatFeed, DeadLetter, DestinationRef, StoryRecord
+from bot.domain.audit import AuditDraft
+from bot.storage.records import AuditRecord, ChatFeed, DeadLetter, DestinationRef, StoryRecord
 
-__all__ = ["SettingsStore", "ChatFeedStore", "StoryArchive", "DeadLetterStore"]
+__all__ = ["SettingsStore", "ChatFeedStore", "StoryArchive", "DeadLetterStore", "AuditStore"]
 
 
 class SettingsStore(Protocol):
@@ -74,3 +75,12 @@ class DeadLetterStore(Protocol):
 
     async def requeue(self, now: datetime, *, ids: Sequence[int] | None = None,
                       destination_id: int | None = None) -> list[int]: ...
+
+
+class AuditStore(Protocol):
+    """The audit log: who changed what, where and when."""
+
+    async def add(self, entry: AuditDraft) -> None: ...
+
+    async def latest(self, platform: str, chat_id: str, thread_id: int | None = None,
+                     limit: int = 10) -> list[AuditRecord]: ...

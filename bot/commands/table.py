@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from bot.commands import about, deadletters, feeds, subscriptions, terms
+from bot.commands import about, audit, deadletters, feeds, subscriptions, terms
 from bot.commands.context import Context, Deps, Where
 from bot.commands.reply import Reply
 
@@ -69,4 +69,6 @@ COMMANDS: Mapping[str, Command] = command_table([
             admin=True),
     Command("retry", "إعادة إرسال التنبيهات المتعثرة مرة واحدة بترتيبها", "[all|الرقم…]",
             deadletters.retry_failed, mutates=True),
+    Command("history", "آخر تغييرات الإعدادات ومتابعة التنبيهات: من ومتى وماذا", "[العدد]", audit.show_history,
+            admin=True, targetable=True),
 ])

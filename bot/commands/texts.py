@@ -109,3 +109,13 @@ class T:
     RETRY_BAD = "اكتب all لإعادة الكل، أو أرقام التنبيهات كما تظهر في /failed (حتى 50 رقماً)."
     RETRY_MISSING = "لم أجد في هذه المحادثة تنبيهاً متعثراً بالرقم: {ids}."
     OPS_UNAVAILABLE = "هذه الميزة غير متاحة في هذا التشغيل."
+    HISTORY_HEADER = "آخر التغييرات في هذه المحادثة:"
+    HISTORY_NONE = "لا توجد تغييرات مسجّلة في هذه المحادثة."
+    HISTORY_ITEM = "{when} · {who} ({id}) · {what}"
+    HISTORY_BAD = "اكتب عدد التغييرات المطلوب عرضها، من 1 إلى {max}."
+    AUDIT_ON = "مفعّلة"
+    AUDIT_OFF = "متوقفة"
+    AUDIT_MUTED = "مكتومة حتى {until}"
+    AUDIT_NOT_MUTED = "غير مكتومة"
+    AUDIT_KEYS = {"enabled": "التنبيهات", "topics": "الموضوعات", "terms": "العبارات", "feeds": "المصادر",
+                  "muted_until": "الكتم", "buttons": "أزرار التنبيهات"}

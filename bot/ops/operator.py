@@ -12,11 +12,13 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from bot.domain.audit import changes
+from bot.storage.audit_repo import AuditRepo
 from bot.storage.db import Database
 from bot.storage.deadletters_repo import DeadLettersRepo
-from bot.storage.records import DeadLetter
+from bot.storage.records import AuditRecord, DeadLetter
 
-__all__ = ["dead_letter_lines", "retry_dead_letters", "outbox_cli"]
+__all__ = ["dead_letter_lines", "retry_dead_letters", "outbox_cli", "audit_cli"]
 
 
 def _line(d: DeadLetter) -> str:
@@ -69,5 +71,39 @@ async def outbox_cli(database_url: str, action: str, ids: Sequence[int] | None, 
         if missing:
             print(f"not dead letters (or not in that chat): {' '.join(map(str, missing))}", file=sys.stderr)
         return 1 if missing else 0
+    finally:
+        await db.dispose()
+
+
+def _audit_line(e: AuditRecord) -> str:
+    where = f"{e.platform}:{e.chat_id}" + (f"/{e.thread_id}" if e.thread_id else "")
+    who = f"{e.user_name} ({e.user_id})" if e.user_name else e.user_id
+    what = f"{e.action} {e.args}".strip().replace("\n", " ")
+    diff = "; ".join(f"{c.key}: {_plain(c.before)} -> {_plain(c.after)}" for c in changes(e.before, e.after))
+    note = (e.detail or {}).get("note") or ""
+    return "\t".join([e.at.strftime("%Y-%m-%d %H:%M:%S UTC"), where, who, what, diff or str(note)])
+
+
+def _plain(value: object) -> str:
+    if isinstance(value, list):
+        return ", ".join(map(str, value)) or "-"
+    return "-" if value is None else str(value)
+
+
+def _audit_json(e: AuditRecord) -> str:
+    return json.dumps({"id": e.id, "at": e.at.isoformat(), "platform": e.platform, "chat": e.chat_id,
+                       "thread": e.thread_id, "chat_title": e.chat_title, "user_id": e.user_id,
+                       "user_name": e.user_name, "action": e.action, "args": e.args, "before": e.before,
+                       "after": e.after, "detail": e.detail}, ensure_ascii=False)
+
+
+async def audit_cli(database_url: str, *, chat: str | None, platform: str | None, limit: int, as_json: bool) -> int:
+    """``newsbot audit``: the newest ``limit`` entries, oldest first, one a line (tab-separated or JSON)."""
+    db = Database(database_url)
+    try:
+        await asyncio.to_thread(db.migrate)
+        for e in await AuditRepo(db).listing(platform=platform, chat_id=chat, limit=limit):
+            print((_audit_json if as_json else _audit_line)(e))
+        return 0
     finally:
         await db.dispose()

@@ -17,7 +17,7 @@ from bot.domain.states import DeadLetterReason, FeedOrigin, OutboxKind, OutboxSt
 
 __all__ = ["FeedRecord", "FailingFeed", "FeedHealth", "StoryRecord", "StoryMark", "FingerprintRecord", "ChatRecord",
            "OutboxItem", "OutboxStats", "ChatFeed", "AudienceEntry", "Audience", "ChatCounts", "DestinationRef", "DeadLetter",
-           "DEAD_LETTER_CONVERT", "from_row"]
+           "DEAD_LETTER_CONVERT", "AuditRecord", "from_row"]
 
 R = TypeVar("R")
 _FIELDS: dict[type, tuple[str, ...]] = {}
@@ -181,6 +181,25 @@ class DeadLetter:
     created_at: datetime
     attempts: int
     replays: int
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRecord:
+    """One stored row of the audit log."""
+
+    id: int
+    at: datetime
+    platform: str
+    chat_id: str
+    thread_id: int
+    chat_title: str | None
+    user_id: str
+    user_name: str | None
+    action: str
+    args: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    detail: dict[str, Any] | None
 
 
 DEAD_LETTER_CONVERT: dict[str, Callable[[Any], Any]] = {"reason": DeadLetterReason, "thread_id": int}
