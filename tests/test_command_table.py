@@ -145,7 +145,7 @@ class Core:
 
 
 async def _build(tmp_path: Path, table: Any = COMMANDS) -> tuple[Core, Fetcher]:
-    settings = make_settings(tmp_path)
+    settings = make_settings(tmp_path, commands_per_minute=100)
     db = Database(settings.database_url)
     db.migrate()
     watchlists, problems = load_watchlists(ROOT / "config" / "watchlists.yaml")

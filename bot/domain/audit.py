@@ -44,7 +44,7 @@ class Change:
 
 
 # What a destination nobody has set up yet amounts to.
-UNSET: Mapping[str, Any] = {"enabled": True, "topics": [], "terms": [], "exclusions": [], "feeds": [], "muted_until": None}
+UNSET: Mapping[str, Any] = {"enabled": True, "topics": [], "terms": [], "feeds": [], "muted_until": None}
 
 
 def changes(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> list[Change]:
