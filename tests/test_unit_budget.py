@@ -8,7 +8,7 @@ import asyncio
 
 import pytest
 
-from bot.delivery.budget import SendBudget, default_burst
+from bot.delivery.budget import SendBudget
 from bot.delivery.ports import Outcome
 from bot.delivery.replies import ReplyCourier
 from bot.domain.sending import SendPriority, send_priority
@@ -36,12 +36,8 @@ def test_a_person_first_then_urgent_alerts_then_the_rest(kwargs: dict[str, bool]
     assert SendPriority.REPLY < SendPriority.URGENT < SendPriority.ROUTINE
 
 
-def test_the_burst_is_a_twentieth_of_a_second() -> None:
-    assert default_burst(28) == pytest.approx(1.4) and default_burst(1000) == 50.0 and default_burst(1) == 1.0
-
-
-async def _grants(budget: SendBudget, clock: Clock, waiters: list[tuple[str, SendPriority]], step: float
-                  ) -> list[str]:
+async def _order(budget: SendBudget, waiters: list[tuple[str, SendPriority]]) -> list[str]:
+    """Queue the waiters behind a held slot, then hand slots back one at a time."""
     order: list[str] = []
 
     async def one(name: str, prio: SendPriority) -> None:
@@ -50,75 +46,75 @@ async def _grants(budget: SendBudget, clock: Clock, waiters: list[tuple[str, Sen
 
     tasks = [asyncio.create_task(one(n, p)) for n, p in waiters]
     await asyncio.sleep(0)
-    for _ in range(len(waiters) * 4):
-        if len(order) == len(waiters):
-            break
-        clock.now += step
-        budget._rearm()  # what the timer does when it fires; the clock is ours, not the loop's
+    assert order == [] and budget.waiting == len(waiters)
+    for _ in waiters:
+        budget.release(used=False)
         await asyncio.sleep(0)
     await asyncio.gather(*tasks)
     return order
 
 
 async def test_waiters_are_served_by_priority_then_in_arrival_order() -> None:
-    clock = Clock()
-    budget = SendBudget(10, burst=1, clock=clock)
-    await budget.acquire()  # the saved token is spent: everyone below waits
-    order = await _grants(budget, clock, [("alert1", SendPriority.ROUTINE), ("alert2", SendPriority.ROUTINE),
-                                          ("urgent", SendPriority.URGENT), ("reply1", SendPriority.REPLY),
-                                          ("reply2", SendPriority.REPLY)], step=0.1)
+    budget = SendBudget(1)
+    await budget.acquire()  # the only slot is held: everyone below waits
+    order = await _order(budget, [("alert1", SendPriority.ROUTINE), ("alert2", SendPriority.ROUTINE),
+                                  ("urgent", SendPriority.URGENT), ("reply1", SendPriority.REPLY),
+                                  ("reply2", SendPriority.REPLY)])
     assert order == ["reply1", "reply2", "urgent", "alert1", "alert2"]
     assert budget.granted[SendPriority.REPLY] == 2 and budget.granted[SendPriority.ROUTINE] == 3
 
 
-async def test_tokens_come_back_at_the_rate_and_never_more_than_the_burst() -> None:
-    clock = Clock()
-    budget = SendBudget(4, burst=2, clock=clock)
-    await budget.acquire()
-    await budget.acquire()
-    clock.now += 100.0  # a long quiet spell saves two tokens, not 400
-    await budget.acquire()
+async def test_a_slot_comes_back_one_window_after_the_send_not_before() -> None:
+    budget = SendBudget(2, window=0.5)  # one slot per half second
+    assert budget.rate == 2
     await budget.acquire()
     waiter = asyncio.create_task(budget.acquire())
     await asyncio.sleep(0)
-    assert not waiter.done() and budget.waiting == 1
-    clock.now += 0.25  # one token at 4/s
-    budget._rearm()
+    budget.release()  # sent: the platform may count it for one more window
     await asyncio.sleep(0)
-    assert waiter.done()
+    assert not waiter.done() and budget.busy == 1
+    await asyncio.wait_for(waiter, timeout=10)
+    assert budget.busy == 1 and budget.waiting == 0
+
+
+async def test_rate_slots_are_whole_sends_per_window() -> None:
+    assert SendBudget(27).rate == 27 and SendBudget(27.9).rate == 27 and SendBudget(0.5).rate == 1
+    budget = SendBudget(3)
+    for _ in range(3):
+        await budget.acquire()
+    assert budget.busy == 3
+    fourth = asyncio.create_task(budget.acquire())
+    await asyncio.sleep(0)
+    assert not fourth.done()
+    budget.set_rate(4)  # one replica fewer: a bigger share at once
+    await asyncio.sleep(0)
+    assert fourth.done() and budget.rate == 4
 
 
 async def test_a_cancelled_waiter_leaves_its_place_to_the_next() -> None:
-    clock = Clock()
-    budget = SendBudget(10, burst=1, clock=clock)
+    budget = SendBudget(1)
     await budget.acquire()
     gone = asyncio.create_task(budget.acquire(SendPriority.REPLY))
     stays = asyncio.create_task(budget.acquire(SendPriority.ROUTINE))
     await asyncio.sleep(0)
     gone.cancel()
     await asyncio.sleep(0)
-    clock.now += 0.1
-    budget._rearm()
+    budget.release(used=False)
     await asyncio.sleep(0)
-    assert gone.cancelled() and stays.done() and budget.waiting == 0
+    assert gone.cancelled() and stays.done() and budget.waiting == 0 and budget.busy == 1
 
 
-async def test_a_new_share_of_the_rate_applies_to_the_next_token() -> None:
-    clock = Clock()
-    budget = SendBudget(30, clock=clock)
+async def test_a_slot_granted_to_a_cancelled_waiter_is_handed_on() -> None:
+    budget = SendBudget(1)
     await budget.acquire()
-    budget.set_rate(10)  # three replicas now share 30/s
-    assert budget.rate == 10
-    waiter = asyncio.create_task(budget.acquire())
+    first = asyncio.create_task(budget.acquire(SendPriority.REPLY))
+    second = asyncio.create_task(budget.acquire(SendPriority.ROUTINE))
     await asyncio.sleep(0)
-    clock.now += 0.05  # enough at 30/s, not at 10/s
-    budget._rearm()
+    budget.release(used=False)  # granted to ``first`` ...
+    first.cancel()  # ... which is cancelled before it runs again
     await asyncio.sleep(0)
-    assert not waiter.done()
-    clock.now += 0.05
-    budget._rearm()
     await asyncio.sleep(0)
-    assert waiter.done()
+    assert first.cancelled() and second.done() and budget.busy == 1
 
 
 async def test_a_reply_waits_out_retry_after_then_is_sent() -> None:

@@ -152,7 +152,7 @@ class Dispatcher:
         urgent = row.kind is OutboxKind.ALERT and bool(row.payload.get("urgent"))
         await sender.budget.acquire(send_priority(urgent=urgent, edit=is_edit))
         if self.clock() >= lease_end:  # the wait outlived the lease: the row stays for whoever holds it now
-            sender.budget.refund()
+            sender.budget.release(used=False)
             return _LEASE_RAN_OUT, True
         try:
             if not is_edit:
@@ -164,6 +164,8 @@ class Dispatcher:
         except Exception as exc:  # noqa: BLE001 - an adapter bug must not lose the row
             log.error("sender_crashed", platform=chat.platform, chat=chat.id, error=repr(exc))
             outcome = Outcome.retry(f"internal error: {type(exc).__name__}")
+        finally:
+            sender.budget.release()
         now = self.clock()
         if self.events is not None:
             self.events.delivered(chat.platform, row, outcome, now)

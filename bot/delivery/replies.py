@@ -52,7 +52,10 @@ class ReplyCourier:
             except TimeoutError:
                 return self._lost(chat, "timeout", Outcome.retry("no send budget in time"), tries)
             tries += 1
-            outcome = await attempt()
+            try:
+                outcome = await attempt()
+            finally:
+                self.budget.release()
             if outcome.kind is OutcomeKind.SENT:
                 return outcome
             if outcome.kind is not OutcomeKind.RETRY or outcome.migrate_to:
