@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     )
 
     # Fetching
+    # Where a public Telegram channel's web preview lives (NAME appended); tests point it at a local double.
+    telegram_preview_url: str = Field("https://t.me/s/", alias="NEWSBOT_TELEGRAM_PREVIEW_URL")
     fetch_concurrency: int = Field(200, alias="NEWSBOT_FETCH_CONCURRENCY", ge=1, le=5000)
     fetch_per_host: int = Field(4, alias="NEWSBOT_FETCH_PER_HOST", ge=1, le=100)
     # How far a fast, clean host's parallel requests may grow from NEWSBOT_FETCH_PER_HOST (equal: fixed).
@@ -203,6 +205,9 @@ class Settings(BaseSettings):
               "is above")
         bound("fetch_per_host_max", "fetch_concurrency", "NEWSBOT_FETCH_PER_HOST_MAX", "NEWSBOT_FETCH_CONCURRENCY",
               "allows more fetches per host than in all,")
+        preview = urlsplit(self.telegram_preview_url)
+        if preview.scheme not in ("http", "https") or not preview.hostname:
+            problems.append(f"NEWSBOT_TELEGRAM_PREVIEW_URL must be an http(s) URL (got {self.telegram_preview_url!r})")
         problems.extend(self._platform_problems())
         if problems:
             raise ValueError("; ".join(problems))

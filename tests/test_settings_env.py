@@ -107,6 +107,8 @@ CASES: list[tuple[dict[str, str], Callable[[NewsBot], Any], Any]] = [
      lambda b: (b.fetcher.hosts["h.example"].current, b.fetcher.hosts.ceiling), (3, 12)),
     ({"NEWSBOT_FETCH_CONCURRENCY": "20"}, lambda b: b.fetcher.hosts.ceiling, 20),  # the default maximum follows
     ({"NEWSBOT_ADAPTIVE_POLLING": "false"}, lambda b: b.poller.policy.adaptive, False),
+    ({"NEWSBOT_TELEGRAM_PREVIEW_URL": "https://preview.example/s/"}, lambda b: b.commands.settings.telegram_preview_url,
+     "https://preview.example/s/"),
     ({}, lambda b: b.poller.policy.adaptive, True),
     ({"NEWSBOT_FETCH_TIMEOUT": "12", "NEWSBOT_CONNECT_TIMEOUT": "3", "NEWSBOT_READ_TIMEOUT": "7"},
      lambda b: (b.fetcher.limits.total_timeout, b.fetcher.limits.connect_timeout, b.fetcher.limits.read_timeout),

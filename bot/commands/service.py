@@ -106,7 +106,7 @@ class CommandService:
             return self._unknown()
         args = inv.args
         where = self._here(ctx)
-        if cmd.targetable and args.startswith("@"):
+        if cmd.targetable and args.startswith("@") and not (cmd.lone_handle_is_argument and " " not in args.strip()):
             target_ref, _, args = args.partition(" ")
             args = args.strip()
             if ctx.resolve_target is None:

@@ -34,6 +34,8 @@ class Command:
     handler: Handler
     mutates: bool = False  # changes settings: needs someone who manages the chat
     targetable: bool = False  # may act on another chat named with "@channel" as the first argument
+    # A lone "@name" is the argument itself, not a target (/addfeed @channel adds a Telegram channel).
+    lone_handle_is_argument: bool = False
 
 
 def command_table(entries: Iterable[Command]) -> Mapping[str, Command]:
@@ -60,7 +62,8 @@ COMMANDS: Mapping[str, Command] = command_table([
     Command("preview", "الأخبار الأخيرة التي كانت ستطابق عبارة", "العبارة", terms.preview),
     Command("mute", "كتم التنبيهات مدة محددة", "2h", subscriptions.mute, mutates=True, targetable=True),
     Command("unmute", "إلغاء الكتم", "", subscriptions.unmute, mutates=True, targetable=True),
-    Command("addfeed", "إضافة مصدر أخبار (رابط RSS أو Atom)", "الرابط", feeds.add_feed, mutates=True, targetable=True),
+    Command("addfeed", "إضافة مصدر أخبار (رابط RSS أو Atom أو JSON Feed أو خريطة أخبار، أو قناة تيليجرام عامة @القناة)",
+            "الرابط أو @القناة", feeds.add_feed, mutates=True, targetable=True, lone_handle_is_argument=True),
     Command("removefeed", "حذف مصدر أضفته", "الرابط", feeds.remove_feed, mutates=True, targetable=True),
     Command("feeds", "المصادر التي أضافتها هذه المحادثة", "", feeds.list_feeds, targetable=True),
     Command("status", "حالة البوت: المصادر والتنبيهات", "", about.show_status),
