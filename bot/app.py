@@ -28,6 +28,7 @@ from bot.delivery.console import CONSOLE_CHAT, ConsoleSender
 from bot.delivery.dispatcher import Dispatcher, DispatchPolicy
 from bot.delivery.membership import ChatLifecycle
 from bot.delivery.ports import Sender
+from bot.domain.alertwork import derive_secret
 from bot.domain.states import ChatKind, Platform
 from bot.domain.watchlists import Watchlist
 from bot.feeds.fetch import Fetcher, FetchLimits
@@ -45,6 +46,7 @@ from bot.pipeline.ingest_job import INGEST_LEASE, IngestJob
 from bot.pipeline.watchindex import WatchIndex
 from bot.scheduler import Jobs
 from bot.settings import Settings
+from bot.storage.alertwork_repo import AlertWorkRepo
 from bot.storage.audit_repo import AuditRepo
 from bot.storage.chats_repo import ChatsRepo
 from bot.storage.db import Database
@@ -124,6 +126,8 @@ class NewsBot:
         self.outbox = OutboxRepo(self.db)
         self.leases = LeasesRepo(self.db)
         self.dead_letters = DeadLettersRepo(self.db)
+        self.alert_work = AlertWorkRepo(self.db)
+        self.alert_secret = derive_secret(s.secret_values())
 
         # Ops
         self.metrics = Metrics()
@@ -154,7 +158,8 @@ class NewsBot:
 
         self.commands = CommandService(s, self.chats, self.feeds, self.stories, self.index,
                                        fetcher=self.fetcher, clock=clock, status=self.status,
-                                       dead_letters=self.dead_letters, audit_log=AuditRepo(self.db))
+                                       dead_letters=self.dead_letters, audit_log=AuditRepo(self.db),
+                                       alert_work=self.alert_work, alert_secret=self.alert_secret)
         self.lifecycle = ChatLifecycle(self.chats, self.observer)
         self.senders: dict[str, Sender] = {}
         if self.console:
@@ -164,7 +169,8 @@ class NewsBot:
             self.senders[adapter.platform] = adapter.sender
 
         # Delivery
-        self.dispatcher = Dispatcher(self.outbox, self.lifecycle, Composer(self.stories, self.index, s.tz),
+        composer = Composer(self.stories, self.index, s.tz, work=self.alert_work, secret=self.alert_secret)
+        self.dispatcher = Dispatcher(self.outbox, self.lifecycle, composer,
                                      self.senders, owner=self.replica, clock=clock,
                                      policy=DispatchPolicy(lease_seconds=s.lease_seconds, max_backoff=s.retry_max),
                                      events=self.observer)
