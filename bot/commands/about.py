@@ -25,8 +25,14 @@ def add_command_list(reply: Reply, commands: Iterable[Command]) -> Reply:
 
 
 async def show_help(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
-    """What the bot does, how it matches, and every command."""
-    reply = Reply().add(T.INTRO).add(*phrase(T.HOW)).add(T.MATCHING).add(bold(T.COMMANDS_HEADER))
+    """What the bot does, how it matches, and every command; "/help watch": the rule language."""
+    if args.strip().lstrip("/").lower() == "watch":
+        out = Reply().add(bold(T.HELP_WATCH[0]))
+        for text in T.HELP_WATCH[1:]:
+            out.add(*phrase(text))
+        return out
+    reply = Reply().add(T.INTRO).add(*phrase(T.HOW)).add(T.MATCHING).add(*phrase(T.RULES_HINT))
+    reply.add(bold(T.COMMANDS_HEADER))
     return add_command_list(reply, deps.commands.values())
 
 
@@ -43,6 +49,14 @@ async def show_status(deps: Deps, ctx: Context, where: Where, args: str) -> Repl
     reply.add("📬 ", T.STATUS_QUEUE.format(pending=o.pending, age=format_relative(o.oldest_age),
                                            sent=o.count(OutboxState.SENT),
                                            failed=o.count(OutboxState.FAILED, OutboxState.GONE)))
+    if f.intervals is not None:
+        iv = f.intervals
+        reply.add("⏲️ ", T.STATUS_INTERVALS.format(shortest=format_relative(iv.shortest),
+                                                    median=format_relative(iv.median),
+                                                    longest=format_relative(iv.longest)))
+        fastest = "، ".join(f"{isolate(name)} ({T.STATUS_EVERY.format(interval=format_relative(sec))})"
+                           for name, sec in iv.fastest)
+        reply.add("🔁 ", T.STATUS_FASTEST.format(feeds=fastest))
     if f.failing_feeds:
         names = "، ".join(f"{isolate(x.name)} ({x.failure_count})" for x in f.failing_feeds[:5])
         reply.add("⚠️ ", T.STATUS_FAILING.format(feeds=names))

@@ -110,6 +110,7 @@ class Feed(Base):
     origin: Mapped[str] = mapped_column(String(16), default="config")  # config | chat
     trusted: Mapped[bool] = mapped_column(Boolean, default=False)  # may reach private hosts
     interval: Mapped[int | None] = mapped_column(Integer, nullable=True)  # configured seconds
+    poll_interval: Mapped[int | None] = mapped_column(Integer, nullable=True)  # seconds the last poll chose
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     disabled_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     etag: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -199,6 +200,19 @@ class Subscription(Base):
 
 class CustomTerm(Base):
     __tablename__ = "custom_terms"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    destination_id: Mapped[int] = mapped_column(ForeignKey("destinations.id", ondelete="CASCADE"))
+    term: Mapped[str] = mapped_column(String(600))  # a /watch rule (a plain term is the simplest)
+    key: Mapped[str] = mapped_column(String(1200))
+    created_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created_at: Mapped[datetime]
+    __table_args__ = (UniqueConstraint("destination_id", "key"),)
+
+
+class ChatExclusion(Base):
+    """A /exclude term: vetoes every alert of its destination whose story contains it."""
+
+    __tablename__ = "chat_exclusions"
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     destination_id: Mapped[int] = mapped_column(ForeignKey("destinations.id", ondelete="CASCADE"))
     term: Mapped[str] = mapped_column(String(200))

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from bot.domain.alertwork import AlertWork, WorkTarget
 from bot.domain.policy import DestinationSettings
+from bot.domain.polling import IntervalSummary
 from bot.domain.states import DeadLetterReason, FeedOrigin, OutboxKind, OutboxState, StoryState
 
 __all__ = ["FeedRecord", "FailingFeed", "FeedHealth", "StoryRecord", "StoryMark", "FingerprintRecord", "ChatRecord",
@@ -64,6 +65,7 @@ class FeedRecord:
     last_error: str | None
     last_status: int | None
     created_at: datetime
+    poll_interval: int | None = None  # seconds until the next poll, as the last poll chose them
 
 
 FEED_CONVERT: dict[str, Callable[[Any], Any]] = {"origin": FeedOrigin}
@@ -84,6 +86,7 @@ class FeedHealth:
     disabled: int
     last_poll: datetime | None
     failing_feeds: tuple[FailingFeed, ...] = ()
+    intervals: IntervalSummary | None = None  # the poll intervals enabled feeds got
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +106,7 @@ class StoryRecord:
     feed_name: str
     feed_origin: FeedOrigin
     cluster_id: int | None = None
+    feed_key: str = ""  # the operator's feed id (config feeds): what a rule's source: names
 
 
 STORY_CONVERT: dict[str, Callable[[Any], Any]] = {"state": StoryState, "feed_origin": FeedOrigin}

@@ -1,7 +1,7 @@
 """Buttons on alerts: the per-destination switch, work on each alert, and 'not relevant' feedback.
 
-Revision ID: 0004_ops_alert_work
-Revises: 0003_ops_audit_log
+Revision ID: 0006_ops_alert_work
+Revises: 0005_sources_feed_poll_interval
 Create Date: 2026-12-01
 """
 from __future__ import annotations
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0004_ops_alert_work'
-down_revision: str | None = '0003_ops_audit_log'
+revision: str = '0006_ops_alert_work'
+down_revision: str | None = '0005_sources_feed_poll_interval'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
