@@ -36,6 +36,7 @@ class OutboxState(StrEnum):
 class OutboxKind(StrEnum):
     ALERT = "alert"
     OPS = "ops"
+    SPIKE = "spike"  # a list suddenly everywhere (bot.domain.spikes), with its chart
 
 
 class OutcomeKind(StrEnum):
