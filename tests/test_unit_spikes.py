@@ -242,3 +242,11 @@ def test_impossible_rules_are_refused() -> None:
         SpikeRules(minimum=0)
     with pytest.raises(ValueError):
         SpikeRules(window=timedelta(minutes=20))
+
+
+def test_the_top_three_come_from_three_outlets_when_they_can() -> None:
+    ids = Ids()
+    events = [Sighting(ids(), 1, NOW - timedelta(minutes=20)) for _ in range(6)]
+    events += [Sighting(ids(), 2, NOW - timedelta(minutes=10)), Sighting(ids(), 3, NOW - timedelta(minutes=5))]
+    top = detect(events, NOW, RULES).count.top
+    assert {next(e.outlet for e in events if e.story == t) for t in top} == {1, 2, 3}

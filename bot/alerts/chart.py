@@ -13,9 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from io import BytesIO
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
@@ -45,7 +47,7 @@ def _figure() -> tuple[Figure, FigureCanvasAgg]:
 
 def _png(fig: Figure, canvas: FigureCanvasAgg) -> bytes:
     out = BytesIO()
-    fig.savefig(out, format="png", metadata=_METADATA)
+    fig.savefig(out, format="png", metadata=_METADATA, pil_kwargs={"compress_level": 1})
     return out.getvalue()
 
 
@@ -66,6 +68,14 @@ def _hours(ax: object, start: datetime, step: timedelta, n: int, tz: ZoneInfo) -
     ax.set_xticks(positions, labels)  # type: ignore[attr-defined]
 
 
+def _bars(ax: Any, xs: Sequence[int], heights: Sequence[int], colour: str) -> None:
+    """Bars as one polygon collection (one artist instead of one patch per bar: many times faster)."""
+    if not xs:
+        return
+    verts = [((x - 0.42, 0), (x - 0.42, h), (x + 0.42, h), (x + 0.42, 0)) for x, h in zip(xs, heights)]
+    ax.add_collection(PolyCollection(verts, facecolors=colour, edgecolors="none", antialiaseds=False))
+
+
 def spike_chart(counts: Sequence[int], highlight: Sequence[int], start: datetime, tz: ZoneInfo,
                 step: timedelta = timedelta(minutes=15)) -> bytes:
     """Bars of stories per bin (``start`` is the first bin's start), ``highlight`` bins in red; PNG bytes."""
@@ -73,14 +83,15 @@ def spike_chart(counts: Sequence[int], highlight: Sequence[int], start: datetime
     marked = {i // factor for i in highlight if 0 <= i < len(counts)}
     fig, canvas = _figure()
     ax = fig.add_axes((0.06, 0.14, 0.92, 0.8))
-    xs = list(range(len(points)))
-    colours = [SPIKE if i in marked else BAR for i in xs]
+    plain = [i for i, h in enumerate(points) if h and i not in marked]
+    spiked = [i for i, h in enumerate(points) if h and i in marked]
+    _bars(ax, plain, [points[i] for i in plain], BAR)
+    _bars(ax, spiked, [points[i] for i in spiked], SPIKE)
     if points:
-        ax.bar(xs, points, width=0.85, color=colours, linewidth=0, antialiased=False)
         _hours(ax, start, step * factor, len(points), tz)
         ax.set_xlim(-0.6, len(points) - 0.4)
     ax.set_ylim(0, max([*points, 1]) * 1.15)
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
     ax.spines[["top", "right"]].set_visible(False)
     ax.grid(axis="y", alpha=0.3)
     return _png(fig, canvas)

@@ -93,7 +93,7 @@ class WindowCount:
     stories: int  # distinct stories first seen in the window, each outlet capped at its share
     raw: int  # distinct stories first seen in the window, uncapped
     outlets: int  # distinct outlets that carried them (copies included)
-    top: tuple[int, ...] = ()  # story ids, most outlets first, then earliest
+    top: tuple[int, ...] = ()  # three story ids: most outlets first, then earliest, one per outlet first
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +152,14 @@ def window_count(sightings: Sequence[Sighting], start: datetime, end: datetime, 
         credited[o] = credited.get(o, 0) + 1
     capped = sum(min(n, rules.per_outlet) for n in credited.values())
     outlets = len(set().union(*outlets_of.values()))
-    top = sorted(new, key=lambda story: (-len(outlets_of[story]), first[story].at, story))[:3]
+    ranked = sorted(new, key=lambda story: (-len(outlets_of[story]), first[story].at, story))
+    top: list[int] = []
+    seen: set[int] = set()
+    for story in ranked:  # the most carried story of each outlet first, so three outlets speak
+        if first[story].outlet not in seen and len(top) < 3:
+            top.append(story)
+            seen.add(first[story].outlet)
+    top += [story for story in ranked if story not in top][:3 - len(top)]
     return WindowCount(capped, len(new), outlets, tuple(top))
 
 

@@ -13,10 +13,12 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from bot.domain.policy import DestinationSettings
+from bot.domain.spikes import Sighting
 from bot.domain.states import FeedOrigin, OutboxKind, OutboxState, StoryState
 
 __all__ = ["FeedRecord", "FailingFeed", "FeedHealth", "StoryRecord", "StoryMark", "FingerprintRecord", "ChatRecord",
-           "OutboxItem", "OutboxStats", "ChatFeed", "AudienceEntry", "Audience", "ChatCounts", "DestinationRef", "from_row"]
+           "OutboxItem", "OutboxStats", "ChatFeed", "AudienceEntry", "Audience", "ChatCounts", "DestinationRef", "SpikeHistory",
+           "from_row"]
 
 R = TypeVar("R")
 _FIELDS: dict[type, tuple[str, ...]] = {}
@@ -226,3 +228,11 @@ class ChatCounts:
     active_chats: int
     inactive_chats: int
     destinations: int
+
+
+@dataclass(frozen=True, slots=True)
+class SpikeHistory:
+    """What spike detection reads: since when the store collects, and each built-in list's sightings."""
+
+    start: datetime | None  # the oldest stored story's first sighting; None: nothing stored yet
+    sightings: dict[str, list[Sighting]]
