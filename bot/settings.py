@@ -48,6 +48,8 @@ class Settings(BaseSettings):
     # Bounds for what a feed's own hints (ttl, Cache-Control max-age) ask for; never for the two above.
     min_feed_interval: int = Field(60, alias="NEWSBOT_MIN_FEED_INTERVAL", ge=MIN_POLL_INTERVAL)
     max_feed_interval: int = Field(3600, alias="NEWSBOT_MAX_FEED_INTERVAL", ge=MIN_POLL_INTERVAL)
+    # Entry-frequency scheduling: a feed's pace from how often it publishes, within the two bounds above.
+    adaptive_polling: bool = Field(True, alias="NEWSBOT_ADAPTIVE_POLLING")
     timezone: str = Field("Asia/Riyadh", alias="NEWSBOT_TIMEZONE")
     max_age: str = Field("48h", alias="NEWSBOT_MAX_AGE")
     backfill: int = Field(0, alias="NEWSBOT_BACKFILL", ge=0, le=100)
@@ -59,8 +61,12 @@ class Settings(BaseSettings):
     )
 
     # Fetching
+    # Where a public Telegram channel's web preview lives (NAME appended); tests point it at a local double.
+    telegram_preview_url: str = Field("https://t.me/s/", alias="NEWSBOT_TELEGRAM_PREVIEW_URL")
     fetch_concurrency: int = Field(200, alias="NEWSBOT_FETCH_CONCURRENCY", ge=1, le=5000)
     fetch_per_host: int = Field(4, alias="NEWSBOT_FETCH_PER_HOST", ge=1, le=100)
+    # How far a fast, clean host's parallel requests may grow from NEWSBOT_FETCH_PER_HOST (equal: fixed).
+    fetch_per_host_max: int = Field(64, alias="NEWSBOT_FETCH_PER_HOST_MAX", ge=1, le=1000)
     fetch_timeout: float = Field(30.0, alias="NEWSBOT_FETCH_TIMEOUT", gt=0)
     connect_timeout: float = Field(10.0, alias="NEWSBOT_CONNECT_TIMEOUT", gt=0)
     read_timeout: float = Field(15.0, alias="NEWSBOT_READ_TIMEOUT", gt=0)
@@ -209,6 +215,13 @@ class Settings(BaseSettings):
               "is longer than the whole fetch may take,")
         bound("fetch_per_host", "fetch_concurrency", "NEWSBOT_FETCH_PER_HOST", "NEWSBOT_FETCH_CONCURRENCY",
               "allows more fetches per host than in all,")
+        bound("fetch_per_host", "fetch_per_host_max", "NEWSBOT_FETCH_PER_HOST", "NEWSBOT_FETCH_PER_HOST_MAX",
+              "is above")
+        bound("fetch_per_host_max", "fetch_concurrency", "NEWSBOT_FETCH_PER_HOST_MAX", "NEWSBOT_FETCH_CONCURRENCY",
+              "allows more fetches per host than in all,")
+        preview = urlsplit(self.telegram_preview_url)
+        if preview.scheme not in ("http", "https") or not preview.hostname:
+            problems.append(f"NEWSBOT_TELEGRAM_PREVIEW_URL must be an http(s) URL (got {self.telegram_preview_url!r})")
         problems.extend(self._platform_problems())
         if problems:
             raise ValueError("; ".join(problems))
