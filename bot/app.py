@@ -195,7 +195,8 @@ class NewsBot:
         if s.telegram_enabled:
             from bot.adapters.telegram.adapter import TelegramAdapter
 
-            out.append(TelegramAdapter(s, self.commands, self.lifecycle, clock=self.clock, report=self._report))
+            out.append(TelegramAdapter(s, self.commands, self.lifecycle, clock=self.clock, report=self._report,
+                                       on_reply_lost=self.observer.reply_lost))
         if s.slack_enabled:
             from bot.adapters.slack.adapter import SlackAdapter
 

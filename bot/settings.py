@@ -23,6 +23,8 @@ from bot.errors import NewsbotError
 
 __all__ = ["Settings", "SettingsError", "load_settings", "database_urls"]
 
+TELEGRAM_FREE_RATE = 27.0  # messages/s: Telegram's 30 less a measured margin (README, 'Send budget')
+TELEGRAM_PAID_RATE = 1000.0  # with allow_paid_broadcast (TELEGRAM_PAID_BROADCAST=true)
 MIN_POLL_INTERVAL = 10  # the hard floor, in seconds, of every poll interval whatever sets it
 TELEGRAM_WEBHOOK_PORTS = frozenset({443, 80, 88, 8443})  # the only ports Telegram delivers webhooks to
 _WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
@@ -85,9 +87,11 @@ class Settings(BaseSettings):
     telegram_webhook_url: str | None = Field(None, alias="TELEGRAM_WEBHOOK_URL")
     telegram_webhook_secret: SecretStr | None = Field(None, alias="TELEGRAM_WEBHOOK_SECRET")
     # Telegram's limits: ~30 messages/s overall, 1/s per chat, 20/minute per group. Keep the defaults
-    # in production; tests against a local Bot API double lower them.
-    # The dispatcher's limiter never goes below one message a second, so neither may the setting.
-    telegram_global_rate: float = Field(25.0, alias="TELEGRAM_GLOBAL_RATE", ge=1)
+    # in production; tests against a local Bot API double change them. Unset, the overall rate is
+    # TELEGRAM_FREE_RATE (30/s less a measured margin), or TELEGRAM_PAID_RATE with paid broadcasts.
+    telegram_global_rate: float | None = Field(None, alias="TELEGRAM_GLOBAL_RATE", ge=1, le=1000)
+    telegram_paid_broadcast: bool = Field(False, alias="TELEGRAM_PAID_BROADCAST")
+    reply_give_up: float = Field(60.0, alias="NEWSBOT_REPLY_GIVE_UP", ge=1, le=3600)
     telegram_private_interval: float = Field(1.0, alias="TELEGRAM_PRIVATE_INTERVAL", ge=0)
     telegram_group_interval: float = Field(3.0, alias="TELEGRAM_GROUP_INTERVAL", ge=0)
     slack_bot_token: SecretStr | None = Field(None, alias="SLACK_BOT_TOKEN")
@@ -182,7 +186,7 @@ class Settings(BaseSettings):
     @field_validator(
         "telegram_bot_token", "slack_bot_token", "slack_signing_secret", "slack_app_token",
         "telegram_webhook_secret", "telegram_webhook_url", "ops_telegram_chat_id", "ops_slack_channel",
-        "replica_id", mode="before",
+        "replica_id", "telegram_global_rate", mode="before",
     )
     @classmethod
     def _blank_is_none(cls, v: Any) -> Any:
@@ -229,6 +233,8 @@ class Settings(BaseSettings):
 
     def _platform_problems(self) -> list[str]:
         out: list[str] = []
+        if self.telegram_paid_broadcast and not self.telegram_enabled:
+            out.append("TELEGRAM_PAID_BROADCAST is set but TELEGRAM_BOT_TOKEN is not")
         if self.telegram_webhook_url is not None:
             url = urlsplit(self.telegram_webhook_url)
             if not self.telegram_enabled:
@@ -287,6 +293,13 @@ class Settings(BaseSettings):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def telegram_rate(self) -> float:
+        """Messages a second to Telegram, every replica together (TELEGRAM_GLOBAL_RATE or its default)."""
+        if self.telegram_global_rate is not None:
+            return self.telegram_global_rate
+        return TELEGRAM_PAID_RATE if self.telegram_paid_broadcast else TELEGRAM_FREE_RATE
 
     @property
     def telegram_enabled(self) -> bool:

@@ -55,6 +55,10 @@ class Observer:
         if report.rows:
             self.metrics.alerts_queued.inc(report.rows)
 
+    # Replies (bot.delivery.replies.ReplyCourier)
+    def reply_lost(self, platform: str, reason: str) -> None:
+        self.metrics.replies_lost.labels(platform, reason).inc()
+
     # DeliveryEvents
     def delivered(self, platform: str, row: OutboxItem, outcome: Outcome, now: datetime) -> None:
         if outcome.kind is OutcomeKind.SENT:

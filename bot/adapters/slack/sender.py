@@ -22,7 +22,11 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.adapters.slack.media import upload_spike
 from bot.adapters.slack.render import message_payload, plain_payload
+<<<<<<< HEAD
 from bot.alerts.spike import SpikeView
+=======
+from bot.delivery.budget import SendBudget
+>>>>>>> main
 from bot.delivery.ports import Address, Message, Outcome
 
 __all__ = ["SlackSender", "classify", "GONE", "AUTH", "PLAIN", "TRANSIENT", "EDIT_LOST", "UNFURL"]
@@ -100,6 +104,7 @@ class SlackSender:
 
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client
+        self.budget = SendBudget(self.global_rate)
         self.auth_problem: str | None = None  # set while the token is refused (readiness shows it)
 
     def pacing(self, chat_kind: str) -> float:
