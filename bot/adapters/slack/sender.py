@@ -22,11 +22,8 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.adapters.slack.media import upload_spike
 from bot.adapters.slack.render import message_payload, plain_payload
-<<<<<<< HEAD
 from bot.alerts.spike import SpikeView
-=======
 from bot.delivery.budget import SendBudget
->>>>>>> main
 from bot.delivery.ports import Address, Message, Outcome
 
 __all__ = ["SlackSender", "classify", "GONE", "AUTH", "PLAIN", "TRANSIENT", "EDIT_LOST", "UNFURL"]
