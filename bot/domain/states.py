@@ -52,6 +52,7 @@ class AlertAction(StrEnum):
 class OutboxKind(StrEnum):
     ALERT = "alert"
     OPS = "ops"
+    SPIKE = "spike"  # a list suddenly everywhere (bot.domain.spikes), with its chart
 
 
 class OutcomeKind(StrEnum):
