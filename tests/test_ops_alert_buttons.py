@@ -96,7 +96,7 @@ async def test_acknowledge_assign_and_not_relevant(env: Env, fake: FakeTelegramA
     answer = await press(env, GROUP, MEMBER, nr, alert.message_id)
     assert answer.get("text", "").startswith("🔕 شكراً") and "الناتو" in answer["text"]
     assert (await press(env, GROUP, MEMBER, nr, alert.message_id)).get("text") == T.IRRELEVANT_AGAIN
-    top = await bot.alert_work.top_irrelevant_terms(bot.clock().replace(year=2000))
+    top = await bot.desk.alert_work.top_irrelevant_terms(bot.clock().replace(year=2000))
     assert top and "الناتو" in top[0][0] and top[0][1] == 1
 
     # Assign: the button explains; /assign as a reply to the alert names the member once, for real.
