@@ -8,7 +8,7 @@ from collections import OrderedDict
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from bot.alerts.model import Alert, format_alert
+from bot.alerts.model import Alert, AlertView, format_alert
 from bot.alerts.spike import SpikeView, format_spike
 from bot.alerts.work import with_work
 from bot.delivery.ports import Message, Notice, StoryReader
@@ -40,6 +40,7 @@ class Composer:
         self._sightings: dict[int, tuple[float, list[str]]] = {}
         self._cache_size = cache_size
         self._ttl = sightings_ttl
+        self._views: OrderedDict[tuple[int, tuple[str, ...], str], AlertView] = OrderedDict()
         self._spikes: OrderedDict[str, SpikeView] = OrderedDict()  # one chart per spike, however many chats
 
     async def _story(self, story_id: int) -> StoryRecord | None:
@@ -87,6 +88,19 @@ class Composer:
             if root_story is not None:
                 also = [root_story.feed_name, *also]
         also = [name for name in dict.fromkeys(also) if name != story.feed_name]
+        key = (story.id, tuple(also), repr(row.payload))  # one story, same lists: one view for every chat
+        view = self._views.get(key)
+        if view is None:
+            view = self._view(story, also, row)
+            self._views[key] = view
+            if len(self._views) > 256:
+                self._views.popitem(last=False)
+        if not row.buttons or self.work is None or not self.secret or not platform:
+            return view
+        tokens = {a: sign(self.secret, a, row.id, platform, chat) for a in AlertAction}
+        return with_work(view, await self.work.work(row.id), self.tz, tokens)
+
+    def _view(self, story: StoryRecord, also: list[str], row: OutboxItem) -> AlertView:
         payload = AlertPayload.from_json(row.payload)
         topics = tuple(self.index.topic(w) for w in payload.watchlists)
         alert = Alert(
@@ -94,11 +108,7 @@ class Composer:
             source=story.feed_name, published_at=story.published_at or story.first_seen_at,
             topics=topics, matches=payload.matches, also=tuple(also),
         )
-        view = format_alert(alert, self.tz)
-        if not row.buttons or self.work is None or not self.secret or not platform:
-            return view
-        tokens = {a: sign(self.secret, a, row.id, platform, chat) for a in AlertAction}
-        return with_work(view, await self.work.work(row.id), self.tz, tokens)
+        return format_alert(alert, self.tz)
 
     async def _spike(self, row: OutboxItem) -> SpikeView:
         """A spike alert with its chart, rendered off the event loop once per spike (not per chat)."""
