@@ -40,6 +40,7 @@ class Composer:
         self._sightings: dict[int, tuple[float, list[str]]] = {}
         self._cache_size = cache_size
         self._ttl = sightings_ttl
+        self._flights: dict[int, asyncio.Future[list[str]]] = {}
         self._views: OrderedDict[tuple[int, tuple[str, ...], str], AlertView] = OrderedDict()
         self._spikes: OrderedDict[str, SpikeView] = OrderedDict()  # one chart per spike, however many chats
 
@@ -61,7 +62,23 @@ class Composer:
         hit = self._sightings.get(root)
         if hit is not None and not fresh and now - hit[0] < self._ttl:
             return hit[1]
-        names = (await self.stories.sightings([root])).get(root, [])
+        flight = self._flights.get(root)
+        if flight is not None:  # a hundred chats of one fan-out ask at once: one query answers them all
+            return await asyncio.shield(flight)
+        flight = asyncio.get_running_loop().create_future()
+        self._flights[root] = flight
+        try:
+            names = (await self.stories.sightings([root])).get(root, [])
+        except asyncio.CancelledError:
+            flight.cancel()
+            raise
+        except Exception as exc:
+            flight.set_exception(exc)
+            flight.exception()  # retrieved: nobody else may be waiting
+            raise
+        finally:
+            del self._flights[root]
+        flight.set_result(names)
         if len(self._sightings) > self._cache_size:
             self._sightings = {k: v for k, v in self._sightings.items() if now - v[0] < self._ttl}
         self._sightings[root] = (now, names)
