@@ -19,6 +19,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.alerts.arabic import RLM, format_datetime, isolate, isolate_ltr, isolate_mark
+from bot.domain.addresses import address_spans, inside_address
 from bot.domain.matcher import Match
 from bot.domain.sanitize import plain_text as _clean
 from bot.domain.stories import cut_at_word
@@ -91,9 +92,10 @@ class AlertView:
 def _marked(text: str, spans: Iterable[tuple[int, int]]) -> Line:
     """Text cut into plain and bold pieces (matched words bold), isolated as a whole."""
     merged: list[list[int]] = []
+    addresses = address_spans(text)  # never bold inside a URL, an e-mail address or a handle
     for s, e in sorted(spans):
         s, e = max(0, s), min(len(text), e)
-        if s >= e:
+        if s >= e or inside_address(addresses, s, e):
             continue
         if merged and s <= merged[-1][1]:
             merged[-1][1] = max(merged[-1][1], e)
