@@ -107,7 +107,7 @@ def test_every_command_a_sentence_names_is_in_the_table() -> None:
             spans = phrase(text, **_fields(text))
             assert "".join(s.text for s in spans) == text.format(**_fields(text))
             mentioned |= {s.name for s in spans if isinstance(s, CommandSpan)}
-    assert mentioned == {"subscribe", "watch", "unwatch", "addfeed"}
+    assert mentioned == {"subscribe", "watch", "unwatch", "addfeed", "watchlist"}
     assert mentioned <= set(COMMANDS)
 
 

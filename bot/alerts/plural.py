@@ -12,7 +12,8 @@ from typing import Literal
 
 from babel import Locale
 
-__all__ = ["Noun", "counted", "NEWS", "SOURCES", "MINUTES", "spread_phrase"]
+__all__ = ["Noun", "counted", "NEWS", "SOURCES", "OTHER_OUTLETS", "MINUTES", "HOURS", "DAYS", "spread_phrase", "elapsed",
+           "last_days"]
 
 _AR = Locale("ar")
 
@@ -43,6 +44,8 @@ def counted(n: int, noun: Noun) -> str:
 NEWS = Noun("لا أخبار", "خبر واحد", "خبران", "{n} أخبار", "{n} خبراً", "{n} خبر")
 # "تتناقله 4 مصادر": the subject, nominative.
 SOURCES = Noun("لا مصادر", "مصدر واحد", "مصدران", "{n} مصادر", "{n} مصدراً", "{n} مصدر")
+# "و3 مصادر أخرى": what is left of a list of outlets.
+OTHER_OUTLETS = Noun("لا غيرها", "مصدر آخر", "مصدران آخران", "{n} مصادر أخرى", "{n} مصدراً آخر", "{n} مصدر آخر")
 # "خلال 12 دقيقة": after a preposition, genitive.
 MINUTES = Noun("أقل من دقيقة", "دقيقة واحدة", "دقيقتين", "{n} دقائق", "{n} دقيقة", "{n} دقيقة")
 
@@ -50,3 +53,32 @@ MINUTES = Noun("أقل من دقيقة", "دقيقة واحدة", "دقيقتي�
 def spread_phrase(outlets: int, minutes: int) -> str:
     """'تتناقله 4 مصادر خلال 12 دقيقة' (the wording of an alert urgent by spread)."""
     return f"تتناقله {counted(outlets, SOURCES)} خلال {counted(minutes, MINUTES)}"
+
+
+# After "قبل" / "منذ" (genitive; 11-99 take the accusative singular, as every counted noun does).
+HOURS = Noun("أقل من ساعة", "ساعة", "ساعتين", "{n} ساعات", "{n} ساعة", "{n} ساعة")
+DAYS = Noun("أقل من يوم", "يوم", "يومين", "{n} أيام", "{n} يوماً", "{n} يوم")
+_TENS = {3: "الثلاثة", 4: "الأربعة", 5: "الخمسة", 6: "الستة", 7: "السبعة", 8: "الثمانية", 9: "التسعة", 10: "العشرة"}
+
+
+def elapsed(seconds: float) -> str:
+    """How long, for "قبل …" / "منذ …": 'لحظات', 'دقيقتين', '5 دقائق', '3 ساعات', 'يومين'."""
+    s = max(0, int(seconds))
+    if s < 60:
+        return "لحظات"
+    if s < 3600:
+        return counted(s // 60, MINUTES)
+    if s < 48 * 3600:
+        return counted(s // 3600, HOURS)
+    return counted(s // 86400, DAYS)
+
+
+def last_days(days: int) -> str:
+    """'اليوم الأخير', 'اليومين الأخيرين', 'الأيام الثلاثة الأخيرة', 'آخر 14 يوماً' (after "خلال")."""
+    if days <= 1:
+        return "اليوم الأخير"
+    if days == 2:
+        return "اليومين الأخيرين"
+    if days in _TENS:
+        return f"الأيام {_TENS[days]} الأخيرة"
+    return f"آخر {counted(days, DAYS)}"

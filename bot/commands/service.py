@@ -9,6 +9,7 @@ permissions from the table (``bot.commands.table``); the handlers
 
 from __future__ import annotations
 
+import re
 import time
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable, Mapping
@@ -33,6 +34,8 @@ from bot.settings import Settings
 __all__ = ["CommandService", "Context", "ChatTarget", "TargetError", "DEFAULT_TOPICS"]
 
 log = structlog.get_logger(__name__)
+
+_CHAT_ID = re.compile(r"-100\d{5,15}(?:\s|$)")
 
 
 class CommandService:
@@ -106,7 +109,7 @@ class CommandService:
             return self._unknown()
         args = inv.args
         where = self._here(ctx)
-        if cmd.targetable and args.startswith("@"):
+        if cmd.targetable and (args.startswith("@") or _CHAT_ID.match(args)):  # @channel, or -100… for a private one
             target_ref, _, args = args.partition(" ")
             args = args.strip()
             if ctx.resolve_target is None:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 
 from bot.alerts.arabic import format_datetime, isolate
+from bot.alerts.plural import NEWS, counted, last_days
 from bot.commands.context import Context, Deps, Where, ensure_destination, find_destination, labels_of, term_usage
 from bot.commands.reply import Reply, Span, bold, phrase
-from bot.commands.texts import T
+from bot.commands.texts import N, T
 from bot.domain.stories import cut_at_word
 from bot.domain.watchlists import TermError, custom_watchlist_id, parse_term, term_key
-from bot.pipeline.preview import preview_term
+from bot.pipeline.preview import preview_term, preview_watchlist
 
 __all__ = ["PREVIEW_DAYS", "PREVIEW_SHOW", "watch", "unwatch", "show_watchlist", "preview"]
 
@@ -64,13 +65,15 @@ async def unwatch(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
 async def show_watchlist(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
     """Everything the chat follows: watchlists, own terms, pause and mute, feed count."""
     dest = await find_destination(deps, ctx, where)
+    # In a forum's General (thread 0), the forum's topics may follow things of their own: say so.
+    threads = await deps.chats.followed_threads(ctx.platform, where.chat_id) if where.thread_id == 0 else []
     if dest is None:
-        return Reply().add(*phrase(T.WATCHLIST_EMPTY))
+        return _with_threads(Reply().add(*phrase(T.WATCHLIST_EMPTY)), threads)
     subs = await deps.chats.subscriptions(dest.id)
     terms = await deps.chats.terms(dest.id)
     builtin = [s for s in subs if s in deps.index.builtins]
     if not builtin and not terms:
-        return Reply().add(*phrase(T.WATCHLIST_EMPTY))
+        return _with_threads(Reply().add(*phrase(T.WATCHLIST_EMPTY)), threads)
     reply = Reply().add(bold(T.WATCHLIST_HEADER))
     reply.add(T.WATCHLIST_TOPICS.format(labels=labels_of(deps, builtin)))
     if terms:
@@ -82,6 +85,13 @@ async def show_watchlist(deps: Deps, ctx: Context, where: Where, args: str) -> R
     n_feeds = await deps.chats.feed_count(dest.id)
     if n_feeds:
         reply.add(T.WATCHLIST_FEEDS.format(count=n_feeds))
+    return _with_threads(reply, threads)
+
+
+def _with_threads(reply: Reply, threads: list[int]) -> Reply:
+    """A forum's General: the topics that follow things of their own."""
+    if threads:
+        reply.add(*phrase(T.WATCHLIST_THREADS, threads=counted(len(threads), N.THREADS)))
     return reply
 
 
@@ -92,14 +102,24 @@ async def preview(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
     if m:
         days = max(1, min(14, int(m.group(1))))
         args = args[:m.start()].strip()
-    try:
-        parse_term(args)
-    except TermError as exc:
-        raise term_usage(exc) from exc
-    hits = await preview_term(deps.stories, args, days=days, now=deps.clock())
+    builtin = deps.index.builtins.get(args.strip().lower())
+    if builtin is not None:  # "/preview ceasefire": the built-in list, not the word
+        hits = await preview_watchlist(deps.stories, builtin, days=days, now=deps.clock())
+        subject = T.PREVIEW_LIST.format(label=builtin.label)
+    else:
+        try:
+            parse_term(args)
+        except TermError as exc:
+            raise term_usage(exc) from exc
+        hits = await preview_term(deps.stories, args, days=days, now=deps.clock())
+        subject = isolate(args)
+    period = last_days(days)
     if not hits:
-        return Reply().add(T.PREVIEW_NONE.format(term=isolate(args), days=days))
-    reply = Reply().add(bold(T.PREVIEW_HEADER.format(days=days, term=isolate(args), count=len(hits))))
+        return Reply().add(T.PREVIEW_NONE.format(term=subject, period=period))
+    count = counted(len(hits), NEWS)
+    if len(hits) > PREVIEW_SHOW:
+        count = T.PREVIEW_SHOWING.format(count=count, shown=PREVIEW_SHOW)
+    reply = Reply().add(bold(T.PREVIEW_HEADER.format(term=subject, period=period, count=count)))
     for hit in hits[:PREVIEW_SHOW]:
         title = cut_at_word(hit.story.title, 160)
         reply.add("• ", Span(isolate(title), href=hit.story.link or None), f" — {isolate(hit.story.feed_name)}")
