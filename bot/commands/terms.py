@@ -112,7 +112,7 @@ async def preview(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
         except TermError as exc:
             raise term_usage(exc) from exc
         hits = await preview_term(deps.stories, args, days=days, now=deps.clock())
-        subject = isolate(args)
+        subject = f"«{isolate(args)}»"
     period = last_days(days)
     if not hits:
         return Reply().add(T.PREVIEW_NONE.format(term=subject, period=period))
