@@ -61,7 +61,7 @@ def test_entry_is_complete(cmd: Command) -> None:
 
 
 def test_names_are_unique_and_the_table_refuses_a_second_declaration() -> None:
-    assert len(set(COMMANDS)) == len(COMMANDS) == 15
+    assert len(set(COMMANDS)) == len(COMMANDS) == 20
     entry = COMMANDS["watch"]
     with pytest.raises(ValueError, match="declared twice: watch"):
         command_table([entry, entry])
@@ -71,9 +71,11 @@ def test_names_are_unique_and_the_table_refuses_a_second_declaration() -> None:
 
 def test_who_may_run_what() -> None:
     """The permission columns, pinned: the core reads them, so a slip here would open a settings change."""
-    changes = {"subscribe", "unsubscribe", "watch", "unwatch", "mute", "unmute", "addfeed", "removefeed"}
-    assert {c.name for c in COMMANDS.values() if c.mutates} == changes
-    assert {c.name for c in COMMANDS.values() if c.targetable} == changes | {"watchlist", "feeds"}
+    changes = {"subscribe", "unsubscribe", "watch", "unwatch", "exclude", "include", "mute", "unmute", "addfeed",
+               "removefeed"}
+    assert {c.name for c in COMMANDS.values() if c.mutates} == changes | {"retry"}
+    assert {c.name for c in COMMANDS.values() if c.targetable} == changes | {"watchlist", "feeds", "history"}
+    assert {c.name for c in COMMANDS.values() if c.admin} == {"failed", "history"}
 
 
 def test_usage_is_written_by_each_platform() -> None:
@@ -102,12 +104,15 @@ def _fields(template: str) -> dict[str, str]:
 
 def test_every_command_a_sentence_names_is_in_the_table() -> None:
     mentioned = set()
-    for name, text in vars(T).items():
-        if isinstance(text, str) and not name.startswith("_"):
+    for name, value in vars(T).items():
+        if name.startswith("_") or not isinstance(value, (str, tuple)):
+            continue
+        for text in (value,) if isinstance(value, str) else value:
             spans = phrase(text, **_fields(text))
             assert "".join(s.text for s in spans) == text.format(**_fields(text))
             mentioned |= {s.name for s in spans if isinstance(s, CommandSpan)}
-    assert mentioned == {"subscribe", "watch", "unwatch", "addfeed", "watchlist"}
+    assert mentioned == {"subscribe", "watch", "unwatch", "addfeed", "failed", "retry", "include", "preview",
+                         "exclude", "help", "watchlist"}
     assert mentioned <= set(COMMANDS)
 
 
@@ -140,7 +145,7 @@ class Core:
 
 
 async def _build(tmp_path: Path, table: Any = COMMANDS) -> tuple[Core, Fetcher]:
-    settings = make_settings(tmp_path)
+    settings = make_settings(tmp_path, commands_per_minute=100)
     db = Database(settings.database_url)
     db.migrate()
     watchlists, problems = load_watchlists(ROOT / "config" / "watchlists.yaml")
@@ -183,7 +188,7 @@ def person(chat_id: str = "42", kind: str = "private", *, admin: bool) -> Contex
 # Arguments each command accepts, so a refusal can only come from the permission check.
 VALID = {"subscribe": "nato", "unsubscribe": "nato", "watch": "الهدنة", "unwatch": "الهدنة", "mute": "2h",
          "unmute": "", "addfeed": "https://feeds.example/rss", "removefeed": "https://feeds.example/rss",
-         "preview": "الناتو"}
+         "preview": "الناتو", "exclude": "كرة", "include": "كرة"}
 
 
 def listed(reply: Reply) -> list[str]:
@@ -207,6 +212,8 @@ async def test_mutating_commands_are_refused_for_non_admins_and_store_nothing(co
         reply = await core.ask(group, f"/{cmd.name} {VALID.get(cmd.name, '')}".strip())
         refused = reply.error and reply.plain_text().endswith(T.NOT_ADMIN)
         assert refused == cmd.mutates, (cmd.name, reply.plain_text())
+        viewing_refused = reply.error and reply.plain_text().endswith(T.NOT_ADMIN_VIEW)
+        assert viewing_refused == cmd.admin, (cmd.name, reply.plain_text())
     assert await core.destinations() == 0
     # The same commands from an admin get through (here: watch stores the term).
     reply = await core.ask(person("-5", "supergroup", admin=True), "/watch الهدنة")

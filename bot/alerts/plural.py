@@ -12,8 +12,8 @@ from typing import Literal
 
 from babel import Locale
 
-__all__ = ["Noun", "counted", "NEWS", "SOURCES", "OTHER_OUTLETS", "MINUTES", "HOURS", "DAYS", "spread_phrase", "elapsed",
-           "last_days"]
+__all__ = ["Noun", "counted", "NEWS", "SOURCES", "OTHER_OUTLETS", "MINUTES", "HOURS", "DAYS", "ALERTS", "ALERTS_GEN",
+           "PHRASES", "spread_phrase", "elapsed", "last_days"]
 
 _AR = Locale("ar")
 
@@ -47,7 +47,14 @@ SOURCES = Noun("لا مصادر", "مصدر واحد", "مصدران", "{n} مص
 # "و3 مصادر أخرى": what is left of a list of outlets.
 OTHER_OUTLETS = Noun("لا غيرها", "مصدر آخر", "مصدران آخران", "{n} مصادر أخرى", "{n} مصدراً آخر", "{n} مصدر آخر")
 # "خلال 12 دقيقة": after a preposition, genitive.
+# "أعدتُ 3 تنبيهات": the object, accusative.
+ALERTS = Noun("لا تنبيهات", "تنبيهاً واحداً", "تنبيهين", "{n} تنبيهات", "{n} تنبيهاً", "{n} تنبيه")
+# "تعذّر إرسال 3 تنبيهات": after a verbal noun, genitive.
+ALERTS_GEN = Noun("أي تنبيه", "تنبيه واحد", "تنبيهين", "{n} تنبيهات", "{n} تنبيهاً", "{n} تنبيه")
 MINUTES = Noun("أقل من دقيقة", "دقيقة واحدة", "دقيقتين", "{n} دقائق", "{n} دقيقة", "{n} دقيقة")
+
+# "فصلتُه إلى 3 عبارات": after a preposition, genitive.
+PHRASES = Noun("لا عبارات", "عبارة واحدة", "عبارتين", "{n} عبارات", "{n} عبارة", "{n} عبارة")
 
 
 def spread_phrase(outlets: int, minutes: int) -> str:

@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from bot.commands import about, feeds, subscriptions, terms
+from bot.commands import about, audit, deadletters, exclusions, feeds, subscriptions, terms
 from bot.commands.context import Context, Deps, Where
 from bot.commands.reply import Reply
 
@@ -34,6 +34,7 @@ class Command:
     handler: Handler
     mutates: bool = False  # changes settings: needs someone who manages the chat
     targetable: bool = False  # may act on another chat named with "@channel" as the first argument
+    admin: bool = False  # changes nothing but is for those who manage the chat (in private chats: anyone)
 
 
 def command_table(entries: Iterable[Command]) -> Mapping[str, Command]:
@@ -54,14 +55,25 @@ COMMANDS: Mapping[str, Command] = command_table([
             mutates=True, targetable=True),
     Command("unsubscribe", "إلغاء الاشتراك أو إيقاف التنبيهات", "[المعرفات…]", subscriptions.unsubscribe,
             mutates=True, targetable=True),
-    Command("watch", "إضافة كلمة أو عبارة إلى قائمتك", "العبارة", terms.watch, mutates=True, targetable=True),
-    Command("unwatch", "حذف كلمة أو عبارة من قائمتك", "العبارة", terms.unwatch, mutates=True, targetable=True),
+    Command("watch", "إضافة كلمة أو عبارة أو قاعدة إلى قائمتك", "العبارة أو القاعدة",
+            terms.watch, mutates=True, targetable=True),
+    Command("unwatch", "حذف كلمة أو عبارة أو قاعدة من قائمتك", "العبارة أو القاعدة", terms.unwatch,
+            mutates=True, targetable=True),
+    Command("exclude", "لا تنبيه عن أي خبر يذكر هذه الكلمة", "الكلمة", exclusions.exclude,
+            mutates=True, targetable=True),
+    Command("include", "إلغاء استبعاد كلمة", "الكلمة", exclusions.include, mutates=True, targetable=True),
     Command("watchlist", "كل ما تتابعه هذه المحادثة", "", terms.show_watchlist, targetable=True),
-    Command("preview", "الأخبار الأخيرة التي كانت ستطابق عبارة", "العبارة", terms.preview),
+    Command("preview", "الأخبار الأخيرة التي كانت ستطابق عبارة أو قاعدة", "العبارة أو القاعدة", terms.preview),
     Command("mute", "كتم التنبيهات مدة محددة", "2h", subscriptions.mute, mutates=True, targetable=True),
     Command("unmute", "إلغاء الكتم", "", subscriptions.unmute, mutates=True, targetable=True),
     Command("addfeed", "إضافة مصدر أخبار (رابط RSS أو Atom)", "الرابط", feeds.add_feed, mutates=True, targetable=True),
     Command("removefeed", "حذف مصدر أضفته", "الرابط", feeds.remove_feed, mutates=True, targetable=True),
     Command("feeds", "المصادر التي أضافتها هذه المحادثة", "", feeds.list_feeds, targetable=True),
     Command("status", "حالة البوت: المصادر والتنبيهات", "", about.show_status),
+    Command("failed", "التنبيهات التي تعذّر إرسالها إلى هذه المحادثة وسبب ذلك", "", deadletters.show_failed,
+            admin=True),
+    Command("retry", "إعادة إرسال التنبيهات المتعثرة مرة واحدة بترتيبها", "[all|الرقم…]",
+            deadletters.retry_failed, mutates=True),
+    Command("history", "آخر تغييرات الإعدادات ومتابعة التنبيهات: من ومتى وماذا", "[العدد]", audit.show_history,
+            admin=True, targetable=True),
 ])

@@ -48,6 +48,7 @@ __all__ = [
     "CustomTerm",
     "DestinationFeed",
     "Outbox",
+    "AuditEntry",
     "Lease",
     "Replica",
     "Meta",
@@ -197,6 +198,19 @@ class CustomTerm(Base):
     __tablename__ = "custom_terms"
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     destination_id: Mapped[int] = mapped_column(ForeignKey("destinations.id", ondelete="CASCADE"))
+    term: Mapped[str] = mapped_column(String(600))  # a /watch rule (a plain term is the simplest)
+    key: Mapped[str] = mapped_column(String(1200))
+    created_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created_at: Mapped[datetime]
+    __table_args__ = (UniqueConstraint("destination_id", "key"),)
+
+
+class ChatExclusion(Base):
+    """A /exclude term: vetoes every alert of its destination whose story contains it."""
+
+    __tablename__ = "chat_exclusions"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    destination_id: Mapped[int] = mapped_column(ForeignKey("destinations.id", ondelete="CASCADE"))
     term: Mapped[str] = mapped_column(String(200))
     key: Mapped[str] = mapped_column(String(400))
     created_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
@@ -233,6 +247,10 @@ class Outbox(Base):
     message_ref: Mapped[str | None] = mapped_column(String(100), nullable=True)
     edit_due_at: Mapped[datetime | None] = mapped_column(nullable=True)
     edits: Mapped[int] = mapped_column(Integer, default=0)
+    # A dead letter (state failed): why (refused | exhausted | missing), when, and how often re-queued.
+    failed_reason: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    failed_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    replays: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     __table_args__ = (
         UniqueConstraint("destination_id", "dedupe_key"),
@@ -241,6 +259,27 @@ class Outbox(Base):
         Index("ix_outbox_dedupe_key", "dedupe_key"),
         Index("ix_outbox_edit_due", "edit_due_at"),
     )
+
+
+class AuditEntry(Base):
+    """Who changed what, where and when: settings commands, and work on alerts (ack, assign)."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))  # the platform's chat id
+    thread_id: Mapped[int] = mapped_column(BigInteger, default=0)
+    chat_title: Mapped[str | None] = mapped_column(Text, nullable=True)
+    user_id: Mapped[str] = mapped_column(String(64))
+    user_name: Mapped[str | None] = mapped_column(Text, nullable=True)
+    action: Mapped[str] = mapped_column(String(32))
+    args: Mapped[str] = mapped_column(Text, default="")
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
+    __table_args__ = (Index("ix_audit_log_where", "platform", "chat_id", "id"),)
 
 
 class Lease(Base):
