@@ -68,16 +68,26 @@ DAYS = Noun("أقل من يوم", "يوم", "يومين", "{n} أيام", "{n} �
 _TENS = {3: "الثلاثة", 4: "الأربعة", 5: "الخمسة", 6: "الستة", 7: "السبعة", 8: "الثمانية", 9: "التسعة", 10: "العشرة"}
 
 
-def elapsed(seconds: float) -> str:
-    """How long, for "قبل …" / "منذ …": 'لحظات', 'دقيقتين', '5 دقائق', '3 ساعات', 'يومين'."""
+# The same as a subject or predicate ("وأطولها ساعتان"): nominative duals.
+_NOMINATIVE = (Noun("أقل من دقيقة", "دقيقة واحدة", "دقيقتان", "{n} دقائق", "{n} دقيقة", "{n} دقيقة"),
+               Noun("أقل من ساعة", "ساعة", "ساعتان", "{n} ساعات", "{n} ساعة", "{n} ساعة"),
+               Noun("أقل من يوم", "يوم", "يومان", "{n} أيام", "{n} يوماً", "{n} يوم"))
+
+
+def elapsed(seconds: float, *, nominative: bool = False) -> str:
+    """How long, for "قبل …" / "منذ …" / "كل …": 'لحظات', 'دقيقتين', '5 دقائق', '3 ساعات', 'يومين'.
+
+    ``nominative``: for a duration that is the subject or predicate ("أقصرها دقيقتان").
+    """
+    minutes, hours, days = _NOMINATIVE if nominative else (MINUTES, HOURS, DAYS)
     s = max(0, int(seconds))
     if s < 60:
         return "لحظات"
     if s < 3600:
-        return counted(s // 60, MINUTES)
+        return counted(s // 60, minutes)
     if s < 48 * 3600:
-        return counted(s // 3600, HOURS)
-    return counted(s // 86400, DAYS)
+        return counted(s // 3600, hours)
+    return counted(s // 86400, days)
 
 
 def last_days(days: int) -> str:

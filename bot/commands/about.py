@@ -58,6 +58,14 @@ async def show_status(deps: Deps, ctx: Context, where: Where, args: str) -> Repl
         if o.pending:
             parts[-1] += f" ({T.STATUS_OLDEST.format(elapsed=elapsed(o.oldest_age))})"
         reply.add("📬 ", T.STATUS_QUEUE.format(parts="، و".join(parts)))
+    if f.intervals is not None:
+        iv = f.intervals
+        reply.add("⏲️ ", T.STATUS_INTERVALS.format(shortest=elapsed(iv.shortest, nominative=True),
+                                                    median=elapsed(iv.median, nominative=True),
+                                                    longest=elapsed(iv.longest, nominative=True)))
+        fastest = "، ".join(f"{isolate(name)} ({T.STATUS_EVERY.format(interval=elapsed(sec))})"
+                           for name, sec in iv.fastest)
+        reply.add("🔁 ", T.STATUS_FASTEST.format(feeds=fastest))
     dest = await find_destination(deps, ctx, where)
     own = {x.name for x in await deps.chats.feeds(dest.id)} if dest else set()
     shown = [x for x in f.failing_feeds if operator or not x.key.startswith("chat-") or x.name in own][:5]

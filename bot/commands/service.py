@@ -117,7 +117,8 @@ class CommandService:
             return self._unknown()
         args = inv.args
         where = self._here(ctx)
-        if cmd.targetable and (args.startswith("@") or _CHAT_ID.match(args)):  # @channel, or -100… for a private one
+        lone_argument = cmd.lone_handle_is_argument and len(args.split()) == 1
+        if cmd.targetable and (args.startswith("@") and not lone_argument or _CHAT_ID.match(args)):  # or -100…
             target_ref, *rest = args.split(None, 1)
             args = rest[0].strip() if rest else ""
             if ctx.resolve_target is None:
