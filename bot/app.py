@@ -32,7 +32,7 @@ from bot.domain.states import ChatKind, Platform
 from bot.domain.watchlists import Watchlist
 from bot.feeds.fetch import Fetcher, FetchLimits
 from bot.feeds.poller import Poller, PollPolicy
-from bot.ops.desk import Gauges
+from bot.ops.desk import Desk, Gauges
 from bot.ops.http import HttpServer
 from bot.ops.logs import Redactor
 from bot.ops.memory import release_free_memory
@@ -42,18 +42,18 @@ from bot.ops.observer import Observer, host_limit_gauges
 from bot.ops.status import StatusSource
 from bot.pipeline.ingest import Ingestor
 from bot.pipeline.ingest_job import INGEST_LEASE, IngestJob
+from bot.pipeline.spikes_job import SpikeJob
 from bot.pipeline.watchindex import WatchIndex
 from bot.scheduler import Jobs
 from bot.settings import Settings
-from bot.storage.audit_repo import AuditRepo
 from bot.storage.chats_repo import ChatsRepo
 from bot.storage.db import Database
-from bot.storage.deadletters_repo import DeadLettersRepo
 from bot.storage.feeds_repo import FeedsRepo
 from bot.storage.ingest_store import SqlIngestStore
 from bot.storage.leases_repo import LeasesRepo
 from bot.storage.outbox_repo import OutboxRepo
 from bot.storage.retention import RETENTION_DAYS, forget_before
+from bot.storage.spikes_store import SqlSpikeStore
 from bot.storage.stories_repo import StoriesRepo
 
 __all__ = ["NewsBot", "TickReport", "utcnow", "build_fetcher", "load_config"]
@@ -123,7 +123,7 @@ class NewsBot:
         self.chats = ChatsRepo(self.db)
         self.outbox = OutboxRepo(self.db)
         self.leases = LeasesRepo(self.db)
-        self.dead_letters = DeadLettersRepo(self.db)
+        self.desk = d = Desk.on(self.db, s.secret_values())  # dead letters, audit, work on alerts
 
         # Ops
         self.metrics = Metrics()
@@ -147,6 +147,7 @@ class NewsBot:
                                  on_report=self.observer.ingested, edit_delay=s.edit_delay)
         self.ingest_job = IngestJob(self.ingestor, self.leases, replica=self.replica,
                                     lease_seconds=s.lease_seconds, clock=clock)
+        self.spike_job = SpikeJob.configured(s, SqlSpikeStore(self.db, self.chats, self.outbox), clock)
         self.poller = Poller(self.feeds, self.stories, self.fetcher, poll_policy(s), owner=self.replica,
                              clock=clock, events=self.observer, on_same_url=self.ingestor.record_same_url)
 
@@ -155,7 +156,8 @@ class NewsBot:
 
         self.commands = CommandService(s, self.chats, self.feeds, self.stories, self.index,
                                        fetcher=self.fetcher, clock=clock, status=self.status,
-                                       dead_letters=self.dead_letters, audit_log=AuditRepo(self.db))
+                                       dead_letters=d.dead_letters, audit_log=d.audit, alert_work=d.alert_work,
+                                       alert_secret=d.secret)
         self.lifecycle = ChatLifecycle(self.chats, self.observer)
         self.senders: dict[str, Sender] = {}
         if self.console:
@@ -165,7 +167,8 @@ class NewsBot:
             self.senders[adapter.platform] = adapter.sender
 
         # Delivery
-        self.dispatcher = Dispatcher(self.outbox, self.lifecycle, Composer(self.stories, self.index, s.tz),
+        composer = Composer(self.stories, self.index, s.tz, work=d.alert_work, secret=d.secret)
+        self.dispatcher = Dispatcher(self.outbox, self.lifecycle, composer,
                                      self.senders, owner=self.replica, clock=clock,
                                      policy=DispatchPolicy(lease_seconds=s.lease_seconds, max_backoff=s.retry_max),
                                      events=self.observer)
@@ -176,7 +179,7 @@ class NewsBot:
         self.ingest_step = j.every("ingest", 2.0, self._ingest)
         self.dispatch_job = j.every("dispatch", 0.5, self._dispatch)
         self.heartbeat_job = j.every("heartbeat", max(2.0, s.lease_seconds / 3), self._heartbeat)
-        self._gauges = Gauges(self.metrics, self.ops, self.outbox, self.feeds, self.dead_letters, clock)
+        self._gauges = Gauges(self.metrics, self.ops, self.outbox, self.feeds, d.dead_letters, clock)
         j.every("gauges", 15.0, self._gauges)
         j.every("ops", 5.0, self._ops_flush)
         j.every("retention", 3600.0, self._retention)
@@ -244,7 +247,8 @@ class NewsBot:
 
     async def _ingest(self) -> None:
         report = await self.ingest_job()
-        if report is not None and report.rows:
+        spikes = await self.spike_job() if report is not None and self.spike_job is not None else 0
+        if report is not None and (report.rows or spikes):
             self.dispatch_job.kick()
 
     async def _dispatch(self) -> None:
@@ -361,6 +365,7 @@ class NewsBot:
         """
         report = await self.poller.run_once(force=force)
         ingest = await self.ingestor.run_once()
+        await self.spike_job() if self.spike_job is not None else None
         delivered = await self.drain(timeout=timeout)
         return TickReport(report.feeds, report.ok, report.not_modified, report.failed, report.new_stories,
                           ingest.alerted, delivered, report.errors)
