@@ -32,6 +32,7 @@ from bot.domain.states import ChatKind, Platform
 from bot.domain.watchlists import Watchlist
 from bot.feeds.fetch import Fetcher, FetchLimits
 from bot.feeds.poller import Poller, PollPolicy
+from bot.feeds.websub import build_websub
 from bot.ops.desk import Gauges
 from bot.ops.http import HttpServer
 from bot.ops.logs import Redactor
@@ -182,6 +183,7 @@ class NewsBot:
         j.every("retention", 3600.0, self._retention)
         j.every("memory", 60.0, self._release_memory)
         self.poller.on_stored = lambda _n: self.ingest_step.kick()
+        self.websub = build_websub(s, self.fetcher, self.poller, clock) if self.http is not None else None
         self._prepared = False
         self._started = False
 
@@ -287,6 +289,8 @@ class NewsBot:
         if self.http is not None:
             for adapter in self.adapters:
                 adapter.register_routes(self.http)
+            if self.websub is not None:
+                self.websub.register(self.http.add_route)
             self.http.add_check("database", self._check_db)
             self.http.add_check("scheduler", self._check_scheduler)
             for adapter in self.adapters:
