@@ -23,6 +23,8 @@ from bot.errors import NewsbotError
 
 __all__ = ["Settings", "SettingsError", "load_settings", "database_urls"]
 
+TELEGRAM_FREE_RATE = 27.0  # messages/s: Telegram's 30 less a measured margin (README, 'Send budget')
+TELEGRAM_PAID_RATE = 1000.0  # with allow_paid_broadcast (TELEGRAM_PAID_BROADCAST=true)
 MIN_POLL_INTERVAL = 10  # the hard floor, in seconds, of every poll interval whatever sets it
 TELEGRAM_WEBHOOK_PORTS = frozenset({443, 80, 88, 8443})  # the only ports Telegram delivers webhooks to
 _WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
@@ -88,9 +90,11 @@ class Settings(BaseSettings):
     telegram_webhook_url: str | None = Field(None, alias="TELEGRAM_WEBHOOK_URL")
     telegram_webhook_secret: SecretStr | None = Field(None, alias="TELEGRAM_WEBHOOK_SECRET")
     # Telegram's limits: ~30 messages/s overall, 1/s per chat, 20/minute per group. Keep the defaults
-    # in production; tests against a local Bot API double lower them.
-    # The dispatcher's limiter never goes below one message a second, so neither may the setting.
-    telegram_global_rate: float = Field(25.0, alias="TELEGRAM_GLOBAL_RATE", ge=1)
+    # in production; tests against a local Bot API double change them. Unset, the overall rate is
+    # TELEGRAM_FREE_RATE (30/s less a measured margin), or TELEGRAM_PAID_RATE with paid broadcasts.
+    telegram_global_rate: float | None = Field(None, alias="TELEGRAM_GLOBAL_RATE", ge=1, le=1000)
+    telegram_paid_broadcast: bool = Field(False, alias="TELEGRAM_PAID_BROADCAST")
+    reply_give_up: float = Field(60.0, alias="NEWSBOT_REPLY_GIVE_UP", ge=1, le=3600)
     telegram_private_interval: float = Field(1.0, alias="TELEGRAM_PRIVATE_INTERVAL", ge=0)
     telegram_group_interval: float = Field(3.0, alias="TELEGRAM_GROUP_INTERVAL", ge=0)
     slack_bot_token: SecretStr | None = Field(None, alias="SLACK_BOT_TOKEN")
@@ -109,6 +113,12 @@ class Settings(BaseSettings):
     ops_min_interval: float = Field(60.0, alias="OPS_MIN_INTERVAL", ge=0)
     replica_id: str | None = Field(None, alias="NEWSBOT_REPLICA_ID")
     lease_seconds: float = Field(30.0, alias="NEWSBOT_LEASE_SECONDS", gt=1)
+
+    # Spike alerts (bot/domain/spikes.py, docs/spikes.md)
+    spikes: bool = Field(True, alias="NEWSBOT_SPIKES")
+    spike_min: int = Field(8, alias="NEWSBOT_SPIKE_MIN", ge=1, le=10_000)
+    spike_cooldown: str = Field("3h", alias="NEWSBOT_SPIKE_COOLDOWN")
+    spike_interval: float = Field(60.0, alias="NEWSBOT_SPIKE_INTERVAL", ge=0)
 
     # Chat limits
     max_terms_per_chat: int = Field(200, alias="NEWSBOT_MAX_TERMS", ge=1)
@@ -137,6 +147,14 @@ class Settings(BaseSettings):
         if parse_duration_seconds(v) <= 0:
             raise ValueError(f"must be a positive duration such as 30m, 2h or 1d (got {v!r}): "
                              "with 0 no story would ever alert")
+        return v
+
+    @field_validator("spike_cooldown")
+    @classmethod
+    def _spike_cooldown(cls, v: str) -> str:
+        if parse_duration_seconds(v) < 1800:
+            raise ValueError(f"must be at least 30m, the spike window (got {v!r}): a shorter period would "
+                             "alert twice on one burst")
         return v
 
     @field_validator("database_url")
@@ -171,7 +189,7 @@ class Settings(BaseSettings):
     @field_validator(
         "telegram_bot_token", "slack_bot_token", "slack_signing_secret", "slack_app_token",
         "telegram_webhook_secret", "telegram_webhook_url", "ops_telegram_chat_id", "ops_slack_channel",
-        "replica_id", "public_url", "websub_secret", mode="before",
+        "replica_id", "public_url", "websub_secret", "telegram_global_rate", mode="before",
     )
     @classmethod
     def _blank_is_none(cls, v: Any) -> Any:
@@ -222,6 +240,8 @@ class Settings(BaseSettings):
 
     def _platform_problems(self) -> list[str]:
         out: list[str] = []
+        if self.telegram_paid_broadcast and not self.telegram_enabled:
+            out.append("TELEGRAM_PAID_BROADCAST is set but TELEGRAM_BOT_TOKEN is not")
         if self.telegram_webhook_url is not None:
             url = urlsplit(self.telegram_webhook_url)
             if not self.telegram_enabled:
@@ -274,6 +294,10 @@ class Settings(BaseSettings):
         return parse_duration_seconds(self.max_age)
 
     @property
+    def spike_cooldown_seconds(self) -> float:
+        return parse_duration_seconds(self.spike_cooldown)
+
+    @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
@@ -286,6 +310,13 @@ class Settings(BaseSettings):
             url = urlsplit(self.telegram_webhook_url)
             return f"{url.scheme}://{url.netloc}"
         return None
+
+    @property
+    def telegram_rate(self) -> float:
+        """Messages a second to Telegram, every replica together (TELEGRAM_GLOBAL_RATE or its default)."""
+        if self.telegram_global_rate is not None:
+            return self.telegram_global_rate
+        return TELEGRAM_PAID_RATE if self.telegram_paid_broadcast else TELEGRAM_FREE_RATE
 
     @property
     def telegram_enabled(self) -> bool:

@@ -24,6 +24,7 @@ from bot.domain.states import StoryState
 from bot.domain.stories import StoryDraft, story_key
 from bot.feeds.batch import BatchWriter
 from bot.feeds.fetch import Fetcher, FetchError, FetchResult
+from bot.feeds.hostlimit import HostLimits
 from bot.feeds.parse import NotAFeed, ParsedFeed, parse_feed
 from bot.storage.feeds_repo import FeedsRepo, PollOutcome
 from bot.storage.records import FeedRecord
@@ -44,6 +45,7 @@ class PollEvents(Protocol):
     def feed_polled(self, feed: FeedRecord, ok: bool, status: int | None, error: str | None) -> None: ...
     def stories_stored(self, count: int) -> None: ...
     def feed_paced(self, feed: FeedRecord, seconds: int) -> None: ...
+    def hosts_limited(self, hosts: HostLimits) -> None: ...  # the fetcher's per-host limits, for /metrics
     async def feed_failing(self, feed: FeedRecord, failures: int, error: str) -> None: ...
     async def feed_recovered(self, feed: FeedRecord, failures: int) -> None: ...
     async def feed_disabled(self, feed: FeedRecord, reason: str) -> None: ...
@@ -120,6 +122,8 @@ class Poller:
         self.owner = owner
         self.clock = clock
         self.events = events
+        if events is not None:
+            events.hosts_limited(fetcher.hosts)
         self.on_same_url = on_same_url
         self.on_stored: Callable[[int], None] | None = None
         # Told of every document parsed (WebSub: a feed advertising a hub gets subscribed).

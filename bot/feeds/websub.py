@@ -32,6 +32,7 @@ import re
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Protocol
 from datetime import datetime, timedelta
 from urllib.parse import urljoin
 
@@ -216,13 +217,20 @@ class WebSub:
         add_route("POST", "/websub/{feed}/{token}", self.push)
 
 
-def build_websub(settings: Settings, fetcher: Fetcher, poller: Poller, clock: Callable[[], datetime]) -> WebSub | None:
-    """WebSub when the bot has a public URL (else None: polling only), hooked to the poller."""
+class _Routes(Protocol):
+    def add_route(self, method: str, path: str,
+                  handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> None: ...
+
+
+def build_websub(settings: Settings, fetcher: Fetcher, poller: Poller, clock: Callable[[], datetime],
+                 http: _Routes | None) -> WebSub | None:
+    """WebSub when the bot has a public URL and an HTTP port (else None: polling only), hooked to the poller."""
     public = settings.websub_public_url
-    if public is None:
+    if public is None or http is None:
         return None
     key = settings.websub_secret.get_secret_value().encode() if settings.websub_secret else b""
     websub = WebSub(public_url=public, key=key, fetcher=fetcher, clock=clock, accept=poller.accept_document,
                     max_bytes=settings.max_feed_bytes)
     poller.on_parsed = websub.advertised
+    websub.register(http.add_route)
     return websub

@@ -30,6 +30,9 @@ class Metrics:
         self.alerts_sent = Counter("newsbot_alerts_sent", "Messages delivered", ["platform"], registry=r)
         self.alerts_failed = Counter("newsbot_alerts_failed", "Messages given up on", ["platform"], registry=r)
         self.alerts_retried = Counter("newsbot_alerts_retried", "Sends to retry later", ["platform"], registry=r)
+        self.replies_lost = Counter("newsbot_replies_lost", "Command replies given up on (timeout: still refused "
+                                    "after NEWSBOT_REPLY_GIVE_UP; refused: the platform will never take it)",
+                                    ["platform", "reason"], registry=r)
         self.chats_gone = Counter("newsbot_chats_deactivated", "Chats deactivated", ["platform"], registry=r)
         self.outbox_depth = Gauge("newsbot_outbox_depth", "Outbox rows waiting to be sent", registry=r)
         self.outbox_oldest = Gauge("newsbot_outbox_oldest_age_seconds", "Age of the oldest waiting row",

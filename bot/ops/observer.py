@@ -29,6 +29,9 @@ class Observer:
         if not ok:
             self.metrics.feed_failures.labels(feed.key).inc()
 
+    def hosts_limited(self, hosts: HostLimits) -> None:
+        self.metrics.refreshers.append(host_limit_gauges(hosts))
+
     def feed_paced(self, feed: FeedRecord, seconds: int) -> None:
         self.metrics.feed_interval.labels(feed.key).set(seconds)
 
@@ -54,6 +57,10 @@ class Observer:
             self.metrics.matches.labels(wl if not is_custom_watchlist_id(wl) else "custom").inc(n)
         if report.rows:
             self.metrics.alerts_queued.inc(report.rows)
+
+    # Replies (bot.delivery.replies.ReplyCourier)
+    def reply_lost(self, platform: str, reason: str) -> None:
+        self.metrics.replies_lost.labels(platform, reason).inc()
 
     # DeliveryEvents
     def delivered(self, platform: str, row: OutboxItem, outcome: Outcome, now: datetime) -> None:
