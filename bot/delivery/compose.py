@@ -92,7 +92,7 @@ class Composer:
         alert = Alert(
             story_id=story.id, title=story.title, summary=story.summary or "", link=story.link,
             source=story.feed_name, published_at=story.published_at or story.first_seen_at,
-            topics=topics, matches=payload.matches, also=tuple(also),
+            topics=topics, matches=payload.matches, also=tuple(also), lang=story.lang,
         )
         view = format_alert(alert, self.tz)
         if not row.buttons or self.work is None or not self.secret or not platform:
