@@ -20,9 +20,9 @@ import structlog
 from bot.alerts.arabic import isolate
 from bot.commands import audit
 from bot.commands.about import add_command_list
+from bot.commands.alertwork import assign_from_picker, press
 from bot.commands.context import ChatTarget, Context, Deps, TargetError, UsageError, Where
 from bot.commands.parse import Invocation, parse_command
-from bot.commands.alertwork import assign_from_picker, press
 from bot.commands.ports import AlertWorkStore, AuditStore, ChatFeedStore, DeadLetterStore, SettingsStore, StoryArchive
 from bot.commands.reply import Reply, bold, command, line, phrase
 from bot.commands.subscriptions import DEFAULT_TOPICS, toggle_topic, topic_names

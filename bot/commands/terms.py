@@ -20,7 +20,7 @@ from bot.commands.context import (
     find_destination,
     labels_of,
 )
-from bot.commands.reply import Reply, Span, bold, phrase
+from bot.commands.reply import Reply, Span, bold, phrase, term_text, trim_symbols
 from bot.commands.texts import TERM_ERRORS, N, T
 from bot.domain.matcher import Match
 from bot.domain.rule_parse import Phrase, RuleError, parse_rule
@@ -41,7 +41,7 @@ _MAX_ALSO = 12
 
 
 def quoted(terms: list[str]) -> str:
-    return "، ".join(f"«{isolate(t)}»" for t in terms)
+    return "، ".join(f"«{term_text(t)}»" for t in terms)
 
 
 def rule_usage(text: str, exc: RuleError) -> UsageError:
@@ -55,7 +55,7 @@ def rule_usage(text: str, exc: RuleError) -> UsageError:
 def _parts(args: str) -> list[str]:
     if not args.strip():
         raise UsageError(TERM_ERRORS["empty"])
-    parts = list(split_watch_input(args).parts)
+    parts = list(split_watch_input(trim_symbols(args)).parts)  # emoji around words are no part of a term
     if len(parts) > MAX_PARTS:
         raise UsageError(TERM_ERRORS["too_many_parts"].format(limit=MAX_PARTS))
     return parts
@@ -90,10 +90,10 @@ async def watch(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
             reply.add(*phrase(T.WATCH_LIMIT, limit=deps.settings.max_terms_per_chat))
             break
         if result == "exists":
-            reply.add(T.WATCH_EXISTS.format(term=isolate(part)))
+            reply.add(T.WATCH_EXISTS.format(term=term_text(part)))
             continue
         added.append(part)
-        text = (T.WATCH_ADDED if _is_plain(part) else T.WATCH_RULE_ADDED).format(term=isolate(part))
+        text = (T.WATCH_ADDED if _is_plain(part) else T.WATCH_RULE_ADDED).format(term=term_text(part))
         reply.add("✅ ", text)
         also = list(dict.fromkeys(a for e in rule.expansions for a in e.added))
         if also:
@@ -104,7 +104,7 @@ async def watch(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
     if added:
         await deps.index.refresh()
         reply.changed = True
-        reply.note = "، ".join(T.WATCH_ADDED.format(term=isolate(p)) for p in added)
+        reply.note = "، ".join(T.WATCH_ADDED.format(term=term_text(p)) for p in added)
     return reply
 
 
@@ -125,10 +125,10 @@ async def unwatch(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
         gone = await deps.chats.remove_term(dest.id, key) if dest else None
         if gone is None:
             missing = True
-            reply.add(T.UNWATCH_MISSING.format(term=isolate(part)))
+            reply.add(T.UNWATCH_MISSING.format(term=term_text(part)))
         else:
             removed.append(gone)
-            reply.add("🗑️ ", T.UNWATCHED.format(term=isolate(gone)))
+            reply.add("🗑️ ", T.UNWATCHED.format(term=term_text(gone)))
     if missing and dest:
         terms = await deps.chats.terms(dest.id)
         if terms:
@@ -136,7 +136,7 @@ async def unwatch(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
     if removed:
         await deps.index.refresh()
         reply.changed = True
-        reply.note = "، ".join(T.UNWATCHED.format(term=isolate(r)) for r in removed)
+        reply.note = "، ".join(T.UNWATCHED.format(term=term_text(r)) for r in removed)
     return reply
 
 
@@ -220,7 +220,7 @@ async def preview(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
                                     exclusions=exclusions)
     except RuleError as exc:
         raise rule_usage(args, exc) from exc
-    reply = _hits(Reply(), f"«{isolate(args)}»", period, result.hits)
+    reply = _hits(Reply(), f"«{term_text(args)}»", period, result.hits)
     if result.near:
         reply.add(bold(T.PREVIEW_NEAR.format(count=counted(len(result.near), NEWS))))
         for near in result.near[:PREVIEW_NEAR]:
