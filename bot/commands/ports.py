@@ -11,9 +11,10 @@ from typing import Protocol
 
 from bot.domain.states import AddResult
 from bot.domain.audit import AuditDraft
-from bot.storage.records import AuditRecord, ChatFeed, DeadLetter, DestinationRef, StoryRecord
+from bot.domain.alerting import OutboxDraft
+from bot.storage.records import AuditRecord, ChatFeed, DeadLetter, DestinationRef, SpikeHistory, StoryRecord
 
-__all__ = ["SettingsStore", "ChatFeedStore", "StoryArchive", "DeadLetterStore", "AuditStore"]
+__all__ = ["SettingsStore", "ChatFeedStore", "StoryArchive", "DeadLetterStore", "AuditStore", "TrendsStore"]
 
 
 class SettingsStore(Protocol):
@@ -91,3 +92,11 @@ class AuditStore(Protocol):
 
     async def latest(self, platform: str, chat_id: str, thread_id: int | None = None,
                      limit: int = 10) -> list[AuditRecord]: ...
+
+
+class TrendsStore(Protocol):
+    """/trends: the lists' sightings (as spike detection reads them), and the outbox for the chart."""
+
+    async def history(self, since: datetime) -> SpikeHistory: ...
+
+    async def enqueue(self, drafts: Sequence[OutboxDraft]) -> int: ...

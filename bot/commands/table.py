@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from bot.commands import about, audit, deadletters, exclusions, feeds, subscriptions, terms
+from bot.commands import about, audit, deadletters, exclusions, feeds, subscriptions, terms, trends
 from bot.commands.context import Context, Deps, Where
 from bot.commands.reply import Reply
 
@@ -73,6 +73,7 @@ COMMANDS: Mapping[str, Command] = command_table([
     Command("removefeed", "حذف مصدر أضفته", "الرابط", feeds.remove_feed, mutates=True, targetable=True),
     Command("feeds", "المصادر التي أضافتها هذه المحادثة", "", feeds.list_feeds, targetable=True),
     Command("status", "حالة البوت: المصادر والتنبيهات", "", about.show_status),
+    Command("trends", "موضوعاتك مرتبة بحجم الأخبار وتغيّره عن المعتاد، مع رسم بياني", "[24h|7d]", trends.show_trends),
     Command("failed", "التنبيهات التي تعذّر إرسالها إلى هذه المحادثة وسبب ذلك", "", deadletters.show_failed,
             admin=True),
     Command("retry", "إعادة إرسال التنبيهات المتعثرة مرة واحدة بترتيبها", "[all|الرقم…]",

@@ -8,9 +8,9 @@ from collections import OrderedDict
 from zoneinfo import ZoneInfo
 
 from bot.alerts.model import Alert, format_alert
-from bot.alerts.spike import SpikeView, format_spike
+from bot.alerts.spike import SpikeView, format_chart, format_spike
 from bot.delivery.ports import Message, Notice, StoryReader
-from bot.domain.alerting import AlertPayload, NoticePayload, SpikePayload, story_root
+from bot.domain.alerting import AlertPayload, ChartPayload, NoticePayload, SpikePayload, story_root
 from bot.domain.states import OutboxKind, OutboxState
 from bot.pipeline.watchindex import WatchIndex
 from bot.storage.records import OutboxItem, StoryRecord
@@ -60,6 +60,8 @@ class Composer:
         """The message for a row, or None when its story no longer exists."""
         if row.kind is OutboxKind.SPIKE:
             return await self._spike(row)
+        if row.kind is OutboxKind.CHART:
+            return await asyncio.to_thread(format_chart, ChartPayload.from_json(row.payload), self.tz)
         if row.kind is not OutboxKind.ALERT:
             notice = NoticePayload.from_json(row.payload)
             return Notice(notice.title, notice.lines)
