@@ -15,7 +15,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.alerts.arabic import isolate, isolate_ltr
-from bot.commands.ports import AuditStore, ChatFeedStore, DeadLetterStore, SettingsStore, StoryArchive, TrendsStore
+from bot.commands.ports import (AlertWorkStore, AuditStore, ChatFeedStore, DeadLetterStore, SettingsStore,
+                                StoryArchive, TrendsStore)
 from bot.commands.texts import TERM_ERRORS, T
 from bot.domain.watchlists import TermError
 from bot.errors import NewsbotError
@@ -68,6 +69,7 @@ class Context:
     user_name: str | None = None
     can_manage: Callable[[str], Awaitable[bool]] | None = None
     resolve_target: Callable[[str], Awaitable[ChatTarget]] | None = None
+    reply_to_ref: str | None = None  # the message this command answers (Telegram reply), for /assign
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +99,8 @@ class Deps:
     commands: Mapping[str, Command]  # the command table, for /help
     dead_letters: DeadLetterStore | None = None  # /failed, /retry (None: not wired, e.g. a bare core in tests)
     audit: AuditStore | None = None  # the audit log (None: changes are not recorded)
+    alert_work: AlertWorkStore | None = None  # buttons on alerts (None: not wired)
+    alert_secret: bytes = b""  # signs the buttons' callback data
     trends: TrendsStore | None = None  # /trends (None: not wired)
 
 
