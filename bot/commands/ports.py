@@ -9,8 +9,8 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from bot.domain.states import AddResult
 from bot.domain.audit import AuditDraft
+from bot.domain.states import AddResult
 from bot.storage.records import AuditRecord, ChatFeed, DeadLetter, DestinationRef, StoryRecord
 
 __all__ = ["SettingsStore", "ChatFeedStore", "StoryArchive", "DeadLetterStore", "AuditStore"]
