@@ -42,6 +42,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"commands"}),
     frozenset({"adapters", "scheduler"}),
     frozenset({"app"}),
+    frozenset({"cli_transfer"}),
     frozenset({"cli"}),
     frozenset({"__main__"}),
 )

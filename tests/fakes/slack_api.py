@@ -282,6 +282,7 @@ class FakeSlackAPI:
         self.users: dict[str, Json] = {}
         self.messages: dict[tuple[str, str], Json] = {}  # (channel, ts) -> message
         self.posts: list[Post] = []
+        self.files: dict[str, Json] = {}  # file id -> {"filename", "length", "content", "channel", ...}
         self.updates: list[Post] = []
         self.ephemerals: list[Post] = []
         self.calls: list[tuple[str, Json]] = []
@@ -306,6 +307,7 @@ class FakeSlackAPI:
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_get("/socket", self._handle_socket)
         app.router.add_post("/response/{name}", self._handle_response_url)
+        app.router.add_post("/upload/{file_id}", self._handle_upload)
         self._runner = web.AppRunner(app, shutdown_timeout=1.0, access_log=None)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
@@ -473,7 +475,46 @@ class FakeSlackAPI:
         self.responses[request.match_info["name"]].append(payload)
         return web.json_response({"ok": True})
 
+    async def _handle_upload(self, request: web.Request) -> web.Response:
+        """Step 2 of files_upload_v2: the bytes, POSTed to the URL files.getUploadURLExternal gave."""
+        entry = self.files.get(request.match_info["file_id"])
+        if entry is None:
+            return web.Response(status=404, text="unknown upload")
+        entry["content"] = await request.read()
+        return web.Response(status=200, text="OK - " + str(len(entry["content"])))
+
+    def uploads_to(self, channel: str) -> list[Json]:
+        """Files shared into ``channel`` (files.completeUploadExternal), with their bytes."""
+        return [f for f in self.files.values() if f.get("channel") == channel]
+
     # ---- Web API methods: _m_<method with dots as underscores>(decoded params, raw params)
+
+    def _m_files_getUploadURLExternal(self, params: Json, raw: Json) -> Json:
+        filename, length = params.get("filename"), params.get("length")
+        if not filename or not str(length or "").isdigit():
+            return _fail("invalid_arguments")
+        file_id = f"F{len(self.files) + 1:08d}"
+        self.files[file_id] = {"id": file_id, "filename": str(filename), "length": int(str(length)), "content": None}
+        return {"ok": True, "upload_url": f"{self.url}/upload/{file_id}", "file_id": file_id}
+
+    def _m_files_completeUploadExternal(self, params: Json, raw: Json) -> Json:
+        try:
+            files = json.loads(params["files"]) if isinstance(params.get("files"), str) else params.get("files")
+        except ValueError:
+            return _fail("invalid_arguments")
+        channel = self._channel(params.get("channel_id"), by_name=False) if params.get("channel_id") else None
+        if params.get("channel_id") and channel is None:
+            return _fail("channel_not_found")
+        done = []
+        for f in files or []:
+            entry = self.files.get(str(f.get("id")))
+            if entry is None or entry.get("content") is None or len(entry["content"]) != entry["length"]:
+                return _fail("file_not_found")
+            entry.update(title=f.get("title"), channel=channel["id"] if channel else None,
+                         initial_comment=params.get("initial_comment"))
+            done.append({"id": entry["id"], "name": entry["filename"], "title": f.get("title")})
+        return {"ok": True, "files": done}
+
 
     def _next_ts(self) -> str:
         self._ts += 100
