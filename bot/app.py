@@ -38,10 +38,11 @@ from bot.ops.logs import Redactor
 from bot.ops.memory import release_free_memory
 from bot.ops.metrics import Metrics
 from bot.ops.notices import OpsNotifier
-from bot.ops.observer import Observer
+from bot.ops.observer import Observer, host_limit_gauges
 from bot.ops.status import StatusSource
 from bot.pipeline.ingest import Ingestor
 from bot.pipeline.ingest_job import INGEST_LEASE, IngestJob
+from bot.pipeline.spikes_job import SpikeJob
 from bot.pipeline.watchindex import WatchIndex
 from bot.scheduler import Jobs
 from bot.settings import Settings
@@ -54,6 +55,7 @@ from bot.storage.ingest_store import SqlIngestStore
 from bot.storage.leases_repo import LeasesRepo
 from bot.storage.outbox_repo import OutboxRepo
 from bot.storage.retention import RETENTION_DAYS, forget_before
+from bot.storage.spikes_store import SqlSpikeStore
 from bot.storage.stories_repo import StoriesRepo
 
 __all__ = ["NewsBot", "TickReport", "utcnow", "build_fetcher", "load_config"]
@@ -80,13 +82,13 @@ def build_fetcher(settings: Settings, **seams: Any) -> Fetcher:
         max_bytes=settings.max_feed_bytes, max_redirects=settings.max_redirects,
         total_timeout=settings.fetch_timeout, connect_timeout=settings.connect_timeout,
         read_timeout=settings.read_timeout, concurrency=settings.fetch_concurrency,
-        per_host=settings.fetch_per_host,
+        per_host=settings.fetch_per_host, per_host_max=settings.fetch_per_host_max,
     ), settings.user_agent, **seams)
 
 
 def poll_policy(s: Settings) -> PollPolicy:
     return PollPolicy(default_interval=s.poll_interval, min_interval=s.min_feed_interval,
-                      max_interval=s.max_feed_interval,
+                      max_interval=s.max_feed_interval, adaptive=s.adaptive_polling,
                       disable_after=s.failure_deactivate_after, backfill=s.backfill,
                       max_backoff=s.max_backoff,
                       max_age=s.max_age_seconds, lease_seconds=s.fetch_timeout * 2 + 10)
@@ -138,6 +140,7 @@ class NewsBot:
 
         # Pipeline
         self.fetcher = fetcher or build_fetcher(s)
+        self.metrics.refreshers.append(host_limit_gauges(self.fetcher.hosts))
         self.index = WatchIndex(self.builtin_watchlists, self.chats)
         self.ingestor = Ingestor(SqlIngestStore(self.db, self.stories, self.chats, self.outbox,
                                                 lease_guard=self._ingest_guard),
@@ -146,6 +149,7 @@ class NewsBot:
                                  on_report=self.observer.ingested, edit_delay=s.edit_delay)
         self.ingest_job = IngestJob(self.ingestor, self.leases, replica=self.replica,
                                     lease_seconds=s.lease_seconds, clock=clock)
+        self.spike_job = SpikeJob.configured(s, SqlSpikeStore(self.db, self.chats, self.outbox), clock)
         self.poller = Poller(self.feeds, self.stories, self.fetcher, poll_policy(s), owner=self.replica,
                              clock=clock, events=self.observer, on_same_url=self.ingestor.record_same_url)
 
@@ -191,7 +195,8 @@ class NewsBot:
         if s.telegram_enabled:
             from bot.adapters.telegram.adapter import TelegramAdapter
 
-            out.append(TelegramAdapter(s, self.commands, self.lifecycle, clock=self.clock, report=self._report))
+            out.append(TelegramAdapter(s, self.commands, self.lifecycle, clock=self.clock, report=self._report,
+                                       on_reply_lost=self.observer.reply_lost))
         if s.slack_enabled:
             from bot.adapters.slack.adapter import SlackAdapter
 
@@ -242,7 +247,8 @@ class NewsBot:
 
     async def _ingest(self) -> None:
         report = await self.ingest_job()
-        if report is not None and report.rows:
+        spikes = await self.spike_job() if report is not None and self.spike_job is not None else 0
+        if report is not None and (report.rows or spikes):
             self.dispatch_job.kick()
 
     async def _dispatch(self) -> None:
@@ -359,6 +365,7 @@ class NewsBot:
         """
         report = await self.poller.run_once(force=force)
         ingest = await self.ingestor.run_once()
+        await self.spike_job() if self.spike_job is not None else None
         delivered = await self.drain(timeout=timeout)
         return TickReport(report.feeds, report.ok, report.not_modified, report.failed, report.new_stories,
                           ingest.alerted, delivered, report.errors)

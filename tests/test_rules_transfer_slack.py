@@ -47,15 +47,15 @@ async def test_export_uploads_yaml_and_import_applies_it_after_the_button(
             assert "✅" in all_text(reply) or "🚫" in all_text(reply) or "تم الاشتراك" in all_text(reply), text
         said = all_text(await command(bot, fake, "export"))
         assert "الملف المرفق" in said
-        await fake.wait_until(lambda: fake.uploads_to("C1"))
-        [upload] = fake.uploads_to("C1")
-        assert upload["filename"].endswith(".yaml")
-        exported = parse_document(upload["content"])
+        await fake.wait_until(lambda: [u for u in fake.uploads if u.channel == "C1"])
+        [upload] = [u for u in fake.uploads if u.channel == "C1"]
+        assert upload.filename.endswith(".yaml")
+        exported = parse_document(upload.data)
         assert exported.topics == ("nato",) and exported.rules == ("زيلينسكي -(نادي | الدوري)",)
         assert exported.exclusions == ("مباراة",) and [f.url for f in exported.feeds] == [world]
 
         # Pasted after the command in another channel: the layout of the YAML survives.
-        plan = await command(bot, fake, "import\n" + wire(upload["content"].decode()), channel="C5")
+        plan = await command(bot, fake, "import\n" + wire(upload.data.decode()), channel="C5")
         text = all_text(plan)
         assert "سيغيّر الاستيراد" in text and "زيلينسكي" in text and "مباراة" in text and "أخبار العالم" in text
         assert (await bot.chats.find_destination("slack", "C5")) is None

@@ -14,6 +14,8 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.alerts.model import AlertView
+from bot.alerts.spike import SpikeView
+from bot.delivery.budget import SendBudget
 from bot.domain.states import DeadLetterReason, OutboxState, OutcomeKind
 from bot.storage.records import ChatRecord, OutboxItem, StoryRecord
 
@@ -67,12 +69,13 @@ class Notice:
         return "\n".join([self.title, *self.lines])
 
 
-Message = AlertView | Notice
+Message = AlertView | Notice | SpikeView  # a spike alert carries its chart
 
 
 class Sender(Protocol):
     platform: str
-    global_rate: float  # messages per second for the whole bot
+    global_rate: float  # messages per second for the whole bot (every replica together)
+    budget: SendBudget  # this replica's share of it, drawn on by everything sent (alerts, replies, edits)
 
     def pacing(self, chat_kind: str) -> float:
         """Minimum seconds between two messages to one chat."""

@@ -13,11 +13,13 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from bot.domain.policy import DestinationSettings
+from bot.domain.polling import IntervalSummary
+from bot.domain.spikes import Sighting
 from bot.domain.states import DeadLetterReason, FeedOrigin, OutboxKind, OutboxState, StoryState
 
 __all__ = ["FeedRecord", "FailingFeed", "FeedHealth", "StoryRecord", "StoryMark", "FingerprintRecord", "ChatRecord",
            "OutboxItem", "OutboxStats", "ChatFeed", "AudienceEntry", "Audience", "ChatCounts", "DestinationRef", "DeadLetter",
-           "DEAD_LETTER_CONVERT", "AuditRecord", "from_row"]
+           "DEAD_LETTER_CONVERT", "AuditRecord", "SpikeHistory", "from_row"]
 
 R = TypeVar("R")
 _FIELDS: dict[type, tuple[str, ...]] = {}
@@ -62,6 +64,7 @@ class FeedRecord:
     last_error: str | None
     last_status: int | None
     created_at: datetime
+    poll_interval: int | None = None  # seconds until the next poll, as the last poll chose them
 
 
 FEED_CONVERT: dict[str, Callable[[Any], Any]] = {"origin": FeedOrigin}
@@ -82,6 +85,7 @@ class FeedHealth:
     disabled: int
     last_poll: datetime | None
     failing_feeds: tuple[FailingFeed, ...] = ()
+    intervals: IntervalSummary | None = None  # the poll intervals enabled feeds got
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,3 +273,11 @@ class ChatCounts:
     active_chats: int
     inactive_chats: int
     destinations: int
+
+
+@dataclass(frozen=True, slots=True)
+class SpikeHistory:
+    """What spike detection reads: since when the store collects, and each built-in list's sightings."""
+
+    start: datetime | None  # the oldest stored story's first sighting; None: nothing stored yet
+    sightings: dict[str, list[Sighting]]

@@ -20,7 +20,10 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
+from bot.adapters.slack.media import upload_spike
 from bot.adapters.slack.render import message_payload, plain_payload
+from bot.alerts.spike import SpikeView
+from bot.delivery.budget import SendBudget
 from bot.delivery.ports import Address, Message, Outcome
 
 __all__ = ["SlackSender", "classify", "GONE", "AUTH", "PLAIN", "TRANSIENT", "EDIT_LOST", "UNFURL"]
@@ -98,12 +101,17 @@ class SlackSender:
 
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client
+        self.budget = SendBudget(self.global_rate)
         self.auth_problem: str | None = None  # set while the token is refused (readiness shows it)
 
     def pacing(self, chat_kind: str) -> float:
         return 1.0
 
     async def send(self, to: Address, message: Message) -> Outcome:
+        if isinstance(message, SpikeView):
+            view = message
+            outcome = await self._attempt(lambda: upload_spike(self.client, to.chat, view))
+            return outcome or Outcome.failed("slack refused the chart upload")
         text, blocks = message_payload(message)
         outcome = await self._attempt(lambda: self.client.chat_postMessage(
             channel=to.chat, text=text, blocks=blocks, unfurl_links=UNFURL, unfurl_media=UNFURL))
