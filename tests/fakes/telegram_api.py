@@ -572,9 +572,6 @@ class FakeTelegramAPI:
             elif request.can_read_body:
                 raw.update(await request.post())
             params = {k: _parse_value(k, v) for k, v in raw.items()}
-            uploads = {k: (v.filename, v.file.read()) for k, v in raw.items() if isinstance(v, web.FileField)}
-            if uploads:
-                params["__files__"] = uploads
             entry = self._methods.get(request.match_info["method"].lower())
             name = entry[0] if entry else request.match_info["method"]
             self.calls.append((name, params))
@@ -963,10 +960,12 @@ class FakeTelegramAPI:
 
     def _api_sendDocument(self, p: JSON) -> JSON:
         chat = self._writable_chat(p)
-        files = p.get("__files__") or {}
-        if "document" not in files:
+        document = p.get("document")
+        if isinstance(document, str) and document.startswith("attach://"):
+            document = p.get(document[len("attach://"):])
+        if not isinstance(document, UploadedFile) or not document.data:
             raise ApiError(400, "Bad Request: there is no document in the request")
-        filename, content = files["document"]
+        filename, content = document.filename, document.data
         thread = p.get("message_thread_id")
         if thread is not None and not chat.is_forum:
             raise ApiError(400, "Bad Request: message thread not found")
