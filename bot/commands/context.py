@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from bot.alerts.arabic import isolate, isolate_ltr
 from bot.commands.pending import PendingStore
-from bot.commands.ports import AuditStore, ChatFeedStore, DeadLetterStore, SettingsStore, StoryArchive
+from bot.commands.ports import AlertWorkStore, AuditStore, ChatFeedStore, DeadLetterStore, SettingsStore, StoryArchive
 from bot.commands.texts import TERM_ERRORS, T
 from bot.domain.watchlists import TermError
 from bot.errors import NewsbotError
@@ -71,6 +71,7 @@ class Context:
     resolve_target: Callable[[str], Awaitable[ChatTarget]] | None = None
     # A file sent with the command (Telegram: a document captioned "/import"), fetched on demand.
     attachment: Callable[[], Awaitable[bytes]] | None = None
+    reply_to_ref: str | None = None  # the message this command answers (Telegram reply), for /assign
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +102,8 @@ class Deps:
     dead_letters: DeadLetterStore | None = None  # /failed, /retry (None: not wired, e.g. a bare core in tests)
     audit: AuditStore | None = None  # the audit log (None: changes are not recorded)
     pending: PendingStore = field(default_factory=PendingStore)  # /import plans awaiting confirmation
+    alert_work: AlertWorkStore | None = None  # buttons on alerts (None: not wired)
+    alert_secret: bytes = b""  # signs the buttons' callback data
 
 
 async def find_destination(deps: Deps, ctx: Context, where: Where) -> DestinationRef | None:
@@ -126,5 +129,5 @@ def labels_of(deps: Deps, ids: list[str]) -> str:
 
 def unknown_ids(deps: Deps, unknown: list[str]) -> UsageError:
     """Names that are no watchlist, and the ids that are."""
-    valid = "، ".join(isolate_ltr(i) for i in deps.index.builtins)
-    return UsageError(T.UNKNOWN_IDS.format(ids="، ".join(isolate(u) for u in unknown), valid=valid))
+    valid = "، ".join(f"{w.label} {isolate_ltr(f'({w.id})')}" for w in deps.index.builtins.values())
+    return UsageError(T.UNKNOWN_IDS.format(ids=" ولا ".join(f"«{isolate(u)}»" for u in unknown), valid=valid))

@@ -9,6 +9,7 @@ permissions from the table (``bot.commands.table``); the handlers
 
 from __future__ import annotations
 
+import re
 import time
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable, Mapping
@@ -19,9 +20,10 @@ import structlog
 from bot.alerts.arabic import isolate
 from bot.commands import audit, transfer
 from bot.commands.about import add_command_list
+from bot.commands.alertwork import assign_from_picker, press
 from bot.commands.context import ChatTarget, Context, Deps, TargetError, UsageError, Where
 from bot.commands.parse import Invocation, parse_command
-from bot.commands.ports import AuditStore, ChatFeedStore, DeadLetterStore, SettingsStore, StoryArchive
+from bot.commands.ports import AlertWorkStore, AuditStore, ChatFeedStore, DeadLetterStore, SettingsStore, StoryArchive
 from bot.commands.reply import Reply, bold, command, line, phrase
 from bot.commands.subscriptions import DEFAULT_TOPICS, toggle_topic, topic_names
 from bot.commands.table import COMMANDS, Command
@@ -35,17 +37,21 @@ __all__ = ["CommandService", "Context", "ChatTarget", "TargetError", "DEFAULT_TO
 
 log = structlog.get_logger(__name__)
 
+_CHAT_ID = re.compile(r"-100\d{5,15}(?:\s|$)")
+
 
 class CommandService:
     def __init__(self, settings: Settings, chats: SettingsStore, feeds: ChatFeedStore, stories: StoryArchive,
                  index: WatchIndex, *, fetcher: Fetcher, clock: Callable[[], datetime],
                  status: Callable[[], Awaitable[StatusSnapshot]], table: Mapping[str, Command] = COMMANDS,
-                 dead_letters: DeadLetterStore | None = None, audit_log: AuditStore | None = None) -> None:
+                 dead_letters: DeadLetterStore | None = None, audit_log: AuditStore | None = None,
+                 alert_work: AlertWorkStore | None = None, alert_secret: bytes = b"") -> None:
         self.settings = settings
         self.deps = Deps(settings=settings, chats=chats, feeds=feeds, stories=stories, index=index,
                          fetcher=fetcher, clock=clock, status=status,
                          topic_names=topic_names(index.builtins.values()), commands=table,
-                         dead_letters=dead_letters, audit=audit_log)
+                         dead_letters=dead_letters, audit=audit_log, alert_work=alert_work,
+                         alert_secret=alert_secret)
         self._recent: dict[tuple[str, str], deque[float]] = defaultdict(deque)
 
     # ------------------------------------------------------------ entry
@@ -101,6 +107,21 @@ class CommandService:
                                after=await audit.snapshot(self.deps, ctx, where))
         return reply
 
+    async def alert_button(self, ctx: Context, token: str, message_ref: str | None, *,
+                           assignee: str | None = None) -> Reply:
+        """A button on an alert (signed ``token``), pressed on the message ``message_ref`` of ``ctx``'s chat."""
+        if not self._allow(ctx):
+            return Reply(error=True).add(T.RATE_LIMITED)
+        try:
+            if assignee is not None:
+                return await assign_from_picker(self.deps, ctx, token, message_ref, assignee)
+            return await press(self.deps, ctx, token, message_ref)
+        except UsageError as exc:
+            return Reply(error=True).add(exc.message)
+        except Exception as exc:  # noqa: BLE001
+            log.error("alert_button_failed", error=repr(exc), exc_info=True)
+            return Reply(error=True).add(T.INTERNAL)
+
     def _allow(self, ctx: Context) -> bool:
         """Per-user sliding window: commands_per_minute in any 60 seconds."""
         key = (ctx.platform, ctx.user_id)
@@ -132,7 +153,8 @@ class CommandService:
             return self._unknown()
         args = inv.raw if cmd.raw else inv.args
         where = self._here(ctx)
-        if cmd.targetable and args.startswith("@") and not (cmd.lone_handle_is_argument and len(args.split()) == 1):
+        lone_argument = cmd.lone_handle_is_argument and len(args.split()) == 1
+        if cmd.targetable and (args.startswith("@") and not lone_argument or _CHAT_ID.match(args)):  # or -100…
             target_ref, *rest = args.split(None, 1)
             args = rest[0].strip() if rest else ""
             if ctx.resolve_target is None:

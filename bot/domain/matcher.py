@@ -26,6 +26,7 @@ import itertools
 import threading
 from collections.abc import Iterable
 
+from bot.domain.addresses import mask_addresses
 from bot.domain.match_compile import (
     _CTX,
     _EMPTY,
@@ -151,8 +152,9 @@ class Matcher:
 
     # --------------------------------------------------------------- matching
     def match(self, title: str, summary: str = "") -> list[Match]:
-        """Every watchlist match in a story, with spans in the original title/summary."""
+        """Every watchlist match in a story, with spans in the original title/summary (addresses skipped)."""
         st = self._state
+        title, summary = mask_addresses(title), mask_addresses(summary)  # URLs, e-mails, @handles: no words
         tn, t_shape = fold(title) if title else ("", None)
         sn, s_shape = fold(summary) if summary else ("", None)
         hay = " " + tn + _SEP + sn + " "
