@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from bot.commands import about, alertwork, audit, deadletters, exclusions, feeds, subscriptions, terms, transfer
+from bot.commands import about, alertwork, audit, deadletters, exclusions, feeds, subscriptions, terms, transfer, trends
 from bot.commands.context import Context, Deps, Where
 from bot.commands.reply import Reply
 
@@ -77,6 +77,7 @@ COMMANDS: Mapping[str, Command] = command_table([
     Command("import", "استيراد إعدادات من ملف YAML أو مصادر من ملف OPML", "الملف", transfer.import_config,
             mutates=True, targetable=True, raw=True),
     Command("status", "حالة البوت: المصادر والتنبيهات", "", about.show_status),
+    Command("trends", "موضوعاتك مرتبة بحجم الأخبار وتغيّره عن المعتاد، مع رسم بياني", "[24h|7d]", trends.show_trends),
     Command("failed", "التنبيهات التي تعذّر إرسالها إلى هذه المحادثة وسبب ذلك", "", deadletters.show_failed,
             admin=True),
     Command("retry", "إعادة إرسال التنبيهات المتعثرة مرة واحدة بترتيبها", "[all|الرقم…]",
