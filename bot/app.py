@@ -1,11 +1,10 @@
 """Composition root: builds every part from the settings and wires them; it does no work itself.
 
-``NewsBot(settings)`` builds everything at once (no I/O; the config files are
-read here, so a bad one fails before anything starts). ``start()`` migrates
-the database, syncs the configured feeds, and starts the HTTP port, the chat
-platforms and the jobs; ``stop()`` undoes it in order. Platform adapters are
-imported only when their tokens are set, so the embedded default (and
-``newsbot match``) never loads a chat library.
+``NewsBot(settings)`` builds everything at once (no I/O; the config files are read here, so a bad
+one fails before anything starts). ``start()`` migrates the database, syncs the configured feeds,
+and starts the HTTP port, the chat platforms and the jobs; ``stop()`` undoes it in order. Platform
+adapters are imported only when their tokens are set, so the embedded default (and ``newsbot
+match``) never loads a chat library.
 """
 
 from __future__ import annotations
@@ -25,10 +24,12 @@ from bot.adapters.base import PlatformAdapter
 from bot.configfiles import ConfigError, FeedSpec, load_feeds, load_watchlists
 from bot.delivery.compose import Composer
 from bot.delivery.console import CONSOLE_CHAT, ConsoleSender
+from bot.delivery.digests import DigestJob
 from bot.delivery.dispatcher import Dispatcher, DispatchPolicy
 from bot.delivery.membership import ChatLifecycle
 from bot.delivery.ports import Sender
 from bot.domain.states import ChatKind, Platform
+from bot.domain.urgency import SpreadRule
 from bot.domain.watchlists import Watchlist
 from bot.feeds.fetch import Fetcher, FetchLimits
 from bot.feeds.poller import Poller, PollPolicy
@@ -47,6 +48,7 @@ from bot.settings import Settings
 from bot.storage.chats_repo import ChatsRepo
 from bot.storage.db import Database
 from bot.storage.feeds_repo import FeedsRepo
+from bot.storage.held_repo import HeldRepo
 from bot.storage.ingest_store import SqlIngestStore
 from bot.storage.leases_repo import LeasesRepo
 from bot.storage.outbox_repo import OutboxRepo
@@ -117,8 +119,9 @@ class NewsBot:
         self.db = Database(s.database_url)
         self.feeds = FeedsRepo(self.db)
         self.stories = StoriesRepo(self.db)
-        self.chats = ChatsRepo(self.db)
+        self.chats = ChatsRepo(self.db, default_tz=s.tz, default_cap=s.default_cap)
         self.outbox = OutboxRepo(self.db)
+        self.held = HeldRepo(self.db, self.outbox, default_tz=s.tz, default_cap=s.default_cap)
         self.leases = LeasesRepo(self.db)
 
         # Ops
@@ -136,10 +139,12 @@ class NewsBot:
         self.fetcher = fetcher or build_fetcher(s)
         self.index = WatchIndex(self.builtin_watchlists, self.chats)
         self.ingestor = Ingestor(SqlIngestStore(self.db, self.stories, self.chats, self.outbox,
-                                                lease_guard=self._ingest_guard),
+                                                lease_guard=self._ingest_guard, held=self.held),
                                  self.index, max_age=s.max_age_seconds,
                                  cluster_window=s.cluster_window_hours * 3600, clock=clock,
-                                 on_report=self.observer.ingested, edit_delay=s.edit_delay)
+                                 on_report=self.observer.ingested, edit_delay=s.edit_delay,
+                                 spread=SpreadRule(s.urgent_outlets, timedelta(minutes=s.urgent_window)))
+        self.digests = DigestJob(self.held, self.index, clock=clock)  # held alerts -> digest rows
         self.ingest_job = IngestJob(self.ingestor, self.leases, replica=self.replica,
                                     lease_seconds=s.lease_seconds, clock=clock)
         self.poller = Poller(self.feeds, self.stories, self.fetcher, poll_policy(s), owner=self.replica,
@@ -169,6 +174,7 @@ class NewsBot:
         self.poll_job = j.every("poll", 1.0, self._poll)
         self.ingest_step = j.every("ingest", 2.0, self._ingest)
         self.dispatch_job = j.every("dispatch", 0.5, self._dispatch)
+        self.digest_job = j.every("digest", 2.0, self._digest)
         self.heartbeat_job = j.every("heartbeat", max(2.0, s.lease_seconds / 3), self._heartbeat)
         j.every("gauges", 15.0, self._gauges)
         j.every("ops", 5.0, self._ops_flush)
@@ -201,9 +207,6 @@ class NewsBot:
             out.append((Platform.SLACK.value, s.ops_slack_channel.strip()))
         return out
 
-    def _console_watchlists(self) -> list[str]:
-        return self.settings.console_watchlist_ids([w.id for w in self.builtin_watchlists])
-
     # ------------------------------------------------------- the one error path to ops
     def _report(self, where: str, what: str) -> None:
         """An error worth an operator's attention (a job or a platform handler failed)."""
@@ -223,7 +226,7 @@ class NewsBot:
         if self.console:
             dest = await self.chats.ensure_destination(Platform.CONSOLE, CONSOLE_CHAT, ChatKind.CONSOLE,
                                                        now=self.clock())
-            await self.chats.subscribe(dest.id, self._console_watchlists(), self.clock())
+            await self.chats.subscribe(dest.id, self.settings.console_watchlist_ids([w.id for w in self.builtin_watchlists]), self.clock())
         for platform, chat in self._ops_channels():
             await self.chats.ensure_destination(platform, chat, ChatKind.OPS, now=self.clock(), is_ops=True)
         self._prepared = True
@@ -242,6 +245,10 @@ class NewsBot:
     async def _dispatch(self) -> None:
         while await self.dispatcher.run_once():
             pass
+
+    async def _digest(self) -> None:
+        if await self.digests.run_once():
+            self.dispatch_job.kick()
 
     async def _poll(self) -> None:
         await self.poller.start_due(self.settings.fetch_concurrency * 2)
@@ -270,12 +277,10 @@ class NewsBot:
         await forget_before(self.db, self.outbox, self.stories, self.clock() - timedelta(days=RETENTION_DAYS))
 
     async def _release_memory(self) -> None:
-        """Give malloc's free pages back now and then so resident memory stays flat (bot.ops.memory)."""
-        release_free_memory()
+        release_free_memory()  # malloc's free pages back now and then: resident memory stays flat
 
     async def _check_db(self) -> tuple[bool, str]:
-        ok = await self.db.ping()
-        return ok, "ok" if ok else "unreachable"
+        return (True, "ok") if await self.db.ping() else (False, "unreachable")
 
     async def _check_scheduler(self) -> tuple[bool, str]:
         return self.jobs.running, "running" if self.jobs.running else "stopped"
@@ -362,6 +367,7 @@ class NewsBot:
         """
         report = await self.poller.run_once(force=force)
         ingest = await self.ingestor.run_once()
+        await self.digests.run_once()
         delivered = await self.drain(timeout=timeout)
         return TickReport(report.feeds, report.ok, report.not_modified, report.failed, report.new_stories,
                           ingest.alerted, delivered, report.errors)

@@ -73,6 +73,11 @@ class Settings(BaseSettings):
     cluster_window_hours: float = Field(24.0, alias="NEWSBOT_CLUSTER_WINDOW_HOURS", gt=0)
     edit_delay: float = Field(30.0, alias="NEWSBOT_EDIT_DELAY", ge=0)
 
+    # Attention (issue 16)
+    urgent_outlets: int = Field(3, alias="NEWSBOT_URGENT_OUTLETS", ge=2, le=100)
+    urgent_window: int = Field(30, alias="NEWSBOT_URGENT_WINDOW", ge=1, le=24 * 60)  # minutes
+    default_cap: int | None = Field(None, alias="NEWSBOT_DEFAULT_CAP", ge=1, le=10000)  # alerts/hour; unset: off
+
     # Chat platforms
     telegram_bot_token: SecretStr | None = Field(None, alias="TELEGRAM_BOT_TOKEN")
     telegram_api_base_url: str = Field("https://api.telegram.org/bot", alias="TELEGRAM_API_BASE_URL")

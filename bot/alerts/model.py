@@ -19,13 +19,15 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.alerts.arabic import RLM, format_datetime, isolate, isolate_ltr, isolate_mark
+from bot.alerts.plural import spread_phrase
 from bot.domain.matcher import Match
 from bot.domain.sanitize import plain_text as _clean
 from bot.domain.stories import cut_at_word
 
-__all__ = ["Match", "Topic", "Alert", "Span", "AlertView", "format_alert", "SUMMARY_LIMIT"]
+__all__ = ["Match", "Topic", "Alert", "Span", "AlertView", "format_alert", "SUMMARY_LIMIT", "URGENT_MARK"]
 
 SUMMARY_LIMIT = 300
+URGENT_MARK = "عاجل"
 MAX_ALSO = 8
 
 
@@ -47,6 +49,10 @@ class Alert:
     topics: tuple[Topic, ...]
     matches: tuple[Match, ...]
     also: tuple[str, ...] = ()
+    urgent: bool = False  # the urgent tier: a leading "🔴 عاجل" line
+    spread: tuple[int, int] | None = None  # (outlets, minutes) when urgent because it spread
+    silent: bool = False  # send without a notification sound (the chat chose /notify urgent)
+    here: bool = False  # an urgent Slack alert may notify the channel (it opted in)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,9 +79,12 @@ class AlertView:
     hashtags: Line
     url: str
     topics: tuple[Topic, ...] = field(default=())
+    tier: Line = ()  # "🔴 عاجل" (and how far it spread) for an urgent alert
+    silent: bool = False
+    here: bool = False
 
     def lines(self, *, with_summary: bool = True) -> list[Line]:
-        out = [self.header, self.title]
+        out = [self.tier, self.header, self.title]
         if with_summary and self.summary:
             out.append(self.summary)
         out.extend([self.meta, self.why])
@@ -150,4 +159,10 @@ def format_alert(alert: Alert, tz: ZoneInfo, *, summary_limit: int = SUMMARY_LIM
     url = _clean(alert.link).strip()
     link: Line = (Span(RLM + "🔗 "), Span(isolate_ltr(url), href=url)) if url else ()
     hashtags: Line = (Span(RLM + " ".join(f"#{_clean(t.tag)}" for t in alert.topics)),) if alert.topics else ()
-    return AlertView(header, title, summary, meta, why, link, also, hashtags, url, alert.topics)
+    tier: Line = ()
+    if alert.urgent:
+        tier = (Span(RLM + "🔴 "), Span(URGENT_MARK, bold=True))
+        if alert.spread is not None:
+            tier = (*tier, Span(" · " + spread_phrase(*alert.spread)))
+    return AlertView(header, title, summary, meta, why, link, also, hashtags, url, alert.topics, tier,
+                     alert.silent, alert.here)

@@ -7,6 +7,7 @@ from collections import OrderedDict
 from zoneinfo import ZoneInfo
 
 from bot.alerts.model import Alert, format_alert
+from bot.delivery.digests import digest_message
 from bot.delivery.ports import Message, Notice, StoryReader
 from bot.domain.alerting import AlertPayload, NoticePayload, story_root
 from bot.domain.states import OutboxKind, OutboxState
@@ -55,6 +56,8 @@ class Composer:
 
     async def build(self, row: OutboxItem) -> Message | None:
         """The message for a row, or None when its story no longer exists."""
+        if row.kind is OutboxKind.DIGEST:
+            return digest_message(row.payload)
         if row.kind is not OutboxKind.ALERT:
             notice = NoticePayload.from_json(row.payload)
             return Notice(notice.title, notice.lines)
@@ -73,6 +76,7 @@ class Composer:
         alert = Alert(
             story_id=story.id, title=story.title, summary=story.summary or "", link=story.link,
             source=story.feed_name, published_at=story.published_at or story.first_seen_at,
-            topics=topics, matches=payload.matches, also=tuple(also),
+            topics=topics, matches=payload.matches, also=tuple(also), urgent=payload.urgent,
+            spread=payload.spread, silent=payload.silent and not payload.urgent, here=payload.here and payload.urgent,
         )
         return format_alert(alert, self.tz)

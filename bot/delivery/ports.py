@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from bot.alerts.digest import DigestMessage
 from bot.alerts.model import AlertView
 from bot.domain.states import OutboxState, OutcomeKind
 from bot.storage.records import ChatRecord, OutboxItem, StoryRecord
@@ -67,7 +68,7 @@ class Notice:
         return "\n".join([self.title, *self.lines])
 
 
-Message = AlertView | Notice
+Message = AlertView | Notice | DigestMessage
 
 
 class Sender(Protocol):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["StoryState", "OutboxState", "OutboxKind", "OutcomeKind", "FeedOrigin", "Platform", "ChatKind",
+__all__ = ["StoryState", "OutboxState", "OutboxKind", "OutcomeKind", "HoldReason", "FeedOrigin", "Platform", "ChatKind",
            "AddResult"]
 
 
@@ -25,17 +25,28 @@ class StoryState(StrEnum):
 
 
 class OutboxState(StrEnum):
-    """pending -> sent | failed | gone."""
+    """pending -> sent | failed | gone; held -> digested (its story went out in a digest row)."""
 
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"
     GONE = "gone"
+    HELD = "held"  # waits for ``release_at`` (quiet hours, digest mode, cap): a digest carries it
+    DIGESTED = "digested"  # a digest row took it; never sent on its own
+
+
+class HoldReason(StrEnum):
+    """Why an alert row is held (``bot.domain.policy.Reason`` of a HOLD)."""
+
+    QUIET = "quiet"
+    DIGEST = "digest"
+    CAP = "cap"
 
 
 class OutboxKind(StrEnum):
     ALERT = "alert"
     OPS = "ops"
+    DIGEST = "digest"  # a digest message: its lines are in the payload
 
 
 class OutcomeKind(StrEnum):

@@ -7,11 +7,13 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
+from zoneinfo import ZoneInfo
+
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.domain.policy import DestinationSettings
 from bot.domain.states import AddResult, OutboxState
+from bot.storage.attention_repo import ATTENTION_COLUMNS, AttentionStoreMixin, settings_of
 from bot.storage.db import Database
 from bot.storage.models import (
     Chat,
@@ -38,9 +40,11 @@ __all__ = ["ChatsRepo", "DestinationRef", "TERMS_GENERATION"]
 TERMS_GENERATION = "terms_generation"
 
 
-class ChatsRepo:
-    def __init__(self, db: Database) -> None:
+class ChatsRepo(AttentionStoreMixin):
+    def __init__(self, db: Database, *, default_tz: ZoneInfo | None = None, default_cap: int | None = None) -> None:
         self.db = db
+        self.default_tz = default_tz or ZoneInfo("UTC")
+        self.default_cap = default_cap
 
     # ------------------------------------------------------------ chats
     async def ensure_destination(
@@ -294,12 +298,17 @@ class ChatsRepo:
         subs: dict[str, list[AudienceEntry]] = defaultdict(list)
         ids = list(watchlist_ids)
         for i in range(0, len(ids), 500):
-            q = (select(d.c.id, d.c.chat_id, d.c.enabled, d.c.muted_until, c.c.active, s.c.watchlist_id)
+            q = (select(d.c.id, d.c.chat_id, d.c.enabled, d.c.muted_until, c.c.active, s.c.watchlist_id,
+                        *(d.c[n] for n in ATTENTION_COLUMNS))
                  .join(s, s.c.destination_id == d.c.id).join(c, c.c.id == d.c.chat_id)
                  .where(s.c.watchlist_id.in_(ids[i:i + 500])))
+            cache: dict[int, AudienceEntry] = {}
             for r in (await conn.execute(q)).all():
-                subs[r.watchlist_id].append(AudienceEntry(r.id, r.chat_id, DestinationSettings(
-                    enabled=bool(r.enabled), active=bool(r.active), muted_until=r.muted_until)))
+                entry = cache.get(r.id)
+                if entry is None:
+                    entry = cache[r.id] = AudienceEntry(r.id, r.chat_id, settings_of(
+                        r._mapping, self.default_tz, self.default_cap), r.last_cap_notice_at)  # noqa: SLF001
+                subs[r.watchlist_id].append(entry)
         feeds: dict[int, set[int]] = defaultdict(set)
         if chat_feed_ids:
             for f in (await conn.execute(select(df.c.feed_id, df.c.destination_id)

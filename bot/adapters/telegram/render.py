@@ -26,6 +26,7 @@ from urllib.parse import quote, urlsplit
 import structlog
 
 from bot.alerts.arabic import PDI
+from bot.alerts.digest import DigestMessage
 from bot.alerts.model import AlertView, Span
 from bot.commands.reply import CommandSpan, Reply
 from bot.delivery.ports import Message, Notice
@@ -55,6 +56,7 @@ class Rendered:
     plain: str
     buttons: Buttons = ()  # rows of (label, callback_data)
     preview_url: str | None = None  # None: no link preview
+    silent: bool = False  # disable_notification (a normal alert to a chat that chose /notify urgent)
 
     @property
     def empty(self) -> bool:
@@ -221,7 +223,12 @@ def render_alert(view: AlertView, limit: int = LIMIT) -> Rendered:
             lines[idx] = truncate_line(lines[idx], max(keep, MIN_KEEP))
             over = _total([ln for ln in lines if ln]) - limit
     fitted = fit_lines([ln for ln in lines if ln], limit)
-    return _finish(fitted, preview_url=safe_href(view.url))
+    return dataclasses.replace(_finish(fitted, preview_url=safe_href(view.url)), silent=view.silent)
+
+
+def render_digest(digest: DigestMessage, limit: int = LIMIT) -> Rendered:
+    """A digest message (already split to the limit by its composer): lines, links, no preview."""
+    return _finish(fit_lines([ln for ln in (_prepare(x) for x in digest.lines) if ln], limit))
 
 
 def render_notice(notice: Notice, limit: int = LIMIT) -> Rendered:
@@ -251,4 +258,6 @@ def render(message: Message | Reply) -> Rendered:
         return render_alert(message)
     if isinstance(message, Notice):
         return render_notice(message)
+    if isinstance(message, DigestMessage):
+        return render_digest(message)
     return render_reply(message)

@@ -156,6 +156,8 @@ class TelegramSender:
             "chat_id": chat_ref(chat), "message_thread_id": thread or None,
             "reply_markup": _markup(rendered), "link_preview_options": _preview(rendered),
         }
+        if rendered.silent:
+            kwargs["disable_notification"] = True
         if reply_to:
             kwargs["reply_parameters"] = ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
         return await self._call(self.bot.send_message, rendered, kwargs, editing=False, ref=None)
