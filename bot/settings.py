@@ -200,6 +200,9 @@ class Settings(BaseSettings):
               "is longer than the whole fetch may take,")
         bound("fetch_per_host", "fetch_concurrency", "NEWSBOT_FETCH_PER_HOST", "NEWSBOT_FETCH_CONCURRENCY",
               "allows more fetches per host than in all,")
+        if self.urgent_window * 60 > self.cluster_window_hours * 3600:
+            problems.append(f"NEWSBOT_URGENT_WINDOW ({self.urgent_window} minutes) is longer than "
+                            f"NEWSBOT_CLUSTER_WINDOW_HOURS ({self.cluster_window_hours:g} h) remembers a story's outlets")
         problems.extend(self._platform_problems())
         if problems:
             raise ValueError("; ".join(problems))

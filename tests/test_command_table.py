@@ -61,7 +61,7 @@ def test_entry_is_complete(cmd: Command) -> None:
 
 
 def test_names_are_unique_and_the_table_refuses_a_second_declaration() -> None:
-    assert len(set(COMMANDS)) == len(COMMANDS) == 15
+    assert len(set(COMMANDS)) == len(COMMANDS) == 21
     entry = COMMANDS["watch"]
     with pytest.raises(ValueError, match="declared twice: watch"):
         command_table([entry, entry])
@@ -71,7 +71,8 @@ def test_names_are_unique_and_the_table_refuses_a_second_declaration() -> None:
 
 def test_who_may_run_what() -> None:
     """The permission columns, pinned: the core reads them, so a slip here would open a settings change."""
-    changes = {"subscribe", "unsubscribe", "watch", "unwatch", "mute", "unmute", "addfeed", "removefeed"}
+    changes = {"subscribe", "unsubscribe", "watch", "unwatch", "mute", "unmute", "addfeed", "removefeed",
+               "timezone", "quiet", "digest", "cap", "notify", "urgent"}
     assert {c.name for c in COMMANDS.values() if c.mutates} == changes
     assert {c.name for c in COMMANDS.values() if c.targetable} == changes | {"watchlist", "feeds"}
 
@@ -140,7 +141,7 @@ class Core:
 
 
 async def _build(tmp_path: Path, table: Any = COMMANDS) -> tuple[Core, Fetcher]:
-    settings = make_settings(tmp_path)
+    settings = make_settings(tmp_path, commands_per_minute=100)
     db = Database(settings.database_url)
     db.migrate()
     watchlists, problems = load_watchlists(ROOT / "config" / "watchlists.yaml")
@@ -183,7 +184,8 @@ def person(chat_id: str = "42", kind: str = "private", *, admin: bool) -> Contex
 # Arguments each command accepts, so a refusal can only come from the permission check.
 VALID = {"subscribe": "nato", "unsubscribe": "nato", "watch": "الهدنة", "unwatch": "الهدنة", "mute": "2h",
          "unmute": "", "addfeed": "https://feeds.example/rss", "removefeed": "https://feeds.example/rss",
-         "preview": "الناتو"}
+         "preview": "الناتو", "timezone": "Europe/London", "quiet": "23:00-07:00", "digest": "08:00",
+         "cap": "5", "notify": "urgent", "urgent": "nato"}
 
 
 def listed(reply: Reply) -> list[str]:

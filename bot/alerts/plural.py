@@ -12,7 +12,7 @@ from typing import Literal
 
 from babel import Locale
 
-__all__ = ["Noun", "counted", "NEWS", "SOURCES", "MINUTES", "spread_phrase"]
+__all__ = ["Noun", "counted", "NEWS", "SOURCES", "MINUTES", "ALERTS", "spread_phrase"]
 
 _AR = Locale("ar")
 
@@ -41,6 +41,7 @@ def counted(n: int, noun: Noun) -> str:
 
 
 NEWS = Noun("لا أخبار", "خبر واحد", "خبران", "{n} أخبار", "{n} خبراً", "{n} خبر")
+ALERTS = Noun("لا تنبيهات", "تنبيه واحد", "تنبيهان", "{n} تنبيهات", "{n} تنبيهاً", "{n} تنبيه")
 # "تتناقله 4 مصادر": the subject, nominative.
 SOURCES = Noun("لا مصادر", "مصدر واحد", "مصدران", "{n} مصادر", "{n} مصدراً", "{n} مصدر")
 # "خلال 12 دقيقة": after a preposition, genitive.

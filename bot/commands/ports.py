@@ -9,8 +9,11 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Protocol
 
+from zoneinfo import ZoneInfo
+
+from bot.domain.policy import DigestSchedule, NotifyMode, QuietHours
 from bot.domain.states import AddResult
-from bot.storage.records import ChatFeed, DestinationRef, StoryRecord
+from bot.storage.records import AttentionRecord, ChatFeed, DestinationRef, StoryRecord
 
 __all__ = ["SettingsStore", "ChatFeedStore", "StoryArchive"]
 
@@ -51,6 +54,23 @@ class SettingsStore(Protocol):
     async def feed_count(self, destination_id: int) -> int: ...
 
     async def unlink_feed(self, destination_id: int, feed_id: int) -> bool: ...
+
+    # Attention (issue 16)
+    async def attention(self, destination_id: int) -> AttentionRecord: ...
+
+    async def zone_of(self, destination_id: int) -> ZoneInfo: ...
+
+    async def set_timezone(self, destination_id: int, zone: str | None) -> None: ...
+
+    async def set_quiet(self, destination_id: int, quiet: QuietHours | None) -> None: ...
+
+    async def set_digest(self, destination_id: int, digest: DigestSchedule | None) -> None: ...
+
+    async def set_cap(self, destination_id: int, cap: int | None) -> None: ...
+
+    async def set_notify(self, destination_id: int, mode: NotifyMode, here: bool) -> None: ...
+
+    async def set_urgent_lists(self, destination_id: int, watchlist_ids: Iterable[str]) -> None: ...
 
 
 class ChatFeedStore(Protocol):

@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from bot.commands import about, feeds, subscriptions, terms
+from bot.commands import about, attention, feeds, subscriptions, terms
 from bot.commands.context import Context, Deps, Where
 from bot.commands.reply import Reply
 
@@ -64,4 +64,16 @@ COMMANDS: Mapping[str, Command] = command_table([
     Command("removefeed", "حذف مصدر أضفته", "الرابط", feeds.remove_feed, mutates=True, targetable=True),
     Command("feeds", "المصادر التي أضافتها هذه المحادثة", "", feeds.list_feeds, targetable=True),
     Command("status", "حالة البوت: المصادر والتنبيهات", "", about.show_status),
+    Command("timezone", "المنطقة الزمنية لساعات الهدوء والملخص", "Area/City", attention.set_timezone,
+            mutates=True, targetable=True),
+    Command("quiet", "ساعات الهدوء: تأجيل التنبيهات العادية إلى ملخص", "HH:MM-HH:MM [all] | off",
+            attention.set_quiet, mutates=True, targetable=True),
+    Command("digest", "جمع التنبيهات العادية في ملخص بأوقات محددة", "HH:MM[,HH:MM…] [المعرفات…] | off",
+            attention.set_digest, mutates=True, targetable=True),
+    Command("cap", "حد أقصى للتنبيهات العادية في الساعة", "N | off", attention.set_cap,
+            mutates=True, targetable=True),
+    Command("notify", "الإشعار لكل التنبيهات أو للعاجلة وحدها", "all | urgent", attention.set_notify,
+            mutates=True, targetable=True),
+    Command("urgent", "جعل تنبيهات موضوع عاجلة", "[off] المعرف", attention.set_urgent,
+            mutates=True, targetable=True),
 ])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.alerts.arabic import format_datetime, isolate
+from bot.commands.attention import policy_lines
 from bot.commands.context import Context, Deps, Where, ensure_destination, find_destination, labels_of, term_usage
 from bot.commands.reply import Reply, Span, bold, phrase
 from bot.commands.texts import T
@@ -82,6 +83,11 @@ async def show_watchlist(deps: Deps, ctx: Context, where: Where, args: str) -> R
     n_feeds = await deps.chats.feed_count(dest.id)
     if n_feeds:
         reply.add(T.WATCHLIST_FEEDS.format(count=n_feeds))
+    policy = policy_lines(deps, dest.id, await deps.chats.attention(dest.id))
+    if policy:
+        reply.add(bold(T.POLICY_HEADER))
+        for text in policy:
+            reply.add(text)
     return reply
 
 
