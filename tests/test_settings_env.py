@@ -347,7 +347,7 @@ async def test_default_cap_from_the_environment_is_every_chats_cap(env: Callable
     ctx = Context("telegram", "42", "private", "42")
     assert not (await bot.commands.handle(ctx, "/subscribe nato")).error
     shown = (await bot.commands.handle(ctx, "/watchlist")).plain_text()
-    assert "الحد: تنبيه واحد في الساعة" in shown
+    assert "الحد: لا يزيد عن تنبيه واحد في الساعة" in shown
     dest = await bot.chats.find_destination("telegram", "42")
     assert dest is not None
     assert (await _settings(bot, dest.id)).cap == 1

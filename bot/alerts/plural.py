@@ -12,7 +12,7 @@ from typing import Literal
 
 from babel import Locale
 
-__all__ = ["Noun", "counted", "NEWS", "SOURCES", "MINUTES", "ALERTS", "spread_phrase"]
+__all__ = ["Noun", "counted", "NEWS", "SOURCES", "MINUTES", "ALERTS", "ALERTS_GEN", "spread_phrase"]
 
 _AR = Locale("ar")
 
@@ -41,10 +41,13 @@ def counted(n: int, noun: Noun) -> str:
 
 
 NEWS = Noun("لا أخبار", "خبر واحد", "خبران", "{n} أخبار", "{n} خبراً", "{n} خبر")
-ALERTS = Noun("لا تنبيهات", "تنبيه واحد", "تنبيهان", "{n} تنبيهات", "{n} تنبيهاً", "{n} تنبيه")
 # "تتناقله 4 مصادر": the subject, nominative.
 SOURCES = Noun("لا مصادر", "مصدر واحد", "مصدران", "{n} مصادر", "{n} مصدراً", "{n} مصدر")
 # "خلال 12 دقيقة": after a preposition, genitive.
+# "أعدتُ 3 تنبيهات": the object, accusative.
+ALERTS = Noun("لا تنبيهات", "تنبيهاً واحداً", "تنبيهين", "{n} تنبيهات", "{n} تنبيهاً", "{n} تنبيه")
+# "تعذّر إرسال 3 تنبيهات": after a verbal noun, genitive.
+ALERTS_GEN = Noun("أي تنبيه", "تنبيه واحد", "تنبيهين", "{n} تنبيهات", "{n} تنبيهاً", "{n} تنبيه")
 MINUTES = Noun("أقل من دقيقة", "دقيقة واحدة", "دقيقتين", "{n} دقائق", "{n} دقيقة", "{n} دقيقة")
 
 

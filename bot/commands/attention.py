@@ -12,7 +12,7 @@ from datetime import time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.alerts.arabic import isolate, isolate_ltr
-from bot.alerts.plural import ALERTS, counted
+from bot.alerts.plural import ALERTS_GEN, counted
 from bot.commands.context import Context, Deps, UsageError, Where, ensure_destination, labels_of, unknown_ids
 from bot.commands.reply import Reply
 from bot.commands.subscriptions import resolve_ids
@@ -158,7 +158,7 @@ async def set_cap(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
         raise _usage(T.CAP_BAD.format(max=MAX_CAP))
     dest = await ensure_destination(deps, ctx, where)
     await deps.chats.set_cap(dest.id, int(raw))
-    text = T.CAP_SET.format(count=counted(int(raw), ALERTS))
+    text = T.CAP_SET.format(count=counted(int(raw), ALERTS_GEN))
     return Reply(changed=True, note=text).add(text)
 
 
@@ -224,7 +224,7 @@ def policy_lines(deps: Deps, dest_id: int, rec: AttentionRecord) -> list[str]:
         out.append(T.POLICY_DIGEST.format(times="، ".join(_hm(t) for t in rec.digest.times), lists=shown))
     cap = deps.settings.default_cap if rec.cap is None else (None if rec.cap == CAP_OFF else rec.cap)
     if cap is not None:
-        out.append(T.POLICY_CAP.format(count=counted(cap, ALERTS)))
+        out.append(T.POLICY_CAP.format(count=counted(cap, ALERTS_GEN)))
     if rec.notify is NotifyMode.URGENT:
         out.append(T.POLICY_NOTIFY_URGENT)
     if rec.slack_here:

@@ -17,10 +17,11 @@ from datetime import datetime
 import structlog
 
 from bot.alerts.arabic import isolate
+from bot.commands import audit
 from bot.commands.about import add_command_list
 from bot.commands.context import ChatTarget, Context, Deps, TargetError, UsageError, Where
 from bot.commands.parse import Invocation, parse_command
-from bot.commands.ports import ChatFeedStore, SettingsStore, StoryArchive
+from bot.commands.ports import AuditStore, ChatFeedStore, DeadLetterStore, SettingsStore, StoryArchive
 from bot.commands.reply import Reply, bold, command, line, phrase
 from bot.commands.subscriptions import DEFAULT_TOPICS, toggle_topic, topic_names
 from bot.commands.table import COMMANDS, Command
@@ -38,11 +39,13 @@ log = structlog.get_logger(__name__)
 class CommandService:
     def __init__(self, settings: Settings, chats: SettingsStore, feeds: ChatFeedStore, stories: StoryArchive,
                  index: WatchIndex, *, fetcher: Fetcher, clock: Callable[[], datetime],
-                 status: Callable[[], Awaitable[StatusSnapshot]], table: Mapping[str, Command] = COMMANDS) -> None:
+                 status: Callable[[], Awaitable[StatusSnapshot]], table: Mapping[str, Command] = COMMANDS,
+                 dead_letters: DeadLetterStore | None = None, audit_log: AuditStore | None = None) -> None:
         self.settings = settings
         self.deps = Deps(settings=settings, chats=chats, feeds=feeds, stories=stories, index=index,
                          fetcher=fetcher, clock=clock, status=status,
-                         topic_names=topic_names(index.builtins.values()), commands=table)
+                         topic_names=topic_names(index.builtins.values()), commands=table,
+                         dead_letters=dead_letters, audit=audit_log)
         self._recent: dict[tuple[str, str], deque[float]] = defaultdict(deque)
 
     # ------------------------------------------------------------ entry
@@ -70,7 +73,12 @@ class CommandService:
                 return Reply(error=True).add(T.UNKNOWN)
             if not await self._may_manage(ctx, ctx.chat_id):
                 return Reply(error=True).add(T.NOT_ADMIN)
-            return await toggle_topic(self.deps, ctx, self._here(ctx), arg)
+            where = self._here(ctx)
+            before = await audit.snapshot(self.deps, ctx, where)
+            reply = await toggle_topic(self.deps, ctx, where, arg)
+            await audit.record(self.deps, ctx, where, "topics", arg, before=before,
+                               after=await audit.snapshot(self.deps, ctx, where))
+            return reply
         except Exception as exc:  # noqa: BLE001
             log.error("action_failed", action=action[:64], error=repr(exc), exc_info=True)
             return Reply(error=True).add(T.INTERNAL)
@@ -124,10 +132,17 @@ class CommandService:
             where = Where(target.chat_id, target.kind, 0, target.title, target_ref)
         elif cmd.mutates and not await self._may_manage(ctx, ctx.chat_id):
             return Reply(error=True).add(T.NOT_ADMIN)
+        elif cmd.admin and not await self._may_manage(ctx, ctx.chat_id):
+            return Reply(error=True).add(T.NOT_ADMIN_VIEW)
+        audited = cmd.mutates and self.deps.audit is not None
+        before = await audit.snapshot(self.deps, ctx, where) if audited else None
         try:
             reply = await cmd.handler(self.deps, ctx, where, args)
         except UsageError as exc:
             return self._usage(cmd, exc.message)
+        if audited and reply.changed and not reply.error:
+            await audit.record(self.deps, ctx, where, cmd.name, args, before=before,
+                               after=await audit.snapshot(self.deps, ctx, where))
         if reply.changed and where.label:
             reply.lines.insert(0, line(bold(isolate(where.label))))
         return reply

@@ -10,7 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 __all__ = ["StoryState", "OutboxState", "OutboxKind", "OutcomeKind", "HoldReason", "FeedOrigin", "Platform", "ChatKind",
-           "AddResult"]
+           "AddResult", "DeadLetterReason"]
 
 
 class StoryState(StrEnum):
@@ -41,6 +41,14 @@ class HoldReason(StrEnum):
     QUIET = "quiet"
     DIGEST = "digest"
     CAP = "cap"
+
+
+class DeadLetterReason(StrEnum):
+    """Why an alert row ended ``failed`` (a dead letter, kept until retried or forgotten)."""
+
+    REFUSED = "refused"  # the platform said this message can never be delivered
+    EXHAUSTED = "exhausted"  # transient failures went on past the give-up age
+    MISSING = "missing"  # the story was no longer stored when its turn came
 
 
 class OutboxKind(StrEnum):
