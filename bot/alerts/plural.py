@@ -12,7 +12,7 @@ from typing import Literal
 
 from babel import Locale
 
-__all__ = ["Noun", "counted", "NEWS", "SOURCES", "MINUTES", "ALERTS", "ALERTS_GEN", "spread_phrase"]
+__all__ = ["Noun", "counted", "NEWS", "SOURCES", "MINUTES", "ALERTS", "ALERTS_GEN", "PHRASES", "spread_phrase"]
 
 _AR = Locale("ar")
 
@@ -49,6 +49,9 @@ ALERTS = Noun("لا تنبيهات", "تنبيهاً واحداً", "تنبيه�
 # "تعذّر إرسال 3 تنبيهات": after a verbal noun, genitive.
 ALERTS_GEN = Noun("أي تنبيه", "تنبيه واحد", "تنبيهين", "{n} تنبيهات", "{n} تنبيهاً", "{n} تنبيه")
 MINUTES = Noun("أقل من دقيقة", "دقيقة واحدة", "دقيقتين", "{n} دقائق", "{n} دقيقة", "{n} دقيقة")
+
+# "فصلتُه إلى 3 عبارات": after a preposition, genitive.
+PHRASES = Noun("لا عبارات", "عبارة واحدة", "عبارتين", "{n} عبارات", "{n} عبارة", "{n} عبارة")
 
 
 def spread_phrase(outlets: int, minutes: int) -> str:

@@ -37,7 +37,9 @@ async def snapshot(deps: Deps, ctx: Context, where: Where) -> dict[str, Any] | N
     subs = await deps.chats.subscriptions(dest.id)
     now = deps.clock()
     muted = dest.muted_until if dest.muted_until is not None and dest.muted_until > now else None
+    excluded = sorted(await deps.chats.exclusions(dest.id))
     return {
+        **({"exclusions": excluded} if excluded else {}),  # only when set: older entries have no such key
         "enabled": dest.enabled,
         "topics": sorted("mine" if is_custom_watchlist_id(s) else s for s in subs),
         "terms": sorted(await deps.chats.terms(dest.id)),

@@ -21,6 +21,7 @@ import structlog
 from bot.domain.alerting import OutboxDraft, story_dedupe_key
 from bot.domain.clustering import Clusterer, Fingerprint, fingerprint
 from bot.domain.matcher import Match
+from bot.domain.rules import StoryFacts
 from bot.domain.states import FeedOrigin, StoryState
 from bot.domain.urgency import SpreadRule
 from bot.domain.watchlists import is_custom_watchlist_id
@@ -59,6 +60,7 @@ class _Alert:
     story: StoryRecord
     matches: list[Match]
     root: int
+    vetoed: frozenset[int] = frozenset()  # destinations whose /exclude terms the story contains
 
 
 class Ingestor:
@@ -118,7 +120,6 @@ class Ingestor:
     async def _batch(self, pending: list[StoryRecord], report: IngestReport) -> None:
         """Decide in memory, then write the whole batch in one transaction with a few statements."""
         now = self.clock()
-        matcher = self.index.matcher
         started = time.perf_counter()
         marks: list[StoryMark] = []
         alerts: list[_Alert] = []
@@ -129,7 +130,8 @@ class Ingestor:
                 marks.append(StoryMark(story.id, StoryState.OLD))
                 report.old += 1
                 continue
-            found = matcher.match(story.title, story.summary)
+            resolved = self.index.match(story.title, story.summary, StoryFacts(story.feed_key or None))
+            found = resolved.matches
             if not found:
                 marks.append(StoryMark(story.id, StoryState.NOMATCH))
                 report.nomatch += 1
@@ -156,7 +158,7 @@ class Ingestor:
                 marks.append(StoryMark(story.id, StoryState.ALERTED, cluster_id=story.id, matches=record,
                                        fingerprint=fp.dumps()))
                 report.alerted += 1
-            alerts.append(_Alert(story, found, root))
+            alerts.append(_Alert(story, found, root, resolved.vetoed))
 
         async with self.store.transaction() as tx:
             if not await tx.holds_lease():
@@ -186,6 +188,9 @@ class Ingestor:
             for wl in {m.watchlist for m in a.matches}:
                 for entry in audience.subscribers.get(wl, ()):
                     if allowed is not None and entry.destination_id not in allowed:
+                        continue
+                    if entry.destination_id in a.vetoed:
+                        report.dropped += 1
                         continue
                     per_dest.setdefault(entry.destination_id, (entry, set()))[1].add(wl)
             per_alert.append((a, [Target(e, tuple(sorted(w))) for e, w in per_dest.values()]))
