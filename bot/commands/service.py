@@ -114,7 +114,7 @@ class CommandService:
             return self._unknown()
         args = inv.args
         where = self._here(ctx)
-        if cmd.targetable and args.startswith("@"):
+        if cmd.targetable and args.startswith("@") and not (cmd.lone_handle_is_argument and len(args.split()) == 1):
             target_ref, *rest = args.split(None, 1)
             args = rest[0].strip() if rest else ""
             if ctx.resolve_target is None:

@@ -22,6 +22,7 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.adapters.slack.loudness import message_payload
 from bot.adapters.slack.render import plain_payload
+from bot.delivery.budget import SendBudget
 from bot.delivery.ports import Address, Message, Outcome
 
 __all__ = ["SlackSender", "classify", "GONE", "AUTH", "PLAIN", "TRANSIENT", "EDIT_LOST", "UNFURL"]
@@ -99,6 +100,7 @@ class SlackSender:
 
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client
+        self.budget = SendBudget(self.global_rate)
         self.auth_problem: str | None = None  # set while the token is refused (readiness shows it)
 
     def pacing(self, chat_kind: str) -> float:
