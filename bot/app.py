@@ -33,7 +33,7 @@ from bot.domain.urgency import SpreadRule
 from bot.domain.watchlists import Watchlist
 from bot.feeds.fetch import Fetcher, FetchLimits
 from bot.feeds.poller import Poller, PollPolicy
-from bot.ops.desk import Gauges
+from bot.ops.desk import Desk, Gauges
 from bot.ops.http import HttpServer
 from bot.ops.logs import Redactor
 from bot.ops.memory import release_free_memory
@@ -43,19 +43,18 @@ from bot.ops.observer import Observer, host_limit_gauges
 from bot.ops.status import StatusSource
 from bot.pipeline.ingest import Ingestor
 from bot.pipeline.ingest_job import INGEST_LEASE, IngestJob
+from bot.pipeline.spikes_job import SpikeJob
 from bot.pipeline.watchindex import WatchIndex
 from bot.scheduler import Jobs
 from bot.settings import Settings
-from bot.storage.audit_repo import AuditRepo
 from bot.storage.chats_repo import ChatsRepo
 from bot.storage.db import Database
-from bot.storage.deadletters_repo import DeadLettersRepo
 from bot.storage.feeds_repo import FeedsRepo
-from bot.storage.held_repo import HeldRepo
 from bot.storage.ingest_store import SqlIngestStore
 from bot.storage.leases_repo import LeasesRepo
 from bot.storage.outbox_repo import OutboxRepo
 from bot.storage.retention import RETENTION_DAYS, forget_before
+from bot.storage.spikes_store import SqlSpikeStore
 from bot.storage.stories_repo import StoriesRepo
 
 __all__ = ["NewsBot", "TickReport", "utcnow", "build_fetcher", "load_config"]
@@ -124,9 +123,8 @@ class NewsBot:
         self.stories = StoriesRepo(self.db)
         self.chats = ChatsRepo(self.db, default_tz=s.tz, default_cap=s.default_cap)
         self.outbox = OutboxRepo(self.db)
-        self.held = HeldRepo(self.db, self.outbox, default_tz=s.tz, default_cap=s.default_cap)
         self.leases = LeasesRepo(self.db)
-        self.dead_letters = DeadLettersRepo(self.db)
+        self.desk = d = Desk.on(self.db, s.secret_values())  # dead letters, audit, work on alerts
 
         # Ops
         self.metrics = Metrics()
@@ -143,15 +141,15 @@ class NewsBot:
         self.fetcher = fetcher or build_fetcher(s)
         self.metrics.refreshers.append(host_limit_gauges(self.fetcher.hosts))
         self.index = WatchIndex(self.builtin_watchlists, self.chats)
-        self.ingestor = Ingestor(SqlIngestStore(self.db, self.stories, self.chats, self.outbox,
-                                                lease_guard=self._ingest_guard, held=self.held),
-                                 self.index, max_age=s.max_age_seconds,
+        store = SqlIngestStore(self.db, self.stories, self.chats, self.outbox, lease_guard=self._ingest_guard)
+        self.ingestor = Ingestor(store, self.index, max_age=s.max_age_seconds,
                                  cluster_window=s.cluster_window_hours * 3600, clock=clock,
                                  on_report=self.observer.ingested, edit_delay=s.edit_delay,
                                  spread=SpreadRule(s.urgent_outlets, timedelta(minutes=s.urgent_window)))
-        self.digests = DigestJob(self.held, self.index, clock=clock)  # held alerts -> digest rows
+        self.digests = DigestJob(store.held, self.index, clock=clock)  # held alerts -> digest rows
         self.ingest_job = IngestJob(self.ingestor, self.leases, replica=self.replica,
                                     lease_seconds=s.lease_seconds, clock=clock)
+        self.spike_job = SpikeJob.configured(s, SqlSpikeStore(self.db, self.chats, self.outbox), clock)
         self.poller = Poller(self.feeds, self.stories, self.fetcher, poll_policy(s), owner=self.replica,
                              clock=clock, events=self.observer, on_same_url=self.ingestor.record_same_url)
 
@@ -160,7 +158,8 @@ class NewsBot:
 
         self.commands = CommandService(s, self.chats, self.feeds, self.stories, self.index,
                                        fetcher=self.fetcher, clock=clock, status=self.status,
-                                       dead_letters=self.dead_letters, audit_log=AuditRepo(self.db))
+                                       dead_letters=d.dead_letters, audit_log=d.audit, alert_work=d.alert_work,
+                                       alert_secret=d.secret)
         self.lifecycle = ChatLifecycle(self.chats, self.observer)
         self.senders: dict[str, Sender] = {}
         if self.console:
@@ -170,7 +169,8 @@ class NewsBot:
             self.senders[adapter.platform] = adapter.sender
 
         # Delivery
-        self.dispatcher = Dispatcher(self.outbox, self.lifecycle, Composer(self.stories, self.index, s.tz),
+        composer = Composer(self.stories, self.index, s.tz, work=d.alert_work, secret=d.secret)
+        self.dispatcher = Dispatcher(self.outbox, self.lifecycle, composer,
                                      self.senders, owner=self.replica, clock=clock,
                                      policy=DispatchPolicy(lease_seconds=s.lease_seconds, max_backoff=s.retry_max),
                                      events=self.observer)
@@ -180,9 +180,9 @@ class NewsBot:
         self.poll_job = j.every("poll", 1.0, self._poll)
         self.ingest_step = j.every("ingest", 2.0, self._ingest)
         self.dispatch_job = j.every("dispatch", 0.5, self._dispatch)
-        self.digest_job = j.every("digest", 2.0, self._digest)
+        self.digest_job = j.every("digest", 2.0, self.digests.run_once)  # the dispatcher sends what it writes
         self.heartbeat_job = j.every("heartbeat", max(2.0, s.lease_seconds / 3), self._heartbeat)
-        self._gauges = Gauges(self.metrics, self.ops, self.outbox, self.feeds, self.dead_letters, clock)
+        self._gauges = Gauges(self.metrics, self.ops, self.outbox, self.feeds, d.dead_letters, clock)
         j.every("gauges", 15.0, self._gauges)
         j.every("ops", 5.0, self._ops_flush)
         j.every("retention", 3600.0, self._retention)
@@ -234,7 +234,8 @@ class NewsBot:
         if self.console:
             dest = await self.chats.ensure_destination(Platform.CONSOLE, CONSOLE_CHAT, ChatKind.CONSOLE,
                                                        now=self.clock())
-            await self.chats.subscribe(dest.id, self.settings.console_watchlist_ids([w.id for w in self.builtin_watchlists]), self.clock())
+            ids = self.settings.console_watchlist_ids([w.id for w in self.builtin_watchlists])
+            await self.chats.subscribe(dest.id, ids, self.clock())
         for platform, chat in self._ops_channels():
             await self.chats.ensure_destination(platform, chat, ChatKind.OPS, now=self.clock(), is_ops=True)
         self._prepared = True
@@ -247,16 +248,13 @@ class NewsBot:
 
     async def _ingest(self) -> None:
         report = await self.ingest_job()
-        if report is not None and report.rows:
+        spikes = await self.spike_job() if report is not None and self.spike_job is not None else 0
+        if report is not None and (report.rows or spikes):
             self.dispatch_job.kick()
 
     async def _dispatch(self) -> None:
         while await self.dispatcher.run_once():
             pass
-
-    async def _digest(self) -> None:
-        if await self.digests.run_once():
-            self.dispatch_job.kick()
 
     async def _poll(self) -> None:
         await self.poller.start_due(self.settings.fetch_concurrency * 2)
@@ -282,7 +280,7 @@ class NewsBot:
         return (True, "ok") if await self.db.ping() else (False, "unreachable")
 
     async def _check_scheduler(self) -> tuple[bool, str]:
-        return self.jobs.running, "running" if self.jobs.running else "stopped"
+        return (True, "running") if self.jobs.running else (False, "stopped")
 
     # --------------------------------------------------------------- lifecycle
     async def start(self) -> None:
@@ -367,6 +365,7 @@ class NewsBot:
         report = await self.poller.run_once(force=force)
         ingest = await self.ingestor.run_once()
         await self.digests.run_once()
+        await self.spike_job() if self.spike_job is not None else None
         delivered = await self.drain(timeout=timeout)
         return TickReport(report.feeds, report.ok, report.not_modified, report.failed, report.new_stories,
                           ingest.alerted, delivered, report.errors)

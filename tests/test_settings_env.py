@@ -151,12 +151,12 @@ CASES: list[tuple[dict[str, str], Callable[[NewsBot], Any], Any]] = [
     ({"OPS_FEED_FAILURES": "5", "OPS_BACKLOG_THRESHOLD": "77", "OPS_MIN_INTERVAL": "9"},
      lambda b: (b.ops.feed_failures, b.ops.backlog_threshold, b.ops.min_interval), (5, 77, 9)),
     ({"NEWSBOT_ALLOW_PRIVATE_CONFIG_FEEDS": "false"}, lambda b: b.settings.allow_private_config_feeds, False),
-    ({"NEWSBOT_TIMEZONE": "Europe/London"}, lambda b: (b.chats.default_tz, b.held.default_tz),
+    ({"NEWSBOT_TIMEZONE": "Europe/London"}, lambda b: (b.chats.default_tz, b.digests.store.default_tz),
      (ZoneInfo("Europe/London"),) * 2),  # a chat without /timezone: its quiet hours and digests
     ({"NEWSBOT_URGENT_OUTLETS": "4", "NEWSBOT_URGENT_WINDOW": "45"}, lambda b: b.ingestor.spread,
      SpreadRule(4, timedelta(minutes=45))),
     ({}, lambda b: (b.ingestor.spread, b.chats.default_cap), (SpreadRule(3, timedelta(minutes=30)), None)),
-    ({"NEWSBOT_DEFAULT_CAP": "6"}, lambda b: (b.chats.default_cap, b.held.default_cap), (6, 6)),
+    ({"NEWSBOT_DEFAULT_CAP": "6"}, lambda b: (b.chats.default_cap, b.digests.store.default_cap), (6, 6)),
 ]
 
 

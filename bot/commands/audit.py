@@ -46,6 +46,7 @@ async def snapshot(deps: Deps, ctx: Context, where: Where) -> dict[str, Any] | N
         "feeds": sorted(f.name for f in await deps.chats.feeds(dest.id)),
         "muted_until": muted.isoformat() if muted else None,
         "policy": policy_lines(deps, dest.id, await deps.chats.attention(dest.id)),  # /quiet, /digest, /cap…
+        **({"buttons": await deps.alert_work.buttons(dest.id)} if deps.alert_work is not None else {}),
     }
 
 

@@ -15,6 +15,7 @@ from typing import Protocol
 
 from bot.alerts.digest import DigestMessage
 from bot.alerts.model import AlertView
+from bot.alerts.spike import SpikeView
 from bot.delivery.budget import SendBudget
 from bot.domain.states import DeadLetterReason, OutboxState, OutcomeKind
 from bot.storage.records import ChatRecord, OutboxItem, StoryRecord
@@ -69,7 +70,7 @@ class Notice:
         return "\n".join([self.title, *self.lines])
 
 
-Message = AlertView | Notice | DigestMessage
+Message = AlertView | Notice | SpikeView | DigestMessage  # a spike alert carries its chart
 
 
 class Sender(Protocol):

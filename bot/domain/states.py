@@ -10,7 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 __all__ = ["StoryState", "OutboxState", "OutboxKind", "OutcomeKind", "HoldReason", "FeedOrigin", "Platform", "ChatKind",
-           "AddResult", "DeadLetterReason"]
+           "AddResult", "DeadLetterReason", "AlertAction"]
 
 
 class StoryState(StrEnum):
@@ -51,10 +51,19 @@ class DeadLetterReason(StrEnum):
     MISSING = "missing"  # the story was no longer stored when its turn came
 
 
+class AlertAction(StrEnum):
+    """A button on an alert (the letters are what its signed callback carries)."""
+
+    ACK = "a"  # ✅ تابعتُه: someone takes the story
+    IRRELEVANT = "n"  # 🔕 ليس ذا صلة: feedback on the term that fired
+    ASSIGN = "s"  # 👤 أسنده: hand it to a member
+
+
 class OutboxKind(StrEnum):
     ALERT = "alert"
     OPS = "ops"
     DIGEST = "digest"  # a digest message: its lines are in the payload
+    SPIKE = "spike"  # a list suddenly everywhere (bot.domain.spikes), with its chart
 
 
 class OutcomeKind(StrEnum):

@@ -13,14 +13,16 @@ from datetime import datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from bot.domain.alertwork import AlertWork, WorkTarget
 from bot.domain.policy import DestinationSettings, DigestSchedule, NotifyMode, QuietHours
 from bot.domain.polling import IntervalSummary
+from bot.domain.spikes import Sighting
 from bot.domain.states import DeadLetterReason, FeedOrigin, OutboxKind, OutboxState, StoryState
 
 __all__ = ["FeedRecord", "FailingFeed", "FeedHealth", "StoryRecord", "StoryMark", "FingerprintRecord", "ChatRecord",
            "OutboxItem", "OutboxStats", "ChatFeed", "AudienceEntry", "Audience", "ChatCounts", "DestinationRef", "DeadLetter",
-           "DEAD_LETTER_CONVERT", "AuditRecord", "from_row", "AttentionRecord", "HeldAlert", "EscalationRow", "DueDigest",
-           "CAP_OFF"]
+           "DEAD_LETTER_CONVERT", "AuditRecord", "SpikeHistory", "AlertWork", "WorkTarget", "from_row",
+           "AttentionRecord", "HeldAlert", "EscalationRow", "DueDigest", "CAP_OFF"]
 
 CAP_OFF = -1  # the stored cap of a destination that lifted it (/cap off); NULL is "the default"
 
@@ -166,10 +168,11 @@ class OutboxItem:
     thread_id: int
     edits: int = 0
     last_error: str | None = None
+    buttons: bool = False  # the destination wants buttons on its alerts (/buttons on)
 
 
 OUTBOX_CONVERT: dict[str, Callable[[Any], Any]] = {"state": OutboxState, "kind": OutboxKind,
-                                                   "thread_id": int}
+                                                   "thread_id": int, "buttons": bool}
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,3 +334,11 @@ class DueDigest:
     chat_id: int
     platform: str
     zone: ZoneInfo
+
+
+@dataclass(frozen=True, slots=True)
+class SpikeHistory:
+    """What spike detection reads: since when the store collects, and each built-in list's sightings."""
+
+    start: datetime | None  # the oldest stored story's first sighting; None: nothing stored yet
+    sightings: dict[str, list[Sighting]]

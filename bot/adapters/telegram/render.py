@@ -27,11 +27,12 @@ import structlog
 
 from bot.alerts.arabic import PDI
 from bot.alerts.digest import DigestMessage
-from bot.alerts.model import AlertView, Span
+from bot.alerts.model import AlertView, Mention, Span
+from bot.alerts.spike import CAPTION_LIMIT, SpikeView
 from bot.commands.reply import CommandSpan, Reply
 from bot.delivery.ports import Message, Notice
 
-__all__ = ["LIMIT", "Rendered", "render", "render_alert", "render_notice", "render_reply", "neutralize",
+__all__ = ["LIMIT", "Rendered", "render", "render_alert", "render_notice", "render_reply", "render_spike", "neutralize",
            "safe_href", "escape", "utf16_len", "truncate_line", "fit_lines"]
 
 log = structlog.get_logger(__name__)
@@ -42,6 +43,7 @@ ELLIPSIS = "…"
 ZWJ = "\u200d"
 MIN_KEEP = 16  # a summary shorter than this after cutting is dropped instead
 _MENTION = re.compile(r"@(?=[A-Za-z0-9_])")
+_USERNAME = re.compile(r"@[A-Za-z][A-Za-z0-9_]{3,31}")
 _HREF_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
 
 Line = tuple[Span, ...]
@@ -101,6 +103,10 @@ def _prepare(line: Iterable[Span]) -> Line:
     out = []
     for span in line:
         if not span.text:
+            continue
+        if isinstance(span, Mention):  # a member named by an admin or picked by id: a real mention
+            out.append(Span(span.text, href=f"tg://user?id={span.user}") if span.user.isdigit()
+                       else Span(span.text if _USERNAME.fullmatch(span.text) else neutralize(span.text)))
             continue
         href = safe_href(span.href) if span.href else None
         raw = span.written("/") if isinstance(span, CommandSpan) else span.text
@@ -223,7 +229,10 @@ def render_alert(view: AlertView, limit: int = LIMIT) -> Rendered:
             lines[idx] = truncate_line(lines[idx], max(keep, MIN_KEEP))
             over = _total([ln for ln in lines if ln]) - limit
     fitted = fit_lines([ln for ln in lines if ln], limit)
-    return dataclasses.replace(_finish(fitted, preview_url=safe_href(view.url)), silent=view.silent)
+    by_action = {b.action: (b.label, b.token) for b in view.actions if len(b.token.encode()) <= CALLBACK_DATA_MAX}
+    rows = tuple(row for row in (tuple(by_action[a] for a in ("a", "s") if a in by_action),
+                                 tuple(by_action[a] for a in ("n",) if a in by_action)) if row)
+    return dataclasses.replace(_finish(fitted, rows, preview_url=safe_href(view.url)), silent=view.silent)
 
 
 def render_digest(digest: DigestMessage, limit: int = LIMIT) -> Rendered:
@@ -253,9 +262,16 @@ def render_reply(reply: Reply, limit: int = LIMIT) -> Rendered:
     return _finish(fit_lines([ln for ln in lines if ln], limit), tuple(rows))
 
 
+def render_spike(view: SpikeView, limit: int = CAPTION_LIMIT) -> Rendered:
+    """A spike alert's caption, within a photo caption's 1,024 characters."""
+    return _finish(fit_lines([ln for ln in (_prepare(x) for x in view.lines) if ln], limit))
+
+
 def render(message: Message | Reply) -> Rendered:
     if isinstance(message, AlertView):
         return render_alert(message)
+    if isinstance(message, SpikeView):
+        return render_spike(message)
     if isinstance(message, Notice):
         return render_notice(message)
     if isinstance(message, DigestMessage):

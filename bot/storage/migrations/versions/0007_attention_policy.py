@@ -1,7 +1,7 @@
 """Attention (issue 16): per-destination policy columns; held outbox rows with a release time.
 
-Revision ID: 0006_attention_policy
-Revises: 0005_sources_feed_poll_interval
+Revision ID: 0007_attention_policy
+Revises: 0006_ops_alert_work
 Create Date: 2026-12-01
 """
 from __future__ import annotations
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0006_attention_policy'
-down_revision: str | None = '0005_sources_feed_poll_interval'
+revision: str = '0007_attention_policy'
+down_revision: str | None = '0006_ops_alert_work'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
