@@ -11,10 +11,10 @@ from typing import Protocol
 
 from zoneinfo import ZoneInfo
 
-from bot.domain.policy import DigestSchedule, NotifyMode, QuietHours
-from bot.domain.states import AddResult
 from bot.domain.alertwork import AlertWork, WorkTarget
 from bot.domain.audit import AuditDraft
+from bot.domain.policy import DigestSchedule, NotifyMode, QuietHours
+from bot.domain.states import AddResult
 from bot.storage.records import AttentionRecord, AuditRecord, ChatFeed, DeadLetter, DestinationRef, StoryRecord
 
 __all__ = ["SettingsStore", "ChatFeedStore", "StoryArchive", "DeadLetterStore", "AuditStore",
@@ -64,6 +64,12 @@ class SettingsStore(Protocol):
     async def feed_count(self, destination_id: int) -> int: ...
 
     async def unlink_feed(self, destination_id: int, feed_id: int) -> bool: ...
+
+    async def followed_threads(self, platform: str, external_id: str) -> list[int]: ...
+
+    async def activity(self, destination_id: int) -> dict[str, int]: ...
+
+    async def is_ops_chat(self, platform: str, external_id: str) -> bool: ...
 
     # Attention (issue 16)
     async def attention(self, destination_id: int) -> AttentionRecord: ...
