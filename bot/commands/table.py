@@ -17,7 +17,8 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from bot.commands import about, alertwork, attention, audit, deadletters, exclusions, feeds, subscriptions, terms
+from bot.commands import (about, alertwork, attention, audit, deadletters, exclusions, feeds, subscriptions, terms,
+                          trends)
 from bot.commands.context import Context, Deps, Where
 from bot.commands.reply import Reply
 
@@ -73,6 +74,7 @@ COMMANDS: Mapping[str, Command] = command_table([
     Command("removefeed", "حذف مصدر أضفته", "الرابط", feeds.remove_feed, mutates=True, targetable=True),
     Command("feeds", "المصادر التي أضافتها هذه المحادثة", "", feeds.list_feeds, targetable=True),
     Command("status", "حالة البوت: المصادر والتنبيهات", "", about.show_status),
+    Command("trends", "موضوعاتك مرتبة بحجم الأخبار وتغيّره عن المعتاد، مع رسم بياني", "[24h|7d]", trends.show_trends),
     Command("timezone", "المنطقة الزمنية لساعات الهدوء والملخص", "Area/City", attention.set_timezone,
             mutates=True, targetable=True),
     Command("quiet", "ساعات الهدوء: تأجيل التنبيهات العادية إلى ملخص", "HH:MM-HH:MM [all] | off",

@@ -64,6 +64,7 @@ class OutboxKind(StrEnum):
     OPS = "ops"
     DIGEST = "digest"  # a digest message: its lines are in the payload
     SPIKE = "spike"  # a list suddenly everywhere (bot.domain.spikes), with its chart
+    CHART = "chart"  # a chart asked for by a command (/trends), with its caption
 
 
 class OutcomeKind(StrEnum):
