@@ -8,7 +8,8 @@ it in, so the command core sees one settings store.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -19,8 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.domain.policy import DestinationSettings, DigestSchedule, NotifyMode, QuietHours
 from bot.domain.states import OutboxState
 from bot.storage.db import Database
-from bot.storage.models import Destination, Outbox, table
-from bot.storage.records import CAP_OFF, AttentionRecord
+from bot.storage.models import Chat, Destination, DestinationFeed, Outbox, Subscription, table
+from bot.storage.records import CAP_OFF, AttentionRecord, Audience, AudienceEntry
 
 __all__ = ["AttentionStoreMixin", "ATTENTION_COLUMNS", "attention_of", "settings_of", "hhmm", "parse_hhmm"]
 
@@ -84,7 +85,7 @@ def settings_of(m: Any, default_tz: ZoneInfo, default_cap: int | None) -> Destin
 
 
 class AttentionStoreMixin:
-    """The attention half of ``ChatsRepo``."""
+    """The attention half of ``ChatsRepo``: each destination's settings, and every list's audience with them."""
 
     db: Database
     default_tz: ZoneInfo
@@ -102,7 +103,7 @@ class AttentionStoreMixin:
         return _zone((await self.attention(destination_id)).timezone, self.default_tz)
 
     async def _set(self, destination_id: int, release: bool, **values: Any) -> None:
-        d, o = table(Destination), table(Outbox)
+        d = table(Destination)
         async with self.db.begin() as conn:
             await conn.execute(update(d).where(d.c.id == destination_id).values(**values))
             if release:
@@ -142,3 +143,29 @@ class AttentionStoreMixin:
     async def set_urgent_lists(self, destination_id: int, watchlist_ids: Iterable[str]) -> None:
         ids = sorted(set(watchlist_ids))
         await self._set(destination_id, False, urgent_watchlists=",".join(ids) or None)
+
+    async def audience(self, conn: AsyncConnection, watchlist_ids: Sequence[str],
+                       chat_feed_ids: Sequence[int]) -> Audience:
+        """Every subscriber of these lists with its settings (the delivery policy decides who gets
+        what, not this query), and which destinations added each chat feed."""
+        s, d, c, df = table(Subscription), table(Destination), table(Chat), table(DestinationFeed)
+        subs: dict[str, list[AudienceEntry]] = defaultdict(list)
+        ids = list(watchlist_ids)
+        for i in range(0, len(ids), 500):
+            q = (select(d.c.id, d.c.chat_id, d.c.enabled, d.c.muted_until, c.c.active, s.c.watchlist_id,
+                        *(d.c[n] for n in ATTENTION_COLUMNS))
+                 .join(s, s.c.destination_id == d.c.id).join(c, c.c.id == d.c.chat_id)
+                 .where(s.c.watchlist_id.in_(ids[i:i + 500])))
+            cache: dict[int, AudienceEntry] = {}
+            for r in (await conn.execute(q)).all():
+                entry = cache.get(r.id)
+                if entry is None:
+                    entry = cache[r.id] = AudienceEntry(r.id, r.chat_id, settings_of(
+                        r._mapping, self.default_tz, self.default_cap), r.last_cap_notice_at)  # noqa: SLF001
+                subs[r.watchlist_id].append(entry)
+        feeds: dict[int, set[int]] = defaultdict(set)
+        if chat_feed_ids:
+            for f in (await conn.execute(select(df.c.feed_id, df.c.destination_id)
+                                         .where(df.c.feed_id.in_(list(chat_feed_ids))))).all():
+                feeds[f.feed_id].add(f.destination_id)
+        return Audience(dict(subs), dict(feeds))

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
-
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.states import AddResult, OutboxState
-from bot.storage.attention_repo import ATTENTION_COLUMNS, AttentionStoreMixin, settings_of
+from bot.storage.attention_repo import AttentionStoreMixin
 from bot.storage.db import Database
 from bot.storage.models import (
     Chat,
@@ -28,8 +27,6 @@ from bot.storage.models import (
     table,
 )
 from bot.storage.records import (
-    Audience,
-    AudienceEntry,
     ChatCounts,
     ChatFeed,
     DestinationRef,
@@ -364,32 +361,6 @@ class ChatsRepo(AttentionStoreMixin):
         return bool(row and row[0])
 
     # --------------------------------------------------------- delivery
-    async def audience(self, conn: AsyncConnection, watchlist_ids: Sequence[str],
-                       chat_feed_ids: Sequence[int]) -> Audience:
-        """Every subscriber of these lists with its settings (the delivery policy decides who gets
-        what, not this query), and which destinations added each chat feed."""
-        s, d, c, df = table(Subscription), table(Destination), table(Chat), table(DestinationFeed)
-        subs: dict[str, list[AudienceEntry]] = defaultdict(list)
-        ids = list(watchlist_ids)
-        for i in range(0, len(ids), 500):
-            q = (select(d.c.id, d.c.chat_id, d.c.enabled, d.c.muted_until, c.c.active, s.c.watchlist_id,
-                        *(d.c[n] for n in ATTENTION_COLUMNS))
-                 .join(s, s.c.destination_id == d.c.id).join(c, c.c.id == d.c.chat_id)
-                 .where(s.c.watchlist_id.in_(ids[i:i + 500])))
-            cache: dict[int, AudienceEntry] = {}
-            for r in (await conn.execute(q)).all():
-                entry = cache.get(r.id)
-                if entry is None:
-                    entry = cache[r.id] = AudienceEntry(r.id, r.chat_id, settings_of(
-                        r._mapping, self.default_tz, self.default_cap), r.last_cap_notice_at)  # noqa: SLF001
-                subs[r.watchlist_id].append(entry)
-        feeds: dict[int, set[int]] = defaultdict(set)
-        if chat_feed_ids:
-            for f in (await conn.execute(select(df.c.feed_id, df.c.destination_id)
-                                         .where(df.c.feed_id.in_(list(chat_feed_ids))))).all():
-                feeds[f.feed_id].add(f.destination_id)
-        return Audience(dict(subs), dict(feeds))
-
     async def ops_destinations(self) -> list[DestinationRef]:
         c, d = table(Chat), table(Destination)
         async with self.db.read() as conn:
