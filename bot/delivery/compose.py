@@ -9,10 +9,11 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.alerts.model import Alert, Outlet, format_alert
-from bot.alerts.spike import SpikeView, format_spike
+from bot.alerts.spike import SpikeView, format_chart, format_spike
 from bot.alerts.work import with_work
+from bot.delivery.digests import digest_message
 from bot.delivery.ports import Message, Notice, StoryReader
-from bot.domain.alerting import AlertPayload, NoticePayload, SpikePayload, story_root
+from bot.domain.alerting import AlertPayload, ChartPayload, NoticePayload, SpikePayload, story_root
 from bot.domain.alertwork import AlertWork, sign
 from bot.domain.states import AlertAction, OutboxKind, OutboxState
 from bot.pipeline.watchindex import WatchIndex
@@ -74,6 +75,10 @@ class Composer:
         """
         if row.kind is OutboxKind.SPIKE:
             return await self._spike(row)
+        if row.kind is OutboxKind.CHART:
+            return await asyncio.to_thread(format_chart, ChartPayload.from_json(row.payload), self.tz)
+        if row.kind is OutboxKind.DIGEST:
+            return digest_message(row.payload)
         if row.kind is not OutboxKind.ALERT:
             notice = NoticePayload.from_json(row.payload)
             return Notice(notice.title, notice.lines)
@@ -93,6 +98,8 @@ class Composer:
             story_id=story.id, title=story.title, summary=story.summary or "", link=story.link,
             source=story.feed_name, published_at=story.published_at or story.first_seen_at,
             topics=topics, matches=payload.matches, also=tuple(also), lang=story.lang,
+            urgent=payload.urgent,
+            spread=payload.spread, silent=payload.silent and not payload.urgent, here=payload.here and payload.urgent,
         )
         view = format_alert(alert, self.tz)
         if not row.buttons or self.work is None or not self.secret or not platform:
