@@ -12,7 +12,7 @@ from typing import Literal
 
 from babel import Locale
 
-__all__ = ["Noun", "counted", "NEWS", "SOURCES", "MINUTES", "spread_phrase"]
+__all__ = ["Noun", "counted", "NEWS", "SOURCES", "MINUTES", "ALERTS", "SECONDS_AFTER", "PHRASES", "spread_phrase"]
 
 _AR = Locale("ar")
 
@@ -45,6 +45,13 @@ NEWS = Noun("لا أخبار", "خبر واحد", "خبران", "{n} أخبار"
 SOURCES = Noun("لا مصادر", "مصدر واحد", "مصدران", "{n} مصادر", "{n} مصدراً", "{n} مصدر")
 # "خلال 12 دقيقة": after a preposition, genitive.
 MINUTES = Noun("أقل من دقيقة", "دقيقة واحدة", "دقيقتين", "{n} دقائق", "{n} دقيقة", "{n} دقيقة")
+
+# "فاتك 3 تنبيهات": the subject, nominative.
+ALERTS = Noun("لا تنبيهات", "تنبيه واحد", "تنبيهان", "{n} تنبيهات", "{n} تنبيهاً", "{n} تنبيه")
+# "أعد المحاولة بعد 40 ثانية": after a preposition, genitive.
+SECONDS_AFTER = Noun("لحظات", "ثانية واحدة", "ثانيتين", "{n} ثوانٍ", "{n} ثانية", "{n} ثانية")
+# "الحد الأقصى (100 عبارة)".
+PHRASES = Noun("لا عبارات", "عبارة واحدة", "عبارتان", "{n} عبارات", "{n} عبارةً", "{n} عبارة")
 
 
 def spread_phrase(outlets: int, minutes: int) -> str:

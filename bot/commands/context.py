@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.alerts.arabic import isolate, isolate_ltr
+from bot.commands.actions import ActionCodec, TargetRef
 from bot.commands.ports import ChatFeedStore, SettingsStore, StoryArchive
 from bot.commands.texts import TERM_ERRORS, T
 from bot.domain.watchlists import TermError
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from bot.commands.table import Command
 
 __all__ = ["Context", "ChatTarget", "TargetError", "Where", "Deps", "UsageError", "find_destination",
-           "ensure_destination", "term_usage", "labels_of", "unknown_ids"]
+           "ensure_destination", "term_usage", "labels_of", "unknown_ids", "signer"]
 
 
 class TargetError(NewsbotError):
@@ -68,6 +69,7 @@ class Context:
     user_name: str | None = None
     can_manage: Callable[[str], Awaitable[bool]] | None = None
     resolve_target: Callable[[str], Awaitable[ChatTarget]] | None = None
+    managers: str = "admins"  # who may change settings here: admins | members | workspace_admins (the refusal says)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +97,7 @@ class Deps:
     status: Callable[[], Awaitable[StatusSnapshot]]
     topic_names: Mapping[str, str]  # a normalised label or plain term -> built-in watchlist id
     commands: Mapping[str, Command]  # the command table, for /help
+    actions: ActionCodec  # button callback data (signed when it names another chat)
 
 
 async def find_destination(deps: Deps, ctx: Context, where: Where) -> DestinationRef | None:
@@ -122,3 +125,13 @@ def unknown_ids(deps: Deps, unknown: list[str]) -> UsageError:
     """Names that are no watchlist, and the ids that are."""
     valid = "، ".join(isolate_ltr(i) for i in deps.index.builtins)
     return UsageError(T.UNKNOWN_IDS.format(ids="، ".join(isolate(u) for u in unknown), valid=valid))
+
+
+def signer(deps: Deps, ctx: Context, where: Where) -> Callable[[str], str]:
+    """How this reply's buttons write their actions: as they are for this chat, signed for a chat named with @."""
+    target = TargetRef(where.chat_id, where.kind) if where.label else None
+
+    def sign(action: str) -> str:
+        kind, _, arg = action.partition(":")
+        return deps.actions.encode(kind, arg, platform=ctx.platform, origin=ctx.chat_id, target=target)
+    return sign

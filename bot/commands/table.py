@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from bot.commands import about, feeds, subscriptions, terms
+from bot.commands import about, feeds, greeting, subscriptions, terms
 from bot.commands.context import Context, Deps, Where
 from bot.commands.reply import Reply
 
@@ -47,11 +47,12 @@ def command_table(entries: Iterable[Command]) -> Mapping[str, Command]:
 
 
 COMMANDS: Mapping[str, Command] = command_table([
-    Command("start", "التعريف بالبوت وطريقة استخدامه", "", about.show_help),
+    Command("start", "التعريف بالبوت وأول خطوة", "", greeting.start),
     Command("help", "قائمة الأوامر وطريقة استخدامها", "", about.show_help),
-    Command("topics", "الموضوعات الجاهزة وتفعيلها أو إيقافها", "", subscriptions.show_topics),
-    Command("subscribe", "الاشتراك في موضوعات جاهزة", "[المعرفات…]", subscriptions.subscribe,
+    Command("topics", "المتابعات الجاهزة وتفعيلها أو إيقافها", "", subscriptions.show_topics, targetable=True),
+    Command("subscribe", "الاشتراك في متابعات جاهزة", "[المعرفات…]", subscriptions.subscribe,
             mutates=True, targetable=True),
+    Command("resume", "استئناف التنبيهات بعد إيقافها", "", subscriptions.resume, mutates=True, targetable=True),
     Command("unsubscribe", "إلغاء الاشتراك أو إيقاف التنبيهات", "[المعرفات…]", subscriptions.unsubscribe,
             mutates=True, targetable=True),
     Command("watch", "إضافة كلمة أو عبارة إلى قائمتك", "العبارة", terms.watch, mutates=True, targetable=True),

@@ -6,7 +6,9 @@ import re
 
 from bot.alerts.arabic import format_datetime, isolate
 from bot.commands.context import Context, Deps, Where, ensure_destination, find_destination, labels_of, term_usage
-from bot.commands.reply import Reply, Span, bold, phrase
+from bot.alerts.plural import PHRASES, counted
+from bot.commands.address import addressee
+from bot.commands.reply import Reply, Span, bold, note, phrase
 from bot.commands.texts import T
 from bot.domain.stories import cut_at_word
 from bot.domain.watchlists import TermError, custom_watchlist_id, parse_term, term_key
@@ -32,13 +34,15 @@ async def watch(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
     result = await deps.chats.add_term(dest.id, args, key, ctx.user_id, deps.clock(),
                                        limit=deps.settings.max_terms_per_chat,
                                        own_list=custom_watchlist_id(dest.id))
+    who = addressee(where)
     if result == "limit":
-        return Reply(error=True).add(*phrase(T.WATCH_LIMIT, limit=deps.settings.max_terms_per_chat))
+        limit = counted(deps.settings.max_terms_per_chat, PHRASES)
+        return Reply(error=True).add(*phrase(T.WATCH_LIMIT, own=who.own, limit=limit))
     if result == "exists":
-        return Reply().add(T.WATCH_EXISTS.format(term=isolate(args)))
+        return Reply().add(T.WATCH_EXISTS.format(term=isolate(args), own=who.own))
     await deps.index.refresh()
-    text = T.WATCH_ADDED.format(term=isolate(args))
-    return Reply(changed=True, note=text).add("✅ ", text)
+    text = T.WATCH_ADDED.format(term=isolate(args), own=who.own, gets=who.gets)
+    return Reply(changed=True, note=note(T.NOTE_WATCH_ADDED, term=isolate(args))).add("✅ ", text)
 
 
 async def unwatch(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
@@ -50,15 +54,15 @@ async def unwatch(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
     dest = await find_destination(deps, ctx, where)
     removed = await deps.chats.remove_term(dest.id, key) if dest else None
     if removed is None:
-        reply = Reply().add(T.UNWATCH_MISSING.format(term=isolate(args)))
+        reply = Reply().add(T.UNWATCH_MISSING.format(term=isolate(args), own=addressee(where).own))
         if dest:
             terms = await deps.chats.terms(dest.id)
             if terms:
                 reply.add(T.WATCHLIST_TERMS.format(terms=_quoted(terms[:50])))
         return reply
     await deps.index.refresh()
-    text = T.UNWATCHED.format(term=isolate(removed))
-    return Reply(changed=True, note=text).add("🗑️ ", text)
+    text = T.UNWATCHED.format(term=isolate(removed), own=addressee(where).own)
+    return Reply(changed=True, note=note(T.NOTE_UNWATCHED, term=isolate(removed))).add("🗑️ ", text)
 
 
 async def show_watchlist(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:

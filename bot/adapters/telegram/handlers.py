@@ -102,12 +102,18 @@ class UpdateRouter:
             await self._migrated(str(message.migrate_from_chat_id), str(chat.id))
             return
         text = message.text
-        if not text or not text.startswith("/"):
-            return  # plain conversation is not for the bot
+        if not text:
+            return
         if message.is_automatic_forward:
             return  # a linked channel's post copied into its discussion group
         if not channel and message.sender_chat is None and (message.from_user is None or message.from_user.is_bot):
             return
+        if not text.startswith("/"):
+            if chat.type == ChatType.PRIVATE:  # a person talking to the bot: a hint and a first step
+                hint = await self.commands.plain(self._context(message, channel=False), text)
+                if hint is not None:
+                    await self.answer(chat, 0, hint)
+            return  # plain conversation in a group or a channel is not for the bot
         inv = parse_command(text)
         if not inv.name:
             return
@@ -117,9 +123,15 @@ class UpdateRouter:
         if chat.type in GROUPS and not inv.addressed_to and inv.name not in COMMANDS:
             return  # an unknown bare command in a group is most likely another bot's
         reply = await self.commands.handle(self._context(message, channel=channel), text)
-        if reply is not None:
-            await self.answer(chat, _thread(message), reply,
-                              reply_to=message.message_id if chat.type in GROUPS else None)
+        if reply is None:
+            return
+        if channel:
+            # A broadcast channel's readers are its audience, not the admin who typed: no public answer
+            # (Telegram does not say which admin posted, so there is nobody to answer privately).
+            log.info("telegram_channel_command_not_answered", chat=chat.id, command=inv.name, error=reply.error)
+            return
+        await self.answer(chat, _thread(message), reply,
+                          reply_to=message.message_id if chat.type in GROUPS else None)
 
     def _context(self, message: Message, *, channel: bool) -> Context:
         chat = message.chat
@@ -183,13 +195,17 @@ class UpdateRouter:
                 can_manage=lambda chat_id: self.permissions.is_admin(chat_id, user),
             )
             reply = await self.commands.action(ctx, query.data)
-            note = reply.note or (reply.plain_text() if reply.error else None)
+            toast = reply.toast or (reply.plain_text() if reply.error else None)
             answered = True
-            await self._answer_query(query, _short(note), alert=reply.error)
-            if reply.changed:
+            await self._answer_query(query, _short(toast), alert=reply.error)
+            if reply.error:
+                return
+            if reply.edit:
                 outcome = await self.sender.replace(str(chat.id), str(message.message_id), render_reply(reply))
                 if outcome.kind != "sent":
                     log.warning("telegram_topics_edit_failed", chat=chat.id, error=outcome.error)
+            elif reply.lines:  # a first step (topics, help) or a change made from a hint: a new message
+                await self.answer(chat, _thread(message), reply)
         finally:
             if not answered:
                 await self._answer_query(query, None, alert=False)
@@ -220,7 +236,7 @@ class UpdateRouter:
             await self._greet(change)
 
     async def _greet(self, change: ChatMemberUpdated) -> None:
-        """Just added to a group: say what the bot does (the core's help)."""
+        """Just added to a group: "I'm back" with its kept settings, or a short welcome."""
         chat = change.chat
 
         async def never(_chat_id: str) -> bool:
@@ -228,7 +244,5 @@ class UpdateRouter:
 
         ctx = Context(platform=PLATFORM, chat_id=str(chat.id), chat_kind=str(chat.type),
                       user_id=str(change.from_user.id), chat_title=chat.title, can_manage=never)
-        reply = await self.commands.handle(ctx, "/help")
-        if reply is not None:
-            await self.answer(chat, 0, reply)
+        await self.answer(chat, 0, await self.commands.welcome(ctx))
 

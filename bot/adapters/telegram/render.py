@@ -27,7 +27,7 @@ import structlog
 
 from bot.alerts.arabic import PDI
 from bot.alerts.model import AlertView, Span
-from bot.commands.reply import CommandSpan, Reply
+from bot.commands.reply import ChatSpan, CommandSpan, Reply
 from bot.delivery.ports import Message, Notice
 
 __all__ = ["LIMIT", "Rendered", "render", "render_alert", "render_notice", "render_reply", "neutralize",
@@ -102,7 +102,7 @@ def _prepare(line: Iterable[Span]) -> Line:
             continue
         href = safe_href(span.href) if span.href else None
         raw = span.written("/") if isinstance(span, CommandSpan) else span.text
-        text = raw if href else neutralize(raw)
+        text = raw if href or isinstance(span, ChatSpan) else neutralize(raw)  # a named chat stays tappable
         out.append(Span(text, bold=span.bold, href=href))
     return tuple(out)
 
