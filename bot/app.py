@@ -32,6 +32,7 @@ from bot.domain.states import ChatKind, Platform
 from bot.domain.watchlists import Watchlist
 from bot.feeds.fetch import Fetcher, FetchLimits
 from bot.feeds.poller import Poller, PollPolicy
+from bot.ops.desk import Gauges
 from bot.ops.http import HttpServer
 from bot.ops.logs import Redactor
 from bot.ops.memory import release_free_memory
@@ -44,8 +45,10 @@ from bot.pipeline.ingest_job import INGEST_LEASE, IngestJob
 from bot.pipeline.watchindex import WatchIndex
 from bot.scheduler import Jobs
 from bot.settings import Settings
+from bot.storage.audit_repo import AuditRepo
 from bot.storage.chats_repo import ChatsRepo
 from bot.storage.db import Database
+from bot.storage.deadletters_repo import DeadLettersRepo
 from bot.storage.feeds_repo import FeedsRepo
 from bot.storage.ingest_store import SqlIngestStore
 from bot.storage.leases_repo import LeasesRepo
@@ -120,6 +123,7 @@ class NewsBot:
         self.chats = ChatsRepo(self.db)
         self.outbox = OutboxRepo(self.db)
         self.leases = LeasesRepo(self.db)
+        self.dead_letters = DeadLettersRepo(self.db)
 
         # Ops
         self.metrics = Metrics()
@@ -149,7 +153,8 @@ class NewsBot:
         from bot.commands.service import CommandService
 
         self.commands = CommandService(s, self.chats, self.feeds, self.stories, self.index,
-                                       fetcher=self.fetcher, clock=clock, status=self.status)
+                                       fetcher=self.fetcher, clock=clock, status=self.status,
+                                       dead_letters=self.dead_letters, audit_log=AuditRepo(self.db))
         self.lifecycle = ChatLifecycle(self.chats, self.observer)
         self.senders: dict[str, Sender] = {}
         if self.console:
@@ -170,6 +175,7 @@ class NewsBot:
         self.ingest_step = j.every("ingest", 2.0, self._ingest)
         self.dispatch_job = j.every("dispatch", 0.5, self._dispatch)
         self.heartbeat_job = j.every("heartbeat", max(2.0, s.lease_seconds / 3), self._heartbeat)
+        self._gauges = Gauges(self.metrics, self.ops, self.outbox, self.feeds, self.dead_letters, clock)
         j.every("gauges", 15.0, self._gauges)
         j.every("ops", 5.0, self._ops_flush)
         j.every("retention", 3600.0, self._retention)
@@ -252,15 +258,6 @@ class NewsBot:
         self.dispatcher.set_replicas(await self.leases.live_replicas(now, within=self.settings.lease_seconds))
         for adapter in self.adapters:
             await adapter.leader_tick(self.leases, self.replica, now, self.settings.lease_seconds)
-
-    async def _gauges(self) -> None:
-        stats = await self.outbox.stats(self.clock())
-        self.metrics.outbox_depth.set(stats.pending)
-        self.metrics.outbox_oldest.set(stats.oldest_age)
-        health = await self.feeds.health()
-        self.metrics.feeds_failing.set(health.failing)
-        self.metrics.feeds_enabled.set(health.enabled)
-        self.ops.backlog(stats.pending, stats.oldest_age)
 
     async def _ops_flush(self) -> None:
         if await self.ops.flush():

@@ -297,6 +297,39 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     return 0
 
 
+# ------------------------------------------------------------------ outbox
+def cmd_outbox(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot.ops.operator import outbox_cli
+
+    ids: list[int] | None = None
+    if args.action == "retry":
+        if not args.ids or args.ids == ["all"]:
+            ids = None
+        elif all(i.isdigit() for i in args.ids):
+            ids = [int(i) for i in args.ids]
+        else:
+            raise CliError("retry takes 'all' or dead-letter ids (numbers from 'outbox list --failed')")
+    elif not args.failed:
+        raise CliError("only dead letters can be listed: outbox list --failed")
+    settings = _settings()
+    return asyncio.run(outbox_cli(settings.database_url, args.action, ids, chat=args.chat, platform=args.platform,
+                                  as_json=args.json))
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot.ops.operator import audit_cli
+
+    if not 1 <= args.limit <= 100000:
+        raise CliError("--limit must be between 1 and 100000")
+    settings = _settings()
+    return asyncio.run(audit_cli(settings.database_url, chat=args.chat, platform=args.platform, limit=args.limit,
+                                 as_json=args.json))
+
+
 # -------------------------------------------------------------------- main
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="newsbot", description="News feeds -> Arabic alerts on Telegram and Slack.")
@@ -329,6 +362,22 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check-config", help="validate config files and environment",
                        description="Validate config/feeds.yaml, config/watchlists.yaml and the environment.")
     c.set_defaults(func=cmd_check_config)
+    ob = sub.add_parser("outbox", help="dead letters: list them, queue them again",
+                        description="Alerts the platform refused or that ran out of retries.")
+    ob.add_argument("action", choices=("list", "retry"))
+    ob.add_argument("ids", nargs="*", help="retry: 'all' (default) or dead-letter ids")
+    ob.add_argument("--failed", action="store_true", help="list: the dead letters (required)")
+    ob.add_argument("--chat", metavar="ID", help="only this chat (Telegram chat id or Slack channel id)")
+    ob.add_argument("--platform", choices=("telegram", "slack", "console"), help="only this platform")
+    ob.add_argument("--json", action="store_true", help="list: one JSON object per line")
+    ob.set_defaults(func=cmd_outbox)
+    au = sub.add_parser("audit", help="the audit log: who changed what, where, when",
+                        description="Settings changes and work on alerts (acknowledged, assigned), oldest first.")
+    au.add_argument("--chat", metavar="ID", help="only this chat")
+    au.add_argument("--platform", choices=("telegram", "slack", "console"), help="only this platform")
+    au.add_argument("--limit", type=int, default=1000, help="the newest N entries (default 1000)")
+    au.add_argument("--json", action="store_true", help="one JSON object per line")
+    au.set_defaults(func=cmd_audit)
     return p
 
 

@@ -61,7 +61,7 @@ def test_entry_is_complete(cmd: Command) -> None:
 
 
 def test_names_are_unique_and_the_table_refuses_a_second_declaration() -> None:
-    assert len(set(COMMANDS)) == len(COMMANDS) == 16
+    assert len(set(COMMANDS)) == len(COMMANDS) == 19
     entry = COMMANDS["watch"]
     with pytest.raises(ValueError, match="declared twice: watch"):
         command_table([entry, entry])
@@ -72,8 +72,9 @@ def test_names_are_unique_and_the_table_refuses_a_second_declaration() -> None:
 def test_who_may_run_what() -> None:
     """The permission columns, pinned: the core reads them, so a slip here would open a settings change."""
     changes = {"subscribe", "unsubscribe", "resume", "watch", "unwatch", "mute", "unmute", "addfeed", "removefeed"}
-    assert {c.name for c in COMMANDS.values() if c.mutates} == changes
-    assert {c.name for c in COMMANDS.values() if c.targetable} == changes | {"watchlist", "feeds", "topics"}
+    assert {c.name for c in COMMANDS.values() if c.mutates} == changes | {"retry"}
+    assert {c.name for c in COMMANDS.values() if c.targetable} == changes | {"watchlist", "feeds", "history", "topics"}
+    assert {c.name for c in COMMANDS.values() if c.admin} == {"failed", "history"}
 
 
 def test_usage_is_written_by_each_platform() -> None:
@@ -107,7 +108,8 @@ def test_every_command_a_sentence_names_is_in_the_table() -> None:
             spans = phrase(text, **_fields(text))
             assert "".join(s.text for s in spans) == text.format(**_fields(text))
             mentioned |= {s.name for s in spans if isinstance(s, CommandSpan)}
-    assert mentioned == {"subscribe", "resume", "topics", "preview", "help", "watch", "unwatch", "addfeed"}
+    assert mentioned == {"subscribe", "resume", "topics", "preview", "help", "watch", "unwatch", "addfeed", "failed",
+                         "retry"}
     assert mentioned <= set(COMMANDS)
 
 
@@ -207,6 +209,8 @@ async def test_mutating_commands_are_refused_for_non_admins_and_store_nothing(co
         reply = await core.ask(group, f"/{cmd.name} {VALID.get(cmd.name, '')}".strip())
         refused = reply.error and reply.plain_text().endswith(T.NOT_ADMIN)
         assert refused == cmd.mutates, (cmd.name, reply.plain_text())
+        viewing_refused = reply.error and reply.plain_text().endswith(T.NOT_ADMIN_VIEW)
+        assert viewing_refused == cmd.admin, (cmd.name, reply.plain_text())
     assert await core.destinations() == 0
     # The same commands from an admin get through (here: watch stores the term).
     reply = await core.ask(person("-5", "supergroup", admin=True), "/watch الهدنة")

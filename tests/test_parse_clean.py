@@ -148,3 +148,17 @@ def test_feed_with_an_unclosed_script_parses_fast() -> None:
     parsed = parse_feed(doc, "application/rss+xml")
     assert time.perf_counter() - t < 1.0
     assert parsed.entries[0].summary == "lead"
+
+
+FRAGMENTS = ["<script", "<script>", "</script", "<style", "</style>", "<!--", "-->", "<", ">", "</", "<a",
+             "<a href='x'>", "&", "&amp;", "&eacute;", "<<", "text ", "نص ", "<br/>", "<p", "</p>"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=40), st.integers(min_value=200, max_value=2000))
+def test_cleaning_work_is_linear_for_any_mix_of_hostile_fragments(pieces: list[str], repeat: int) -> None:
+    """Property: whatever mix of unclosed tags, comments and entities, the scan is a small multiple of the input."""
+    text = "".join(pieces) * repeat
+    scanned, calls = _work(text)
+    assert scanned <= 4 * len(text) + 16, f"scanned {scanned} characters of {len(text)}"
+    assert calls <= 2 * len(text) + 4

@@ -12,7 +12,8 @@ from typing import Literal
 
 from babel import Locale
 
-__all__ = ["Noun", "counted", "NEWS", "SOURCES", "MINUTES", "ALERTS", "SECONDS_AFTER", "PHRASES", "spread_phrase"]
+__all__ = ["Noun", "counted", "NEWS", "SOURCES", "MINUTES", "ALERTS", "ALERTS_GEN", "ALERTS_NOM", "SECONDS_AFTER",
+           "PHRASES", "spread_phrase"]
 
 _AR = Locale("ar")
 
@@ -44,10 +45,14 @@ NEWS = Noun("لا أخبار", "خبر واحد", "خبران", "{n} أخبار"
 # "تتناقله 4 مصادر": the subject, nominative.
 SOURCES = Noun("لا مصادر", "مصدر واحد", "مصدران", "{n} مصادر", "{n} مصدراً", "{n} مصدر")
 # "خلال 12 دقيقة": after a preposition, genitive.
+# "أعدتُ 3 تنبيهات": the object, accusative.
+ALERTS = Noun("لا تنبيهات", "تنبيهاً واحداً", "تنبيهين", "{n} تنبيهات", "{n} تنبيهاً", "{n} تنبيه")
+# "تعذّر إرسال 3 تنبيهات": after a verbal noun, genitive.
+ALERTS_GEN = Noun("أي تنبيه", "تنبيه واحد", "تنبيهين", "{n} تنبيهات", "{n} تنبيهاً", "{n} تنبيه")
 MINUTES = Noun("أقل من دقيقة", "دقيقة واحدة", "دقيقتين", "{n} دقائق", "{n} دقيقة", "{n} دقيقة")
 
 # "فاتك 3 تنبيهات": the subject, nominative.
-ALERTS = Noun("لا تنبيهات", "تنبيه واحد", "تنبيهان", "{n} تنبيهات", "{n} تنبيهاً", "{n} تنبيه")
+ALERTS_NOM = Noun("لا تنبيهات", "تنبيه واحد", "تنبيهان", "{n} تنبيهات", "{n} تنبيهاً", "{n} تنبيه")
 # "أعد المحاولة بعد 40 ثانية": after a preposition, genitive.
 SECONDS_AFTER = Noun("لحظات", "ثانية واحدة", "ثانيتين", "{n} ثوانٍ", "{n} ثانية", "{n} ثانية")
 # "الحد الأقصى (100 عبارة)".

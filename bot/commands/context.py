@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from bot.alerts.arabic import isolate, isolate_ltr
 from bot.commands.actions import ActionCodec, TargetRef
-from bot.commands.ports import ChatFeedStore, SettingsStore, StoryArchive
+from bot.commands.ports import AuditStore, ChatFeedStore, DeadLetterStore, SettingsStore, StoryArchive
 from bot.commands.texts import TERM_ERRORS, T
 from bot.domain.watchlists import TermError
 from bot.errors import NewsbotError
@@ -98,6 +98,8 @@ class Deps:
     topic_names: Mapping[str, str]  # a normalised label or plain term -> built-in watchlist id
     commands: Mapping[str, Command]  # the command table, for /help
     actions: ActionCodec  # button callback data (signed when it names another chat)
+    dead_letters: DeadLetterStore | None = None  # /failed, /retry (None: not wired, e.g. a bare core in tests)
+    audit: AuditStore | None = None  # the audit log (None: changes are not recorded)
 
 
 async def find_destination(deps: Deps, ctx: Context, where: Where) -> DestinationRef | None:

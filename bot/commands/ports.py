@@ -5,14 +5,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Protocol
 
 from bot.domain.states import AddResult
-from bot.storage.records import ChatFeed, DestinationRef, StoryRecord
+from bot.domain.audit import AuditDraft
+from bot.storage.records import AuditRecord, ChatFeed, DeadLetter, DestinationRef, StoryRecord
 
-__all__ = ["SettingsStore", "ChatFeedStore", "StoryArchive"]
+__all__ = ["SettingsStore", "ChatFeedStore", "StoryArchive", "DeadLetterStore", "AuditStore"]
 
 
 class SettingsStore(Protocol):
@@ -65,3 +66,21 @@ class StoryArchive(Protocol):
     """Stored stories, for /preview."""
 
     async def recent(self, since: datetime, limit: int = 5000) -> list[StoryRecord]: ...
+
+
+class DeadLetterStore(Protocol):
+    """Alerts that were never delivered, for /failed and /retry."""
+
+    async def for_destination(self, destination_id: int, limit: int = 50) -> list[DeadLetter]: ...
+
+    async def requeue(self, now: datetime, *, ids: Sequence[int] | None = None,
+                      destination_id: int | None = None) -> list[int]: ...
+
+
+class AuditStore(Protocol):
+    """The audit log: who changed what, where and when."""
+
+    async def add(self, entry: AuditDraft) -> None: ...
+
+    async def latest(self, platform: str, chat_id: str, thread_id: int | None = None,
+                     limit: int = 10) -> list[AuditRecord]: ...

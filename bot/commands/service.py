@@ -21,12 +21,13 @@ import structlog
 
 from bot.alerts.arabic import isolate
 from bot.alerts.plural import SECONDS_AFTER, counted
+from bot.commands import audit
 from bot.commands.about import add_command_list
 from bot.commands.actions import ActionCodec
 from bot.commands.context import ChatTarget, Context, Deps, TargetError, UsageError, Where
 from bot.commands.greeting import button_reply, plain_hint, welcome
 from bot.commands.parse import Invocation, parse_command
-from bot.commands.ports import ChatFeedStore, SettingsStore, StoryArchive
+from bot.commands.ports import AuditStore, ChatFeedStore, DeadLetterStore, SettingsStore, StoryArchive
 from bot.commands.reply import ChatSpan, Reply, command, line, phrase
 from bot.commands.subscriptions import DEFAULT_TOPICS, topic_names
 from bot.commands.table import COMMANDS, Command
@@ -44,6 +45,7 @@ log = structlog.get_logger(__name__)
 WINDOW = 60.0  # seconds: the per-user limits are "so many in any minute"
 BUTTON_FACTOR = 3  # button presses have their own, looser bucket: they never use up typed commands
 _REFUSALS = {"members": T.NOT_MEMBER, "workspace_admins": T.NOT_WORKSPACE_ADMIN}
+AUDITED_PRESSES = {"toggle": "topics", "sub": "subscribe", "watch": "watch"}  # press -> the audit log's action
 
 
 def action_key(settings: Settings) -> bytes:
@@ -58,11 +60,13 @@ def action_key(settings: Settings) -> bytes:
 class CommandService:
     def __init__(self, settings: Settings, chats: SettingsStore, feeds: ChatFeedStore, stories: StoryArchive,
                  index: WatchIndex, *, fetcher: Fetcher, clock: Callable[[], datetime],
-                 status: Callable[[], Awaitable[StatusSnapshot]], table: Mapping[str, Command] = COMMANDS) -> None:
+                 status: Callable[[], Awaitable[StatusSnapshot]], table: Mapping[str, Command] = COMMANDS,
+                 dead_letters: DeadLetterStore | None = None, audit_log: AuditStore | None = None) -> None:
         self.settings = settings
         self.deps = Deps(settings=settings, chats=chats, feeds=feeds, stories=stories, index=index,
                          fetcher=fetcher, clock=clock, status=status,
                          topic_names=topic_names(index.builtins.values()), commands=table,
+                         dead_letters=dead_letters, audit=audit_log,
                          actions=ActionCodec(action_key(settings)))
         self._recent: dict[tuple[str, str, str], deque[float]] = defaultdict(deque)
 
@@ -110,7 +114,12 @@ class CommandService:
                 dest = await self.deps.chats.find_destination(ctx.platform, press.target.chat_id)
                 where = Where(press.target.chat_id, press.target.kind, 0, dest.title if dest else None,
                               (dest.title if dest else None) or press.target.chat_id)
+            audited = press.kind in AUDITED_PRESSES and self.deps.audit is not None
+            before = await audit.snapshot(self.deps, ctx, where) if audited else None
             reply = await button_reply(self.deps, ctx, where, press, self._may_manage, self._refusal(ctx))
+            if audited and reply.changed and not reply.error:
+                await audit.record(self.deps, ctx, where, AUDITED_PRESSES[press.kind], press.arg, before=before,
+                                   after=await audit.snapshot(self.deps, ctx, where))
             return self._labelled(reply, where)
         except Exception as exc:  # noqa: BLE001
             log.error("action_failed", action=action[:64], error=repr(exc), exc_info=True)
@@ -179,10 +188,17 @@ class CommandService:
             where = Where(target.chat_id, target.kind, 0, target.title, target_ref)
         elif cmd.mutates and not await self._may_manage(ctx, ctx.chat_id):
             return Reply(error=True).add(self._refusal(ctx))
+        elif cmd.admin and not await self._may_manage(ctx, ctx.chat_id):
+            return Reply(error=True).add(T.NOT_ADMIN_VIEW)
+        audited = cmd.mutates and self.deps.audit is not None
+        before = await audit.snapshot(self.deps, ctx, where) if audited else None
         try:
             reply = await cmd.handler(self.deps, ctx, where, args)
         except UsageError as exc:
             return self._usage(cmd, exc.message)
+        if audited and reply.changed and not reply.error:
+            await audit.record(self.deps, ctx, where, cmd.name, args, before=before,
+                               after=await audit.snapshot(self.deps, ctx, where))
         return self._labelled(reply, where)
 
     def _usage(self, cmd: Command, message: str) -> Reply:

@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from bot.commands import about, feeds, greeting, subscriptions, terms
+from bot.commands import about, audit, deadletters, feeds, greeting, subscriptions, terms
 from bot.commands.context import Context, Deps, Where
 from bot.commands.reply import Reply
 
@@ -34,6 +34,7 @@ class Command:
     handler: Handler
     mutates: bool = False  # changes settings: needs someone who manages the chat
     targetable: bool = False  # may act on another chat named with "@channel" as the first argument
+    admin: bool = False  # changes nothing but is for those who manage the chat (in private chats: anyone)
 
 
 def command_table(entries: Iterable[Command]) -> Mapping[str, Command]:
@@ -65,4 +66,10 @@ COMMANDS: Mapping[str, Command] = command_table([
     Command("removefeed", "حذف مصدر أضفته", "الرابط", feeds.remove_feed, mutates=True, targetable=True),
     Command("feeds", "المصادر التي أضافتها هذه المحادثة", "", feeds.list_feeds, targetable=True),
     Command("status", "حالة البوت: المصادر والتنبيهات", "", about.show_status),
+    Command("failed", "التنبيهات التي تعذّر إرسالها إلى هذه المحادثة وسبب ذلك", "", deadletters.show_failed,
+            admin=True),
+    Command("retry", "إعادة إرسال التنبيهات المتعثرة مرة واحدة بترتيبها", "[all|الرقم…]",
+            deadletters.retry_failed, mutates=True),
+    Command("history", "آخر تغييرات الإعدادات ومتابعة التنبيهات: من ومتى وماذا", "[العدد]", audit.show_history,
+            admin=True, targetable=True),
 ])

@@ -22,7 +22,7 @@ from aiolimiter import AsyncLimiter
 from bot.delivery.compose import Composer
 from bot.delivery.membership import ChatLifecycle
 from bot.delivery.ports import Address, DeliveryEvents, OutboxStore, Outcome, Sender
-from bot.domain.states import ChatKind, OutboxState, OutcomeKind
+from bot.domain.states import ChatKind, DeadLetterReason, OutboxKind, OutboxState, OutcomeKind
 from bot.storage.records import ChatRecord, OutboxItem
 
 __all__ = ["Dispatcher", "DeliveryEvents", "DispatchPolicy"]
@@ -129,7 +129,9 @@ class Dispatcher:
             held = await self.outbox.record(row.id, chat.id, self.owner, state=OutboxState.FAILED, now=self.clock(),
                                             next_send_at=None, error="story no longer stored", edited=is_edit,
                                             release=False,
-                                            renew_until=self.clock() + timedelta(seconds=self.policy.lease_seconds))
+                                            renew_until=self.clock() + timedelta(seconds=self.policy.lease_seconds),
+                                            reason=DeadLetterReason.MISSING)
+            self._dead(chat, row, is_edit, DeadLetterReason.MISSING, "story no longer stored")
             return Outcome.failed("story no longer stored"), not held
         async with self._limiters[chat.platform]:
             try:
@@ -166,7 +168,8 @@ class Dispatcher:
                 held = await self.outbox.record(row.id, chat.id, self.owner, state=OutboxState.FAILED, now=now,
                                                 next_send_at=now + timedelta(seconds=pacing),
                                                 error=f"gave up after {int(age)}s: {outcome.error}", edited=is_edit,
-                                                release=False, renew_until=renew)
+                                                release=False, renew_until=renew, reason=DeadLetterReason.EXHAUSTED)
+                self._dead(chat, row, is_edit, DeadLetterReason.EXHAUSTED, outcome.error or "")
                 return outcome, not held
             if outcome.retry_after is not None:
                 delay = float(outcome.retry_after)
@@ -188,6 +191,13 @@ class Dispatcher:
 
         held = await self.outbox.record(row.id, chat.id, self.owner, state=OutboxState.FAILED, now=now,
                                         next_send_at=now + timedelta(seconds=pacing), error=outcome.error,
-                                        edited=is_edit, release=False, renew_until=renew)
+                                        edited=is_edit, release=False, renew_until=renew,
+                                        reason=DeadLetterReason.REFUSED)
         log.warning("delivery_failed", platform=chat.platform, chat=chat.id, row=row.id, error=outcome.error)
+        self._dead(chat, row, is_edit, DeadLetterReason.REFUSED, outcome.error or "")
         return outcome, not held
+
+    def _dead(self, chat: ChatRecord, row: OutboxItem, is_edit: bool, reason: DeadLetterReason, error: str) -> None:
+        """A new alert closed as failed is a dead letter: tell the events (metrics, ops channel)."""
+        if not is_edit and row.kind is OutboxKind.ALERT and self.events is not None:
+            self.events.dead_letter(chat, row, reason, error)

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.alerts.model import AlertView
-from bot.domain.states import OutboxState, OutcomeKind
+from bot.domain.states import DeadLetterReason, OutboxState, OutcomeKind
 from bot.storage.records import ChatRecord, OutboxItem, StoryRecord
 
 __all__ = ["Outcome", "Address", "Notice", "Message", "Sender", "StoryReader", "OutboxStore", "ChatDirectory",
@@ -103,6 +103,7 @@ class OutboxStore(Protocol):
         self, row_id: int, chat_id: int, owner: str, *, state: OutboxState | None, now: datetime,
         next_send_at: datetime | None, message_ref: str | None = None, error: str | None = None,
         edited: bool = False, release: bool = True, renew_until: datetime | None = None,
+        reason: DeadLetterReason | None = None,
     ) -> bool: ...
 
     async def release_chat(self, chat_id: int, owner: str, next_send_at: datetime | None = None) -> None: ...
@@ -122,5 +123,9 @@ class ChatDirectory(Protocol):
 
 class DeliveryEvents(Protocol):
     def delivered(self, platform: str, row: OutboxItem, outcome: Outcome, now: datetime) -> None: ...
+
+    def dead_letter(self, chat: ChatRecord, row: OutboxItem, reason: DeadLetterReason, error: str) -> None:
+        """An alert became a dead letter (kept for /failed and /retry)."""
+        ...
 
     async def chat_gone(self, platform: str, name: str, reason: str) -> None: ...

@@ -10,7 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 __all__ = ["StoryState", "OutboxState", "OutboxKind", "OutcomeKind", "FeedOrigin", "Platform", "ChatKind",
-           "AddResult"]
+           "AddResult", "DeadLetterReason"]
 
 
 class StoryState(StrEnum):
@@ -31,6 +31,14 @@ class OutboxState(StrEnum):
     SENT = "sent"
     FAILED = "failed"
     GONE = "gone"
+
+
+class DeadLetterReason(StrEnum):
+    """Why an alert row ended ``failed`` (a dead letter, kept until retried or forgotten)."""
+
+    REFUSED = "refused"  # the platform said this message can never be delivered
+    EXHAUSTED = "exhausted"  # transient failures went on past the give-up age
+    MISSING = "missing"  # the story was no longer stored when its turn came
 
 
 class OutboxKind(StrEnum):

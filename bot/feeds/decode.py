@@ -41,6 +41,7 @@ _NUL_PATTERNS = (
 _LATIN1 = {"latin-1", "iso8859-1", "ascii"}
 _UNICODE_WIDE = {"utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"}
 _STRAY_RATIO = 0.02  # at most 2 broken sequences per 100 well-formed multi-byte ones
+_STRAY_FEW = 3  # ... or this many, in a document with little non-ASCII text
 
 
 def _codec(name: str | None) -> str | None:
@@ -70,8 +71,17 @@ def _utf8_quality(body: bytes) -> tuple[int, int]:
 
 
 def _mostly_utf8(body: bytes) -> bool:
+    """UTF-8 with a few stray bytes: the broken sequences are rare beside the well-formed ones.
+
+    Legacy text (windows-1256 Arabic, windows-1252) is almost never well-formed
+    multi-byte UTF-8, so a document whose well-formed sequences outnumber its
+    broken ones at least two to one, with at most a handful broken (or 2 %),
+    is UTF-8 with strays, not another encoding.
+    """
     multi, broken = _utf8_quality(body)
-    return broken == 0 or (multi >= 20 and broken <= multi * _STRAY_RATIO)
+    if broken == 0:
+        return True
+    return multi >= 2 * broken and broken <= max(_STRAY_FEW, multi * _STRAY_RATIO)
 
 
 def _strict(body: bytes, enc: str) -> str | None:

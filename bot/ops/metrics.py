@@ -36,6 +36,10 @@ class Metrics:
         self.feeds_enabled = Gauge("newsbot_feeds_enabled", "Enabled feeds", registry=r)
         self.latency = Histogram("newsbot_alert_latency_seconds", "From a story's first sight to its delivery",
                                  ["platform"], buckets=_LATENCY_BUCKETS, registry=r)
+        self.dead_letters = Counter("newsbot_dead_letters", "Alerts that became dead letters",
+                                    ["platform", "reason"], registry=r)
+        self.dead_letters_stored = Gauge("newsbot_dead_letters_stored", "Dead letters kept (not yet retried)",
+                                         registry=r)
         self.up = Gauge("newsbot_up", "1 while the process runs", registry=r)
 
     def render(self) -> bytes:

@@ -15,7 +15,9 @@ from typing import Protocol
 import structlog
 
 from bot.alerts.arabic import format_relative, isolate
+from bot.alerts.plural import ALERTS_GEN, counted
 from bot.domain.alerting import NoticePayload, OutboxDraft
+from bot.domain.states import DeadLetterReason
 from bot.storage.records import DestinationRef, FeedRecord
 
 __all__ = ["OpsNotifier", "OpsDestinations", "NoticeQueue"]
@@ -25,6 +27,8 @@ log = structlog.get_logger(__name__)
 MAX_LINES = 30
 BACKLOG_REPEAT = 1800.0
 TITLE = "تقرير تشغيل newsbot"
+DEAD_REASONS = {DeadLetterReason.REFUSED: "رفضته المنصة", DeadLetterReason.EXHAUSTED: "نفدت محاولات الإرسال",
+                DeadLetterReason.MISSING: "لم يعد الخبر مخزّناً"}
 
 
 class OpsDestinations(Protocol):
@@ -55,6 +59,7 @@ class OpsNotifier:
         self._last_flush: datetime | None = None
         self._backlog_since: datetime | None = None
         self._backlog_told: datetime | None = None
+        self._dead: dict[tuple[str, str], tuple[int, str]] = {}  # (platform, chat) -> (count, last reason)
 
     def add(self, line: str) -> None:
         if len(self._lines) >= MAX_LINES:
@@ -83,6 +88,26 @@ class OpsNotifier:
     def chat_gone(self, platform: str, name: str, reason: str) -> None:
         self.add(f"🚫 أُلغي تفعيل المحادثة {isolate(str(name))} ({platform}): {isolate(reason)}")
 
+    def dead_letter(self, platform: str, name: str, reason: DeadLetterReason, error: str) -> None:
+        """An alert that will not be delivered; one line per chat per digest, however many there are."""
+        count, _ = self._dead.get((platform, name), (0, ""))
+        why = DEAD_REASONS.get(reason, DEAD_REASONS[DeadLetterReason.REFUSED])
+        if error:
+            why = f"{why}: {self.scrub(error)[:120]}"
+        if (platform, name) in self._dead or len(self._dead) < MAX_LINES:
+            self._dead[(platform, name)] = (count + 1, why)
+        else:
+            self._dropped += 1
+
+    def _dead_lines(self) -> list[str]:
+        lines = []
+        for (platform, name), (n, why) in self._dead.items():
+            prefix = "/newsbot " if platform == "slack" else "/"
+            lines.append(f"📭 تعذّر إرسال {counted(n, ALERTS_GEN)} إلى {isolate(name)} ({platform}): {isolate(why)}. "
+                         f"تعرضها {prefix}failed هناك أو newsbot outbox list --failed، وتعيدها {prefix}retry.")
+        self._dead.clear()
+        return lines
+
     def backlog(self, pending: int, oldest_age: float) -> None:
         now = self.clock()
         if pending >= self.backlog_threshold:
@@ -106,13 +131,13 @@ class OpsNotifier:
 
     async def flush(self, *, force: bool = False) -> int:
         """Queue the buffered lines as one digest for every ops destination; returns rows queued."""
-        if not self._lines:
+        if not self._lines and not self._dead:
             return 0
         now = self.clock()
         if not force and self._last_flush is not None and \
                 (now - self._last_flush).total_seconds() < self.min_interval:
             return 0
-        lines = list(self._lines)
+        lines = [*self._dead_lines(), *self._lines]
         if self._dropped:
             lines.append(f"… و{self._dropped} إشعارات أخرى")
         self._lines.clear()

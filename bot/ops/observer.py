@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.delivery.ports import Outcome
-from bot.domain.states import OutboxKind, OutboxState, OutcomeKind
+from bot.domain.states import DeadLetterReason, OutboxKind, OutboxState, OutcomeKind
 from bot.domain.watchlists import is_custom_watchlist_id
 from bot.ops.metrics import Metrics
 from bot.ops.notices import OpsNotifier
 from bot.pipeline.ingest import IngestReport
-from bot.storage.records import FeedRecord, OutboxItem
+from bot.storage.records import ChatRecord, FeedRecord, OutboxItem
 
 __all__ = ["Observer"]
 
@@ -60,6 +60,10 @@ class Observer:
             self.metrics.alerts_retried.labels(platform).inc()
         else:
             self.metrics.alerts_failed.labels(platform).inc()
+
+    def dead_letter(self, chat: ChatRecord, row: OutboxItem, reason: DeadLetterReason, error: str) -> None:
+        self.metrics.dead_letters.labels(chat.platform, str(reason)).inc()
+        self.ops.dead_letter(chat.platform, chat.title or chat.external_id, reason, error)
 
     async def chat_gone(self, platform: str, name: str, reason: str) -> None:
         self.metrics.chats_gone.labels(platform).inc()

@@ -48,6 +48,7 @@ __all__ = [
     "CustomTerm",
     "DestinationFeed",
     "Outbox",
+    "AuditEntry",
     "Lease",
     "Replica",
     "Meta",
@@ -233,6 +234,10 @@ class Outbox(Base):
     message_ref: Mapped[str | None] = mapped_column(String(100), nullable=True)
     edit_due_at: Mapped[datetime | None] = mapped_column(nullable=True)
     edits: Mapped[int] = mapped_column(Integer, default=0)
+    # A dead letter (state failed): why (refused | exhausted | missing), when, and how often re-queued.
+    failed_reason: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    failed_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    replays: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     __table_args__ = (
         UniqueConstraint("destination_id", "dedupe_key"),
@@ -241,6 +246,27 @@ class Outbox(Base):
         Index("ix_outbox_dedupe_key", "dedupe_key"),
         Index("ix_outbox_edit_due", "edit_due_at"),
     )
+
+
+class AuditEntry(Base):
+    """Who changed what, where and when: settings commands, and work on alerts (ack, assign)."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))  # the platform's chat id
+    thread_id: Mapped[int] = mapped_column(BigInteger, default=0)
+    chat_title: Mapped[str | None] = mapped_column(Text, nullable=True)
+    user_id: Mapped[str] = mapped_column(String(64))
+    user_name: Mapped[str | None] = mapped_column(Text, nullable=True)
+    action: Mapped[str] = mapped_column(String(32))
+    args: Mapped[str] = mapped_column(Text, default="")
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
+    __table_args__ = (Index("ix_audit_log_where", "platform", "chat_id", "id"),)
 
 
 class Lease(Base):

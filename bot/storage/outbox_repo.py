@@ -16,7 +16,7 @@ from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.alerting import OutboxDraft
-from bot.domain.states import OutboxKind, OutboxState
+from bot.domain.states import DeadLetterReason, OutboxKind, OutboxState
 from bot.storage.db import Database
 from bot.storage.models import Chat, Destination, Outbox, table
 from bot.storage.records import (
@@ -99,11 +99,13 @@ class OutboxRepo:
         self, row_id: int, chat_id: int, owner: str, *, state: OutboxState | None, now: datetime,
         next_send_at: datetime | None, message_ref: str | None = None, error: str | None = None,
         edited: bool = False, release: bool = True, renew_until: datetime | None = None,
+        reason: DeadLetterReason | None = None,
     ) -> bool:
         """Write one send's outcome and the chat's next allowed send time in one transaction.
 
         Without ``release`` the chat's lease is renewed to ``renew_until``; returns False when
         this replica no longer holds it (it expired and another replica may be serving the chat).
+        A row closed ``failed`` is a dead letter: ``reason`` (default: refused) and the time are kept.
         """
         o, c = table(Outbox), table(Chat)
         values: dict[str, Any] = {}
@@ -113,6 +115,8 @@ class OutboxRepo:
             values.update(state=str(state), attempts=o.c.attempts + 1, last_error=(error or None) and error[:500])
             if state is OutboxState.SENT:
                 values.update(sent_at=now, message_ref=message_ref)
+            elif state is OutboxState.FAILED:
+                values.update(failed_reason=str(reason or DeadLetterReason.REFUSED), failed_at=now)
         else:
             values.update(attempts=o.c.attempts + 1, last_error=(error or "")[:500])
         chat_values: dict[str, Any] = {"next_send_at": next_send_at}

@@ -13,10 +13,11 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from bot.domain.policy import DestinationSettings
-from bot.domain.states import FeedOrigin, OutboxKind, OutboxState, StoryState
+from bot.domain.states import DeadLetterReason, FeedOrigin, OutboxKind, OutboxState, StoryState
 
 __all__ = ["FeedRecord", "FailingFeed", "FeedHealth", "StoryRecord", "StoryMark", "FingerprintRecord", "ChatRecord",
-           "OutboxItem", "OutboxStats", "ChatFeed", "AudienceEntry", "Audience", "ChatCounts", "DestinationRef", "from_row"]
+           "OutboxItem", "OutboxStats", "ChatFeed", "AudienceEntry", "Audience", "ChatCounts", "DestinationRef", "DeadLetter",
+           "DEAD_LETTER_CONVERT", "AuditRecord", "from_row"]
 
 R = TypeVar("R")
 _FIELDS: dict[type, tuple[str, ...]] = {}
@@ -161,6 +162,47 @@ class OutboxItem:
 
 OUTBOX_CONVERT: dict[str, Callable[[Any], Any]] = {"state": OutboxState, "kind": OutboxKind,
                                                    "thread_id": int}
+
+
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    """An alert the platform finally refused or that ran out of retries, kept with its reason."""
+
+    id: int
+    destination_id: int
+    platform: str
+    external_id: str
+    thread_id: int
+    chat_title: str | None
+    story_title: str | None
+    reason: DeadLetterReason
+    last_error: str | None
+    failed_at: datetime | None
+    created_at: datetime
+    attempts: int
+    replays: int
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRecord:
+    """One stored row of the audit log."""
+
+    id: int
+    at: datetime
+    platform: str
+    chat_id: str
+    thread_id: int
+    chat_title: str | None
+    user_id: str
+    user_name: str | None
+    action: str
+    args: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    detail: dict[str, Any] | None
+
+
+DEAD_LETTER_CONVERT: dict[str, Callable[[Any], Any]] = {"reason": DeadLetterReason, "thread_id": int}
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ PTB picks the exception from the HTTP status, except that ``parameters.migrate_t
 
 * ``"429"`` -> ``RetryAfter`` (``retry_after`` = N s);  ``"400_migrated"`` -> ``ChatMigrated``
 * ``"403_blocked"`` / ``"403_kicked"`` -> ``Forbidden``; ``"400_not_found"`` -> ``BadRequest``
+* ``"400_refused"`` -> ``BadRequest`` about the message itself (a permanent failure, not the chat)
 * ``"500"`` -> ``NetworkError`` itself ("Internal Server Error")
 * ``"502"`` -> ``NetworkError`` itself ("Bad Gateway (502). Parsing the server response ...
   failed"; PTB also logs the HTML body at ERROR level)
@@ -46,7 +47,7 @@ JSON = dict[str, Any]
 GROUP_ANONYMOUS_BOT: JSON = {"id": 1087968824, "is_bot": True, "first_name": "Group",
                              "username": "GroupAnonymousBot"}
 MEMBER_STATUSES = ("creator", "administrator", "member", "restricted", "left", "kicked")
-ERRORS = ("429", "403_blocked", "403_kicked", "400_not_found", "400_migrated", "500", "502",
+ERRORS = ("429", "403_blocked", "403_kicked", "400_not_found", "400_migrated", "400_refused", "500", "502",
           "timeout")
 _ALL = object()
 _DEFAULT_EXCLUDED = {"chat_member", "message_reaction", "message_reaction_count"}
@@ -59,7 +60,8 @@ _BOOL_PARAMS = {"disable_notification", "protect_content", "show_alert", "drop_p
 _CHAT_NOT_FOUND = "Bad Request: chat not found"
 _MIGRATED = "Bad Request: group chat was upgraded to a supergroup chat"
 _STATIC_ERRORS = {"403_blocked": (403, "Forbidden: bot was blocked by the user"),
-                  "400_not_found": (400, _CHAT_NOT_FOUND), "500": (500, "Internal Server Error")}
+                  "400_not_found": (400, _CHAT_NOT_FOUND), "500": (500, "Internal Server Error"),
+                  "400_refused": (400, "Bad Request: message thread not found")}
 _HTML_502 = ("<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>"
              "502 Bad Gateway</h1></center>\r\n<hr><center>nginx/1.18.0</center>\r\n"
              "</body>\r\n</html>\r\n")
