@@ -61,7 +61,7 @@ def test_entry_is_complete(cmd: Command) -> None:
 
 
 def test_names_are_unique_and_the_table_refuses_a_second_declaration() -> None:
-    assert len(set(COMMANDS)) == len(COMMANDS) == 19
+    assert len(set(COMMANDS)) == len(COMMANDS) == 21
     entry = COMMANDS["watch"]
     with pytest.raises(ValueError, match="declared twice: watch"):
         command_table([entry, entry])
@@ -71,7 +71,8 @@ def test_names_are_unique_and_the_table_refuses_a_second_declaration() -> None:
 
 def test_who_may_run_what() -> None:
     """The permission columns, pinned: the core reads them, so a slip here would open a settings change."""
-    changes = {"subscribe", "unsubscribe", "resume", "watch", "unwatch", "mute", "unmute", "addfeed", "removefeed"}
+    changes = {"subscribe", "unsubscribe", "resume", "watch", "unwatch", "exclude", "include", "mute", "unmute",
+               "addfeed", "removefeed"}
     assert {c.name for c in COMMANDS.values() if c.mutates} == changes | {"retry"}
     assert {c.name for c in COMMANDS.values() if c.targetable} == changes | {"watchlist", "feeds", "history", "topics"}
     assert {c.name for c in COMMANDS.values() if c.admin} == {"failed", "history"}
@@ -103,13 +104,15 @@ def _fields(template: str) -> dict[str, str]:
 
 def test_every_command_a_sentence_names_is_in_the_table() -> None:
     mentioned = set()
-    for name, text in vars(T).items():
-        if isinstance(text, str) and not name.startswith("_"):
+    for name, value in vars(T).items():
+        if name.startswith("_") or not isinstance(value, (str, tuple)):
+            continue
+        for text in (value,) if isinstance(value, str) else value:
             spans = phrase(text, **_fields(text))
             assert "".join(s.text for s in spans) == text.format(**_fields(text))
             mentioned |= {s.name for s in spans if isinstance(s, CommandSpan)}
-    assert mentioned == {"subscribe", "resume", "topics", "preview", "help", "watch", "unwatch", "addfeed", "failed",
-                         "retry"}
+    assert mentioned == {"subscribe", "resume", "topics", "watch", "unwatch", "addfeed", "failed", "retry", "include",
+                         "preview", "exclude", "help"}
     assert mentioned <= set(COMMANDS)
 
 
@@ -142,7 +145,7 @@ class Core:
 
 
 async def _build(tmp_path: Path, table: Any = COMMANDS) -> tuple[Core, Fetcher]:
-    settings = make_settings(tmp_path)
+    settings = make_settings(tmp_path, commands_per_minute=100)
     db = Database(settings.database_url)
     db.migrate()
     watchlists, problems = load_watchlists(ROOT / "config" / "watchlists.yaml")
@@ -185,7 +188,7 @@ def person(chat_id: str = "42", kind: str = "private", *, admin: bool) -> Contex
 # Arguments each command accepts, so a refusal can only come from the permission check.
 VALID = {"subscribe": "nato", "unsubscribe": "nato", "watch": "الهدنة", "unwatch": "الهدنة", "mute": "2h",
          "unmute": "", "addfeed": "https://feeds.example/rss", "removefeed": "https://feeds.example/rss",
-         "preview": "الناتو"}
+         "preview": "الناتو", "exclude": "كرة", "include": "كرة"}
 
 
 def listed(reply: Reply) -> list[str]:

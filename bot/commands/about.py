@@ -25,8 +25,14 @@ def add_command_list(reply: Reply, commands: Iterable[Command]) -> Reply:
 
 
 async def show_help(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
-    """What the bot does, how it matches, and every command."""
-    reply = Reply().add(T.INTRO).add(*phrase(T.HOW)).add(T.MATCHING).add(bold(T.COMMANDS_HEADER))
+    """What the bot does, how it matches, and every command; "/help watch": the rule language."""
+    if args.strip().lstrip("/").lower() == "watch":
+        out = Reply().add(bold(T.HELP_WATCH[0]))
+        for text in T.HELP_WATCH[1:]:
+            out.add(*phrase(text))
+        return out
+    reply = Reply().add(T.INTRO).add(*phrase(T.HOW)).add(T.MATCHING).add(*phrase(T.RULES_HINT))
+    reply.add(bold(T.COMMANDS_HEADER))
     return add_command_list(reply, deps.commands.values())
 
 

@@ -36,7 +36,9 @@ async def snapshot(deps: Deps, ctx: Context, where: Where) -> dict[str, Any] | N
     subs = await deps.chats.subscriptions(dest.id)
     now = deps.clock()
     muted = dest.muted_until if dest.muted_until is not None and dest.muted_until > now else None
+    excluded = sorted(await deps.chats.exclusions(dest.id))
     return {
+        **({"exclusions": excluded} if excluded else {}),  # only when set: older entries have no such key
         "enabled": dest.enabled,
         "topics": sorted("mine" if is_custom_watchlist_id(s) else s for s in subs),
         "terms": sorted(await deps.chats.terms(dest.id)),
@@ -78,7 +80,7 @@ def _names(deps: Deps, key: str, value: Any) -> str:
 
 
 def describe_change(deps: Deps, change: Change) -> str:
-    """'الموضوعات: لا شيء ← حلف الناتو' (right to left: before, then after)."""
+    """'المتابعات: لا شيء ← حلف الناتو' (right to left: before, then after)."""
     label = T.AUDIT_KEYS.get(change.key, change.key)
     return f"{label}: {_names(deps, change.key, change.before)} ← {_names(deps, change.key, change.after)}"
 

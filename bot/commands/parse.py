@@ -27,12 +27,19 @@ class Invocation:
 
 
 def clean_argument(text: str) -> str:
-    """Drop control characters (NUL included), bidi overrides and zero-width characters; fold spaces."""
+    """Drop control characters (NUL included), bidi overrides and zero-width characters; fold spaces.
+
+    Line breaks stay (one "\n" between non-blank lines): /watch reads each line as a rule of its own.
+    """
+    return "\n".join(ln for ln in (_clean_line(part) for part in text[:MAX_INPUT].split("\n")) if ln)
+
+
+def _clean_line(text: str) -> str:
     out = []
-    for ch in text[:MAX_INPUT]:
+    for ch in text:
         cat = unicodedata.category(ch)
         if cat == "Cc":
-            out.append(" " if ch in "\t\n\r" else "")
+            out.append(" " if ch in "\t\r" else "")
         elif ch in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069":
             continue
         elif cat in ("Cs", "Co", "Cn"):

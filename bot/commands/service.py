@@ -171,8 +171,8 @@ class CommandService:
         if args.startswith("@") and not cmd.targetable:
             return Reply(error=True).add(*phrase(T.TARGET_NOT_FOR.format(name=cmd.name)))
         if cmd.targetable and args.startswith("@"):
-            target_ref, _, args = args.partition(" ")
-            args = args.strip()
+            target_ref, *rest = args.split(None, 1)
+            args = rest[0].strip() if rest else ""
             if ctx.resolve_target is None:
                 return Reply(error=True).add(T.TARGET_UNSUPPORTED)
             if ctx.chat_kind != "private":

@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from bot.commands import about, audit, deadletters, feeds, greeting, subscriptions, terms
+from bot.commands import about, audit, deadletters, exclusions, feeds, greeting, subscriptions, terms
 from bot.commands.context import Context, Deps, Where
 from bot.commands.reply import Reply
 
@@ -56,10 +56,15 @@ COMMANDS: Mapping[str, Command] = command_table([
     Command("resume", "استئناف التنبيهات بعد إيقافها", "", subscriptions.resume, mutates=True, targetable=True),
     Command("unsubscribe", "إلغاء الاشتراك أو إيقاف التنبيهات", "[المعرفات…]", subscriptions.unsubscribe,
             mutates=True, targetable=True),
-    Command("watch", "إضافة كلمة أو عبارة إلى قائمتك", "العبارة", terms.watch, mutates=True, targetable=True),
-    Command("unwatch", "حذف كلمة أو عبارة من قائمتك", "العبارة", terms.unwatch, mutates=True, targetable=True),
+    Command("watch", "إضافة كلمة أو عبارة أو قاعدة إلى قائمتك", "العبارة أو القاعدة",
+            terms.watch, mutates=True, targetable=True),
+    Command("unwatch", "حذف كلمة أو عبارة أو قاعدة من قائمتك", "العبارة أو القاعدة", terms.unwatch,
+            mutates=True, targetable=True),
+    Command("exclude", "لا تنبيه عن أي خبر يذكر هذه الكلمة", "الكلمة", exclusions.exclude,
+            mutates=True, targetable=True),
+    Command("include", "إلغاء استبعاد كلمة", "الكلمة", exclusions.include, mutates=True, targetable=True),
     Command("watchlist", "كل ما تتابعه هذه المحادثة", "", terms.show_watchlist, targetable=True),
-    Command("preview", "الأخبار الأخيرة التي كانت ستطابق عبارة", "العبارة", terms.preview),
+    Command("preview", "الأخبار الأخيرة التي كانت ستطابق عبارة أو قاعدة", "العبارة أو القاعدة", terms.preview),
     Command("mute", "كتم التنبيهات مدة محددة", "2h", subscriptions.mute, mutates=True, targetable=True),
     Command("unmute", "إلغاء الكتم", "", subscriptions.unmute, mutates=True, targetable=True),
     Command("addfeed", "إضافة مصدر أخبار (رابط RSS أو Atom)", "الرابط", feeds.add_feed, mutates=True, targetable=True),

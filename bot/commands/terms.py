@@ -1,84 +1,168 @@
-"""A chat's own terms (/watch, /unwatch, /watchlist) and /preview."""
+"""A chat's own rules (/watch, /unwatch, /watchlist) and /preview.
+
+What /watch stores is a rule of the language in ``bot.domain.rule_parse`` (a plain
+term is the simplest rule); ingest matches it exactly as ``newsbot match --rules``
+does, with the same expansion, which the reply spells out ("يشمل أيضاً: …").
+"""
 
 from __future__ import annotations
 
 import re
 
 from bot.alerts.arabic import format_datetime, isolate
-from bot.commands.context import Context, Deps, Where, ensure_destination, find_destination, labels_of, term_usage
 from bot.alerts.plural import PHRASES, counted
+from bot.commands.context import (
+    Context,
+    Deps,
+    UsageError,
+    Where,
+    ensure_destination,
+    find_destination,
+    labels_of,
+)
 from bot.commands.address import addressee
 from bot.commands.reply import Reply, Span, bold, note, phrase
-from bot.commands.texts import T
+from bot.commands.texts import TERM_ERRORS, T
+from bot.domain.matcher import Match
+from bot.domain.rule_parse import Phrase, RuleError, parse_rule
+from bot.domain.rules import CompiledRule
 from bot.domain.stories import cut_at_word
-from bot.domain.watchlists import TermError, custom_watchlist_id, parse_term, term_key
-from bot.pipeline.preview import preview_term
+from bot.domain.watch_input import MAX_PARTS, rule_key, split_watch_input
+from bot.domain.watchlists import custom_watchlist_id
+from bot.pipeline.preview import preview_rule
+from bot.storage.records import StoryRecord
 
-__all__ = ["PREVIEW_DAYS", "PREVIEW_SHOW", "watch", "unwatch", "show_watchlist", "preview"]
+__all__ = ["PREVIEW_DAYS", "PREVIEW_SHOW", "watch", "unwatch", "show_watchlist", "preview", "rule_usage",
+           "quoted"]
 
 PREVIEW_DAYS = 3
 PREVIEW_SHOW = 5
+PREVIEW_NEAR = 3
+_MAX_ALSO = 12
 
 
-def _quoted(terms: list[str]) -> str:
+def quoted(terms: list[str]) -> str:
     return "، ".join(f"«{isolate(t)}»" for t in terms)
 
 
+def rule_usage(text: str, exc: RuleError) -> UsageError:
+    """Why a rule was refused, in Arabic, and where in it."""
+    if exc.position >= len(text):
+        return UsageError(T.RULE_ERROR_END.format(reason=exc.message_ar))
+    at = text[exc.position:exc.position + 15]
+    return UsageError(T.RULE_ERROR.format(reason=exc.message_ar, pos=exc.position + 1, at=isolate(at)))
+
+
+def _parts(args: str) -> list[str]:
+    if not args.strip():
+        raise UsageError(TERM_ERRORS["empty"])
+    parts = list(split_watch_input(args).parts)
+    if len(parts) > MAX_PARTS:
+        raise UsageError(TERM_ERRORS["too_many_parts"].format(limit=MAX_PARTS))
+    return parts
+
+
+def _is_plain(text: str) -> bool:
+    tree = parse_rule(text)
+    return isinstance(tree, Phrase) and tree.text == text.strip()
+
+
 async def watch(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
-    """Add a word or phrase to the chat's own list (spelling variants are one term)."""
-    try:
-        key = term_key(args)
-    except TermError as exc:
-        raise term_usage(exc) from exc
+    """Add rules (a word, a phrase, or phrases joined by + | - ~) to the chat's own list."""
+    parts = _parts(args)
+    rules = deps.index.rule_set()
+    compiled: list[tuple[str, str, CompiledRule]] = []
+    for i, part in enumerate(parts):
+        try:
+            compiled.append((part, rule_key(part), rules.add(str(i), part)))
+        except RuleError as exc:
+            raise rule_usage(part, exc) from exc
     dest = await ensure_destination(deps, ctx, where)
-    result = await deps.chats.add_term(dest.id, args, key, ctx.user_id, deps.clock(),
-                                       limit=deps.settings.max_terms_per_chat,
-                                       own_list=custom_watchlist_id(dest.id))
     who = addressee(where)
-    if result == "limit":
-        limit = counted(deps.settings.max_terms_per_chat, PHRASES)
-        return Reply(error=True).add(*phrase(T.WATCH_LIMIT, own=who.own, limit=limit))
-    if result == "exists":
-        return Reply().add(T.WATCH_EXISTS.format(term=isolate(args), own=who.own))
-    await deps.index.refresh()
-    text = T.WATCH_ADDED.format(term=isolate(args), own=who.own, gets=who.gets)
-    return Reply(changed=True, note=note(T.NOTE_WATCH_ADDED, term=isolate(args))).add("✅ ", text)
+    reply = Reply()
+    if len(parts) > 1:
+        reply.add(T.WATCH_SPLIT.format(count=counted(len(parts), PHRASES)))
+    added: list[str] = []
+    for part, key, rule in compiled:
+        result = await deps.chats.add_term(dest.id, part, key, ctx.user_id, deps.clock(),
+                                           limit=deps.settings.max_terms_per_chat,
+                                           own_list=custom_watchlist_id(dest.id))
+        if result == "limit":
+            reply.error = not added
+            reply.add(*phrase(T.WATCH_LIMIT, own=who.own, limit=counted(deps.settings.max_terms_per_chat, PHRASES)))
+            break
+        if result == "exists":
+            reply.add(T.WATCH_EXISTS.format(term=isolate(part), own=who.own))
+            continue
+        added.append(part)
+        text = (T.WATCH_ADDED if _is_plain(part) else T.WATCH_RULE_ADDED).format(term=isolate(part), own=who.own,
+                                                                                  gets=who.gets)
+        reply.add("✅ ", text)
+        also = list(dict.fromkeys(a for e in rule.expansions for a in e.added))
+        if also:
+            shown = quoted(also[:_MAX_ALSO]) + ("، …" if len(also) > _MAX_ALSO else "")
+            reply.add("   ", T.WATCH_ALSO.format(words=shown))
+        elif any(e.literal for e in rule.expansions):
+            reply.add("   ", T.WATCH_LITERAL)
+    if added:
+        await deps.index.refresh()
+        reply.changed = True
+        reply.note = note(T.NOTE_WATCH_ADDED, term=isolate(added[0])) if len(added) == 1 else \
+            note(T.NOTE_WATCH_ADDED_MANY, terms=quoted(added))
+    return reply
 
 
 async def unwatch(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
-    """Remove a term from the chat's own list; when it is not there, show what is."""
-    try:
-        key = term_key(args)
-    except TermError as exc:
-        raise term_usage(exc) from exc
+    """Remove rules from the chat's own list; when one is not there, show what is."""
+    parts = _parts(args)
+    keys: list[tuple[str, str]] = []
+    for part in parts:
+        try:
+            keys.append((part, rule_key(part)))
+        except RuleError as exc:
+            raise rule_usage(part, exc) from exc
     dest = await find_destination(deps, ctx, where)
-    removed = await deps.chats.remove_term(dest.id, key) if dest else None
-    if removed is None:
-        reply = Reply().add(T.UNWATCH_MISSING.format(term=isolate(args), own=addressee(where).own))
-        if dest:
-            terms = await deps.chats.terms(dest.id)
-            if terms:
-                reply.add(T.WATCHLIST_TERMS.format(terms=_quoted(terms[:50])))
-        return reply
-    await deps.index.refresh()
-    text = T.UNWATCHED.format(term=isolate(removed), own=addressee(where).own)
-    return Reply(changed=True, note=note(T.NOTE_UNWATCHED, term=isolate(removed))).add("🗑️ ", text)
+    who = addressee(where)
+    reply = Reply()
+    removed: list[str] = []
+    missing = False
+    for part, key in keys:
+        gone = await deps.chats.remove_term(dest.id, key) if dest else None
+        if gone is None:
+            missing = True
+            reply.add(T.UNWATCH_MISSING.format(term=isolate(part), own=who.own))
+        else:
+            removed.append(gone)
+            reply.add("🗑️ ", T.UNWATCHED.format(term=isolate(gone), own=who.own))
+    if missing and dest:
+        terms = await deps.chats.terms(dest.id)
+        if terms:
+            reply.add(T.WATCHLIST_TERMS.format(terms=quoted(terms[:50])))
+    if removed:
+        await deps.index.refresh()
+        reply.changed = True
+        reply.note = note(T.NOTE_UNWATCHED, term=isolate(removed[0])) if len(removed) == 1 else \
+            note(T.NOTE_UNWATCHED_MANY, terms=quoted(removed))
+    return reply
 
 
 async def show_watchlist(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
-    """Everything the chat follows: watchlists, own terms, pause and mute, feed count."""
+    """Everything the chat follows: watchlists, own rules, exclusions, pause and mute, feed count."""
     dest = await find_destination(deps, ctx, where)
     if dest is None:
         return Reply().add(*phrase(T.WATCHLIST_EMPTY))
     subs = await deps.chats.subscriptions(dest.id)
     terms = await deps.chats.terms(dest.id)
+    excluded = await deps.chats.exclusions(dest.id)
     builtin = [s for s in subs if s in deps.index.builtins]
-    if not builtin and not terms:
+    if not builtin and not terms and not excluded:
         return Reply().add(*phrase(T.WATCHLIST_EMPTY))
     reply = Reply().add(bold(T.WATCHLIST_HEADER))
     reply.add(T.WATCHLIST_TOPICS.format(labels=labels_of(deps, builtin)))
     if terms:
-        reply.add(T.WATCHLIST_TERMS.format(terms=_quoted(terms)))
+        reply.add(T.WATCHLIST_TERMS.format(terms=quoted(terms)))
+    if excluded:
+        reply.add("🚫 ", T.WATCHLIST_EXCLUDED.format(terms=quoted(excluded)))
     if not dest.enabled:
         reply.add(*phrase(T.WATCHLIST_PAUSED))
     if dest.muted_until and dest.muted_until > deps.clock():
@@ -89,24 +173,43 @@ async def show_watchlist(deps: Deps, ctx: Context, where: Where, args: str) -> R
     return reply
 
 
+def _why(matches: list[Match]) -> str:
+    return "، ".join(dict.fromkeys(f"«{isolate(m.surface)}»" for m in matches))
+
+
+def _story(reply: Reply, story: StoryRecord) -> None:
+    title = cut_at_word(story.title, 160)
+    reply.add("• ", Span(isolate(title), href=story.link or None), f" — {isolate(story.feed_name)}")
+
+
 async def preview(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
-    """Which stored stories of the last days a term would have matched, and why."""
+    """Which stored stories of the last days a rule would have alerted, and its nearest misses."""
     days = PREVIEW_DAYS
     m = re.search(r"(?:^|\s)--days\s+(\d{1,2})\s*$", args)
     if m:
         days = max(1, min(14, int(m.group(1))))
         args = args[:m.start()].strip()
+    if not args.strip():
+        raise UsageError(TERM_ERRORS["empty"])
+    dest = await find_destination(deps, ctx, where)
+    exclusions = await deps.chats.exclusions(dest.id) if dest else []
     try:
-        parse_term(args)
-    except TermError as exc:
-        raise term_usage(exc) from exc
-    hits = await preview_term(deps.stories, args, days=days, now=deps.clock())
-    if not hits:
-        return Reply().add(T.PREVIEW_NONE.format(term=isolate(args), days=days))
-    reply = Reply().add(bold(T.PREVIEW_HEADER.format(days=days, term=isolate(args), count=len(hits))))
-    for hit in hits[:PREVIEW_SHOW]:
-        title = cut_at_word(hit.story.title, 160)
-        reply.add("• ", Span(isolate(title), href=hit.story.link or None), f" — {isolate(hit.story.feed_name)}")
-        why = "، ".join(dict.fromkeys(f"«{isolate(m.surface)}»" for m in hit.matches))
-        reply.add("   ", T.PREVIEW_WHY.format(why=why))
+        result = await preview_rule(deps.stories, deps.index.rule_set(), args, days=days, now=deps.clock(),
+                                    exclusions=exclusions)
+    except RuleError as exc:
+        raise rule_usage(args, exc) from exc
+    if not result.hits:
+        reply = Reply().add(T.PREVIEW_NONE.format(term=isolate(args), days=days))
+    else:
+        reply = Reply().add(bold(T.PREVIEW_HEADER.format(days=days, term=isolate(args), count=len(result.hits))))
+        for hit in result.hits[:PREVIEW_SHOW]:
+            _story(reply, hit.story)
+            reply.add("   ", T.PREVIEW_WHY.format(why=_why(hit.matches)))
+    if result.near:
+        reply.add(bold(T.PREVIEW_NEAR.format(count=len(result.near))))
+        for near in result.near[:PREVIEW_NEAR]:
+            _story(reply, near.story)
+            reply.add("   ", T.PREVIEW_WHY.format(why=_why(near.matches)))
+            if near.vetoes:
+                reply.add("   ", T.PREVIEW_VETO.format(why=_why(near.vetoes)))
     return reply

@@ -15,7 +15,7 @@ from typing import Any
 __all__ = ["AuditDraft", "Change", "changes", "SNAPSHOT_KEYS", "UNSET"]
 
 # The settings a snapshot holds, in the order a change is told.
-SNAPSHOT_KEYS = ("enabled", "topics", "terms", "feeds", "muted_until", "buttons")
+SNAPSHOT_KEYS = ("enabled", "topics", "terms", "exclusions", "feeds", "muted_until", "buttons")
 
 
 @dataclass(frozen=True, slots=True)

@@ -124,9 +124,12 @@ class RuleSet:
         tree = parse_rule(text)
         return tree, tuple(self._expand(p) for p in _phrases(tree))
 
-    def add(self, rule_id: str, text: str) -> CompiledRule:
-        """Add or replace one rule; raises RuleError (nothing changes then)."""
-        tree, expansions = self.compile(text)
+    def add(self, rule_id: str, text: str, tree: Node | None = None) -> CompiledRule:
+        """Add or replace one rule (``tree``: already parsed from ``text``); raises RuleError."""
+        if tree is None:
+            tree, expansions = self.compile(text)
+        else:
+            expansions = tuple(self._expand(p) for p in _phrases(tree))
         if rule_id in self._rules:
             self.remove(rule_id)
         by_phrase: dict[Phrase, str] = {}

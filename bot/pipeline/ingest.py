@@ -22,6 +22,7 @@ from bot.domain.alerting import AlertPayload, OutboxDraft, story_dedupe_key
 from bot.domain.clustering import Clusterer, Fingerprint, fingerprint
 from bot.domain.matcher import Match
 from bot.domain.policy import AlertFacts, decide
+from bot.domain.rules import StoryFacts
 from bot.domain.states import FeedOrigin, StoryState
 from bot.domain.watchlists import is_custom_watchlist_id
 from bot.errors import NewsbotError
@@ -57,6 +58,7 @@ class _Alert:
     story: StoryRecord
     matches: list[Match]
     root: int
+    vetoed: frozenset[int] = frozenset()  # destinations whose /exclude terms the story contains
 
 
 class Ingestor:
@@ -110,7 +112,6 @@ class Ingestor:
     async def _batch(self, pending: list[StoryRecord], report: IngestReport) -> None:
         """Decide in memory, then write the whole batch in one transaction with a few statements."""
         now = self.clock()
-        matcher = self.index.matcher
         started = time.perf_counter()
         marks: list[StoryMark] = []
         alerts: list[_Alert] = []
@@ -121,7 +122,8 @@ class Ingestor:
                 marks.append(StoryMark(story.id, StoryState.OLD))
                 report.old += 1
                 continue
-            found = matcher.match(story.title, story.summary)
+            resolved = self.index.match(story.title, story.summary, StoryFacts(story.feed_key or None))
+            found = resolved.matches
             if not found:
                 marks.append(StoryMark(story.id, StoryState.NOMATCH))
                 report.nomatch += 1
@@ -148,7 +150,7 @@ class Ingestor:
                 marks.append(StoryMark(story.id, StoryState.ALERTED, cluster_id=story.id, matches=record,
                                        fingerprint=fp.dumps()))
                 report.alerted += 1
-            alerts.append(_Alert(story, found, root))
+            alerts.append(_Alert(story, found, root, resolved.vetoed))
 
         async with self.store.transaction() as tx:
             if not await tx.holds_lease():
@@ -178,6 +180,9 @@ class Ingestor:
             for wl in {m.watchlist for m in a.matches}:
                 for entry in audience.subscribers.get(wl, ()):
                     if allowed is not None and entry.destination_id not in allowed:
+                        continue
+                    if entry.destination_id in a.vetoed:
+                        report.dropped += 1
                         continue
                     if not decide(facts, entry.settings, now).delivers:
                         report.dropped += 1

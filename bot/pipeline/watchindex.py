@@ -1,9 +1,11 @@
-"""The matcher kept in step with every chat's own terms, across replicas.
+"""The matcher kept in step with every chat's own rules and exclusions, across replicas.
 
-Built-in watchlists come from config; chat terms live in the database. A
-generation counter (bumped in the same transaction as a term change) tells
-a replica cheaply whether to reload; only changed lists are recompiled, into
-the matcher's small overlay, and compaction runs in a worker thread.
+Built-in watchlists come from config; chat rules (/watch) and exclusions
+(/exclude) live in the database and are compiled by ``ChatRules`` exactly as
+``newsbot match --rules`` compiles a rules file. A generation counter (bumped
+in the same transaction as a change) tells a replica cheaply whether to reload;
+only changed phrase lists are recompiled, into the matcher's small overlay, and
+compaction runs in a worker thread.
 """
 
 from __future__ import annotations
@@ -13,9 +15,12 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from bot.alerts.model import Topic
+from bot.domain.chat_rules import ChatRules, Resolved
+from bot.domain.expansion import Expander
 from bot.domain.matcher import Matcher
+from bot.domain.rules import RuleSet, StoryFacts
 from bot.domain.user_lists import CUSTOM_LABEL, CUSTOM_TAG, Rules, builtin_rules, custom_watchlist
-from bot.domain.watchlists import Watchlist, custom_watchlist_id, is_custom_watchlist_id
+from bot.domain.watchlists import Watchlist, is_custom_watchlist_id
 
 # The chat-term treatment (re-exported) lives in the domain so rules and the CLI share it.
 
@@ -23,21 +28,24 @@ __all__ = ["WatchIndex", "TermSource", "CUSTOM_LABEL", "CUSTOM_TAG", "Rules", "b
 
 
 class TermSource(Protocol):
-    """Where the chats' own terms live, with a counter bumped on every change."""
+    """Where the chats' own rules and exclusions live, with a counter bumped on every change."""
 
     async def generation(self) -> int: ...
 
     async def all_custom_terms(self) -> dict[int, list[str]]: ...
+
+    async def all_exclusions(self) -> dict[int, list[str]]: ...
 
 
 class WatchIndex:
     def __init__(self, builtins: Sequence[Watchlist], chats: TermSource | None = None) -> None:
         self.builtins = {w.id: w for w in builtins}
         self.rules = builtin_rules(builtins)
+        self.expander = Expander(builtins)
+        self.chat_rules = ChatRules(expander=self.expander, rules=self.rules)
         self.matcher = Matcher(builtins)
         self._chats = chats
         self._generation = -1
-        self._custom: dict[int, tuple[str, ...]] = {}
         self._lock = asyncio.Lock()
 
     def topic(self, watchlist_id: str) -> Topic:
@@ -48,8 +56,17 @@ class WatchIndex:
             return Topic(watchlist_id, CUSTOM_LABEL, CUSTOM_TAG)
         return Topic(watchlist_id, watchlist_id, watchlist_id.replace("-", "_"))
 
+    def rule_set(self) -> RuleSet:
+        """A fresh RuleSet with the chats' expansion and defaults (for /watch replies and /preview)."""
+        return RuleSet(expander=self.expander, rules=self.rules)
+
+    def match(self, title: str, summary: str, facts: StoryFacts = StoryFacts()) -> Resolved:
+        """A story against the built-in lists, every chat's rules and every chat's exclusions."""
+        found = self.matcher.match(title, summary)
+        return self.chat_rules.resolve(found, facts, (title, summary))
+
     async def refresh(self, *, force: bool = False) -> bool:
-        """Reload chat terms if another command changed them; True when something changed."""
+        """Reload chat rules and exclusions if a command changed them; True when something changed."""
         if self._chats is None:
             return False
         async with self._lock:
@@ -57,18 +74,16 @@ class WatchIndex:
             if gen == self._generation and not force:
                 return False
             terms = await self._chats.all_custom_terms()
-            changed: list[Watchlist] = []
-            for dest_id, ts in terms.items():
-                key = tuple(ts)
-                if self._custom.get(dest_id) != key:
-                    changed.append(custom_watchlist(dest_id, key, self.rules))
-            removed = [d for d in self._custom if d not in terms]
+            exclusions = await self._chats.all_exclusions()
+            for dest_id in self.chat_rules.destinations() | set(terms) | set(exclusions):
+                self.chat_rules.set_rules(dest_id, terms.get(dest_id, ()))
+                self.chat_rules.set_exclusions(dest_id, exclusions.get(dest_id, ()))
+            changed, dropped = self.chat_rules.take_changes()
             if changed:
                 await asyncio.to_thread(self.matcher.set_watchlists, changed)
-            for dest_id in removed:
-                self.matcher.remove_watchlist(custom_watchlist_id(dest_id))
-            self._custom = {d: tuple(ts) for d, ts in terms.items()}
+            if dropped:
+                self.matcher.remove_watchlists(dropped)
             self._generation = gen
             if self.matcher.needs_compaction:
                 await asyncio.to_thread(self.matcher.compact)
-            return bool(changed or removed)
+            return bool(changed or dropped)

@@ -15,6 +15,7 @@ from bot.domain.states import AddResult, OutboxState
 from bot.storage.db import Database
 from bot.storage.models import (
     Chat,
+    ChatExclusion,
     CustomTerm,
     Destination,
     DestinationFeed,
@@ -229,6 +230,51 @@ class ChatsRepo:
 
     async def all_custom_terms(self) -> dict[int, list[str]]:
         t = table(CustomTerm)
+        out: dict[int, list[str]] = defaultdict(list)
+        async with self.db.read() as conn:
+            for r in (await conn.execute(select(t.c.destination_id, t.c.term).order_by(t.c.id))).all():
+                out[r.destination_id].append(r.term)
+        return dict(out)
+
+    # ------------------------------------------------------------ exclusions
+    async def exclusions(self, destination_id: int) -> list[str]:
+        t = table(ChatExclusion)
+        async with self.db.read() as conn:
+            return list((await conn.execute(
+                select(t.c.term).where(t.c.destination_id == destination_id).order_by(t.c.id))).scalars())
+
+    async def add_exclusion(self, destination_id: int, term: str, key: str, by: str | None, now: datetime, *,
+                            limit: int) -> AddResult:
+        """Add a /exclude term (it vetoes every alert of the destination whose story contains it)."""
+        t = table(ChatExclusion)
+        async with self.db.begin() as conn:
+            exists = (await conn.execute(
+                select(t.c.id).where(t.c.destination_id == destination_id, t.c.key == key))).first()
+            if exists:
+                return AddResult.EXISTS
+            count = (await conn.execute(
+                select(func.count()).select_from(t).where(t.c.destination_id == destination_id))).scalar_one()
+            if count >= limit:
+                return AddResult.LIMIT
+            await conn.execute(self.db.insert(t).values(destination_id=destination_id, term=term, key=key,
+                                                        created_by=by, created_at=now).on_conflict_do_nothing())
+            await self._bump(conn, TERMS_GENERATION)
+        return AddResult.ADDED
+
+    async def remove_exclusion(self, destination_id: int, key: str) -> str | None:
+        """Remove a /exclude term by its key; returns it as written, or None if absent."""
+        t = table(ChatExclusion)
+        async with self.db.begin() as conn:
+            row = (await conn.execute(
+                select(t.c.id, t.c.term).where(t.c.destination_id == destination_id, t.c.key == key))).first()
+            if row is None:
+                return None
+            await conn.execute(delete(t).where(t.c.id == row.id))
+            await self._bump(conn, TERMS_GENERATION)
+            return str(row.term)
+
+    async def all_exclusions(self) -> dict[int, list[str]]:
+        t = table(ChatExclusion)
         out: dict[int, list[str]] = defaultdict(list)
         async with self.db.read() as conn:
             for r in (await conn.execute(select(t.c.destination_id, t.c.term).order_by(t.c.id))).all():

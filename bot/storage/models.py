@@ -198,6 +198,19 @@ class CustomTerm(Base):
     __tablename__ = "custom_terms"
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     destination_id: Mapped[int] = mapped_column(ForeignKey("destinations.id", ondelete="CASCADE"))
+    term: Mapped[str] = mapped_column(String(600))  # a /watch rule (a plain term is the simplest)
+    key: Mapped[str] = mapped_column(String(1200))
+    created_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created_at: Mapped[datetime]
+    __table_args__ = (UniqueConstraint("destination_id", "key"),)
+
+
+class ChatExclusion(Base):
+    """A /exclude term: vetoes every alert of its destination whose story contains it."""
+
+    __tablename__ = "chat_exclusions"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    destination_id: Mapped[int] = mapped_column(ForeignKey("destinations.id", ondelete="CASCADE"))
     term: Mapped[str] = mapped_column(String(200))
     key: Mapped[str] = mapped_column(String(400))
     created_by: Mapped[str | None] = mapped_column(String(64), nullable=True)

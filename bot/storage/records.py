@@ -101,6 +101,7 @@ class StoryRecord:
     feed_name: str
     feed_origin: FeedOrigin
     cluster_id: int | None = None
+    feed_key: str = ""  # the operator's feed id (config feeds): what a rule's source: names
 
 
 STORY_CONVERT: dict[str, Callable[[Any], Any]] = {"state": StoryState, "feed_origin": FeedOrigin}
