@@ -5,9 +5,16 @@ poller (the real NewsBot on SQLite), and a naive baseline (aiohttp fetching
 every feed in full and parsing it with feedparser, no conditional GET, no
 fast path, no storage). The server listens on 20 loopback addresses
 (127.0.0.1-20), standing in for 20 publishers, so the per-host politeness
-limit applies as it would on the web.
+limit applies as it would on the web; ``--hosts 1`` puts every feed on one
+host (a self-hosted RSSHub).
 
-    python benchmarks/poll.py            # 1,000 feeds
+Our poller runs twice per repetition, side by side in one run: with the
+adaptive per-host limit (``NEWSBOT_FETCH_PER_HOST=4`` growing up to
+``NEWSBOT_FETCH_PER_HOST_MAX=64``) and with the old fixed 4 per host
+(``NEWSBOT_FETCH_PER_HOST_MAX=4``).
+
+    python benchmarks/poll.py            # 1,000 feeds on 20 hosts
+    python benchmarks/poll.py --hosts 1  # 1,000 feeds on one host
     python benchmarks/poll.py --feeds 200 --quick
 """
 
@@ -38,8 +45,8 @@ WORDS = ("اجتماع مباحثات تصريحات قرار مجلس وزرا�
 BASE_PORT = 0  # chosen at run time
 
 
-def feed_url(i: int, port: int) -> str:
-    return f"http://{HOSTS[i % len(HOSTS)]}:{port}/feed/{i}.xml"
+def feed_url(i: int, port: int, hosts: int = len(HOSTS)) -> str:
+    return f"http://{HOSTS[i % hosts]}:{port}/feed/{i}.xml"
 
 
 # ----------------------------------------------------------------- server
@@ -95,7 +102,7 @@ def rss_mb() -> float:
 
 
 # -------------------------------------------------------------------- ours
-def run_ours(n: int, port: int, out_q: mp.Queue) -> None:
+def run_ours(n: int, port: int, out_q: mp.Queue, hosts: int, per_host_max: int) -> None:
     from aiohttp import ClientSession
 
     from bot.app import NewsBot
@@ -105,11 +112,12 @@ def run_ours(n: int, port: int, out_q: mp.Queue) -> None:
         tmp = Path(tempfile.mkdtemp(prefix="newsbot-bench-"))
         cfg = tmp / "config"
         cfg.mkdir()
-        lines = ["feeds:"] + [f"  - id: f{i}\n    url: {feed_url(i, port)}\n    name: مصدر {i}" for i in range(n)]
+        lines = ["feeds:"] + [f"  - id: f{i}\n    url: {feed_url(i, port, hosts)}\n    name: مصدر {i}" for i in range(n)]
         (cfg / "feeds.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
         (cfg / "watchlists.yaml").write_text((ROOT / "config" / "watchlists.yaml").read_text("utf-8"), "utf-8")
         settings = Settings(_env_file=None, database_url=f"sqlite:///{tmp / 'bench.db'}", config_dir=cfg,
-                            log_level="ERROR", fetch_concurrency=200, fetch_per_host=8)
+                            log_level="ERROR", fetch_concurrency=200, fetch_per_host=4,
+                            fetch_per_host_max=per_host_max)
         bot = NewsBot(settings, console=False, http=False)
         await bot.prepare()
         figures: dict[str, float] = {}
@@ -136,7 +144,7 @@ def run_ours(n: int, port: int, out_q: mp.Queue) -> None:
 
 
 # ------------------------------------------------------------------ naive
-def run_naive(n: int, port: int, out_q: mp.Queue) -> None:
+def run_naive(n: int, port: int, out_q: mp.Queue, hosts: int, _per_host_max: int) -> None:
     """What a simple bot does: fetch every feed in full, feedparser on each, every cycle."""
     import aiohttp
     import feedparser
@@ -147,7 +155,7 @@ def run_naive(n: int, port: int, out_q: mp.Queue) -> None:
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=200, limit_per_host=8)) as session:
             async def one(i: int) -> int:
                 async with sem:
-                    async with session.get(feed_url(i, port)) as resp:
+                    async with session.get(feed_url(i, port, hosts)) as resp:
                         body = await resp.read()
                 return len(feedparser.parse(body).entries)
 
@@ -163,9 +171,9 @@ def run_naive(n: int, port: int, out_q: mp.Queue) -> None:
     out_q.put(asyncio.run(main()))
 
 
-def child(target, n: int, port: int) -> dict[str, float]:
+def child(target, n: int, port: int, hosts: int, per_host_max: int = 0) -> dict[str, float]:
     q: mp.Queue = mp.Queue()
-    p = mp.Process(target=target, args=(n, port, q))
+    p = mp.Process(target=target, args=(n, port, q, hosts, per_host_max))
     p.start()
     result = q.get()
     p.join()
@@ -176,6 +184,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--feeds", type=int, default=1000)
     ap.add_argument("--latency", type=float, default=0.05)
+    ap.add_argument("--hosts", type=int, default=len(HOSTS), choices=range(1, len(HOSTS) + 1), metavar="1-20",
+                    help="loopback hosts the feeds are spread over (1: every feed on one host)")
     ap.add_argument("--runs", type=int, default=3, help="repetitions of each side (medians are reported)")
     ap.add_argument("--quick", action="store_true", help="one run each")
     args = ap.parse_args()
@@ -187,10 +197,11 @@ def main() -> None:
     server.start()
     port = port_q.get(timeout=300)
     try:
-        ours, naive = [], []
+        ours, fixed, naive = [], [], []
         for _ in range(runs):
-            ours.append(child(run_ours, args.feeds, port))
-            naive.append(child(run_naive, args.feeds, port))
+            ours.append(child(run_ours, args.feeds, port, args.hosts, 64))
+            fixed.append(child(run_ours, args.feeds, port, args.hosts, 4))
+            naive.append(child(run_naive, args.feeds, port, args.hosts))
     finally:
         stop_q.put(None)
         server.join(timeout=10)
@@ -199,19 +210,23 @@ def main() -> None:
         return statistics.median(r[key] for r in rows)
 
     print(f"newsbot poll benchmark: {args.feeds} feeds (~60 KB, 50 items), {args.latency * 1000:.0f} ms latency, "
-          f"{len(HOSTS)} loopback hosts; medians of {runs} run(s); {os.cpu_count()} cores")
-    print(f"{'cycle':<34}{'ours wall':>11}{'ours CPU':>10}{'naive wall':>12}{'naive CPU':>11}{'CPU ratio':>11}")
+          f"{args.hosts} loopback host(s); medians of {runs} run(s); {os.cpu_count()} cores")
+    print("ours: adaptive per-host limit (4 up to 64); fixed: the old fixed 4 per host; naive: 8 per host, no storage")
+    print(f"{'cycle':<34}{'ours wall':>11}{'ours CPU':>10}{'fixed wall':>12}{'fixed CPU':>11}"
+          f"{'naive wall':>12}{'naive CPU':>11}")
     for name, label, naive_key in (("full", "full cycle (first fetch, 200s)", "full"),
                                    ("all304", "unchanged cycle (ours: all 304)", "all304"),
                                    ("changed", "every feed changed (2 new items)", "full")):
         ow, oc = med(ours, f"{name}_wall"), med(ours, f"{name}_cpu")
+        fw, fc = med(fixed, f"{name}_wall"), med(fixed, f"{name}_cpu")
         nw, nc = med(naive, f"{naive_key}_wall"), med(naive, f"{naive_key}_cpu")
-        print(f"{label:<34}{ow:>10.2f}s{oc:>9.2f}s{nw:>11.2f}s{nc:>10.2f}s{nc / max(oc, 1e-9):>10.1f}x")
-    print(f"{'peak RSS':<34}{med(ours, 'peak_rss_mb'):>10.0f}MB{'':>10}{med(naive, 'peak_rss_mb'):>11.0f}MB")
+        print(f"{label:<34}{ow:>10.2f}s{oc:>9.2f}s{fw:>11.2f}s{fc:>10.2f}s{nw:>11.2f}s{nc:>10.2f}s")
+    print(f"{'peak RSS':<34}{med(ours, 'peak_rss_mb'):>10.0f}MB{'':>9}{med(fixed, 'peak_rss_mb'):>11.0f}MB"
+          f"{'':>10}{med(naive, 'peak_rss_mb'):>11.0f}MB")
     print(f"stories stored in the full cycle: {med(ours, 'full_new'):.0f}; failed polls: "
           f"{med(ours, 'full_failed'):.0f} / {med(ours, 'all304_failed'):.0f} / {med(ours, 'changed_failed'):.0f}")
     print("targets: full cycle <= 10 s, all-304 cycle <= 2 s, peak RSS <= 250 MB")
-    print(json.dumps({"ours": ours, "naive": naive}))
+    print(json.dumps({"ours": ours, "fixed": fixed, "naive": naive}))
 
 
 if __name__ == "__main__":

@@ -38,7 +38,7 @@ from bot.ops.logs import Redactor
 from bot.ops.memory import release_free_memory
 from bot.ops.metrics import Metrics
 from bot.ops.notices import OpsNotifier
-from bot.ops.observer import Observer
+from bot.ops.observer import Observer, host_limit_gauges
 from bot.ops.status import StatusSource
 from bot.pipeline.ingest import Ingestor
 from bot.pipeline.ingest_job import INGEST_LEASE, IngestJob
@@ -80,13 +80,13 @@ def build_fetcher(settings: Settings, **seams: Any) -> Fetcher:
         max_bytes=settings.max_feed_bytes, max_redirects=settings.max_redirects,
         total_timeout=settings.fetch_timeout, connect_timeout=settings.connect_timeout,
         read_timeout=settings.read_timeout, concurrency=settings.fetch_concurrency,
-        per_host=settings.fetch_per_host,
+        per_host=settings.fetch_per_host, per_host_max=settings.fetch_per_host_max,
     ), settings.user_agent, **seams)
 
 
 def poll_policy(s: Settings) -> PollPolicy:
     return PollPolicy(default_interval=s.poll_interval, min_interval=s.min_feed_interval,
-                      max_interval=s.max_feed_interval,
+                      max_interval=s.max_feed_interval, adaptive=s.adaptive_polling,
                       disable_after=s.failure_deactivate_after, backfill=s.backfill,
                       max_backoff=s.max_backoff,
                       max_age=s.max_age_seconds, lease_seconds=s.fetch_timeout * 2 + 10)
@@ -138,6 +138,7 @@ class NewsBot:
 
         # Pipeline
         self.fetcher = fetcher or build_fetcher(s)
+        self.metrics.refreshers.append(host_limit_gauges(self.fetcher.hosts))
         self.index = WatchIndex(self.builtin_watchlists, self.chats)
         self.ingestor = Ingestor(SqlIngestStore(self.db, self.stories, self.chats, self.outbox,
                                                 lease_guard=self._ingest_guard),
@@ -191,7 +192,8 @@ class NewsBot:
         if s.telegram_enabled:
             from bot.adapters.telegram.adapter import TelegramAdapter
 
-            out.append(TelegramAdapter(s, self.commands, self.lifecycle, clock=self.clock, report=self._report))
+            out.append(TelegramAdapter(s, self.commands, self.lifecycle, clock=self.clock, report=self._report,
+                                       on_reply_lost=self.observer.reply_lost))
         if s.slack_enabled:
             from bot.adapters.slack.adapter import SlackAdapter
 

@@ -23,6 +23,8 @@ from bot.errors import NewsbotError
 
 __all__ = ["Settings", "SettingsError", "load_settings", "database_urls"]
 
+TELEGRAM_FREE_RATE = 27.0  # messages/s: Telegram's 30 less a measured margin (README, 'Send budget')
+TELEGRAM_PAID_RATE = 1000.0  # with allow_paid_broadcast (TELEGRAM_PAID_BROADCAST=true)
 MIN_POLL_INTERVAL = 10  # the hard floor, in seconds, of every poll interval whatever sets it
 TELEGRAM_WEBHOOK_PORTS = frozenset({443, 80, 88, 8443})  # the only ports Telegram delivers webhooks to
 _WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
@@ -48,6 +50,8 @@ class Settings(BaseSettings):
     # Bounds for what a feed's own hints (ttl, Cache-Control max-age) ask for; never for the two above.
     min_feed_interval: int = Field(60, alias="NEWSBOT_MIN_FEED_INTERVAL", ge=MIN_POLL_INTERVAL)
     max_feed_interval: int = Field(3600, alias="NEWSBOT_MAX_FEED_INTERVAL", ge=MIN_POLL_INTERVAL)
+    # Entry-frequency scheduling: a feed's pace from how often it publishes, within the two bounds above.
+    adaptive_polling: bool = Field(True, alias="NEWSBOT_ADAPTIVE_POLLING")
     timezone: str = Field("Asia/Riyadh", alias="NEWSBOT_TIMEZONE")
     max_age: str = Field("48h", alias="NEWSBOT_MAX_AGE")
     backfill: int = Field(0, alias="NEWSBOT_BACKFILL", ge=0, le=100)
@@ -59,8 +63,12 @@ class Settings(BaseSettings):
     )
 
     # Fetching
+    # Where a public Telegram channel's web preview lives (NAME appended); tests point it at a local double.
+    telegram_preview_url: str = Field("https://t.me/s/", alias="NEWSBOT_TELEGRAM_PREVIEW_URL")
     fetch_concurrency: int = Field(200, alias="NEWSBOT_FETCH_CONCURRENCY", ge=1, le=5000)
     fetch_per_host: int = Field(4, alias="NEWSBOT_FETCH_PER_HOST", ge=1, le=100)
+    # How far a fast, clean host's parallel requests may grow from NEWSBOT_FETCH_PER_HOST (equal: fixed).
+    fetch_per_host_max: int = Field(64, alias="NEWSBOT_FETCH_PER_HOST_MAX", ge=1, le=1000)
     fetch_timeout: float = Field(30.0, alias="NEWSBOT_FETCH_TIMEOUT", gt=0)
     connect_timeout: float = Field(10.0, alias="NEWSBOT_CONNECT_TIMEOUT", gt=0)
     read_timeout: float = Field(15.0, alias="NEWSBOT_READ_TIMEOUT", gt=0)
@@ -79,9 +87,11 @@ class Settings(BaseSettings):
     telegram_webhook_url: str | None = Field(None, alias="TELEGRAM_WEBHOOK_URL")
     telegram_webhook_secret: SecretStr | None = Field(None, alias="TELEGRAM_WEBHOOK_SECRET")
     # Telegram's limits: ~30 messages/s overall, 1/s per chat, 20/minute per group. Keep the defaults
-    # in production; tests against a local Bot API double lower them.
-    # The dispatcher's limiter never goes below one message a second, so neither may the setting.
-    telegram_global_rate: float = Field(25.0, alias="TELEGRAM_GLOBAL_RATE", ge=1)
+    # in production; tests against a local Bot API double change them. Unset, the overall rate is
+    # TELEGRAM_FREE_RATE (30/s less a measured margin), or TELEGRAM_PAID_RATE with paid broadcasts.
+    telegram_global_rate: float | None = Field(None, alias="TELEGRAM_GLOBAL_RATE", ge=1, le=1000)
+    telegram_paid_broadcast: bool = Field(False, alias="TELEGRAM_PAID_BROADCAST")
+    reply_give_up: float = Field(60.0, alias="NEWSBOT_REPLY_GIVE_UP", ge=1, le=3600)
     telegram_private_interval: float = Field(1.0, alias="TELEGRAM_PRIVATE_INTERVAL", ge=0)
     telegram_group_interval: float = Field(3.0, alias="TELEGRAM_GROUP_INTERVAL", ge=0)
     slack_bot_token: SecretStr | None = Field(None, alias="SLACK_BOT_TOKEN")
@@ -162,7 +172,7 @@ class Settings(BaseSettings):
     @field_validator(
         "telegram_bot_token", "slack_bot_token", "slack_signing_secret", "slack_app_token",
         "telegram_webhook_secret", "telegram_webhook_url", "ops_telegram_chat_id", "ops_slack_channel",
-        "replica_id", mode="before",
+        "replica_id", "telegram_global_rate", mode="before",
     )
     @classmethod
     def _blank_is_none(cls, v: Any) -> Any:
@@ -195,6 +205,13 @@ class Settings(BaseSettings):
               "is longer than the whole fetch may take,")
         bound("fetch_per_host", "fetch_concurrency", "NEWSBOT_FETCH_PER_HOST", "NEWSBOT_FETCH_CONCURRENCY",
               "allows more fetches per host than in all,")
+        bound("fetch_per_host", "fetch_per_host_max", "NEWSBOT_FETCH_PER_HOST", "NEWSBOT_FETCH_PER_HOST_MAX",
+              "is above")
+        bound("fetch_per_host_max", "fetch_concurrency", "NEWSBOT_FETCH_PER_HOST_MAX", "NEWSBOT_FETCH_CONCURRENCY",
+              "allows more fetches per host than in all,")
+        preview = urlsplit(self.telegram_preview_url)
+        if preview.scheme not in ("http", "https") or not preview.hostname:
+            problems.append(f"NEWSBOT_TELEGRAM_PREVIEW_URL must be an http(s) URL (got {self.telegram_preview_url!r})")
         problems.extend(self._platform_problems())
         if problems:
             raise ValueError("; ".join(problems))
@@ -202,6 +219,8 @@ class Settings(BaseSettings):
 
     def _platform_problems(self) -> list[str]:
         out: list[str] = []
+        if self.telegram_paid_broadcast and not self.telegram_enabled:
+            out.append("TELEGRAM_PAID_BROADCAST is set but TELEGRAM_BOT_TOKEN is not")
         if self.telegram_webhook_url is not None:
             url = urlsplit(self.telegram_webhook_url)
             if not self.telegram_enabled:
@@ -256,6 +275,13 @@ class Settings(BaseSettings):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def telegram_rate(self) -> float:
+        """Messages a second to Telegram, every replica together (TELEGRAM_GLOBAL_RATE or its default)."""
+        if self.telegram_global_rate is not None:
+            return self.telegram_global_rate
+        return TELEGRAM_PAID_RATE if self.telegram_paid_broadcast else TELEGRAM_FREE_RATE
 
     @property
     def telegram_enabled(self) -> bool:

@@ -6,6 +6,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from aiohttp import web
 from sqlalchemy import select, update
 
@@ -126,10 +127,45 @@ async def test_per_host_and_global_concurrency_are_bounded(tmp_path: Path, feed_
     for i in range(30):
         feed_server.add_handler(f"/h{i}.xml", handler)
     write_config(tmp_path / "config", [{"id": f"h{i}", "url": feed_server.url(f"/h{i}.xml")} for i in range(30)])
-    bot = NewsBot(make_settings(tmp_path, fetch_per_host=3), console=True, http=False)
+    bot = NewsBot(make_settings(tmp_path, fetch_per_host=3, fetch_per_host_max=3), console=True, http=False)
     try:
         await bot.poll_once(timeout=5)
         assert state["peak"] == 3  # one host (127.0.0.1): at most 3 at once, and they did overlap
         assert all(r.failure_count == 0 for r in (await rows(bot)).values())
+    finally:
+        await bot.stop()
+
+
+@pytest.mark.parametrize(("status", "low", "high"), [
+    (200, 4, 8),  # fast and clean: from 2 up, never past the maximum of 8
+    (503, 1, 2),  # every answer an error: never more than the starting 2, cut down to 1
+])
+async def test_per_host_concurrency_adapts(tmp_path: Path, feed_server: FeedServer, status: int, low: int,
+                                           high: int) -> None:
+    state = {"now": 0, "peak": 0, "late_peak": 0, "served": 0}
+    body = feed()
+
+    async def handler(_request: web.Request) -> web.Response:
+        state["now"] += 1
+        state["served"] += 1
+        state["peak"] = max(state["peak"], state["now"])
+        if state["served"] > 30:
+            state["late_peak"] = max(state["late_peak"], state["now"])
+        await asyncio.sleep(0.05)
+        state["now"] -= 1
+        return web.Response(body=body if status == 200 else b"busy", status=status, content_type="application/rss+xml")
+
+    for i in range(60):
+        feed_server.add_handler(f"/a{i}.xml", handler)
+    write_config(tmp_path / "config", [{"id": f"a{i}", "url": feed_server.url(f"/a{i}.xml")} for i in range(60)])
+    bot = NewsBot(make_settings(tmp_path, fetch_per_host=2, fetch_per_host_max=8), console=True, http=False)
+    try:
+        await bot.poll_once(timeout=10)
+        assert low <= state["peak"] <= high, state
+        if status != 200:
+            assert state["late_peak"] == 1, state  # after the first cuts, one request at a time
+        metrics = bot.metrics.render().decode()  # what /metrics serves
+        line = next(ln for ln in metrics.splitlines() if ln.startswith('newsbot_fetch_host_concurrency{host="127.0.0.1"}'))
+        assert low <= float(line.split()[-1]) <= high, line
     finally:
         await bot.stop()

@@ -65,6 +65,20 @@ STRAY = rss(*[item(f"خبر رقم {i} عن الناتو", f"https://news.exampl
 CP1256_TEXT = rss(*[item(f"وزير الخارجية يلتقي نظيره في القاهرة لبحث الأزمة {i}", f"https://news.example.org/a/{i}")
                     for i in range(10)], prolog='<?xml version="1.0" encoding="utf-8"?>')
 
+NEWS_SITEMAP = (
+    '<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+    'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9" xmlns:image="http://www.google.com/schemas/sitemap-image/1.1">'
+    '<url><loc>/a/1?x=1&amp;y=2</loc><news:news><news:publication><news:name>وكالة الأنباء</news:name>'
+    '<news:language>ar</news:language></news:publication><news:publication_date>2024-05-06T10:00:00+03:00'
+    '</news:publication_date><news:title>الناتو يرحب بوقف إطلاق النار</news:title>'
+    '<news:keywords>الناتو، غزة</news:keywords></news:news><image:image><image:loc>https://e.org/i.jpg</image:loc>'
+    '<image:title>caption</image:title></image:image></url>'
+    '<url><loc>https://news.example.org/b/2</loc><news:news><news:publication><news:name>x</news:name></news:publication>'
+    '<news:publication_date>2024-05-06</news:publication_date><news:title>Caf&eacute; &laquo;opens&raquo;</news:title>'
+    '</news:news></url>'
+    '<url><loc>https://news.example.org/page</loc></url>'  # a page without news: not a story
+    '</urlset>')
+
 CASES = [
     # ---------------------------------------------------------------- entities and bare "&"
     Case("named entities in an Arabic title", rss(item("الرئيس يقول &laquo;لا&raquo; للحرب")),
@@ -209,6 +223,29 @@ CASES = [
     Case("JSON with an unknown version is not a feed", '{"version": "2", "items": []}', refused=NotAFeed,
          content_type="application/json"),
     Case("JSON that is not a feed", '{"hello": "world"}', refused=NotAFeed, content_type="application/json"),
+    # ---------------------------------------------------------------- Google News sitemaps
+    Case("news sitemap: title, link, date, keywords", NEWS_SITEMAP,
+         [{"title": "الناتو يرحب بوقف إطلاق النار", "link": "https://news.example.org/a/1?x=1&y=2",
+           "guid": "https://news.example.org/a/1?x=1&y=2", "published": datetime(2024, 5, 6, 7, 0, tzinfo=UTC),
+           "summary": "الناتو، غزة"},
+          {"title": "Caf\u00e9 «opens»", "link": "https://news.example.org/b/2",
+           "published": datetime(2024, 5, 6, tzinfo=UTC)}],
+         content_type="application/xml", parser="sitemap"),
+    Case("empty news sitemap is a valid empty feed",
+         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+         'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"></urlset>', [],
+         content_type="application/xml", parser="sitemap"),
+    Case("plain sitemap (no news entries) is not a feed",
+         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><url><loc>https://e.org/p</loc></url></urlset>',
+         refused=NotAFeed, content_type="application/xml"),
+    Case("sitemap index is not a feed",
+         '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap><loc>https://e.org/n.xml</loc>'
+         '</sitemap></sitemapindex>', refused=NotAFeed, content_type="application/xml"),
+    Case("broken news sitemap still read", NEWS_SITEMAP.replace("</urlset>", ""),
+         [{"title": "الناتو يرحب بوقف إطلاق النار"}, {"title": "Caf\u00e9 «opens»"}], content_type="application/xml",
+         parser="sitemap"),
+    Case("news sitemap with a bomb is refused", NESTED.replace("rss", "urlset") + NEWS_SITEMAP, refused=EntityDeclarations,
+         content_type="application/xml"),
     # ---------------------------------------------------------------- the parser choice
     Case("plain RSS takes the fast path", rss(item("x"), item("y", "https://e.org/2")),
          [{"title": "x"}, {"title": "y"}], parser="fast"),

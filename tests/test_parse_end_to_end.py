@@ -86,3 +86,28 @@ async def test_entities_and_ampersands_reach_the_alert_and_the_identity(tmp_path
         assert keys == ["https://wire.example/n?id=5&lang=ar&page=2", "https://wire.example/w?id=1&lang=ar"]
     finally:
         await bot.stop()
+
+
+def news_sitemap(items: list[tuple[str, str]]) -> bytes:
+    urls = "".join(
+        f"<url><loc>{u}</loc><news:news><news:publication><news:name>وكالة</news:name><news:language>ar"
+        f"</news:language></news:publication><news:publication_date>{NOW.isoformat()}</news:publication_date>"
+        f"<news:title>{t}</news:title></news:news></url>" for t, u in items)
+    return ('<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+            f'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">{urls}</urlset>').encode()
+
+
+async def test_news_sitemap_new_item_alerts_once(tmp_path: Path, feed_server: FeedServer) -> None:
+    old = [("طقس معتدل في الرياض", "https://wire.example/1")]
+    new = [("الناتو يرحب بوقف إطلاق النار &laquo;فورًا&raquo;", "https://wire.example/2?a=1&amp;b=2"), *old]
+    alerts, bot = await _run(tmp_path, feed_server, "/news-sitemap.xml", news_sitemap(old), news_sitemap(new),
+                             "application/xml")
+    try:
+        assert len(alerts) == 1 and "الناتو يرحب بوقف إطلاق النار «فورًا»" in alerts[0]
+        row = await _feed_row(bot)
+        assert row.failure_count == 0
+        async with bot.db.read() as conn:
+            keys = sorted((await conn.execute(select(Story.url_key))).scalars())
+        assert keys == ["https://wire.example/1", "https://wire.example/2?a=1&b=2"]
+    finally:
+        await bot.stop()

@@ -103,6 +103,13 @@ CASES: list[tuple[dict[str, str], Callable[[NewsBot], Any], Any]] = [
     ({"NEWSBOT_FETCH_CONCURRENCY": "17", "NEWSBOT_FETCH_PER_HOST": "3"},
      lambda b: (b.fetcher.limits.concurrency, b.fetcher.limits.per_host), (17, 3)),
     ({"NEWSBOT_FETCH_CONCURRENCY": "2"}, lambda b: (b.fetcher.limits.concurrency, b.fetcher.limits.per_host), (2, 2)),
+    ({"NEWSBOT_FETCH_PER_HOST": "3", "NEWSBOT_FETCH_PER_HOST_MAX": "12"},
+     lambda b: (b.fetcher.hosts["h.example"].current, b.fetcher.hosts.ceiling), (3, 12)),
+    ({"NEWSBOT_FETCH_CONCURRENCY": "20"}, lambda b: b.fetcher.hosts.ceiling, 20),  # the default maximum follows
+    ({"NEWSBOT_ADAPTIVE_POLLING": "false"}, lambda b: b.poller.policy.adaptive, False),
+    ({"NEWSBOT_TELEGRAM_PREVIEW_URL": "https://preview.example/s/"}, lambda b: b.commands.settings.telegram_preview_url,
+     "https://preview.example/s/"),
+    ({}, lambda b: b.poller.policy.adaptive, True),
     ({"NEWSBOT_FETCH_TIMEOUT": "12", "NEWSBOT_CONNECT_TIMEOUT": "3", "NEWSBOT_READ_TIMEOUT": "7"},
      lambda b: (b.fetcher.limits.total_timeout, b.fetcher.limits.connect_timeout, b.fetcher.limits.read_timeout),
      (12, 3, 7)),
@@ -129,6 +136,13 @@ CASES: list[tuple[dict[str, str], Callable[[NewsBot], Any], Any]] = [
       "TELEGRAM_GROUP_INTERVAL": "4"},
      lambda b: (tg(b).sender.global_rate, tg(b).sender.pacing("private"), tg(b).sender.pacing("group")),
      (7, 0.5, 4)),
+    ({"TELEGRAM_BOT_TOKEN": TOKEN}, lambda b: (tg(b).sender.global_rate, tg(b).sender.budget.rate,
+                                               tg(b).sender.paid_broadcast), (27, 27, False)),
+    ({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_PAID_BROADCAST": "true"},
+     lambda b: (tg(b).sender.global_rate, tg(b).sender.budget.rate, tg(b).sender.paid_broadcast), (1000, 1000, True)),
+    ({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_PAID_BROADCAST": "true", "TELEGRAM_GLOBAL_RATE": "400"},
+     lambda b: (tg(b).sender.global_rate, tg(b).sender.paid_broadcast), (400, True)),
+    ({"TELEGRAM_BOT_TOKEN": TOKEN, "NEWSBOT_REPLY_GIVE_UP": "12"}, lambda b: tg(b).replies.give_up_after, 12),
     ({**SLACK, "SLACK_API_URL": "http://127.0.0.1:9/api/", "SLACK_SETTINGS_POLICY": "admins"},
      lambda b: (sl(b).mode, sl(b).client.base_url, sl(b).access.policy), ("http", "http://127.0.0.1:9/api/", "admins")),
     ({"SLACK_BOT_TOKEN": "xoxb-settings", "SLACK_APP_TOKEN": "xapp-settings"}, lambda b: sl(b).mode, "socket"),
@@ -199,11 +213,14 @@ async def next_polls(bot: NewsBot) -> dict[str, float]:
 
 @pytest.mark.parametrize(("variables", "expected"), [
     # NEWSBOT_POLL_INTERVAL=10 polls every 10 s: the 60 s hint minimum does not apply to it.
-    ({"NEWSBOT_POLL_INTERVAL": "10"}, {"plain": 10, "fixed": 45, "short": 10, "ttl": 3600, "cached": 300}),
+    # (Entry-frequency pacing off: these are the operator's pace and the publishers' hints alone.)
+    ({"NEWSBOT_POLL_INTERVAL": "10", "NEWSBOT_ADAPTIVE_POLLING": "false"},
+     {"plain": 10, "fixed": 45, "short": 10, "ttl": 3600, "cached": 300}),
     # The hint bounds move hints only: a short max-age is raised to the minimum, a long ttl cut to the maximum.
-    ({"NEWSBOT_POLL_INTERVAL": "120", "NEWSBOT_MIN_FEED_INTERVAL": "60", "NEWSBOT_MAX_FEED_INTERVAL": "1800"},
+    ({"NEWSBOT_POLL_INTERVAL": "120", "NEWSBOT_MIN_FEED_INTERVAL": "60", "NEWSBOT_MAX_FEED_INTERVAL": "1800",
+      "NEWSBOT_ADAPTIVE_POLLING": "false"},
      {"plain": 120, "fixed": 45, "short": 60, "ttl": 1800, "cached": 300}),
-    ({"NEWSBOT_POLL_INTERVAL": "120", "NEWSBOT_MIN_FEED_INTERVAL": "20"},
+    ({"NEWSBOT_POLL_INTERVAL": "120", "NEWSBOT_MIN_FEED_INTERVAL": "20", "NEWSBOT_ADAPTIVE_POLLING": "false"},
      {"plain": 120, "fixed": 45, "short": 20, "ttl": 3600, "cached": 300}),
 ])
 async def test_poll_intervals_after_a_real_poll(env: Callable[..., Settings], bots: list[NewsBot], tmp_path: Path,
@@ -252,7 +269,7 @@ async def test_poll_interval_of_ten_seconds_polls_again_within_ten(env: Callable
 
     feed_server.add_feed("/plain.xml", story_feed())
     write_config(tmp_path / "config", [{"id": "plain", "url": feed_server.url("/plain.xml")}])
-    bot = NewsBot(env(NEWSBOT_POLL_INTERVAL="10"), stdout=Console())
+    bot = NewsBot(env(NEWSBOT_POLL_INTERVAL="10", NEWSBOT_ADAPTIVE_POLLING="false"), stdout=Console())
     bots.append(bot)
     await bot.start()
     loop = asyncio.get_running_loop()

@@ -49,6 +49,14 @@ async def show_status(deps: Deps, ctx: Context, where: Where, args: str) -> Repl
     reply.add("📬 ", T.STATUS_QUEUE.format(pending=o.pending, age=format_relative(o.oldest_age),
                                            sent=o.count(OutboxState.SENT),
                                            failed=o.count(OutboxState.FAILED, OutboxState.GONE)))
+    if f.intervals is not None:
+        iv = f.intervals
+        reply.add("⏲️ ", T.STATUS_INTERVALS.format(shortest=format_relative(iv.shortest),
+                                                    median=format_relative(iv.median),
+                                                    longest=format_relative(iv.longest)))
+        fastest = "، ".join(f"{isolate(name)} ({T.STATUS_EVERY.format(interval=format_relative(sec))})"
+                           for name, sec in iv.fastest)
+        reply.add("🔁 ", T.STATUS_FASTEST.format(feeds=fastest))
     if f.failing_feeds:
         names = "، ".join(f"{isolate(x.name)} ({x.failure_count})" for x in f.failing_feeds[:5])
         reply.add("⚠️ ", T.STATUS_FAILING.format(feeds=names))

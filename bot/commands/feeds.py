@@ -11,15 +11,21 @@ from bot.commands.reply import Reply, Span, bold, note, phrase
 from bot.commands.texts import T
 from bot.domain.stories import canonical_url, cut_at_word
 from bot.feeds.discovery import AddFeedError, inspect_feed
+from bot.feeds.telegram import channel_name, preview_url
 
 __all__ = ["add_feed", "remove_feed", "list_feeds"]
 
 
 async def add_feed(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
-    """Add an RSS/Atom feed (or a page that links to one) after the SSRF-safe fetch checks it."""
+    """Add a feed (RSS, Atom, JSON Feed, news sitemap, a page linking one, or a public Telegram channel)."""
     url = args.strip().strip("<>")
     if not url:
         raise UsageError(T.FEED_BAD_URL)
+    channel = channel_name(url)
+    if channel is not None:  # @name, t.me/name or t.me/s/name: the channel's public web preview
+        url = preview_url(channel, deps.settings.telegram_preview_url)
+    elif url.startswith("@"):
+        raise UsageError(T.FEED_BAD_CHANNEL.format(channel=isolate(url)))
     dest = await find_destination(deps, ctx, where)
     if dest is not None and await deps.chats.feed_count(dest.id) >= deps.settings.max_feeds_per_chat:
         return Reply(error=True).add(T.FEED_LIMIT.format(limit=deps.settings.max_feeds_per_chat))

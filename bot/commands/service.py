@@ -168,9 +168,10 @@ class CommandService:
             return self._unknown()
         args = inv.args
         where = self._here(ctx)
+        lone = cmd.lone_handle_is_argument and len(args.split()) == 1
         if args.startswith("@") and not cmd.targetable:
             return Reply(error=True).add(*phrase(T.TARGET_NOT_FOR.format(name=cmd.name)))
-        if cmd.targetable and args.startswith("@"):
+        if cmd.targetable and args.startswith("@") and not lone:
             target_ref, *rest = args.split(None, 1)
             args = rest[0].strip() if rest else ""
             if ctx.resolve_target is None:

@@ -35,6 +35,8 @@ class Command:
     mutates: bool = False  # changes settings: needs someone who manages the chat
     targetable: bool = False  # may act on another chat named with "@channel" as the first argument
     admin: bool = False  # changes nothing but is for those who manage the chat (in private chats: anyone)
+    # A lone "@name" is the argument itself, not a target (/addfeed @channel adds a Telegram channel).
+    lone_handle_is_argument: bool = False
 
 
 def command_table(entries: Iterable[Command]) -> Mapping[str, Command]:
@@ -67,7 +69,8 @@ COMMANDS: Mapping[str, Command] = command_table([
     Command("preview", "الأخبار الأخيرة التي كانت ستطابق عبارة أو قاعدة", "العبارة أو القاعدة", terms.preview),
     Command("mute", "كتم التنبيهات مدة محددة", "2h", subscriptions.mute, mutates=True, targetable=True),
     Command("unmute", "إلغاء الكتم", "", subscriptions.unmute, mutates=True, targetable=True),
-    Command("addfeed", "إضافة مصدر أخبار (رابط RSS أو Atom)", "الرابط", feeds.add_feed, mutates=True, targetable=True),
+    Command("addfeed", "إضافة مصدر أخبار (رابط RSS أو Atom أو JSON Feed أو خريطة أخبار، أو قناة تيليجرام عامة @القناة)",
+            "الرابط أو @القناة", feeds.add_feed, mutates=True, targetable=True, lone_handle_is_argument=True),
     Command("removefeed", "حذف مصدر أضفته", "الرابط", feeds.remove_feed, mutates=True, targetable=True),
     Command("feeds", "المصادر التي أضافتها هذه المحادثة", "", feeds.list_feeds, targetable=True),
     Command("status", "حالة البوت: المصادر والتنبيهات", "", about.show_status),

@@ -7,6 +7,7 @@ import threading
 from typing import TextIO
 
 from bot.alerts.model import AlertView
+from bot.delivery.budget import SendBudget
 from bot.delivery.ports import Address, Message, Notice, Outcome
 
 __all__ = ["ConsoleSender", "CONSOLE_CHAT"]
@@ -21,6 +22,7 @@ class ConsoleSender:
 
     def __init__(self, stream: TextIO | None = None) -> None:
         self._stream = stream
+        self.budget = SendBudget(self.global_rate)
         self._lock = threading.Lock()
         self._count = 0
 

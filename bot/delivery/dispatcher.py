@@ -17,17 +17,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import structlog
-from aiolimiter import AsyncLimiter
 
 from bot.delivery.compose import Composer
 from bot.delivery.membership import ChatLifecycle
 from bot.delivery.ports import Address, DeliveryEvents, OutboxStore, Outcome, Sender
+from bot.domain.sending import send_priority
 from bot.domain.states import ChatKind, DeadLetterReason, OutboxKind, OutboxState, OutcomeKind
 from bot.storage.records import ChatRecord, OutboxItem
 
 __all__ = ["Dispatcher", "DeliveryEvents", "DispatchPolicy"]
 
 log = structlog.get_logger(__name__)
+
+_LEASE_RAN_OUT = Outcome.retry("the chat's lease ran out while waiting for the send budget")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +53,6 @@ class Dispatcher:
         self.clock = clock
         self.policy = policy or DispatchPolicy()
         self.events = events
-        self._limiters = {p: AsyncLimiter(max(1.0, s.global_rate), 1.0) for p, s in self.senders.items()}
         self._replicas = 1
         self._stopping = False
         self._inflight: set[asyncio.Task[tuple[Outcome, bool]]] = set()
@@ -66,11 +67,12 @@ class Dispatcher:
             await asyncio.wait(set(self._inflight), timeout=timeout)
 
     def set_replicas(self, n: int) -> None:
-        """Share each platform's global rate among the live replicas."""
+        """Share each platform's global rate among the live replicas (replies draw on the same share)."""
         n = max(1, n)
         if n != self._replicas:
             self._replicas = n
-            self._limiters = {p: AsyncLimiter(max(1.0, s.global_rate / n), 1.0) for p, s in self.senders.items()}
+            for sender in self.senders.values():
+                sender.budget.set_rate(sender.global_rate / n)
 
     async def run_once(self, *, ops_only: bool = False) -> int:
         """One round: claim chats with due work and serve them concurrently; returns messages handled.
@@ -80,12 +82,15 @@ class Dispatcher:
         if self._stopping and not ops_only:
             return 0
         now = self.clock()
-        chats = await self.outbox.claim_chats(self.owner, now, self.policy.chats_per_round,
-                                              self.policy.lease_seconds, platforms=list(self.senders),
-                                              ops_only=ops_only)
+        # No more chats than the budgets can serve in half a lease: a claim outliving its lease while
+        # waiting for tokens would let another replica (or the next round) send the same rows.
+        rate = sum(s.budget.rate for s in self.senders.values())
+        limit = max(1, min(self.policy.chats_per_round, int(rate * self.policy.lease_seconds / 2)))
+        chats = await self.outbox.claim_chats(self.owner, now, limit, self.policy.lease_seconds,
+                                              platforms=list(self.senders), ops_only=ops_only)
         if not chats:
             return 0
-        done = await asyncio.gather(*(self._serve(c) for c in chats), return_exceptions=True)
+        done = await asyncio.gather(*(self._serve(c, now) for c in chats), return_exceptions=True)
         total = 0
         for chat, res in zip(chats, done):
             if isinstance(res, BaseException):
@@ -95,8 +100,14 @@ class Dispatcher:
                 total += res
         return total
 
-    async def _serve(self, chat: ChatRecord) -> int:
+    def _lease_end(self, start: datetime) -> datetime:
+        """When a lease taken or renewed at ``start`` must be treated as gone (a margin short of it)."""
+        lease = self.policy.lease_seconds
+        return start + timedelta(seconds=lease - max(0.5, lease / 5))
+
+    async def _serve(self, chat: ChatRecord, claimed_at: datetime) -> int:
         sender = self.senders[chat.platform]
+        lease_end = self._lease_end(claimed_at)
         pacing = sender.pacing(chat.kind)
         burst = max(1, min(self.policy.burst, int((self.policy.lease_seconds / 2) / max(pacing, 0.001))))
         handled = 0
@@ -108,10 +119,15 @@ class Dispatcher:
             if i:
                 await asyncio.sleep(pacing)
             # A send and its record are one step: cancelling between them would send it twice later.
-            step = asyncio.get_running_loop().create_task(self._deliver(sender, chat, address_chat, row, pacing))
+            before = self.clock()
+            step = asyncio.get_running_loop().create_task(
+                self._deliver(sender, chat, address_chat, row, pacing, lease_end))
             self._inflight.add(step)
             step.add_done_callback(self._inflight.discard)
             outcome, stop = await asyncio.shield(step)
+            if outcome is _LEASE_RAN_OUT:
+                break
+            lease_end = self._lease_end(before)  # every recorded outcome renewed the lease after ``before``
             handled += 1
             if stop:
                 break
@@ -119,8 +135,8 @@ class Dispatcher:
         await self.outbox.release_chat(chat.id, self.owner)
         return handled
 
-    async def _deliver(self, sender: Sender, chat: ChatRecord, chat_ref: str, row: OutboxItem, pacing: float
-                       ) -> tuple[Outcome, bool]:
+    async def _deliver(self, sender: Sender, chat: ChatRecord, chat_ref: str, row: OutboxItem, pacing: float,
+                       lease_end: datetime) -> tuple[Outcome, bool]:
         """Send (or edit) one row and record it; returns (outcome, stop serving this chat now)."""
         is_edit = row.state is OutboxState.SENT
         address = Address(chat.platform, chat_ref, row.thread_id, chat.kind)
@@ -133,17 +149,23 @@ class Dispatcher:
                                             reason=DeadLetterReason.MISSING)
             self._dead(chat, row, is_edit, DeadLetterReason.MISSING, "story no longer stored")
             return Outcome.failed("story no longer stored"), not held
-        async with self._limiters[chat.platform]:
-            try:
-                if not is_edit:
-                    outcome = await sender.send(address, message)
-                elif row.message_ref is None:
-                    outcome = Outcome.failed("sent without a message reference: nothing to edit")
-                else:
-                    outcome = await sender.edit(address, row.message_ref, message)
-            except Exception as exc:  # noqa: BLE001 - an adapter bug must not lose the row
-                log.error("sender_crashed", platform=chat.platform, chat=chat.id, error=repr(exc))
-                outcome = Outcome.retry(f"internal error: {type(exc).__name__}")
+        urgent = row.kind is OutboxKind.ALERT and bool(row.payload.get("urgent"))
+        await sender.budget.acquire(send_priority(urgent=urgent, edit=is_edit))
+        if self.clock() >= lease_end:  # the wait outlived the lease: the row stays for whoever holds it now
+            sender.budget.release(used=False)
+            return _LEASE_RAN_OUT, True
+        try:
+            if not is_edit:
+                outcome = await sender.send(address, message)
+            elif row.message_ref is None:
+                outcome = Outcome.failed("sent without a message reference: nothing to edit")
+            else:
+                outcome = await sender.edit(address, row.message_ref, message)
+        except Exception as exc:  # noqa: BLE001 - an adapter bug must not lose the row
+            log.error("sender_crashed", platform=chat.platform, chat=chat.id, error=repr(exc))
+            outcome = Outcome.retry(f"internal error: {type(exc).__name__}")
+        finally:
+            sender.budget.release()
         now = self.clock()
         if self.events is not None:
             self.events.delivered(chat.platform, row, outcome, now)

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.alerts.model import AlertView
+from bot.delivery.budget import SendBudget
 from bot.domain.states import DeadLetterReason, OutboxState, OutcomeKind
 from bot.storage.records import ChatRecord, OutboxItem, StoryRecord
 
@@ -72,7 +73,8 @@ Message = AlertView | Notice
 
 class Sender(Protocol):
     platform: str
-    global_rate: float  # messages per second for the whole bot
+    global_rate: float  # messages per second for the whole bot (every replica together)
+    budget: SendBudget  # this replica's share of it, drawn on by everything sent (alerts, replies, edits)
 
     def pacing(self, chat_kind: str) -> float:
         """Minimum seconds between two messages to one chat."""

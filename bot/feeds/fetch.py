@@ -10,8 +10,8 @@ go through the SSRF guard; operator feeds may reach private hosts.
 from __future__ import annotations
 
 import asyncio
+import time
 import zlib
-from collections import defaultdict
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -22,6 +22,7 @@ from aiohttp.abc import AbstractResolver
 from yarl import URL
 
 from bot.errors import NewsbotError
+from bot.feeds.hostlimit import HostLimits
 from bot.feeds.ssrf import AddressGuard, AddressPolicy, BlockedAddress, CheckHook, ConnectHook, is_public_address
 
 __all__ = ["Fetcher", "FetchResult", "FetchError", "FetchLimits"]
@@ -54,7 +55,8 @@ class FetchLimits:
     connect_timeout: float = 10.0
     read_timeout: float = 15.0
     concurrency: int = 200
-    per_host: int = 4
+    per_host: int = 4  # where each host's limit starts
+    per_host_max: int = 0  # how far a fast, clean host's limit may grow (0: per_host, a fixed limit)
 
 
 @dataclass(slots=True)
@@ -105,14 +107,14 @@ class Fetcher:
         self.guard = AddressGuard(allow=allow, public_hosts=public_hosts, on_check=on_check, on_connect=on_connect)
         self._sessions: dict[bool, aiohttp.ClientSession] = {}
         self._global = asyncio.Semaphore(limits.concurrency)
-        self._hosts: dict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(limits.per_host))
+        self.hosts = HostLimits(limits.per_host, max(limits.per_host, limits.per_host_max))
 
     def _session(self, trusted: bool) -> aiohttp.ClientSession:
         session = self._sessions.get(trusted)
         if session is None or session.closed:
             connector = aiohttp.TCPConnector(
                 limit=self.limits.concurrency,
-                limit_per_host=self.limits.per_host,
+                limit_per_host=self.hosts.ceiling,
                 ttl_dns_cache=300,
                 resolver=self._dns if trusted else self.guard.resolver(self._dns),
                 enable_cleanup_closed=True,
@@ -140,12 +142,24 @@ class Fetcher:
             host = urlsplit(url).hostname or ""
         except ValueError:
             raise FetchError("url", "invalid URL") from None
-        async with self._global, self._hosts[host]:
-            try:
-                return await asyncio.wait_for(self._fetch(url, etag, last_modified, trusted),
-                                              timeout=self.limits.total_timeout)
-            except TimeoutError:
-                raise FetchError("timeout", f"timed out after {self.limits.total_timeout:g}s") from None
+        limit = self.hosts[host]
+        await limit.acquire()  # the host's turn first, so feeds waiting on a busy host hold no global slot
+        try:
+            async with self._global:
+                started = time.monotonic()
+                try:
+                    result = await asyncio.wait_for(self._fetch(url, etag, last_modified, trusted),
+                                                    timeout=self.limits.total_timeout)
+                except TimeoutError:
+                    limit.record(latency=time.monotonic() - started, host_error=True)
+                    raise FetchError("timeout", f"timed out after {self.limits.total_timeout:g}s") from None
+                except FetchError as exc:
+                    limit.record(latency=time.monotonic() - started, host_error=_host_error(exc))
+                    raise
+                limit.record(latency=time.monotonic() - started, host_error=False)
+                return result
+        finally:
+            limit.release()
 
     async def _fetch(self, url: str, etag: str | None, last_modified: str | None, trusted: bool) -> FetchResult:
         session = self._session(trusted)
@@ -274,6 +288,13 @@ class Fetcher:
             if len(out) > cap:
                 raise FetchError("too_large", f"response larger than {cap} bytes")
         return bytes(out)
+
+
+def _host_error(exc: FetchError) -> bool:
+    """A failure that says the host is struggling (so fewer requests go to it), not that one feed is wrong."""
+    if exc.kind in ("timeout", "connect", "network", "payload"):
+        return True
+    return exc.status is not None and (exc.status == 429 or exc.status >= 500)
 
 
 def _refused(exc: BlockedAddress, url: str) -> FetchError:

@@ -36,6 +36,8 @@ from bot.errors import NewsbotError
 from bot.feeds.decode import decode_document
 from bot.feeds.jsonfeed import NotJsonFeed, looks_like_json_feed, read_json_feed
 from bot.feeds.prepare import Facts, HostileDeclarations, prepare_xml
+from bot.feeds.sitemap import NotANewsSitemap, looks_like_sitemap, read_news_sitemap
+from bot.feeds.telegram import looks_like_channel_preview, read_channel_preview
 
 __all__ = ["ParsedFeed", "ParsedEntry", "NotAFeed", "EntityDeclarations", "parse_feed", "decode_document",
            "choose_parser"]
@@ -122,7 +124,7 @@ class ParsedFeed:
     link: str
     entries: list[ParsedEntry]
     ttl_seconds: int | None
-    parser: str  # "fast", "feedparser" or "json"
+    parser: str  # "fast", "feedparser", "json", "sitemap" or "telegram"
     recovered: bool = False  # the fast parser was tried and its result refused
     reason: str = ""  # why feedparser was used ("" for the fast path)
 
@@ -287,12 +289,23 @@ def parse_feed(body: bytes, content_type: str = "", url: str = "") -> ParsedFeed
         entries = [ParsedEntry(i.title, i.link, i.guid, i.summary, i.published) for i in jf.items]
         return ParsedFeed(jf.title, jf.link, _absolute(entries, url), None, "json")
     if _HTML_START.match(text[:2000]) and not _FEED_ROOT.search(text[:5000]):
+        if looks_like_channel_preview(text):  # a public Telegram channel's web preview (t.me/s/NAME)
+            page = read_channel_preview(text)
+            return ParsedFeed(page.title, url, [ParsedEntry(p.title, p.link, p.link, p.text, p.published)
+                                                for p in page.posts], None, "telegram")
         raise NotAFeed("an HTML page")
     try:
         text, facts = prepare_xml(text)
     except HostileDeclarations as exc:
         raise EntityDeclarations(str(exc)) from None
     data = _utf8_document(text)
+    if not facts.root and looks_like_sitemap(text[:5000]):
+        try:
+            name, items = read_news_sitemap(data, url)
+        except NotANewsSitemap as exc:
+            raise NotAFeed(str(exc)) from None
+        return ParsedFeed(name, url, [ParsedEntry(i.title, i.link, i.link, i.summary, i.published) for i in items],
+                          None, "sitemap")
     ttl_m = _TTL.search(text)
     ttl = int(ttl_m.group(1)) * 60 if ttl_m else None
 

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 import structlog
 
+from bot.domain.polling import IntervalBounds, bounded, entry_frequency_interval
 from bot.domain.sanitize import plain_text
 from bot.domain.states import StoryState
 from bot.domain.stories import StoryDraft, story_key
@@ -41,6 +42,7 @@ class PollEvents(Protocol):
 
     def feed_polled(self, feed: FeedRecord, ok: bool, status: int | None, error: str | None) -> None: ...
     def stories_stored(self, count: int) -> None: ...
+    def feed_paced(self, feed: FeedRecord, seconds: int) -> None: ...
     async def feed_failing(self, feed: FeedRecord, failures: int, error: str) -> None: ...
     async def feed_recovered(self, feed: FeedRecord, failures: int) -> None: ...
     async def feed_disabled(self, feed: FeedRecord, reason: str) -> None: ...
@@ -56,6 +58,11 @@ class PollPolicy:
     backfill: int = 0
     max_age: float = 48 * 3600.0
     lease_seconds: float = 120.0
+    adaptive: bool = False  # entry-frequency pacing (NEWSBOT_ADAPTIVE_POLLING)
+
+    @property
+    def bounds(self) -> IntervalBounds:
+        return IntervalBounds(self.default_interval, self.min_interval, self.max_interval)
 
 
 def hinted_interval(policy: PollPolicy, hint: float | None) -> float:
@@ -66,12 +73,9 @@ def hinted_interval(policy: PollPolicy, hint: float | None) -> float:
     default is the default itself, so the bounds can never push the interval past what the
     operator asked for (default 10 s with a 60 s minimum: a hint of 5 s gives 10 s, not 60 s).
     """
-    default = policy.default_interval
     if hint is None:
-        return default
-    low = min(policy.min_interval, default)
-    high = max(policy.max_interval, default)
-    return min(max(hint, low), high)
+        return policy.default_interval
+    return bounded(policy.bounds, hint)
 
 
 @dataclass
@@ -122,6 +126,9 @@ class Poller:
         # Raw links (or guids) each feed listed last time: entries seen before skip cleaning,
         # canonicalising and the database entirely. Only a cache: a restart just redoes the work.
         self._known: dict[int, frozenset[str]] = {}
+        # Publication times (POSIX seconds) each feed listed last time, so a 304 re-paces a feed that went
+        # quiet; lost on restart, when the interval stored with the feed is kept until the next change.
+        self._dates: dict[int, tuple[float, ...]] = {}
 
     async def run_once(self, *, limit: int = 100_000, force: bool = False) -> PollReport:
         """Poll every due feed (all enabled feeds with ``force``) once and wait for all of them."""
@@ -177,10 +184,11 @@ class Poller:
             return self._failed(feed, exc.message, report, status=exc.status, retry_after=exc.retry_after,
                                 gone=exc.kind == "gone")
         if result.status == 304:
-            return _Done(feed, PollOutcome(True, self._next(feed, result), status=304,
+            when, interval = self._next(feed, result)
+            return _Done(feed, PollOutcome(True, when, status=304,
                                            etag=result.headers.get("etag", feed.etag),
                                            last_modified=result.headers.get("last-modified", feed.last_modified),
-                                           new_url=result.permanent_url), report)
+                                           new_url=result.permanent_url, poll_interval=interval), report)
         digest = hashlib.sha256(result.body).hexdigest()
         if digest == feed.content_hash and feed.first_fetch_done:
             return _Done(feed, self._ok(feed, result, digest), report)
@@ -195,12 +203,14 @@ class Poller:
         return done
 
     def _ok(self, feed: FeedRecord, result: FetchResult, digest: str, parsed: ParsedFeed | None = None) -> PollOutcome:
-        return PollOutcome(True, self._next(feed, result, parsed), status=200,
+        when, interval = self._next(feed, result, parsed)
+        return PollOutcome(True, when, status=200,
                            etag=result.headers.get("etag"), last_modified=result.headers.get("last-modified"),
-                           content_hash=digest, new_url=result.permanent_url, first_fetch_done=True)
+                           content_hash=digest, new_url=result.permanent_url, first_fetch_done=True,
+                           poll_interval=interval)
 
-    def _next(self, feed: FeedRecord, result: FetchResult, parsed: ParsedFeed | None = None) -> datetime:
-        """The feed's configured interval as given, else the default as moved by the feed's own hints."""
+    def _next(self, feed: FeedRecord, result: FetchResult, parsed: ParsedFeed | None = None) -> tuple[datetime, int]:
+        """(when, interval): configured interval, else the feed's hints, else its entry frequency, else the default."""
         if feed.interval:
             interval = float(feed.interval)
         else:
@@ -210,8 +220,20 @@ class Poller:
             m = _CACHE_MAX_AGE.search(result.headers.get("cache-control", ""))
             if m and int(m.group(1)) > 0:  # max-age=0 asks to revalidate (conditional GET does), not for a pace
                 hints.append(float(m.group(1)))
-            interval = hinted_interval(self.policy, max(hints) if hints else None)
-        return self.clock() + timedelta(seconds=interval * random.uniform(0.95, 1.05))
+            paced = self._paced(feed, parsed) if not hints and self.policy.adaptive else None
+            interval = paced if paced is not None else hinted_interval(self.policy, max(hints) if hints else None)
+        return self.clock() + timedelta(seconds=interval * random.uniform(0.95, 1.05)), round(interval)
+
+    def _paced(self, feed: FeedRecord, parsed: ParsedFeed | None) -> float | None:
+        """The entry-frequency interval from this document's dates (or, unchanged, the last one's)."""
+        if parsed is not None:
+            dates = tuple(e.published.timestamp() for e in parsed.entries if e.published is not None)
+            self._dates[feed.id] = dates
+        elif feed.id in self._dates:
+            dates = self._dates[feed.id]
+        else:
+            return float(feed.poll_interval) if feed.poll_interval else None
+        return entry_frequency_interval(dates, self.clock().timestamp(), self.policy.bounds)
 
     def _failed(self, feed: FeedRecord, error: str, report: PollReport, *, status: int | None = None,
                 retry_after: float | None = None, gone: bool = False) -> _Done:
@@ -301,6 +323,8 @@ class Poller:
         if self.events is None:
             return
         self.events.feed_polled(feed, outcome.ok, outcome.status, outcome.error)
+        if outcome.poll_interval is not None:
+            self.events.feed_paced(feed, outcome.poll_interval)
         if outcome.disable_reason:
             await self.events.feed_disabled(feed, outcome.disable_reason)
         elif not outcome.ok:

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from bot.delivery.ports import Outcome
 from bot.domain.states import DeadLetterReason, OutboxKind, OutboxState, OutcomeKind
 from bot.domain.watchlists import is_custom_watchlist_id
+from bot.feeds.hostlimit import HostLimits
 from bot.ops.metrics import Metrics
 from bot.ops.notices import OpsNotifier
 from bot.pipeline.ingest import IngestReport
 from bot.storage.records import ChatRecord, FeedRecord, OutboxItem
 
-__all__ = ["Observer"]
+__all__ = ["Observer", "host_limit_gauges"]
 
 
 class Observer:
@@ -26,6 +28,9 @@ class Observer:
         self.metrics.feed_polls.labels(feed.key, outcome).inc()
         if not ok:
             self.metrics.feed_failures.labels(feed.key).inc()
+
+    def feed_paced(self, feed: FeedRecord, seconds: int) -> None:
+        self.metrics.feed_interval.labels(feed.key).set(seconds)
 
     def stories_stored(self, count: int) -> None:
         self.metrics.stories_seen.inc(count)
@@ -50,6 +55,10 @@ class Observer:
         if report.rows:
             self.metrics.alerts_queued.inc(report.rows)
 
+    # Replies (bot.delivery.replies.ReplyCourier)
+    def reply_lost(self, platform: str, reason: str) -> None:
+        self.metrics.replies_lost.labels(platform, reason).inc()
+
     # DeliveryEvents
     def delivered(self, platform: str, row: OutboxItem, outcome: Outcome, now: datetime) -> None:
         if outcome.kind is OutcomeKind.SENT:
@@ -68,3 +77,11 @@ class Observer:
     async def chat_gone(self, platform: str, name: str, reason: str) -> None:
         self.metrics.chats_gone.labels(platform).inc()
         self.ops.chat_gone(platform, name, reason)
+
+
+def host_limit_gauges(hosts: HostLimits) -> Callable[[Metrics], None]:
+    """A /metrics refresher: each host's current adaptive concurrency limit."""
+    def refresh(metrics: Metrics) -> None:
+        for host, limit in hosts.snapshot().items():
+            metrics.host_concurrency.labels(host).set(limit)
+    return refresh

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.domain.polling import summarise_intervals
 from bot.domain.sanitize import plain_text
 from bot.domain.states import FeedOrigin
 from bot.storage.db import Database
@@ -39,6 +40,7 @@ class PollOutcome:
     new_url: str | None = None
     disable_reason: str | None = None
     first_fetch_done: bool = False
+    poll_interval: int | None = None  # the interval this poll chose (None: keep the stored one)
 
 
 class FeedsRepo:
@@ -111,6 +113,7 @@ class FeedsRepo:
                 "v_status": o.status, "v_url": o.new_url or feed.url,
                 "v_enabled": False if o.disable_reason else feed.enabled,
                 "v_disabled": o.disable_reason or feed.disabled_reason,
+                "v_interval": o.poll_interval if o.poll_interval is not None else feed.poll_interval,
             }
             if o.ok:
                 v.update(v_failures=0, v_error=None, v_success=now, v_etag=o.etag, v_lm=o.last_modified,
@@ -128,6 +131,7 @@ class FeedsRepo:
             failure_count=bindparam("v_failures"), last_error=bindparam("v_error"),
             last_success_at=bindparam("v_success"), etag=bindparam("v_etag"), last_modified=bindparam("v_lm"),
             content_hash=bindparam("v_hash"), first_fetch_done=bindparam("v_first"),
+            poll_interval=bindparam("v_interval"),
         )
         await conn.execute(stmt, params)
 
@@ -146,8 +150,12 @@ class FeedsRepo:
                 .where(t.c.enabled.is_(True), t.c.failure_count > 0)
                 .order_by(t.c.failure_count.desc()).limit(10)
             )).all()
+            paced = (await conn.execute(
+                select(t.c.name, t.c.poll_interval).where(t.c.enabled.is_(True), t.c.poll_interval.is_not(None))
+            )).all()
         return FeedHealth(int(row[0]), int(row[1]), int(row[2]), row[3],
-                          tuple(from_row(FailingFeed, r) for r in failing))
+                          tuple(from_row(FailingFeed, r) for r in failing),
+                          summarise_intervals((str(r.name), int(r.poll_interval)) for r in paced))
 
     async def create_chat_feed(self, url: str, name: str, key: str, now: datetime) -> int:
         """A feed added from a chat (untrusted: fetched only through the SSRF guard)."""

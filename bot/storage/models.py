@@ -108,6 +108,7 @@ class Feed(Base):
     origin: Mapped[str] = mapped_column(String(16), default="config")  # config | chat
     trusted: Mapped[bool] = mapped_column(Boolean, default=False)  # may reach private hosts
     interval: Mapped[int | None] = mapped_column(Integer, nullable=True)  # configured seconds
+    poll_interval: Mapped[int | None] = mapped_column(Integer, nullable=True)  # seconds the last poll chose
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     disabled_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     etag: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from bot.domain.policy import DestinationSettings
+from bot.domain.polling import IntervalSummary
 from bot.domain.states import DeadLetterReason, FeedOrigin, OutboxKind, OutboxState, StoryState
 
 __all__ = ["FeedRecord", "FailingFeed", "FeedHealth", "StoryRecord", "StoryMark", "FingerprintRecord", "ChatRecord",
@@ -62,6 +63,7 @@ class FeedRecord:
     last_error: str | None
     last_status: int | None
     created_at: datetime
+    poll_interval: int | None = None  # seconds until the next poll, as the last poll chose them
 
 
 FEED_CONVERT: dict[str, Callable[[Any], Any]] = {"origin": FeedOrigin}
@@ -82,6 +84,7 @@ class FeedHealth:
     disabled: int
     last_poll: datetime | None
     failing_feeds: tuple[FailingFeed, ...] = ()
+    intervals: IntervalSummary | None = None  # the poll intervals enabled feeds got
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,11 @@ PTB picks the exception from the HTTP status, except that ``parameters.migrate_t
 * wrong token (401) and unknown method (404) -> ``InvalidToken`` (``EndPointNotFound`` only via
   ``Bot.do_api_request``).
 
+Flood limits (``flood=FloodLimits()`` or ``set_flood_limits``; off by default): sendMessage and
+editMessageText beyond ~30/s overall, 1/s per private chat (burst 3), 20/minute per group answer
+429 with ``retry_after``; ``allow_paid_broadcast=true`` raises the overall line to 1,000/s. Every
+refusal is in ``flood.refusals`` (see tests/fakes/flood.py).
+
 Simplifications: Markdown is not validated, URLs/mentions are not auto-detected, webhooks are
 stored but never called (feed ``update_json(...)`` to your handler).  A bare ``&`` in text is a
 parse error (``strict_html``; tdlib tolerates it), in attribute values it is accepted like
@@ -43,6 +48,8 @@ from typing import Any, NoReturn
 
 from aiohttp import web
 
+from tests.fakes.flood import FloodGate, FloodLimits
+
 JSON = dict[str, Any]
 GROUP_ANONYMOUS_BOT: JSON = {"id": 1087968824, "is_bot": True, "first_name": "Group",
                              "username": "GroupAnonymousBot"}
@@ -56,7 +63,9 @@ _JSON_PARAMS = {"reply_markup", "link_preview_options", "allowed_updates", "comm
 _INT_PARAMS = {"message_id", "message_thread_id", "user_id", "offset", "limit",
                "reply_to_message_id", "cache_time", "max_connections"}
 _BOOL_PARAMS = {"disable_notification", "protect_content", "show_alert", "drop_pending_updates",
-                "allow_sending_without_reply", "disable_web_page_preview"}
+                "allow_sending_without_reply", "disable_web_page_preview",
+                "allow_paid_broadcast"}
+_FLOOD_METHODS = {"sendmessage", "editmessagetext"}  # what Telegram's flood limits count
 _CHAT_NOT_FOUND = "Bad Request: chat not found"
 _MIGRATED = "Bad Request: group chat was upgraded to a supergroup chat"
 _STATIC_ERRORS = {"403_blocked": (403, "Forbidden: bot was blocked by the user"),
@@ -306,12 +315,15 @@ class FakeTelegramAPI:
 
     def __init__(self, token: str = "123456:TEST", *, bot_id: int = 123456,
                  username: str = "newsbot_test_bot", first_name: str = "newsbot",
-                 timeout_delay: float = 6.0, strict_html: bool = True) -> None:
+                 timeout_delay: float = 6.0, strict_html: bool = True,
+                 flood: FloodLimits | None = None) -> None:
         self.token = token
         self.bot_user: JSON = {"id": bot_id, "is_bot": True, "first_name": first_name,
                                "username": username}
         self.timeout_delay = timeout_delay  # default "timeout" delay; PTB reads for 5 s
         self.strict_html = strict_html
+        # Telegram's flood limits (tests/fakes/flood.py): off unless asked for; set_flood_limits switches.
+        self.flood = FloodGate(flood or FloodLimits(enabled=False))
         self.sent: list[SentMessage] = []
         self.edits: list[SentMessage] = []
         self.calls: list[tuple[str, JSON]] = []
@@ -416,6 +428,15 @@ class FakeTelegramAPI:
                 await self._recorded.wait()
         return self.sent
 
+    def set_flood_limits(self, limits: FloodLimits | None) -> None:
+        """Enforce these limits from now on (None: Telegram's documented ones; enabled=False: none)."""
+        self.flood.reset(limits or FloodLimits())
+
+    @property
+    def flood_refusals(self) -> int:
+        """How many calls the flood limits answered 429."""
+        return len(self.flood.refusals)
+
     # ------------------------------------------------------------------ failures
     def fail_next(self, method: str, *, error: str, chat_id: int | str | None = None,
                   count: int = 1, retry_after: int = 1, migrate_to_chat_id: int | None = None,
@@ -511,8 +532,16 @@ class FakeTelegramAPI:
             inj = self._take_injection(name, params)
             if inj is not None and (response := await self._apply(inj, params)) is not None:
                 return response
+            flood = self._flood_key(name, params)
+            if flood is not None:
+                refusal = self.flood.check(name, flood[0], private=flood[1], paid=flood[2])
+                if refusal is not None:
+                    raise ApiError(429, f"Too Many Requests: retry after {refusal.retry_after}",
+                                   {"retry_after": refusal.retry_after})
             result = entry[1](params)
             result = await result if inspect.isawaitable(result) else result
+            if flood is not None:
+                self.flood.passed(flood[0], private=flood[1], paid=flood[2])
             return web.json_response({"ok": True, "result": result})
         except ApiError as err:
             error: JSON = {"ok": False, "error_code": err.code, "description": err.description}
@@ -520,6 +549,16 @@ class FakeTelegramAPI:
             return web.json_response(error, status=err.code)
 
     # ------------------------------------------------------------------ helpers
+    def _flood_key(self, method: str, params: JSON) -> tuple[int | str, bool, bool] | None:
+        """(chat, private, paid) for a call the flood limits count; None for the others."""
+        if method.lower() not in _FLOOD_METHODS or not self.flood.limits.enabled:
+            return None
+        chat_id = params.get("chat_id")
+        chat = self._chats.get(chat_id) if isinstance(chat_id, int) else None
+        private = chat.type == "private" if chat else (isinstance(chat_id, int) and chat_id > 0)
+        key = chat.id if chat else (chat_id if isinstance(chat_id, (int, str)) else "")
+        return key, private, bool(params.get("allow_paid_broadcast"))
+
     def _find_chat(self, chat_id: Any) -> _Chat:
         if chat_id is None or chat_id == "":
             raise ApiError(400, "Bad Request: chat_id is empty")

@@ -21,6 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from bot.adapters.slack.render import message_payload, plain_payload
+from bot.delivery.budget import SendBudget
 from bot.delivery.ports import Address, Message, Outcome
 
 __all__ = ["SlackSender", "classify", "GONE", "AUTH", "PLAIN", "TRANSIENT", "EDIT_LOST", "UNFURL"]
@@ -98,6 +99,7 @@ class SlackSender:
 
     def __init__(self, client: AsyncWebClient) -> None:
         self.client = client
+        self.budget = SendBudget(self.global_rate)
         self.auth_problem: str | None = None  # set while the token is refused (readiness shows it)
 
     def pacing(self, chat_kind: str) -> float:

@@ -41,6 +41,7 @@ from bot.adapters.telegram.webhook import (
 from bot.commands.service import CommandService
 from bot.commands.table import COMMANDS
 from bot.delivery.membership import ChatLifecycle
+from bot.delivery.replies import LostHook, ReplyCourier
 from bot.ops.http import HttpServer
 from bot.settings import Settings, SettingsError
 
@@ -64,7 +65,8 @@ class TelegramAdapter:
     platform = "telegram"
 
     def __init__(self, settings: Settings, commands: CommandService, lifecycle: ChatLifecycle, *,
-                 clock: Callable[[], datetime], report: ErrorReporter | None = None) -> None:
+                 clock: Callable[[], datetime], report: ErrorReporter | None = None,
+                 on_reply_lost: LostHook | None = None) -> None:
         if settings.telegram_bot_token is None:
             raise SettingsError("TELEGRAM_BOT_TOKEN is not set")
         token = settings.telegram_bot_token.get_secret_value()
@@ -83,12 +85,16 @@ class TelegramAdapter:
             .build()
         )
         bot = self.app.bot
-        self.sender = TelegramSender(bot, global_rate=settings.telegram_global_rate, token=token,
+        self.sender = TelegramSender(bot, global_rate=settings.telegram_rate, token=token,
                                      private_pacing=settings.telegram_private_interval,
-                                     group_pacing=settings.telegram_group_interval)
+                                     group_pacing=settings.telegram_group_interval,
+                                     paid_broadcast=settings.telegram_paid_broadcast)
+        self.replies = ReplyCourier(self.platform, self.sender.budget, give_up_after=settings.reply_give_up,
+                                    on_lost=on_reply_lost)
         self.permissions = Permissions(bot)
         self.report = report
-        self.router = UpdateRouter(commands, lifecycle, self.sender, self.permissions, username=self._username)
+        self.router = UpdateRouter(commands, lifecycle, self.sender, self.permissions, self.replies,
+                                   username=self._username)
         self.app.add_handler(TypeHandler(Update, self.router))
         self.app.add_error_handler(self._on_error)
         self._lock = asyncio.Lock()

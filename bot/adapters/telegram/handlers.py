@@ -26,6 +26,7 @@ from bot.commands.reply import Reply
 from bot.commands.service import CommandService, Context
 from bot.commands.table import COMMANDS
 from bot.delivery.membership import ChatLifecycle
+from bot.delivery.replies import ReplyCourier
 
 __all__ = ["UpdateRouter", "PLATFORM"]
 
@@ -33,7 +34,6 @@ log = structlog.get_logger(__name__)
 
 PLATFORM = "telegram"
 GROUPS = (ChatType.GROUP, ChatType.SUPERGROUP)
-REPLY_RETRY_MAX = 5.0  # a reply waits at most this long for a 429 to pass, then is dropped
 ANSWER_MAX = 200  # answerCallbackQuery text limit
 
 
@@ -68,8 +68,9 @@ class UpdateRouter:
     """The one PTB handler: routes every update kind this bot asks Telegram for."""
 
     def __init__(self, commands: CommandService, lifecycle: ChatLifecycle, sender: TelegramSender,
-                 permissions: Permissions, *, username: Callable[[], str | None]) -> None:
+                 permissions: Permissions, replies: ReplyCourier, *, username: Callable[[], str | None]) -> None:
         self.commands = commands
+        self.replies = replies
         self.lifecycle = lifecycle
         self.sender = sender
         self.permissions = permissions
@@ -160,19 +161,12 @@ class UpdateRouter:
         )
 
     async def answer(self, chat: Chat, thread: int, reply: Reply, *, reply_to: int | None = None) -> None:
-        """Send a command's reply; one short wait on a 429 or a network error, then give up (logged)."""
+        """Send a command's reply through the send budget, first in line; a 429 is waited out (bounded)."""
         rendered = render_reply(reply)
         if rendered.empty:
             return
-        for attempt in (1, 2):
-            outcome = await self.sender.post(str(chat.id), thread, rendered, reply_to=reply_to)
-            if outcome.kind == "sent":
-                return
-            wait = outcome.retry_after if outcome.retry_after is not None else 1.0
-            if attempt == 2 or outcome.kind != "retry" or outcome.migrate_to or wait > REPLY_RETRY_MAX:
-                log.warning("telegram_reply_failed", chat=chat.id, outcome=outcome.kind, error=outcome.error)
-                return
-            await asyncio.sleep(wait)
+        await self.replies.deliver(
+            lambda: self.sender.post(str(chat.id), thread, rendered, reply_to=reply_to), chat=str(chat.id))
 
     async def _migrated(self, old: str, new: str) -> None:
         await self.lifecycle.migrated(PLATFORM, old, new, str(ChatType.SUPERGROUP))
@@ -201,9 +195,8 @@ class UpdateRouter:
             if reply.error:
                 return
             if reply.edit:
-                outcome = await self.sender.replace(str(chat.id), str(message.message_id), render_reply(reply))
-                if outcome.kind != "sent":
-                    log.warning("telegram_topics_edit_failed", chat=chat.id, error=outcome.error)
+                rendered, here, ref = render_reply(reply), str(chat.id), str(message.message_id)
+                await self.replies.deliver(lambda: self.sender.replace(here, ref, rendered), chat=here)
             elif reply.lines:  # a first step (topics, help) or a change made from a hint: a new message
                 await self.answer(chat, _thread(message), reply)
         finally:

@@ -50,6 +50,7 @@ from telegram.error import (
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.adapters.telegram.render import Rendered, render
+from bot.delivery.budget import SendBudget
 from bot.delivery.ports import Address, Message, Outcome
 from bot.domain.states import OutcomeKind
 
@@ -122,9 +123,11 @@ class TelegramSender:
     platform = "telegram"
 
     def __init__(self, bot: Bot, *, global_rate: float, token: str, private_pacing: float = PRIVATE_PACING,
-                 group_pacing: float = GROUP_PACING) -> None:
+                 group_pacing: float = GROUP_PACING, paid_broadcast: bool = False) -> None:
         self.bot = bot
         self.global_rate = global_rate
+        self.budget = SendBudget(global_rate)  # alerts, replies and edits alike
+        self.paid_broadcast = paid_broadcast  # allow_paid_broadcast on every sendMessage
         self._token = token
         self._private = private_pacing
         self._group = group_pacing
@@ -156,6 +159,8 @@ class TelegramSender:
             "chat_id": chat_ref(chat), "message_thread_id": thread or None,
             "reply_markup": _markup(rendered), "link_preview_options": _preview(rendered),
         }
+        if self.paid_broadcast:
+            kwargs["allow_paid_broadcast"] = True
         if reply_to:
             kwargs["reply_parameters"] = ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
         return await self._call(self.bot.send_message, rendered, kwargs, editing=False, ref=None)
