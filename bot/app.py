@@ -42,6 +42,7 @@ from bot.ops.observer import Observer, host_limit_gauges
 from bot.ops.status import StatusSource
 from bot.pipeline.ingest import Ingestor
 from bot.pipeline.ingest_job import INGEST_LEASE, IngestJob
+from bot.pipeline.spikes_job import SpikeJob
 from bot.pipeline.watchindex import WatchIndex
 from bot.scheduler import Jobs
 from bot.settings import Settings
@@ -54,6 +55,7 @@ from bot.storage.ingest_store import SqlIngestStore
 from bot.storage.leases_repo import LeasesRepo
 from bot.storage.outbox_repo import OutboxRepo
 from bot.storage.retention import RETENTION_DAYS, forget_before
+from bot.storage.spikes_store import SqlSpikeStore
 from bot.storage.stories_repo import StoriesRepo
 
 __all__ = ["NewsBot", "TickReport", "utcnow", "build_fetcher", "load_config"]
@@ -147,6 +149,7 @@ class NewsBot:
                                  on_report=self.observer.ingested, edit_delay=s.edit_delay)
         self.ingest_job = IngestJob(self.ingestor, self.leases, replica=self.replica,
                                     lease_seconds=s.lease_seconds, clock=clock)
+        self.spike_job = SpikeJob.configured(s, SqlSpikeStore(self.db, self.chats, self.outbox), clock)
         self.poller = Poller(self.feeds, self.stories, self.fetcher, poll_policy(s), owner=self.replica,
                              clock=clock, events=self.observer, on_same_url=self.ingestor.record_same_url)
 
@@ -244,7 +247,8 @@ class NewsBot:
 
     async def _ingest(self) -> None:
         report = await self.ingest_job()
-        if report is not None and report.rows:
+        spikes = await self.spike_job() if report is not None and self.spike_job is not None else 0
+        if report is not None and (report.rows or spikes):
             self.dispatch_job.kick()
 
     async def _dispatch(self) -> None:
@@ -361,6 +365,7 @@ class NewsBot:
         """
         report = await self.poller.run_once(force=force)
         ingest = await self.ingestor.run_once()
+        await self.spike_job() if self.spike_job is not None else None
         delivered = await self.drain(timeout=timeout)
         return TickReport(report.feeds, report.ok, report.not_modified, report.failed, report.new_stories,
                           ingest.alerted, delivered, report.errors)

@@ -111,6 +111,12 @@ class Settings(BaseSettings):
     replica_id: str | None = Field(None, alias="NEWSBOT_REPLICA_ID")
     lease_seconds: float = Field(30.0, alias="NEWSBOT_LEASE_SECONDS", gt=1)
 
+    # Spike alerts (bot/domain/spikes.py, docs/spikes.md)
+    spikes: bool = Field(True, alias="NEWSBOT_SPIKES")
+    spike_min: int = Field(8, alias="NEWSBOT_SPIKE_MIN", ge=1, le=10_000)
+    spike_cooldown: str = Field("3h", alias="NEWSBOT_SPIKE_COOLDOWN")
+    spike_interval: float = Field(60.0, alias="NEWSBOT_SPIKE_INTERVAL", ge=0)
+
     # Chat limits
     max_terms_per_chat: int = Field(200, alias="NEWSBOT_MAX_TERMS", ge=1)
     max_feeds_per_chat: int = Field(50, alias="NEWSBOT_MAX_FEEDS", ge=1)
@@ -138,6 +144,14 @@ class Settings(BaseSettings):
         if parse_duration_seconds(v) <= 0:
             raise ValueError(f"must be a positive duration such as 30m, 2h or 1d (got {v!r}): "
                              "with 0 no story would ever alert")
+        return v
+
+    @field_validator("spike_cooldown")
+    @classmethod
+    def _spike_cooldown(cls, v: str) -> str:
+        if parse_duration_seconds(v) < 1800:
+            raise ValueError(f"must be at least 30m, the spike window (got {v!r}): a shorter period would "
+                             "alert twice on one burst")
         return v
 
     @field_validator("database_url")
@@ -271,6 +285,10 @@ class Settings(BaseSettings):
     @property
     def max_age_seconds(self) -> float:
         return parse_duration_seconds(self.max_age)
+
+    @property
+    def spike_cooldown_seconds(self) -> float:
+        return parse_duration_seconds(self.spike_cooldown)
 
     @property
     def tz(self) -> ZoneInfo:

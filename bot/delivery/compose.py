@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import OrderedDict
 from zoneinfo import ZoneInfo
 
 from bot.alerts.model import Alert, format_alert
+from bot.alerts.spike import SpikeView, format_spike
 from bot.delivery.ports import Message, Notice, StoryReader
-from bot.domain.alerting import AlertPayload, NoticePayload, story_root
+from bot.domain.alerting import AlertPayload, NoticePayload, SpikePayload, story_root
 from bot.domain.states import OutboxKind, OutboxState
 from bot.pipeline.watchindex import WatchIndex
 from bot.storage.records import OutboxItem, StoryRecord
@@ -28,6 +30,7 @@ class Composer:
         self._sightings: dict[int, tuple[float, list[str]]] = {}
         self._cache_size = cache_size
         self._ttl = sightings_ttl
+        self._spikes: OrderedDict[str, SpikeView] = OrderedDict()  # one chart per spike, however many chats
 
     async def _story(self, story_id: int) -> StoryRecord | None:
         row = self._stories.get(story_id)
@@ -55,6 +58,8 @@ class Composer:
 
     async def build(self, row: OutboxItem) -> Message | None:
         """The message for a row, or None when its story no longer exists."""
+        if row.kind is OutboxKind.SPIKE:
+            return await self._spike(row)
         if row.kind is not OutboxKind.ALERT:
             notice = NoticePayload.from_json(row.payload)
             return Notice(notice.title, notice.lines)
@@ -76,3 +81,16 @@ class Composer:
             topics=topics, matches=payload.matches, also=tuple(also),
         )
         return format_alert(alert, self.tz)
+
+    async def _spike(self, row: OutboxItem) -> SpikeView:
+        """A spike alert with its chart, rendered off the event loop once per spike (not per chat)."""
+        view = self._spikes.get(row.dedupe_key)
+        if view is not None:
+            self._spikes.move_to_end(row.dedupe_key)
+            return view
+        payload = SpikePayload.from_json(row.payload)
+        view = await asyncio.to_thread(format_spike, payload, self.index.topic(payload.watchlist), self.tz)
+        self._spikes[row.dedupe_key] = view
+        if len(self._spikes) > 32:
+            self._spikes.popitem(last=False)
+        return view

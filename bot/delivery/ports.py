@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.alerts.model import AlertView
+from bot.alerts.spike import SpikeView
 from bot.delivery.budget import SendBudget
 from bot.domain.states import DeadLetterReason, OutboxState, OutcomeKind
 from bot.storage.records import ChatRecord, OutboxItem, StoryRecord
@@ -68,7 +69,7 @@ class Notice:
         return "\n".join([self.title, *self.lines])
 
 
-Message = AlertView | Notice
+Message = AlertView | Notice | SpikeView  # a spike alert carries its chart
 
 
 class Sender(Protocol):

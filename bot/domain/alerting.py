@@ -15,7 +15,7 @@ from bot.domain.matcher import Match
 from bot.domain.states import OutboxKind, OutboxState
 
 __all__ = ["story_dedupe_key", "story_root", "match_to_json", "match_from_json", "AlertPayload",
-           "NoticePayload", "OutboxDraft"]
+           "NoticePayload", "Headline", "SpikePayload", "spike_dedupe_key", "OutboxDraft"]
 
 _STORY = "story:"
 
@@ -77,6 +77,54 @@ class NoticePayload:
 
 
 @dataclass(frozen=True, slots=True)
+class Headline:
+    title: str
+    link: str
+    source: str
+
+
+_SPIKE = "spike:"
+
+
+def spike_dedupe_key(watchlist: str, window_end: datetime) -> str:
+    """One row per destination, list and 15-minute bin: a rerun of the check in the same bin adds nothing."""
+    return f"{_SPIKE}{watchlist}:{int(window_end.timestamp() // 900)}"
+
+
+@dataclass(frozen=True, slots=True)
+class SpikePayload:
+    """Everything a spike alert shows, fixed when it was detected (no story is read back to send it)."""
+
+    watchlist: str
+    stories: int
+    outlets: int
+    minutes: int
+    usual: float | None  # None: no history to compare with (cold start)
+    headlines: tuple[Headline, ...]
+    series: tuple[int, ...]  # stories per 15 minutes, the last 24 hours
+    highlight: tuple[int, ...]  # indices into ``series`` of the spike's bins
+    series_start: datetime
+
+    def to_json(self) -> dict[str, Any]:
+        return {"watchlist": self.watchlist, "stories": self.stories, "outlets": self.outlets,
+                "minutes": self.minutes, "usual": self.usual,
+                "headlines": [{"title": h.title, "link": h.link, "source": h.source} for h in self.headlines],
+                "series": list(self.series), "highlight": list(self.highlight),
+                "series_start": self.series_start.isoformat()}
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any] | None) -> SpikePayload:
+        d = d or {}
+        usual = d.get("usual")
+        return cls(str(d.get("watchlist", "")), int(d.get("stories", 0)), int(d.get("outlets", 0)),
+                   int(d.get("minutes", 30)), None if usual is None else float(usual),
+                   tuple(Headline(str(h.get("title", "")), str(h.get("link", "")), str(h.get("source", "")))
+                         for h in d.get("headlines", ())),
+                   tuple(int(x) for x in d.get("series", ())), tuple(int(x) for x in d.get("highlight", ())),
+                   datetime.fromisoformat(str(d.get("series_start", "2000-01-01T00:00:00+00:00"))))
+
+
+@dataclass(frozen=True, slots=True)
 class OutboxDraft:
     """An outbox row to be written (the repository fills in ids and bookkeeping)."""
 
@@ -99,6 +147,12 @@ class OutboxDraft:
     def notice(cls, destination_id: int, chat_id: int, key: str, payload: NoticePayload,
                now: datetime) -> OutboxDraft:
         return cls(destination_id, chat_id, None, OutboxKind.OPS, key, payload.to_json(), now, None)
+
+    @classmethod
+    def spike(cls, destination_id: int, chat_id: int, payload: SpikePayload, window_end: datetime,
+              now: datetime) -> OutboxDraft:
+        return cls(destination_id, chat_id, None, OutboxKind.SPIKE, spike_dedupe_key(payload.watchlist, window_end),
+                   payload.to_json(), now, None)
 
     def to_row(self) -> dict[str, Any]:
         return {"destination_id": self.destination_id, "chat_id": self.chat_id, "story_id": self.story_id,

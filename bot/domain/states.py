@@ -44,6 +44,7 @@ class DeadLetterReason(StrEnum):
 class OutboxKind(StrEnum):
     ALERT = "alert"
     OPS = "ops"
+    SPIKE = "spike"  # a list suddenly everywhere (bot.domain.spikes), with its chart
 
 
 class OutcomeKind(StrEnum):

@@ -14,11 +14,12 @@ from typing import Any, TypeVar
 
 from bot.domain.policy import DestinationSettings
 from bot.domain.polling import IntervalSummary
+from bot.domain.spikes import Sighting
 from bot.domain.states import DeadLetterReason, FeedOrigin, OutboxKind, OutboxState, StoryState
 
 __all__ = ["FeedRecord", "FailingFeed", "FeedHealth", "StoryRecord", "StoryMark", "FingerprintRecord", "ChatRecord",
            "OutboxItem", "OutboxStats", "ChatFeed", "AudienceEntry", "Audience", "ChatCounts", "DestinationRef", "DeadLetter",
-           "DEAD_LETTER_CONVERT", "AuditRecord", "from_row"]
+           "DEAD_LETTER_CONVERT", "AuditRecord", "SpikeHistory", "from_row"]
 
 R = TypeVar("R")
 _FIELDS: dict[type, tuple[str, ...]] = {}
@@ -272,3 +273,11 @@ class ChatCounts:
     active_chats: int
     inactive_chats: int
     destinations: int
+
+
+@dataclass(frozen=True, slots=True)
+class SpikeHistory:
+    """What spike detection reads: since when the store collects, and each built-in list's sightings."""
+
+    start: datetime | None  # the oldest stored story's first sighting; None: nothing stored yet
+    sightings: dict[str, list[Sighting]]

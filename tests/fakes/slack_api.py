@@ -24,9 +24,9 @@ __all__ = ["FakeSlackAPI", "Post", "block_action_body", "block_action_payload",
            "sign_request", "slash_command_body", "validate_blocks"]
 
 Json = dict[str, Any]
-JSON_FIELDS = ("blocks", "attachments", "metadata")  # form-encoded as JSON strings
+JSON_FIELDS = ("blocks", "attachments", "metadata", "files")  # form-encoded as JSON strings
 DEAD_RESPONSE_URL = "http://127.0.0.1:9/response/unset"  # loopback, nothing listens
-SCOPES = "chat:write,commands,users:read,channels:read,groups:read"
+SCOPES = "chat:write,commands,users:read,channels:read,groups:read,files:write"
 
 
 @dataclass
@@ -44,6 +44,20 @@ class Post:
     unfurl_media: bool | None = None
     raw: Json = field(default_factory=dict)  # params as sent (token removed)
     user: str | None = None  # chat.postEphemeral only
+
+
+@dataclass
+class Upload:
+    """One file shared with the files.uploadV2 flow (getUploadURLExternal, POST, completeUploadExternal)."""
+
+    channel: str
+    file_id: str
+    filename: str
+    title: str | None
+    data: bytes
+    initial_comment: str | None
+    thread_ts: str | None
+    alt_txt: str | None = None
 
 
 @dataclass
@@ -284,6 +298,8 @@ class FakeSlackAPI:
         self.posts: list[Post] = []
         self.updates: list[Post] = []
         self.ephemerals: list[Post] = []
+        self.uploads: list[Upload] = []  # completed and shared
+        self._pending_files: dict[str, Json] = {}  # file id -> {"filename", "length", "alt_txt", "data"}
         self.calls: list[tuple[str, Json]] = []
         self.responses: defaultdict[str, list[Json]] = defaultdict(list)
         self.socket_acks: list[Json] = []
@@ -306,6 +322,7 @@ class FakeSlackAPI:
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_get("/socket", self._handle_socket)
         app.router.add_post("/response/{name}", self._handle_response_url)
+        app.router.add_post("/upload/{file_id}", self._handle_upload)
         self._runner = web.AppRunner(app, shutdown_timeout=1.0, access_log=None)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
@@ -473,7 +490,55 @@ class FakeSlackAPI:
         self.responses[request.match_info["name"]].append(payload)
         return web.json_response({"ok": True})
 
+    async def _handle_upload(self, request: web.Request) -> web.Response:
+        """Step 2 of files.uploadV2: the bytes POSTed to the URL step 1 handed out."""
+        pending = self._pending_files.get(request.match_info["file_id"])
+        if pending is None:
+            return web.Response(status=404, text="unknown upload")
+        data = await request.read()
+        if request.content_type.startswith("multipart/"):
+            return web.Response(status=400, text="send the raw bytes")
+        pending["data"] = data
+        return web.Response(status=200, text=f"OK - {len(data)}")
+
     # ---- Web API methods: _m_<method with dots as underscores>(decoded params, raw params)
+
+    def _m_files_getUploadURLExternal(self, params: Json, raw: Json) -> Json:
+        filename, length = params.get("filename"), str(params.get("length") or "")
+        if not filename:
+            return _fail("invalid_arguments", response_metadata={"messages": ["filename is required"]})
+        if not length.isdigit() or int(length) <= 0:
+            return _fail("invalid_arguments", response_metadata={"messages": ["length must be positive"]})
+        file_id = f"F{len(self._pending_files) + len(self.uploads) + 1:08d}"
+        self._pending_files[file_id] = {"filename": filename, "length": int(length),
+                                        "alt_txt": params.get("alt_txt"), "data": None}
+        return {"ok": True, "upload_url": f"{self.url}/upload/{file_id}", "file_id": file_id}
+
+    def _m_files_completeUploadExternal(self, params: Json, raw: Json) -> Json:
+        files = params.get("files")
+        if not isinstance(files, list) or not files:
+            return _fail("invalid_arguments")
+        channel = params.get("channel_id")
+        ch = self._channel(channel, by_name=False) if channel else None
+        if channel and ch is None:
+            return _fail("channel_not_found")
+        if ch is not None and self.bot_user_id not in ch["members"]:
+            return _fail("not_in_channel")
+        done: list[Json] = []
+        for f in files:
+            pending = self._pending_files.get(str(f.get("id")))
+            if pending is None or pending["data"] is None:
+                return _fail("file_not_found")
+            if len(pending["data"]) != pending["length"]:
+                return _fail("file_upload_size_mismatch")
+            done.append({"id": f["id"], "name": pending["filename"], "title": f.get("title")})
+        for f, info in zip(files, done):
+            pending = self._pending_files.pop(str(f["id"]))
+            if ch is not None:
+                self.uploads.append(Upload(ch["id"], info["id"], info["name"], info["title"], pending["data"],
+                                           params.get("initial_comment"), params.get("thread_ts"),
+                                           pending["alt_txt"]))
+        return {"ok": True, "files": done}
 
     def _next_ts(self) -> str:
         self._ts += 100

@@ -289,10 +289,38 @@ def _member_json(user: JSON, status: str) -> JSON:
     return data
 
 
+class UploadedFile(str):
+    """A multipart file field: reads as ``<file NAME>`` (as before), and keeps the bytes and type."""
+
+    data: bytes
+    content_type: str
+    filename: str
+
+    @classmethod
+    def of(cls, field: web.FileField) -> UploadedFile:
+        out = cls(f"<file {field.filename}>")
+        out.data, out.content_type, out.filename = field.file.read(), field.content_type, field.filename
+        return out
+
+
+@dataclass
+class SentPhoto:
+    """One successful sendPhoto: the image bytes and the caption as a user reads it."""
+
+    chat_id: int
+    message_thread_id: int | None
+    message_id: int
+    filename: str
+    data: bytes
+    caption: str  # raw, as sent
+    plain_caption: str  # tags stripped, entities decoded
+    entities: list[JSON]
+
+
 def _parse_value(key: str, value: Any) -> Any:
     """Decode one form field the way the Bot API interprets it."""
     if isinstance(value, web.FileField):
-        return f"<file {value.filename}>"
+        return UploadedFile.of(value)
     if not isinstance(value, str):
         return value
     try:
@@ -326,6 +354,7 @@ class FakeTelegramAPI:
         self.flood = FloodGate(flood or FloodLimits(enabled=False))
         self.sent: list[SentMessage] = []
         self.edits: list[SentMessage] = []
+        self.photos: list[SentPhoto] = []
         self.calls: list[tuple[str, JSON]] = []
         self.commands: dict[tuple[str, str], list[JSON]] = {}
         self.callback_answers: list[JSON] = []
@@ -745,6 +774,34 @@ class FakeTelegramAPI:
             msg["from"] = dict(self.bot_user)
         chat.bot_sent.add(msg["message_id"])
         self._record(self.sent, "sendMessage", chat, p, msg, text)
+        return copy.deepcopy(msg)
+
+    def _api_sendPhoto(self, p: JSON) -> JSON:
+        chat = self._writable_chat(p)
+        photo = p.get("photo")
+        if isinstance(photo, str) and photo.startswith("attach://"):
+            photo = p.get(photo[len("attach://"):])
+        if not isinstance(photo, UploadedFile) or not photo.data:
+            raise ApiError(400, "Bad Request: there is no photo in the request")
+        caption, mode = p.get("caption") or "", (p.get("parse_mode") or "").lower()
+        plain, entities = parse_html(caption, strict=self.strict_html) if mode == "html" else (caption, [])
+        if utf16_len(plain) > 1024:
+            raise ApiError(400, "Bad Request: message caption is too long")
+        thread = p.get("message_thread_id")
+        if thread is not None and not chat.is_forum:
+            raise ApiError(400, "Bad Request: message thread not found")
+        msg = self._new_message(chat, message_thread_id=thread, is_topic_message=True if thread else None,
+                                photo=[{"file_id": f"photo-{len(self.photos) + 1}", "file_unique_id":
+                                        f"u{len(self.photos) + 1}", "width": 800, "height": 300}],
+                                caption=plain or None, caption_entities=entities or None)
+        if chat.type == "channel":
+            msg["sender_chat"] = chat.json()
+        else:
+            msg["from"] = dict(self.bot_user)
+        chat.bot_sent.add(msg["message_id"])
+        self.photos.append(SentPhoto(chat.id, thread, msg["message_id"], photo.filename, photo.data, caption,
+                                     plain, entities))
+        self._recorded.set()
         return copy.deepcopy(msg)
 
     def _api_editMessageText(self, p: JSON) -> JSON:

@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 from bot.alerts.arabic import RLM
 from bot.alerts.model import AlertView, Span
+from bot.alerts.spike import SpikeView
 from bot.commands.reply import ActorSpan, Button, CommandSpan, Reply
 from bot.commands.texts import T
 from bot.delivery.ports import Message, Notice
@@ -227,6 +228,8 @@ def notice_message(notice: Notice) -> tuple[str, list[Json]]:
 def message_payload(message: Message) -> tuple[str, list[Json]]:
     if isinstance(message, Notice):
         return notice_message(message)
+    if isinstance(message, SpikeView):  # sent as a file upload (media.py); this is its text alone
+        return "\n".join(render_spans(ln) for ln in message.lines), []
     return alert_message(message)
 
 

@@ -20,7 +20,9 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
+from bot.adapters.slack.media import upload_spike
 from bot.adapters.slack.render import message_payload, plain_payload
+from bot.alerts.spike import SpikeView
 from bot.delivery.budget import SendBudget
 from bot.delivery.ports import Address, Message, Outcome
 
@@ -106,6 +108,10 @@ class SlackSender:
         return 1.0
 
     async def send(self, to: Address, message: Message) -> Outcome:
+        if isinstance(message, SpikeView):
+            view = message
+            outcome = await self._attempt(lambda: upload_spike(self.client, to.chat, view))
+            return outcome or Outcome.failed("slack refused the chart upload")
         text, blocks = message_payload(message)
         outcome = await self._attempt(lambda: self.client.chat_postMessage(
             channel=to.chat, text=text, blocks=blocks, unfurl_links=UNFURL, unfurl_media=UNFURL))

@@ -27,10 +27,11 @@ import structlog
 
 from bot.alerts.arabic import PDI
 from bot.alerts.model import AlertView, Span
+from bot.alerts.spike import CAPTION_LIMIT, SpikeView
 from bot.commands.reply import ChatSpan, CommandSpan, Reply
 from bot.delivery.ports import Message, Notice
 
-__all__ = ["LIMIT", "Rendered", "render", "render_alert", "render_notice", "render_reply", "neutralize",
+__all__ = ["LIMIT", "Rendered", "render", "render_alert", "render_notice", "render_reply", "render_spike", "neutralize",
            "safe_href", "escape", "utf16_len", "truncate_line", "fit_lines"]
 
 log = structlog.get_logger(__name__)
@@ -246,9 +247,16 @@ def render_reply(reply: Reply, limit: int = LIMIT) -> Rendered:
     return _finish(fit_lines([ln for ln in lines if ln], limit), tuple(rows))
 
 
+def render_spike(view: SpikeView, limit: int = CAPTION_LIMIT) -> Rendered:
+    """A spike alert's caption, within a photo caption's 1,024 characters."""
+    return _finish(fit_lines([ln for ln in (_prepare(x) for x in view.lines) if ln], limit))
+
+
 def render(message: Message | Reply) -> Rendered:
     if isinstance(message, AlertView):
         return render_alert(message)
+    if isinstance(message, SpikeView):
+        return render_spike(message)
     if isinstance(message, Notice):
         return render_notice(message)
     return render_reply(message)

@@ -34,6 +34,7 @@ from telegram import (
     Bot,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
     LinkPreviewOptions,
     ReplyParameters,
 )
@@ -50,6 +51,7 @@ from telegram.error import (
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.adapters.telegram.render import Rendered, render
+from bot.alerts.spike import SpikeView
 from bot.delivery.budget import SendBudget
 from bot.delivery.ports import Address, Message, Outcome
 from bot.domain.states import OutcomeKind
@@ -145,6 +147,8 @@ class TelegramSender:
 
     # ------------------------------------------------------------ port
     async def send(self, to: Address, message: Message) -> Outcome:
+        if isinstance(message, SpikeView):
+            return await self.photo(to.chat, to.thread, message.chart, message.filename, render(message))
         return await self.post(to.chat, to.thread, render(message))
 
     async def edit(self, to: Address, message_ref: str, message: Message) -> Outcome:
@@ -164,6 +168,26 @@ class TelegramSender:
         if reply_to:
             kwargs["reply_parameters"] = ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
         return await self._call(self.bot.send_message, rendered, kwargs, editing=False, ref=None)
+
+    async def photo(self, chat: str, thread: int, png: bytes, filename: str, caption: Rendered) -> Outcome:
+        """sendPhoto with an HTML caption (already fitted to 1,024 characters)."""
+        if not png:
+            return Outcome.failed("empty chart")
+        kwargs: dict[str, Any] = {"chat_id": chat_ref(chat), "message_thread_id": thread or None}
+        try:
+            result = await self.bot.send_photo(photo=InputFile(png, filename=filename), caption=caption.html,
+                                               parse_mode=ParseMode.HTML, **kwargs)
+        except TelegramError as exc:
+            if not _is_parse_error(exc):
+                return outcome_for(exc, self.describe, editing=False, ref=None)
+            log.error("telegram_html_rejected", error=self.describe(exc), html=caption.html[:500])
+            try:
+                result = await self.bot.send_photo(photo=InputFile(png, filename=filename), caption=caption.plain,
+                                                   **kwargs)
+            except TelegramError as exc2:
+                return outcome_for(exc2, self.describe, editing=False, ref=None)
+        message_id = getattr(result, "message_id", None)
+        return Outcome.sent(str(message_id) if message_id is not None else None)
 
     async def replace(self, chat: str, message_ref: str, rendered: Rendered) -> Outcome:
         """editMessageText of a message the bot sent earlier."""

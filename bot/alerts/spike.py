@@ -1,0 +1,76 @@
+"""A spike alert, formatted once: "⚡ ارتفاع مفاجئ: 14 خبراً عن وقف إطلاق النار من 6 مصادر خلال 30 دقيقة".
+
+The wording counts with CLDR plural rules (``bot.alerts.plural``), names what
+is usual, links the top three headlines, and carries a chart of the last 24
+hours (``bot.alerts.chart``; no words in the image, all of them here, in the
+caption). Renderers escape every span for their platform, as for any alert.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from bot.alerts.arabic import RLM, isolate
+from bot.alerts.chart import spike_chart
+from bot.alerts.model import Span, Topic
+from bot.alerts.plural import MINUTES, NEWS, SOURCES, counted
+from bot.domain.alerting import SpikePayload
+from bot.domain.sanitize import plain_text as _clean
+from bot.domain.stories import cut_at_word
+
+__all__ = ["SpikeView", "format_spike", "spike_headline", "usual_phrase", "CAPTION_LIMIT"]
+
+CAPTION_LIMIT = 1024  # Telegram's limit for a photo caption (visible characters)
+TITLE_LIMIT = 160
+
+Line = tuple[Span, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SpikeView:
+    """The caption, line by line, and the chart it goes with (PNG bytes)."""
+
+    lines: tuple[Line, ...]
+    chart: bytes
+    filename: str
+    topic: Topic
+
+    def plain_text(self) -> str:
+        return "\n".join("".join(s.text for s in ln) for ln in self.lines)
+
+
+def usual_phrase(usual: float | None) -> str:
+    """'(المعتاد: 2)'; without history: no usual rate yet."""
+    if usual is None:
+        return "(لا سجل سابق للمقارنة بعد)"
+    n = round(usual)
+    return f"(المعتاد: {n})" if n >= 1 else "(المعتاد: أقل من خبر واحد)"
+
+
+def spike_headline(stories: int, label: str, outlets: int, minutes: int, usual: float | None) -> str:
+    """The first line, without its emphasis: what, how much, and compared with what."""
+    return (f"⚡ ارتفاع مفاجئ: {counted(stories, NEWS)} عن {label} من {counted(outlets, SOURCES)} "
+            f"خلال {counted(minutes, MINUTES)} {usual_phrase(usual)}")
+
+
+def format_spike(payload: SpikePayload, topic: Topic, tz: ZoneInfo) -> SpikeView:
+    """The one wording of a spike alert, and its chart rendered (a few tens of milliseconds)."""
+    label = _clean(topic.label) or _clean(payload.watchlist)
+    lines: list[Line] = [(Span(RLM + spike_headline(payload.stories, label, payload.outlets, payload.minutes,
+                                                    payload.usual), bold=True),)]
+    for i, h in enumerate(payload.headlines[:3], start=1):
+        title = cut_at_word(_clean(h.title), TITLE_LIMIT) or _clean(h.link)
+        link = _clean(h.link).strip()
+        source = _clean(h.source)
+        line: list[Span] = [Span(f"{RLM}{i}. ")]
+        line.append(Span(isolate(title), href=link) if link else Span(isolate(title)))
+        if source:
+            line.append(Span(f" — {isolate(source)}"))
+        lines.append(tuple(line))
+    lines.append((Span(RLM + "📈 عدد الأخبار كل 15 دقيقة خلال آخر 24 ساعة، والارتفاع بالأحمر"),))
+    if topic.tag:
+        lines.append((Span(f"{RLM}#{_clean(topic.tag)}"),))
+    chart = spike_chart(payload.series, payload.highlight, payload.series_start, tz, timedelta(minutes=15))
+    return SpikeView(tuple(lines), chart, f"spike-{payload.watchlist}.png", topic)
