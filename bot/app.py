@@ -32,7 +32,7 @@ from bot.domain.states import ChatKind, Platform
 from bot.domain.watchlists import Watchlist
 from bot.feeds.fetch import Fetcher, FetchLimits
 from bot.feeds.poller import Poller, PollPolicy
-from bot.ops.desk import Gauges
+from bot.ops.desk import Desk, Gauges
 from bot.ops.http import HttpServer
 from bot.ops.logs import Redactor
 from bot.ops.memory import release_free_memory
@@ -46,10 +46,8 @@ from bot.pipeline.spikes_job import SpikeJob
 from bot.pipeline.watchindex import WatchIndex
 from bot.scheduler import Jobs
 from bot.settings import Settings
-from bot.storage.audit_repo import AuditRepo
 from bot.storage.chats_repo import ChatsRepo
 from bot.storage.db import Database
-from bot.storage.deadletters_repo import DeadLettersRepo
 from bot.storage.feeds_repo import FeedsRepo
 from bot.storage.ingest_store import SqlIngestStore
 from bot.storage.leases_repo import LeasesRepo
@@ -125,7 +123,7 @@ class NewsBot:
         self.chats = ChatsRepo(self.db)
         self.outbox = OutboxRepo(self.db)
         self.leases = LeasesRepo(self.db)
-        self.dead_letters = DeadLettersRepo(self.db)
+        self.desk = d = Desk.on(self.db, s.secret_values())  # dead letters, audit, work on alerts
 
         # Ops
         self.metrics = Metrics()
@@ -158,7 +156,8 @@ class NewsBot:
 
         self.commands = CommandService(s, self.chats, self.feeds, self.stories, self.index,
                                        fetcher=self.fetcher, clock=clock, status=self.status,
-                                       dead_letters=self.dead_letters, audit_log=AuditRepo(self.db))
+                                       dead_letters=d.dead_letters, audit_log=d.audit, alert_work=d.alert_work,
+                                       alert_secret=d.secret)
         self.lifecycle = ChatLifecycle(self.chats, self.observer)
         self.senders: dict[str, Sender] = {}
         if self.console:
@@ -168,7 +167,8 @@ class NewsBot:
             self.senders[adapter.platform] = adapter.sender
 
         # Delivery
-        self.dispatcher = Dispatcher(self.outbox, self.lifecycle, Composer(self.stories, self.index, s.tz),
+        composer = Composer(self.stories, self.index, s.tz, work=d.alert_work, secret=d.secret)
+        self.dispatcher = Dispatcher(self.outbox, self.lifecycle, composer,
                                      self.senders, owner=self.replica, clock=clock,
                                      policy=DispatchPolicy(lease_seconds=s.lease_seconds, max_backoff=s.retry_max),
                                      events=self.observer)
@@ -179,7 +179,7 @@ class NewsBot:
         self.ingest_step = j.every("ingest", 2.0, self._ingest)
         self.dispatch_job = j.every("dispatch", 0.5, self._dispatch)
         self.heartbeat_job = j.every("heartbeat", max(2.0, s.lease_seconds / 3), self._heartbeat)
-        self._gauges = Gauges(self.metrics, self.ops, self.outbox, self.feeds, self.dead_letters, clock)
+        self._gauges = Gauges(self.metrics, self.ops, self.outbox, self.feeds, d.dead_letters, clock)
         j.every("gauges", 15.0, self._gauges)
         j.every("ops", 5.0, self._ops_flush)
         j.every("retention", 3600.0, self._retention)

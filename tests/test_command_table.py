@@ -61,7 +61,7 @@ def test_entry_is_complete(cmd: Command) -> None:
 
 
 def test_names_are_unique_and_the_table_refuses_a_second_declaration() -> None:
-    assert len(set(COMMANDS)) == len(COMMANDS) == 21
+    assert len(set(COMMANDS)) == len(COMMANDS) == 23
     entry = COMMANDS["watch"]
     with pytest.raises(ValueError, match="declared twice: watch"):
         command_table([entry, entry])
@@ -73,8 +73,9 @@ def test_who_may_run_what() -> None:
     """The permission columns, pinned: the core reads them, so a slip here would open a settings change."""
     changes = {"subscribe", "unsubscribe", "resume", "watch", "unwatch", "exclude", "include", "mute", "unmute",
                "addfeed", "removefeed"}
-    assert {c.name for c in COMMANDS.values() if c.mutates} == changes | {"retry"}
-    assert {c.name for c in COMMANDS.values() if c.targetable} == changes | {"watchlist", "feeds", "history", "topics"}
+    assert {c.name for c in COMMANDS.values() if c.mutates} == changes | {"retry", "buttons"}
+    assert {c.name for c in COMMANDS.values() if c.targetable} == changes | {"watchlist", "feeds", "history", "topics",
+                                                                              "buttons"}
     assert {c.name for c in COMMANDS.values() if c.admin} == {"failed", "history"}
 
 
@@ -112,7 +113,7 @@ def test_every_command_a_sentence_names_is_in_the_table() -> None:
             assert "".join(s.text for s in spans) == text.format(**_fields(text))
             mentioned |= {s.name for s in spans if isinstance(s, CommandSpan)}
     assert mentioned == {"subscribe", "resume", "topics", "watch", "unwatch", "addfeed", "failed", "retry", "include",
-                         "preview", "exclude", "help"}
+                         "preview", "exclude", "help", "assign"}
     assert mentioned <= set(COMMANDS)
 
 
@@ -145,7 +146,7 @@ class Core:
 
 
 async def _build(tmp_path: Path, table: Any = COMMANDS) -> tuple[Core, Fetcher]:
-    settings = make_settings(tmp_path, commands_per_minute=100)
+    settings = make_settings(tmp_path, commands_per_minute=200)  # one person tries every command here
     db = Database(settings.database_url)
     db.migrate()
     watchlists, problems = load_watchlists(ROOT / "config" / "watchlists.yaml")
@@ -188,7 +189,7 @@ def person(chat_id: str = "42", kind: str = "private", *, admin: bool) -> Contex
 # Arguments each command accepts, so a refusal can only come from the permission check.
 VALID = {"subscribe": "nato", "unsubscribe": "nato", "watch": "الهدنة", "unwatch": "الهدنة", "mute": "2h",
          "unmute": "", "addfeed": "https://feeds.example/rss", "removefeed": "https://feeds.example/rss",
-         "preview": "الناتو", "exclude": "كرة", "include": "كرة"}
+         "preview": "الناتو", "exclude": "كرة", "include": "كرة", "buttons": "on"}
 
 
 def listed(reply: Reply) -> list[str]:

@@ -23,7 +23,7 @@ from bot.domain.matcher import Match
 from bot.domain.sanitize import plain_text as _clean
 from bot.domain.stories import cut_at_word
 
-__all__ = ["Match", "Topic", "Alert", "Span", "AlertView", "format_alert", "SUMMARY_LIMIT"]
+__all__ = ["Match", "Topic", "Alert", "Span", "Mention", "AlertButton", "AlertView", "format_alert", "SUMMARY_LIMIT"]
 
 SUMMARY_LIMIT = 300
 MAX_ALSO = 8
@@ -56,6 +56,26 @@ class Span:
     href: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Mention(Span):
+    """A real mention of a member, written by each platform its own way (never built from feed text).
+
+    ``user`` is the platform's user id (Slack "U…", a Telegram numeric id) when known; otherwise
+    ``text`` is a Telegram "@username" a chat admin typed.
+    """
+
+    user: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AlertButton:
+    """A button on an alert: its Arabic label, and the signed token the platform hands back."""
+
+    action: str  # AlertAction value
+    label: str
+    token: str
+
+
 Line = tuple[Span, ...]
 
 
@@ -73,6 +93,8 @@ class AlertView:
     hashtags: Line
     url: str
     topics: tuple[Topic, ...] = field(default=())
+    work: tuple[Line, ...] = ()  # who took it, who it is assigned to (bot.alerts.work)
+    actions: tuple[AlertButton, ...] = ()
 
     def lines(self, *, with_summary: bool = True) -> list[Line]:
         out = [self.header, self.title]
@@ -81,7 +103,7 @@ class AlertView:
         out.extend([self.meta, self.why])
         if self.also:
             out.append(self.also)
-        out.extend([self.link, self.hashtags])
+        out.extend([self.link, self.hashtags, *self.work])
         return [ln for ln in out if ln]
 
     def plain_text(self, *, with_summary: bool = True) -> str:

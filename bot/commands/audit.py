@@ -44,6 +44,7 @@ async def snapshot(deps: Deps, ctx: Context, where: Where) -> dict[str, Any] | N
         "terms": sorted(await deps.chats.terms(dest.id)),
         "feeds": sorted(f.name for f in await deps.chats.feeds(dest.id)),
         "muted_until": muted.isoformat() if muted else None,
+        **({"buttons": await deps.alert_work.buttons(dest.id)} if deps.alert_work is not None else {}),
     }
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from bot.alerts.arabic import isolate, isolate_ltr
 from bot.commands.actions import ActionCodec, TargetRef
-from bot.commands.ports import AuditStore, ChatFeedStore, DeadLetterStore, SettingsStore, StoryArchive
+from bot.commands.ports import AlertWorkStore, AuditStore, ChatFeedStore, DeadLetterStore, SettingsStore, StoryArchive
 from bot.commands.texts import TERM_ERRORS, T
 from bot.domain.watchlists import TermError
 from bot.errors import NewsbotError
@@ -70,6 +70,7 @@ class Context:
     can_manage: Callable[[str], Awaitable[bool]] | None = None
     resolve_target: Callable[[str], Awaitable[ChatTarget]] | None = None
     managers: str = "admins"  # who may change settings here: admins | members | workspace_admins (the refusal says)
+    reply_to_ref: str | None = None  # the message this command answers (Telegram reply), for /assign
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +101,8 @@ class Deps:
     actions: ActionCodec  # button callback data (signed when it names another chat)
     dead_letters: DeadLetterStore | None = None  # /failed, /retry (None: not wired, e.g. a bare core in tests)
     audit: AuditStore | None = None  # the audit log (None: changes are not recorded)
+    alert_work: AlertWorkStore | None = None  # buttons on alerts (None: not wired)
+    alert_secret: bytes = b""  # signs the buttons' callback data
 
 
 async def find_destination(deps: Deps, ctx: Context, where: Where) -> DestinationRef | None:

@@ -10,10 +10,12 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.domain.states import AddResult
+from bot.domain.alertwork import AlertWork, WorkTarget
 from bot.domain.audit import AuditDraft
 from bot.storage.records import AuditRecord, ChatFeed, DeadLetter, DestinationRef, StoryRecord
 
-__all__ = ["SettingsStore", "ChatFeedStore", "StoryArchive", "DeadLetterStore", "AuditStore"]
+__all__ = ["SettingsStore", "ChatFeedStore", "StoryArchive", "DeadLetterStore", "AuditStore",
+           "AlertWorkStore"]
 
 
 class SettingsStore(Protocol):
@@ -91,3 +93,31 @@ class AuditStore(Protocol):
 
     async def latest(self, platform: str, chat_id: str, thread_id: int | None = None,
                      limit: int = 10) -> list[AuditRecord]: ...
+
+
+class AlertWorkStore(Protocol):
+    """Buttons on alerts: the per-destination switch and the work done on each sent alert."""
+
+    async def buttons(self, destination_id: int) -> bool: ...
+
+    async def set_buttons(self, destination_id: int, on: bool) -> None: ...
+
+    async def work(self, outbox_id: int) -> AlertWork | None: ...
+
+    async def target(self, outbox_id: int) -> WorkTarget | None: ...
+
+    async def target_by_message(self, platform: str, chat_id: str, message_ref: str) -> WorkTarget | None: ...
+
+    async def acknowledge(self, outbox_id: int, user_id: str, name: str | None,
+                          now: datetime) -> tuple[AlertWork, bool]: ...
+
+    async def assign(self, outbox_id: int, assignee_id: str | None, assignee_name: str | None,
+                     by: str | None) -> AlertWork: ...
+
+    async def not_relevant(self, outbox_id: int, destination_id: int, user_id: str, terms: Sequence[str],
+                           now: datetime) -> bool: ...
+
+    async def top_irrelevant_terms(self, since: datetime, limit: int = 5,
+                                   destination_id: int | None = None) -> list[tuple[str, int]]: ...
+
+    async def request_edit(self, outbox_id: int, now: datetime) -> None: ...

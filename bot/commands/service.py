@@ -27,7 +27,8 @@ from bot.commands.actions import ActionCodec
 from bot.commands.context import ChatTarget, Context, Deps, TargetError, UsageError, Where
 from bot.commands.greeting import button_reply, plain_hint, welcome
 from bot.commands.parse import Invocation, parse_command
-from bot.commands.ports import AuditStore, ChatFeedStore, DeadLetterStore, SettingsStore, StoryArchive
+from bot.commands.alertwork import assign_from_picker, press
+from bot.commands.ports import AlertWorkStore, AuditStore, ChatFeedStore, DeadLetterStore, SettingsStore, StoryArchive
 from bot.commands.reply import ChatSpan, Reply, command, line, phrase
 from bot.commands.subscriptions import DEFAULT_TOPICS, topic_names
 from bot.commands.table import COMMANDS, Command
@@ -61,13 +62,14 @@ class CommandService:
     def __init__(self, settings: Settings, chats: SettingsStore, feeds: ChatFeedStore, stories: StoryArchive,
                  index: WatchIndex, *, fetcher: Fetcher, clock: Callable[[], datetime],
                  status: Callable[[], Awaitable[StatusSnapshot]], table: Mapping[str, Command] = COMMANDS,
-                 dead_letters: DeadLetterStore | None = None, audit_log: AuditStore | None = None) -> None:
+                 dead_letters: DeadLetterStore | None = None, audit_log: AuditStore | None = None,
+                 alert_work: AlertWorkStore | None = None, alert_secret: bytes = b"") -> None:
         self.settings = settings
         self.deps = Deps(settings=settings, chats=chats, feeds=feeds, stories=stories, index=index,
                          fetcher=fetcher, clock=clock, status=status,
                          topic_names=topic_names(index.builtins.values()), commands=table,
-                         dead_letters=dead_letters, audit=audit_log,
-                         actions=ActionCodec(action_key(settings)))
+                         dead_letters=dead_letters, audit=audit_log, alert_work=alert_work,
+                         alert_secret=alert_secret, actions=ActionCodec(action_key(settings)))
         self._recent: dict[tuple[str, str, str], deque[float]] = defaultdict(deque)
 
     # ------------------------------------------------------------ entry
@@ -123,6 +125,22 @@ class CommandService:
             return self._labelled(reply, where)
         except Exception as exc:  # noqa: BLE001
             log.error("action_failed", action=action[:64], error=repr(exc), exc_info=True)
+            return Reply(error=True).add(T.INTERNAL)
+
+    async def alert_button(self, ctx: Context, token: str, message_ref: str | None, *,
+                           assignee: str | None = None) -> Reply:
+        """A button on an alert (signed ``token``), pressed on the message ``message_ref`` of ``ctx``'s chat."""
+        wait = self._wait(ctx, "button", self.settings.commands_per_minute * BUTTON_FACTOR)
+        if wait:
+            return Reply(error=True).add(T.PRESSED_TOO_FAST.format(wait=counted(wait, SECONDS_AFTER)))
+        try:
+            if assignee is not None:
+                return await assign_from_picker(self.deps, ctx, token, message_ref, assignee)
+            return await press(self.deps, ctx, token, message_ref)
+        except UsageError as exc:
+            return Reply(error=True).add(exc.message)
+        except Exception as exc:  # noqa: BLE001
+            log.error("alert_button_failed", error=repr(exc), exc_info=True)
             return Reply(error=True).add(T.INTERNAL)
 
     def _wait(self, ctx: Context, bucket: str, limit: int) -> int:

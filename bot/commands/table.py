@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from bot.commands import about, audit, deadletters, exclusions, feeds, greeting, subscriptions, terms
+from bot.commands import about, alertwork, audit, deadletters, exclusions, feeds, greeting, subscriptions, terms
 from bot.commands.context import Context, Deps, Where
 from bot.commands.reply import Reply
 
@@ -80,4 +80,7 @@ COMMANDS: Mapping[str, Command] = command_table([
             deadletters.retry_failed, mutates=True),
     Command("history", "آخر تغييرات الإعدادات ومتابعة التنبيهات: من ومتى وماذا", "[العدد]", audit.show_history,
             admin=True, targetable=True),
+    Command("buttons", "أزرار المتابعة على التنبيهات الجديدة: تشغيل أو إيقاف", "on|off", alertwork.set_buttons,
+            mutates=True, targetable=True),
+    Command("assign", "إسناد تنبيه إلى عضو (ردّاً على التنبيه)", "@المستخدم", alertwork.assign_command),
 ])

@@ -5,24 +5,34 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import OrderedDict
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.alerts.model import Alert, format_alert
 from bot.alerts.spike import SpikeView, format_spike
+from bot.alerts.work import with_work
 from bot.delivery.ports import Message, Notice, StoryReader
 from bot.domain.alerting import AlertPayload, NoticePayload, SpikePayload, story_root
-from bot.domain.states import OutboxKind, OutboxState
+from bot.domain.alertwork import AlertWork, sign
+from bot.domain.states import AlertAction, OutboxKind, OutboxState
 from bot.pipeline.watchindex import WatchIndex
 from bot.storage.records import OutboxItem, StoryRecord
 
-__all__ = ["Composer"]
+__all__ = ["Composer", "WorkReader"]
+
+
+class WorkReader(Protocol):
+    """Who took an alert and who it is assigned to (for the buttons and their lines)."""
+
+    async def work(self, outbox_id: int) -> AlertWork | None: ...
 
 
 class Composer:
     """Builds messages; one story goes to many chats, so stories and outlet lists are cached briefly."""
 
     def __init__(self, stories: StoryReader, index: WatchIndex, tz: ZoneInfo, *, cache_size: int = 2048,
-                 sightings_ttl: float = 5.0) -> None:
+                 sightings_ttl: float = 5.0, work: WorkReader | None = None, secret: bytes = b"") -> None:
+        self.work, self.secret = work, secret
         self.stories = stories
         self.index = index
         self.tz = tz
@@ -56,8 +66,12 @@ class Composer:
         self._sightings[root] = (now, names)
         return names
 
-    async def build(self, row: OutboxItem) -> Message | None:
-        """The message for a row, or None when its story no longer exists."""
+    async def build(self, row: OutboxItem, platform: str = "", chat: str = "") -> Message | None:
+        """The message for a row, or None when its story no longer exists.
+
+        With buttons on for the row's destination, the alert carries them (signed for ``platform`` and
+        ``chat``) and the lines saying who took it and who it is assigned to.
+        """
         if row.kind is OutboxKind.SPIKE:
             return await self._spike(row)
         if row.kind is not OutboxKind.ALERT:
@@ -80,7 +94,11 @@ class Composer:
             source=story.feed_name, published_at=story.published_at or story.first_seen_at,
             topics=topics, matches=payload.matches, also=tuple(also),
         )
-        return format_alert(alert, self.tz)
+        view = format_alert(alert, self.tz)
+        if not row.buttons or self.work is None or not self.secret or not platform:
+            return view
+        tokens = {a: sign(self.secret, a, row.id, platform, chat) for a in AlertAction}
+        return with_work(view, await self.work.work(row.id), self.tz, tokens)
 
     async def _spike(self, row: OutboxItem) -> SpikeView:
         """A spike alert with its chart, rendered off the event loop once per spike (not per chat)."""

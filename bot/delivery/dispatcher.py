@@ -140,7 +140,7 @@ class Dispatcher:
         """Send (or edit) one row and record it; returns (outcome, stop serving this chat now)."""
         is_edit = row.state is OutboxState.SENT
         address = Address(chat.platform, chat_ref, row.thread_id, chat.kind)
-        message = await self.composer.build(row)
+        message = await self.composer.build(row, chat.platform, chat_ref)
         if message is None:
             held = await self.outbox.record(row.id, chat.id, self.owner, state=OutboxState.FAILED, now=self.clock(),
                                             next_send_at=None, error="story no longer stored", edited=is_edit,

@@ -44,7 +44,8 @@ class Change:
 
 
 # What a destination nobody has set up yet amounts to.
-UNSET: Mapping[str, Any] = {"enabled": True, "topics": [], "terms": [], "feeds": [], "muted_until": None}
+UNSET: Mapping[str, Any] = {"enabled": True, "topics": [], "terms": [], "feeds": [], "muted_until": None,
+                             "buttons": False}
 
 
 def changes(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> list[Change]:
@@ -52,6 +53,7 @@ def changes(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -
     b, a = (UNSET if before is None else before), (UNSET if after is None else after)
     out = []
     for key in (*SNAPSHOT_KEYS, *sorted((set(b) | set(a)) - set(SNAPSHOT_KEYS))):
-        if b.get(key) != a.get(key) and (key in b or key in a):
-            out.append(Change(key, b.get(key), a.get(key)))
+        old, new = b.get(key, UNSET.get(key)), a.get(key, UNSET.get(key))
+        if old != new and (key in b or key in a):
+            out.append(Change(key, old, new))
     return out

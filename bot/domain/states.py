@@ -10,7 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 __all__ = ["StoryState", "OutboxState", "OutboxKind", "OutcomeKind", "FeedOrigin", "Platform", "ChatKind",
-           "AddResult", "DeadLetterReason"]
+           "AddResult", "DeadLetterReason", "AlertAction"]
 
 
 class StoryState(StrEnum):
@@ -39,6 +39,14 @@ class DeadLetterReason(StrEnum):
     REFUSED = "refused"  # the platform said this message can never be delivered
     EXHAUSTED = "exhausted"  # transient failures went on past the give-up age
     MISSING = "missing"  # the story was no longer stored when its turn came
+
+
+class AlertAction(StrEnum):
+    """A button on an alert (the letters are what its signed callback carries)."""
+
+    ACK = "a"  # ✅ تابعتُه: someone takes the story
+    IRRELEVANT = "n"  # 🔕 ليس ذا صلة: feedback on the term that fired
+    ASSIGN = "s"  # 👤 أسنده: hand it to a member
 
 
 class OutboxKind(StrEnum):

@@ -1,16 +1,37 @@
-"""The operator's gauges: outbox depth and age, failing feeds, dead letters kept (read every few seconds)."""
+"""The ops desk's stores (dead letters, alert work, audit log, the buttons' key) and the operator's gauges."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from bot.domain.alertwork import derive_secret
+
 from bot.ops.metrics import Metrics
 from bot.ops.notices import OpsNotifier
+from bot.storage.alertwork_repo import AlertWorkRepo
+from bot.storage.audit_repo import AuditRepo
+from bot.storage.db import Database
+from bot.storage.deadletters_repo import DeadLettersRepo
 from bot.storage.records import FeedHealth, OutboxStats
 
-__all__ = ["Gauges"]
+__all__ = ["Gauges", "Desk"]
+
+
+@dataclass(frozen=True, slots=True)
+class Desk:
+    """What working the alerts needs from storage, and the key that signs the alerts' buttons."""
+
+    dead_letters: DeadLettersRepo
+    alert_work: AlertWorkRepo
+    audit: AuditRepo
+    secret: bytes
+
+    @classmethod
+    def on(cls, db: Database, secrets: list[str]) -> Desk:
+        return cls(DeadLettersRepo(db), AlertWorkRepo(db), AuditRepo(db), derive_secret(secrets))
 
 
 class _Outbox(Protocol):

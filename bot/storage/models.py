@@ -49,6 +49,8 @@ __all__ = [
     "DestinationFeed",
     "Outbox",
     "AuditEntry",
+    "AlertWorkRow",
+    "AlertFeedback",
     "Lease",
     "Replica",
     "Meta",
@@ -183,6 +185,7 @@ class Destination(Base):
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     muted_until: Mapped[datetime | None] = mapped_column(nullable=True)
     created_at: Mapped[datetime]
+    buttons: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")  # /buttons on|off
     __table_args__ = (UniqueConstraint("chat_id", "thread_id"),)
 
 
@@ -281,6 +284,32 @@ class AuditEntry(Base):
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
     __table_args__ = (Index("ix_audit_log_where", "platform", "chat_id", "id"),)
+
+
+class AlertWorkRow(Base):
+    """Work on one sent alert: who took it (first press wins) and who it is assigned to."""
+
+    __tablename__ = "alert_work"
+    outbox_id: Mapped[int] = mapped_column(ForeignKey("outbox.id", ondelete="CASCADE"), primary_key=True)
+    acked_by: Mapped[str | None] = mapped_column(Text, nullable=True)
+    acked_by_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    acked_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    assignee_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    assignee_name: Mapped[str | None] = mapped_column(Text, nullable=True)
+    assigned_by: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class AlertFeedback(Base):
+    """'Not relevant' presses, with the terms that fired the alert (one per person and alert)."""
+
+    __tablename__ = "alert_feedback"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    outbox_id: Mapped[int] = mapped_column(ForeignKey("outbox.id", ondelete="CASCADE"))
+    destination_id: Mapped[int] = mapped_column(BigId, index=True)
+    user_id: Mapped[str] = mapped_column(String(64))
+    terms: Mapped[dict[str, Any]] = mapped_column(JSON)  # {"terms": [...]}
+    at: Mapped[datetime] = mapped_column(index=True)
+    __table_args__ = (UniqueConstraint("outbox_id", "user_id"),)
 
 
 class Lease(Base):

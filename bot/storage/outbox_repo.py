@@ -84,12 +84,12 @@ class OutboxRepo:
         o, d = table(Outbox), table(Destination)
         async with self.db.read() as conn:
             rows = (await conn.execute(
-                select(o, d.c.thread_id).join(d, d.c.id == o.c.destination_id)
+                select(o, d.c.thread_id, d.c.buttons).join(d, d.c.id == o.c.destination_id)
                 .where(o.c.chat_id == chat_id, o.c.state == _PENDING).order_by(o.c.id).limit(limit)
             )).all()
             if not rows:
                 rows = (await conn.execute(
-                    select(o, d.c.thread_id).join(d, d.c.id == o.c.destination_id)
+                    select(o, d.c.thread_id, d.c.buttons).join(d, d.c.id == o.c.destination_id)
                     .where(o.c.chat_id == chat_id, o.c.state == _SENT, o.c.edit_due_at <= now)
                     .order_by(o.c.id).limit(limit)
                 )).all()

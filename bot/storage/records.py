@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, TypeVar
 
+from bot.domain.alertwork import AlertWork, WorkTarget
 from bot.domain.policy import DestinationSettings
 from bot.domain.polling import IntervalSummary
 from bot.domain.spikes import Sighting
@@ -19,7 +20,7 @@ from bot.domain.states import DeadLetterReason, FeedOrigin, OutboxKind, OutboxSt
 
 __all__ = ["FeedRecord", "FailingFeed", "FeedHealth", "StoryRecord", "StoryMark", "FingerprintRecord", "ChatRecord",
            "OutboxItem", "OutboxStats", "ChatFeed", "AudienceEntry", "Audience", "ChatCounts", "DestinationRef", "DeadLetter",
-           "DEAD_LETTER_CONVERT", "AuditRecord", "SpikeHistory", "from_row"]
+           "DEAD_LETTER_CONVERT", "AuditRecord", "SpikeHistory", "AlertWork", "WorkTarget", "from_row"]
 
 R = TypeVar("R")
 _FIELDS: dict[type, tuple[str, ...]] = {}
@@ -163,10 +164,11 @@ class OutboxItem:
     thread_id: int
     edits: int = 0
     last_error: str | None = None
+    buttons: bool = False  # the destination wants buttons on its alerts (/buttons on)
 
 
 OUTBOX_CONVERT: dict[str, Callable[[Any], Any]] = {"state": OutboxState, "kind": OutboxKind,
-                                                   "thread_id": int}
+                                                   "thread_id": int, "buttons": bool}
 
 
 @dataclass(frozen=True, slots=True)

@@ -246,16 +246,21 @@ def block_action_payload(
     channel_id: str = "C1", team_id: str = "T0001", response_url: str = DEAD_RESPONSE_URL,
     trigger_id: str = "1111.2222.abcd", *, block_id: str = "b1",
     message_ts: str = "1700000000.000100", button_text: str = "Click",
+    selected_user: str | None = None, user_name: str = "user",
 ) -> Json:
-    """A ``block_actions`` interaction payload for one button click."""
+    """A ``block_actions`` interaction payload for one button click (or, with ``selected_user``, one
+    choice in a ``users_select`` picker, which carries no value)."""
     action: Json = {"action_id": action_id, "block_id": block_id, "type": "button",
                     "text": {"type": "plain_text", "text": button_text, "emoji": True},
                     "action_ts": f"{time.time():.6f}"}
-    if value is not None:
+    if selected_user is not None:
+        action = {"action_id": action_id, "block_id": block_id, "type": "users_select",
+                  "selected_user": selected_user, "action_ts": action["action_ts"]}
+    elif value is not None:
         action["value"] = value
     return {
         "type": "block_actions", "api_app_id": "A0001", "token": "verification-token",
-        "user": {"id": user_id, "username": "user", "name": "user", "team_id": team_id},
+        "user": {"id": user_id, "username": user_name, "name": user_name, "team_id": team_id},
         "container": {"type": "message", "message_ts": message_ts, "channel_id": channel_id,
                       "is_ephemeral": False},
         "trigger_id": trigger_id, "team": {"id": team_id, "domain": "fake"}, "enterprise": None,

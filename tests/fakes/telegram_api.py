@@ -890,8 +890,10 @@ class FakeTelegramAPI:
                      message_thread_id: int | None = None, is_topic_message: bool = False,
                      sender_chat_id: int | None = None, username: str | None = None,
                      first_name: str = "User", language_code: str = "ar",
-                     queue: bool = True) -> JSON:
-        """Queue a user's text message; a leading command gets its bot_command entity."""
+                     reply_to_message_id: int | None = None, queue: bool = True) -> JSON:
+        """Queue a user's text message; a leading command gets its bot_command entity.
+
+        ``reply_to_message_id``: the message (in this chat) it answers, as Telegram's ``reply_to_message``."""
         user: JSON = {"id": user_id, "is_bot": False, "first_name": first_name,
                       "language_code": language_code, **({"username": username} if username
                                                          else {})}
@@ -904,6 +906,8 @@ class FakeTelegramAPI:
             is_topic_message=True if is_topic_message else None, text=text,
             entities=[{"type": "bot_command", "offset": 0,
                        "length": utf16_len(command.group())}] if command else None)
+        if reply_to_message_id is not None:
+            msg["reply_to_message"] = copy.deepcopy(chat.messages[reply_to_message_id])
         if sender_chat_id is not None:  # anonymous group admin
             msg.update({"from": dict(GROUP_ANONYMOUS_BOT),
                         "sender_chat": self._chats[sender_chat_id].json()})

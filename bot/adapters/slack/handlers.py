@@ -20,6 +20,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack.access import SlackAccess
+from bot.adapters.slack.alert_blocks import ACTION_PREFIX, ASSIGN_BLOCK_PREFIX
 from bot.adapters.slack.render import from_slack, note_text, reply_payload
 from bot.adapters.slack.sender import GONE, UNFURL
 from bot.commands.reply import Line, Reply
@@ -54,6 +55,7 @@ class SlackHandlers:
         # Any slash command routed to this app is ours, whatever the admin named it in the manifest.
         app.command(re.compile(r"^/"))(self.on_command)
         app.action(re.compile(r"^(toggle|sub|watch|start):"))(self.on_toggle)
+        app.action(re.compile(r"^work:"))(self.on_work)
 
     # ------------------------------------------------------------ entry points
     async def on_command(self, ack: Callable[..., Awaitable[Any]], command: dict[str, Any],
@@ -112,6 +114,39 @@ class SlackHandlers:
                 await self._announce(ctx, reply.note, respond)
         except Exception as exc:  # noqa: BLE001
             log.error("slack_action_failed", error=repr(exc), exc_info=True)
+            await self._say_sorry(None, respond)
+
+    async def on_work(self, ack: Callable[..., Awaitable[Any]], body: dict[str, Any],
+                      respond: Callable[..., Awaitable[Any]]) -> None:
+        """A button (or the user picker) on an alert; the core checks the signed token against this message."""
+        await ack()
+        try:
+            action = (body.get("actions") or [{}])[0]
+            container = body.get("container") or {}
+            channel = str((body.get("channel") or {}).get("id") or container.get("channel_id") or "")
+            user = body.get("user") or {}
+            if not channel or not user.get("id"):
+                raise ValueError("alert button without a user or a channel")
+            ts = str(container.get("message_ts") or (body.get("message") or {}).get("ts") or "") or None
+            ctx = await self._context(str(user["id"]), channel, (body.get("channel") or {}).get("name"),
+                                      user.get("username") or user.get("name"))
+            assignee = None
+            if action.get("action_id") == f"{ACTION_PREFIX}assign":
+                token = str(action.get("block_id") or "").removeprefix(ASSIGN_BLOCK_PREFIX)
+                assignee = str(action.get("selected_user") or "")
+                if not assignee or await self.access.is_member(assignee, channel) is False:
+                    await respond({"response_type": "ephemeral", "replace_original": False,
+                                   "text": T.ASSIGN_NOT_MEMBER})
+                    return
+            else:
+                token = str(action.get("value") or "")
+            reply = await self._spawn(self.commands.alert_button(ctx, token, ts, assignee=assignee))
+            await respond({"response_type": "ephemeral", "replace_original": False, **reply_payload(reply)})
+            if assignee is not None and reply.changed and ts:  # the assignee is mentioned once, in the thread
+                await self.client.chat_postMessage(channel=channel, thread_ts=ts, unfurl_links=UNFURL,
+                                                   unfurl_media=UNFURL, **reply_payload(reply))
+        except Exception as exc:  # noqa: BLE001
+            log.error("slack_work_failed", error=repr(exc), exc_info=True)
             await self._say_sorry(None, respond)
 
     # ------------------------------------------------------------ helpers

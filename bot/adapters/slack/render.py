@@ -19,7 +19,8 @@ from typing import Any
 from urllib.parse import quote
 
 from bot.alerts.arabic import RLM
-from bot.alerts.model import AlertView, Span
+from bot.adapters.slack.alert_blocks import work_blocks
+from bot.alerts.model import AlertView, Mention, Span
 from bot.alerts.spike import SpikeView
 from bot.commands.reply import ActorSpan, Button, CommandSpan, Reply
 from bot.commands.texts import T
@@ -33,6 +34,7 @@ __all__ = [
 
 Json = dict[str, Any]
 
+_USER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")
 SECTION_MAX = 3000  # section text
 HEADER_MAX = 150  # header plain_text
 CONTEXT_MAX = 2000  # a context element (Slack allows more; long meta lines help nobody)
@@ -123,7 +125,9 @@ def render_spans(spans: Sequence[Span], *, command: str | None = None) -> str:
     out: list[str] = []
     for i, span in enumerate(spans):
         text = _text(span, command)
-        if span.href:
+        if isinstance(span, Mention):
+            out.append(f"<@{span.user}>" if _USER_ID.fullmatch(span.user) else inert(text))
+        elif span.href:
             out.append(link(span.href, text))
         elif span.bold and text.strip(_ISOLATES + " "):
             core = text.strip()
@@ -211,7 +215,7 @@ def alert_message(view: AlertView) -> tuple[str, list[Json]]:
         if line and _joined(line).strip(_ISOLATES + " "):
             blocks.append({"type": "context", "elements": [_plain(_joined(line), CONTEXT_MAX)]})
     fallback = inert(_cut(f"{labels.strip()}: {_joined(view.title).strip()}", TEXT_MAX // 2))
-    return fallback, blocks
+    return fallback, blocks + work_blocks(view, render_spans)
 
 
 def notice_message(notice: Notice) -> tuple[str, list[Json]]:

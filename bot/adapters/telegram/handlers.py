@@ -158,6 +158,7 @@ class UpdateRouter:
             thread_id=_thread(message), chat_title=chat.title,
             user_name=(person.username or person.full_name) if person else chat.title,
             can_manage=can_manage, resolve_target=self.permissions.resolve,
+            reply_to_ref=str(message.reply_to_message.message_id) if message.reply_to_message else None,
         )
 
     async def answer(self, chat: Chat, thread: int, reply: Reply, *, reply_to: int | None = None) -> None:
@@ -188,6 +189,12 @@ class UpdateRouter:
                 user_name=query.from_user.username or query.from_user.full_name,
                 can_manage=lambda chat_id: self.permissions.is_admin(chat_id, user),
             )
+            if query.data.startswith("w|"):  # a button on an alert: the core checks the token and the row
+                reply = await self.commands.alert_button(ctx, query.data, str(message.message_id))
+                answered = True
+                await self._answer_query(query, _short(reply.toast or reply.plain_text()),
+                                         alert=reply.error or not reply.changed)
+                return
             reply = await self.commands.action(ctx, query.data)
             toast = reply.toast or (reply.plain_text() if reply.error else None)
             answered = True

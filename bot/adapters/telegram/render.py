@@ -26,7 +26,7 @@ from urllib.parse import quote, urlsplit
 import structlog
 
 from bot.alerts.arabic import PDI
-from bot.alerts.model import AlertView, Span
+from bot.alerts.model import AlertView, Mention, Span
 from bot.alerts.spike import CAPTION_LIMIT, SpikeView
 from bot.commands.reply import ChatSpan, CommandSpan, Reply
 from bot.delivery.ports import Message, Notice
@@ -42,6 +42,7 @@ ELLIPSIS = "…"
 ZWJ = "\u200d"
 MIN_KEEP = 16  # a summary shorter than this after cutting is dropped instead
 _MENTION = re.compile(r"@(?=[A-Za-z0-9_])")
+_USERNAME = re.compile(r"@[A-Za-z][A-Za-z0-9_]{3,31}")
 _HREF_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
 
 Line = tuple[Span, ...]
@@ -100,6 +101,10 @@ def _prepare(line: Iterable[Span]) -> Line:
     out = []
     for span in line:
         if not span.text:
+            continue
+        if isinstance(span, Mention):  # a member named by an admin or picked by id: a real mention
+            out.append(Span(span.text, href=f"tg://user?id={span.user}") if span.user.isdigit()
+                       else Span(span.text if _USERNAME.fullmatch(span.text) else neutralize(span.text)))
             continue
         href = safe_href(span.href) if span.href else None
         raw = span.written("/") if isinstance(span, CommandSpan) else span.text
@@ -222,7 +227,10 @@ def render_alert(view: AlertView, limit: int = LIMIT) -> Rendered:
             lines[idx] = truncate_line(lines[idx], max(keep, MIN_KEEP))
             over = _total([ln for ln in lines if ln]) - limit
     fitted = fit_lines([ln for ln in lines if ln], limit)
-    return _finish(fitted, preview_url=safe_href(view.url))
+    by_action = {b.action: (b.label, b.token) for b in view.actions if len(b.token.encode()) <= CALLBACK_DATA_MAX}
+    rows = tuple(row for row in (tuple(by_action[a] for a in ("a", "s") if a in by_action),
+                                 tuple(by_action[a] for a in ("n",) if a in by_action)) if row)
+    return _finish(fitted, rows, preview_url=safe_href(view.url))
 
 
 def render_notice(notice: Notice, limit: int = LIMIT) -> Rendered:
