@@ -101,7 +101,7 @@ async def test_topics_at_channel_shows_and_changes_the_channel_buttons_included(
     assert {c.name for c in COMMANDS.values() if c.targetable} >= {"topics", "resume"}
     assert await env.dest(bot, USER) is None
     # ... and every command that does not, refuses instead of quietly answering for this chat.
-    for name in ("status", "preview", "help"):
+    for name in ("status", "help"):
         [reply] = await env.command(USER, USER, f"/{name} @alerts_channel")
         assert f"الأمر /{name} لا يعمل على محادثة أخرى" in readable(reply)
 

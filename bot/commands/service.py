@@ -187,7 +187,7 @@ class CommandService:
         args = inv.args
         where = self._here(ctx)
         lone = cmd.lone_handle_is_argument and len(args.split()) == 1
-        if args.startswith("@") and not cmd.targetable:
+        if args.startswith("@") and not cmd.targetable and not cmd.usage:  # takes no argument: no chat either
             return Reply(error=True).add(*phrase(T.TARGET_NOT_FOR.format(name=cmd.name)))
         if cmd.targetable and args.startswith("@") and not lone:
             target_ref, *rest = args.split(None, 1)
