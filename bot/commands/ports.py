@@ -9,9 +9,9 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from bot.domain.states import AddResult
 from bot.domain.alertwork import AlertWork, WorkTarget
 from bot.domain.audit import AuditDraft
+from bot.domain.states import AddResult
 from bot.storage.records import AuditRecord, ChatFeed, DeadLetter, DestinationRef, StoryRecord
 
 __all__ = ["SettingsStore", "ChatFeedStore", "StoryArchive", "DeadLetterStore", "AuditStore",
@@ -61,6 +61,12 @@ class SettingsStore(Protocol):
     async def feed_count(self, destination_id: int) -> int: ...
 
     async def unlink_feed(self, destination_id: int, feed_id: int) -> bool: ...
+
+    async def followed_threads(self, platform: str, external_id: str) -> list[int]: ...
+
+    async def activity(self, destination_id: int) -> dict[str, int]: ...
+
+    async def is_ops_chat(self, platform: str, external_id: str) -> bool: ...
 
 
 class ChatFeedStore(Protocol):

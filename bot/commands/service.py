@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import math
 import os
+import re
 import time
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable, Mapping
@@ -41,6 +42,8 @@ from bot.settings import Settings
 __all__ = ["CommandService", "Context", "ChatTarget", "TargetError", "DEFAULT_TOPICS"]
 
 log = structlog.get_logger(__name__)
+
+_CHAT_ID = re.compile(r"-100\d{5,15}(?:\s|$)")
 
 
 WINDOW = 60.0  # seconds: the per-user limits are "so many in any minute"
@@ -189,7 +192,7 @@ class CommandService:
         lone = cmd.lone_handle_is_argument and len(args.split()) == 1
         if args.startswith("@") and not cmd.targetable and not cmd.usage:  # takes no argument: no chat either
             return Reply(error=True).add(*phrase(T.TARGET_NOT_FOR.format(name=cmd.name)))
-        if cmd.targetable and args.startswith("@") and not lone:
+        if cmd.targetable and (args.startswith("@") and not lone or _CHAT_ID.match(args)):  # or -100…
             target_ref, *rest = args.split(None, 1)
             args = rest[0].strip() if rest else ""
             if ctx.resolve_target is None:
