@@ -256,6 +256,6 @@ async def test_groups_and_topics_are_addressed_as_such_and_a_person_as_a_person(
     [person] = await env.command(USER, USER, "/watch لافروف")
     assert "أضفتُ «لافروف» إلى قائمتك. ستصلك الأخبار التي تذكرها." in readable(person)
     [exists] = await env.command(GROUP, ADMIN, "/watch لافروف")
-    assert readable(exists) == "«لافروف» موجودة في متابعات هذه المجموعة مسبقاً."
+    assert readable(exists) == "«لافروف» موجودة مسبقاً في متابعات هذه المجموعة."
     [menu] = await env.command(GROUP, ADMIN, "/topics")
     assert readable(menu).startswith("المتابعات الجاهزة") and "موضوع" not in readable(menu)
