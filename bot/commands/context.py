@@ -10,13 +10,22 @@ may use, passed in explicitly so a handler is a plain function a test (or
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.alerts.arabic import isolate, isolate_ltr
 from bot.commands.actions import ActionCodec, TargetRef
-from bot.commands.ports import AlertWorkStore, AuditStore, ChatFeedStore, DeadLetterStore, SettingsStore, StoryArchive
+from bot.commands.pending import PendingStore
+from bot.commands.ports import (
+    AlertWorkStore,
+    AuditStore,
+    ChatFeedStore,
+    DeadLetterStore,
+    SettingsStore,
+    StoryArchive,
+    TrendsStore,
+)
 from bot.commands.texts import TERM_ERRORS, T
 from bot.domain.watchlists import TermError
 from bot.errors import NewsbotError
@@ -70,6 +79,8 @@ class Context:
     can_manage: Callable[[str], Awaitable[bool]] | None = None
     resolve_target: Callable[[str], Awaitable[ChatTarget]] | None = None
     managers: str = "admins"  # who may change settings here: admins | members | workspace_admins (the refusal says)
+    # A file sent with the command (Telegram: a document captioned "/import"), fetched on demand.
+    attachment: Callable[[], Awaitable[bytes]] | None = None
     reply_to_ref: str | None = None  # the message this command answers (Telegram reply), for /assign
 
 
@@ -101,8 +112,10 @@ class Deps:
     actions: ActionCodec  # button callback data (signed when it names another chat)
     dead_letters: DeadLetterStore | None = None  # /failed, /retry (None: not wired, e.g. a bare core in tests)
     audit: AuditStore | None = None  # the audit log (None: changes are not recorded)
+    pending: PendingStore = field(default_factory=PendingStore)  # /import plans awaiting confirmation
     alert_work: AlertWorkStore | None = None  # buttons on alerts (None: not wired)
     alert_secret: bytes = b""  # signs the buttons' callback data
+    trends: TrendsStore | None = None  # /trends (None: not wired)
 
 
 async def find_destination(deps: Deps, ctx: Context, where: Where) -> DestinationRef | None:

@@ -11,11 +11,12 @@ from typing import Protocol
 
 from bot.domain.alertwork import AlertWork, WorkTarget
 from bot.domain.audit import AuditDraft
+from bot.domain.alerting import OutboxDraft
 from bot.domain.states import AddResult
-from bot.storage.records import AuditRecord, ChatFeed, DeadLetter, DestinationRef, StoryRecord
+from bot.storage.records import AuditRecord, ChatFeed, DeadLetter, DestinationRef, SpikeHistory, StoryRecord
 
 __all__ = ["SettingsStore", "ChatFeedStore", "StoryArchive", "DeadLetterStore", "AuditStore",
-           "AlertWorkStore"]
+           "AlertWorkStore", "TrendsStore"]
 
 
 class SettingsStore(Protocol):
@@ -127,3 +128,11 @@ class AlertWorkStore(Protocol):
                                    destination_id: int | None = None) -> list[tuple[str, int]]: ...
 
     async def request_edit(self, outbox_id: int, now: datetime) -> None: ...
+
+
+class TrendsStore(Protocol):
+    """/trends: the lists' sightings (as spike detection reads them), and the outbox for the chart."""
+
+    async def history(self, since: datetime) -> SpikeHistory: ...
+
+    async def enqueue(self, drafts: Sequence[OutboxDraft]) -> int: ...

@@ -13,8 +13,8 @@ from string import Formatter
 from bot.alerts.arabic import RLM, isolate_ltr
 from bot.alerts.model import Span
 
-__all__ = ["Reply", "Line", "Button", "Span", "CommandSpan", "ActorSpan", "ChatSpan", "command", "phrase", "line", "bold",
-           "note"]
+__all__ = ["Reply", "Line", "Button", "Document", "Span", "CommandSpan", "ActorSpan", "ChatSpan", "command", "phrase",
+           "line", "bold", "note"]
 
 Line = tuple[Span, ...]
 
@@ -23,6 +23,14 @@ Line = tuple[Span, ...]
 class Button:
     label: str
     action: str  # opaque to adapters: "toggle:<watchlist id>"
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A file a reply carries (/export): Telegram sends it with sendDocument, Slack uploads it."""
+
+    filename: str
+    content: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +72,7 @@ class Reply:
     toast: str | None = None  # the short answer to a button press (Telegram's callback answer)
     edit: bool = False  # a button's answer that replaces the message the button is on
     error: bool = False
+    document: Document | None = None
 
     def add(self, *spans: Span | str) -> "Reply":
         self.lines.append(line(*spans))

@@ -22,14 +22,22 @@ import structlog
 
 from bot.alerts.arabic import isolate
 from bot.alerts.plural import SECONDS_AFTER, counted
-from bot.commands import audit
+from bot.commands import audit, transfer
 from bot.commands.about import add_command_list
 from bot.commands.actions import ActionCodec
+from bot.commands.alertwork import assign_from_picker, press
 from bot.commands.context import ChatTarget, Context, Deps, TargetError, UsageError, Where
 from bot.commands.greeting import button_reply, plain_hint, welcome
 from bot.commands.parse import Invocation, parse_command
-from bot.commands.alertwork import assign_from_picker, press
-from bot.commands.ports import AlertWorkStore, AuditStore, ChatFeedStore, DeadLetterStore, SettingsStore, StoryArchive
+from bot.commands.ports import (
+    AlertWorkStore,
+    AuditStore,
+    ChatFeedStore,
+    DeadLetterStore,
+    SettingsStore,
+    StoryArchive,
+    TrendsStore,
+)
 from bot.commands.reply import ChatSpan, Reply, command, line, phrase
 from bot.commands.subscriptions import DEFAULT_TOPICS, topic_names
 from bot.commands.table import COMMANDS, Command
@@ -66,13 +74,14 @@ class CommandService:
                  index: WatchIndex, *, fetcher: Fetcher, clock: Callable[[], datetime],
                  status: Callable[[], Awaitable[StatusSnapshot]], table: Mapping[str, Command] = COMMANDS,
                  dead_letters: DeadLetterStore | None = None, audit_log: AuditStore | None = None,
-                 alert_work: AlertWorkStore | None = None, alert_secret: bytes = b"") -> None:
+                 alert_work: AlertWorkStore | None = None, alert_secret: bytes = b"",
+                 trends: TrendsStore | None = None) -> None:
         self.settings = settings
         self.deps = Deps(settings=settings, chats=chats, feeds=feeds, stories=stories, index=index,
                          fetcher=fetcher, clock=clock, status=status,
                          topic_names=topic_names(index.builtins.values()), commands=table,
                          dead_letters=dead_letters, audit=audit_log, alert_work=alert_work,
-                         alert_secret=alert_secret, actions=ActionCodec(action_key(settings)))
+                         alert_secret=alert_secret, trends=trends, actions=ActionCodec(action_key(settings)))
         self._recent: dict[tuple[str, str, str], deque[float]] = defaultdict(deque)
 
     # ------------------------------------------------------------ entry
@@ -111,6 +120,9 @@ class CommandService:
         if wait:
             return Reply(error=True).add(T.PRESSED_TOO_FAST.format(wait=counted(wait, SECONDS_AFTER)))
         try:
+            kind, _, arg = action.partition(":")
+            if kind in (transfer.IMPORT_ACTION, transfer.CANCEL_ACTION):
+                return await self._import_action(ctx, kind, arg)
             press = self.deps.actions.decode(action, platform=ctx.platform, origin=ctx.chat_id)
             if press is None:
                 return Reply(error=True).add(T.UNKNOWN)
@@ -129,6 +141,22 @@ class CommandService:
         except Exception as exc:  # noqa: BLE001
             log.error("action_failed", action=action[:64], error=repr(exc), exc_info=True)
             return Reply(error=True).add(T.INTERNAL)
+
+    async def _import_action(self, ctx: Context, kind: str, token: str) -> Reply:
+        """The buttons under an /import plan: apply it (once, for whoever asked) or drop it."""
+        if not await self._may_manage(ctx, ctx.chat_id):
+            return Reply(error=True).add(self._refusal(ctx))
+        if kind == transfer.CANCEL_ACTION:
+            return await transfer.cancel_import(self.deps, ctx, token)
+        stored = transfer.pending_where(self.deps, ctx, token)
+        if stored is None:
+            return (await transfer.confirm_import(self.deps, ctx, token))[0]
+        before = await audit.snapshot(self.deps, ctx, stored)
+        reply, where = await transfer.confirm_import(self.deps, ctx, token)
+        if where is not None:
+            await audit.record(self.deps, ctx, where, "import", "", before=before,
+                               after=await audit.snapshot(self.deps, ctx, where))
+        return reply
 
     async def alert_button(self, ctx: Context, token: str, message_ref: str | None, *,
                            assignee: str | None = None) -> Reply:
@@ -187,7 +215,7 @@ class CommandService:
         cmd = self.deps.commands.get(inv.name)
         if cmd is None:
             return self._unknown()
-        args = inv.args
+        args = inv.raw if cmd.raw else inv.args
         where = self._here(ctx)
         lone = cmd.lone_handle_is_argument and len(args.split()) == 1
         if args.startswith("@") and not cmd.targetable and not cmd.usage:  # takes no argument: no chat either

@@ -17,7 +17,19 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from bot.commands import about, alertwork, audit, deadletters, exclusions, feeds, greeting, subscriptions, terms
+from bot.commands import (
+    about,
+    alertwork,
+    audit,
+    deadletters,
+    exclusions,
+    feeds,
+    greeting,
+    subscriptions,
+    terms,
+    transfer,
+    trends,
+)
 from bot.commands.context import Context, Deps, Where
 from bot.commands.reply import Reply
 
@@ -34,6 +46,7 @@ class Command:
     handler: Handler
     mutates: bool = False  # changes settings: needs someone who manages the chat
     targetable: bool = False  # may act on another chat named with "@channel" as the first argument
+    raw: bool = False  # gets its argument with the layout kept (a pasted document), not folded into one line
     admin: bool = False  # changes nothing but is for those who manage the chat (in private chats: anyone)
     # A lone "@name" is the argument itself, not a target (/addfeed @channel adds a Telegram channel).
     lone_handle_is_argument: bool = False
@@ -73,7 +86,11 @@ COMMANDS: Mapping[str, Command] = command_table([
             "الرابط أو @القناة", feeds.add_feed, mutates=True, targetable=True, lone_handle_is_argument=True),
     Command("removefeed", "حذف مصدر أضفته", "الرابط", feeds.remove_feed, mutates=True, targetable=True),
     Command("feeds", "المصادر التي أضافتها هذه المحادثة", "", feeds.list_feeds, targetable=True),
+    Command("export", "ملف بكل إعدادات هذه المحادثة (YAML)", "", transfer.export, targetable=True),
+    Command("import", "استيراد إعدادات من ملف YAML أو مصادر من ملف OPML", "الملف", transfer.import_config,
+            mutates=True, targetable=True, raw=True),
     Command("status", "حالة البوت: المصادر والتنبيهات", "", about.show_status),
+    Command("trends", "موضوعاتك مرتبة بحجم الأخبار وتغيّره عن المعتاد، مع رسم بياني", "[24h|7d]", trends.show_trends),
     Command("failed", "التنبيهات التي تعذّر إرسالها إلى هذه المحادثة وسبب ذلك", "", deadletters.show_failed,
             admin=True),
     Command("retry", "إعادة إرسال التنبيهات المتعثرة مرة واحدة بترتيبها", "[all|الرقم…]",
