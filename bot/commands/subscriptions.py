@@ -72,6 +72,9 @@ def _resolve_ids(deps: Deps, args: str) -> tuple[list[str], list[str]]:
     return list(dict.fromkeys(known)), unknown
 
 
+resolve_ids = _resolve_ids  # for the attention commands (/digest ids, /urgent id)
+
+
 async def subscribe(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
     """Turn built-in watchlists on; with no ids: resume a paused chat, or give a new chat the defaults."""
     if not args:
