@@ -15,7 +15,15 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.alerts.arabic import isolate, isolate_ltr
-from bot.commands.ports import AlertWorkStore, AuditStore, ChatFeedStore, DeadLetterStore, SettingsStore, StoryArchive
+from bot.commands.ports import (
+    AlertWorkStore,
+    AuditStore,
+    ChatFeedStore,
+    DeadLetterStore,
+    SettingsStore,
+    SourcesStore,
+    StoryArchive,
+)
 from bot.commands.texts import TERM_ERRORS, T
 from bot.domain.watchlists import TermError
 from bot.errors import NewsbotError
@@ -100,6 +108,7 @@ class Deps:
     audit: AuditStore | None = None  # the audit log (None: changes are not recorded)
     alert_work: AlertWorkStore | None = None  # buttons on alerts (None: not wired)
     alert_secret: bytes = b""  # signs the buttons' callback data
+    sources: SourcesStore | None = None  # /sources
 
 
 async def find_destination(deps: Deps, ctx: Context, where: Where) -> DestinationRef | None:

@@ -9,13 +9,13 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from bot.domain.states import AddResult
 from bot.domain.alertwork import AlertWork, WorkTarget
 from bot.domain.audit import AuditDraft
-from bot.storage.records import AuditRecord, ChatFeed, DeadLetter, DestinationRef, StoryRecord
+from bot.domain.states import AddResult, FeedOrigin
+from bot.storage.records import AuditRecord, ChatFeed, DeadLetter, DestinationRef, SourceFreshness, StoryRecord
 
 __all__ = ["SettingsStore", "ChatFeedStore", "StoryArchive", "DeadLetterStore", "AuditStore",
-           "AlertWorkStore"]
+           "AlertWorkStore", "SourcesStore"]
 
 
 class SettingsStore(Protocol):
@@ -121,3 +121,12 @@ class AlertWorkStore(Protocol):
                                    destination_id: int | None = None) -> list[tuple[str, int]]: ...
 
     async def request_edit(self, outbox_id: int, now: datetime) -> None: ...
+
+
+class SourcesStore(Protocol):
+    """How feeds are doing, for /sources."""
+
+    async def freshness(self, *, feed_ids: Sequence[int] | None = None,
+                        origin: FeedOrigin | None = None) -> list[SourceFreshness]: ...
+
+    async def is_ops(self, destination_id: int) -> bool: ...
