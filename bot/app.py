@@ -32,13 +32,14 @@ from bot.domain.states import ChatKind, Platform
 from bot.domain.watchlists import Watchlist
 from bot.feeds.fetch import Fetcher, FetchLimits
 from bot.feeds.poller import Poller, PollPolicy
+from bot.feeds.websub import build_websub
 from bot.ops.desk import Desk, Gauges
 from bot.ops.http import HttpServer
 from bot.ops.logs import Redactor
 from bot.ops.memory import release_free_memory
 from bot.ops.metrics import Metrics
 from bot.ops.notices import OpsNotifier
-from bot.ops.observer import Observer, host_limit_gauges
+from bot.ops.observer import Observer
 from bot.ops.status import StatusSource
 from bot.pipeline.ingest import Ingestor
 from bot.pipeline.ingest_job import INGEST_LEASE, IngestJob
@@ -138,7 +139,6 @@ class NewsBot:
 
         # Pipeline
         self.fetcher = fetcher or build_fetcher(s)
-        self.metrics.refreshers.append(host_limit_gauges(self.fetcher.hosts))
         self.index = WatchIndex(self.builtin_watchlists, self.chats)
         self.ingestor = Ingestor(SqlIngestStore(self.db, self.stories, self.chats, self.outbox,
                                                 lease_guard=self._ingest_guard),
@@ -185,6 +185,7 @@ class NewsBot:
         j.every("retention", 3600.0, self._retention)
         j.every("memory", 60.0, self._release_memory)
         self.poller.on_stored = lambda _n: self.ingest_step.kick()
+        self.websub = build_websub(s, self.fetcher, self.poller, clock, self.http)
         self._prepared = False
         self._started = False
 

@@ -113,7 +113,7 @@ def test_every_command_a_sentence_names_is_in_the_table() -> None:
             assert "".join(s.text for s in spans) == text.format(**_fields(text))
             mentioned |= {s.name for s in spans if isinstance(s, CommandSpan)}
     assert mentioned == {"subscribe", "watch", "unwatch", "addfeed", "failed", "retry", "include", "preview",
-                         "exclude", "help", "assign"}
+                         "exclude", "help", "assign", "watchlist"}
     assert mentioned <= set(COMMANDS)
 
 

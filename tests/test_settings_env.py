@@ -8,6 +8,8 @@ Impossible combinations are refused by the CLI; those cases live in ``tests/test
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import socket
 import subprocess
 import sys
@@ -107,6 +109,14 @@ CASES: list[tuple[dict[str, str], Callable[[NewsBot], Any], Any]] = [
      lambda b: (b.fetcher.hosts["h.example"].current, b.fetcher.hosts.ceiling), (3, 12)),
     ({"NEWSBOT_FETCH_CONCURRENCY": "20"}, lambda b: b.fetcher.hosts.ceiling, 20),  # the default maximum follows
     ({"NEWSBOT_ADAPTIVE_POLLING": "false"}, lambda b: b.poller.policy.adaptive, False),
+    ({"NEWSBOT_PUBLIC_URL": "https://bot.example.org/"}, lambda b: b.websub.public_url, "https://bot.example.org"),
+    ({}, lambda b: b.websub, None),  # no public URL: no WebSub, polling only
+    ({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_WEBHOOK_URL": "https://hook.example.org/tg/hook"},
+     lambda b: b.websub.public_url, "https://hook.example.org"),  # webhook mode: its origin
+    ({"NEWSBOT_PUBLIC_URL": "https://bot.example.org", "NEWSBOT_WEBSUB_SECRET": "shared-key"},
+     lambda b: (b.websub.token(7, "https://t.example/f"),
+                "shared-key" in b.settings.secret_values()),
+     (hmac.new(b"shared-key", b"callback\n7\nhttps://t.example/f", hashlib.sha256).hexdigest()[:40], True)),
     ({"NEWSBOT_TELEGRAM_PREVIEW_URL": "https://preview.example/s/"}, lambda b: b.commands.settings.telegram_preview_url,
      "https://preview.example/s/"),
     ({}, lambda b: b.poller.policy.adaptive, True),

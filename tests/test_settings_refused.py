@@ -32,6 +32,7 @@ REFUSED: list[tuple[dict[str, str], list[str]]] = [
     ({"NEWSBOT_FETCH_CONCURRENCY": "5", "NEWSBOT_FETCH_PER_HOST": "10"},
      ["NEWSBOT_FETCH_PER_HOST (10)", "NEWSBOT_FETCH_CONCURRENCY (5)"]),
     ({"NEWSBOT_FETCH_CONCURRENCY": "0"}, ["NEWSBOT_FETCH_CONCURRENCY"]),
+    ({"NEWSBOT_PUBLIC_URL": "bot.example.org"}, ["NEWSBOT_PUBLIC_URL must be an http(s) base URL"]),
     ({"NEWSBOT_TELEGRAM_PREVIEW_URL": "t.me/s/"}, ["NEWSBOT_TELEGRAM_PREVIEW_URL must be an http(s) URL"]),
     ({"NEWSBOT_FETCH_PER_HOST": "8", "NEWSBOT_FETCH_PER_HOST_MAX": "4"},
      ["NEWSBOT_FETCH_PER_HOST (8) is above NEWSBOT_FETCH_PER_HOST_MAX (4)"]),

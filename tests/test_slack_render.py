@@ -64,8 +64,8 @@ def test_spans_bold_only_from_our_spans_and_links_are_safe() -> None:
 
 def test_alert_blocks_limits_and_fallback() -> None:
     huge = "الناتو " + "كلمة & " * 2000
-    view = format_alert(alert(huge, huge, matches=(Match("nato", "الناتو", "summary", 0, 6, "الناتو"),)), TZ,
-                        summary_limit=20000)
+    view = format_alert(alert(huge, huge + " نهاية", matches=(Match("nato", "الناتو", "summary", 0, 6, "الناتو"),)),
+                        TZ, summary_limit=20000, title_limit=20000)
     text, blocks = alert_message(view)
     assert validate_blocks(blocks) == []
     assert len(blocks[1]["text"]["text"]) <= SECTION_MAX and len(blocks[0]["text"]["text"]) <= HEADER_MAX

@@ -19,13 +19,18 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.alerts.arabic import RLM, format_datetime, isolate, isolate_ltr, isolate_mark
+from bot.alerts.plural import OTHER_OUTLETS, counted
+from bot.domain.addresses import address_spans, inside_address
 from bot.domain.matcher import Match
 from bot.domain.sanitize import plain_text as _clean
-from bot.domain.stories import cut_at_word
+from bot.domain.stories import cut_at_word, visible_url
+from bot.domain.text import normalize
 
-__all__ = ["Match", "Topic", "Alert", "Span", "Mention", "AlertButton", "AlertView", "format_alert", "SUMMARY_LIMIT"]
+__all__ = ["Match", "Topic", "Outlet", "Alert", "Span", "Mention", "AlertButton", "AlertView", "format_alert",
+           "SUMMARY_LIMIT", "TITLE_LIMIT"]
 
 SUMMARY_LIMIT = 300
+TITLE_LIMIT = 300  # a feed's 530-character "title" is cut (with an ellipsis) well inside any message limit
 MAX_ALSO = 8
 
 
@@ -34,6 +39,14 @@ class Topic:
     id: str
     label: str
     tag: str
+
+
+@dataclass(frozen=True, slots=True)
+class Outlet:
+    """Another outlet that carried the story, and its own article."""
+
+    name: str
+    link: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +59,7 @@ class Alert:
     published_at: datetime | None
     topics: tuple[Topic, ...]
     matches: tuple[Match, ...]
-    also: tuple[str, ...] = ()
+    also: tuple[Outlet, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,9 +126,10 @@ class AlertView:
 def _marked(text: str, spans: Iterable[tuple[int, int]]) -> Line:
     """Text cut into plain and bold pieces (matched words bold), isolated as a whole."""
     merged: list[list[int]] = []
+    addresses = address_spans(text)  # never bold inside a URL, an e-mail address or a handle
     for s, e in sorted(spans):
         s, e = max(0, s), min(len(text), e)
-        if s >= e:
+        if s >= e or inside_address(addresses, s, e):
             continue
         if merged and s <= merged[-1][1]:
             merged[-1][1] = max(merged[-1][1], e)
@@ -134,15 +148,25 @@ def _marked(text: str, spans: Iterable[tuple[int, int]]) -> Line:
     return tuple(p for p in pieces if p.text)
 
 
-def format_alert(alert: Alert, tz: ZoneInfo, *, summary_limit: int = SUMMARY_LIMIT) -> AlertView:
+def _link(url: str | None) -> str | None:
+    """A link as readers see it: cleaned, click trackers removed; None when there is none."""
+    cleaned = visible_url(_clean(url or "").strip())
+    return cleaned if cleaned.lower().startswith(("http://", "https://")) else None
+
+
+def format_alert(alert: Alert, tz: ZoneInfo, *, summary_limit: int = SUMMARY_LIMIT,
+                 title_limit: int = TITLE_LIMIT) -> AlertView:
     """The one Arabic wording of an alert."""
     labels = " · ".join(_clean(t.label) for t in alert.topics) or "تنبيه"
     header: Line = (Span(RLM + "🔔 "), Span(labels, bold=True))
 
-    title_marks = [(m.start, m.end) for m in alert.matches if m.field == "title"]
-    title = _marked(alert.title, title_marks)
+    title_text = cut_at_word(alert.title, title_limit)
+    title_marks = [(m.start, m.end) for m in alert.matches if m.field == "title" and m.end <= len(title_text)]
+    title = _marked(title_text, title_marks)
 
     summary_text = cut_at_word(alert.summary, summary_limit) if alert.summary else ""
+    if summary_text and normalize(summary_text) == normalize(alert.title):
+        summary_text = ""  # a feed that repeats its title as the summary: said once
     summary_marks = [(m.start, m.end) for m in alert.matches if m.field == "summary" and m.end <= len(summary_text)]
     summary = _marked(summary_text, summary_marks) if summary_text else ()
 
@@ -163,13 +187,21 @@ def format_alert(alert: Alert, tz: ZoneInfo, *, summary_limit: int = SUMMARY_LIM
 
     also: Line | None = None
     if alert.also:
-        names = [n for n in dict.fromkeys(_clean(a) for a in alert.also) if n]
-        shown = "، ".join(isolate(n) for n in names[:MAX_ALSO])
-        if len(names) > MAX_ALSO:
-            shown += f" و{len(names) - MAX_ALSO} غيرها"
-        also = (Span(f"{RLM}🗞️ وأوردته أيضاً: {shown}"),)
+        outlets: dict[str, str | None] = {}
+        for o in alert.also:
+            name = _clean(o.name)
+            if name and not outlets.get(name):
+                outlets[name] = _link(o.link)
+        pieces: list[Span] = [Span(f"{RLM}🗞️ وأوردته أيضاً: ")]
+        for i, (name, href) in enumerate(list(outlets.items())[:MAX_ALSO]):
+            if i:
+                pieces.append(Span("، "))
+            pieces.append(Span(isolate(name), href=href))
+        if len(outlets) > MAX_ALSO:
+            pieces.append(Span(f" و{counted(len(outlets) - MAX_ALSO, OTHER_OUTLETS)}"))
+        also = tuple(pieces)
 
-    url = _clean(alert.link).strip()
+    url = visible_url(_clean(alert.link).strip())
     link: Line = (Span(RLM + "🔗 "), Span(isolate_ltr(url), href=url)) if url else ()
     hashtags: Line = (Span(RLM + " ".join(f"#{_clean(t.tag)}" for t in alert.topics)),) if alert.topics else ()
     return AlertView(header, title, summary, meta, why, link, also, hashtags, url, alert.topics)

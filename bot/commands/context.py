@@ -134,5 +134,5 @@ def labels_of(deps: Deps, ids: list[str]) -> str:
 
 def unknown_ids(deps: Deps, unknown: list[str]) -> UsageError:
     """Names that are no watchlist, and the ids that are."""
-    valid = "، ".join(isolate_ltr(i) for i in deps.index.builtins)
-    return UsageError(T.UNKNOWN_IDS.format(ids="، ".join(isolate(u) for u in unknown), valid=valid))
+    valid = "، ".join(f"{w.label} {isolate_ltr(f'({w.id})')}" for w in deps.index.builtins.values())
+    return UsageError(T.UNKNOWN_IDS.format(ids=" ولا ".join(f"«{isolate(u)}»" for u in unknown), valid=valid))

@@ -9,6 +9,7 @@ permissions from the table (``bot.commands.table``); the handlers
 
 from __future__ import annotations
 
+import re
 import time
 from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable, Mapping
@@ -43,6 +44,8 @@ from bot.settings import Settings
 __all__ = ["CommandService", "Context", "ChatTarget", "TargetError", "DEFAULT_TOPICS"]
 
 log = structlog.get_logger(__name__)
+
+_CHAT_ID = re.compile(r"-100\d{5,15}(?:\s|$)")
 
 
 class CommandService:
@@ -141,7 +144,8 @@ class CommandService:
             return self._unknown()
         args = inv.args
         where = self._here(ctx)
-        if cmd.targetable and args.startswith("@") and not (cmd.lone_handle_is_argument and len(args.split()) == 1):
+        lone_argument = cmd.lone_handle_is_argument and len(args.split()) == 1
+        if cmd.targetable and (args.startswith("@") and not lone_argument or _CHAT_ID.match(args)):  # or -100…
             target_ref, *rest = args.split(None, 1)
             args = rest[0].strip() if rest else ""
             if ctx.resolve_target is None:

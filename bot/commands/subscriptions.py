@@ -17,11 +17,11 @@ from bot.commands.context import (
     labels_of,
     unknown_ids,
 )
+from bot.commands.durations import parse_mute_seconds
 from bot.commands.reply import Button, Reply, Span, bold, phrase
 from bot.commands.texts import T
 from bot.domain.text import normalize
 from bot.domain.watchlists import Watchlist, custom_watchlist_id, is_custom_watchlist_id
-from bot.settings import parse_duration_seconds
 
 __all__ = ["DEFAULT_TOPICS", "MINE", "MAX_MUTE", "topic_names", "subscribe", "unsubscribe", "show_topics",
            "topics_reply", "toggle_topic", "mute", "unmute"]
@@ -156,11 +156,10 @@ async def toggle_topic(deps: Deps, ctx: Context, where: Where, watchlist_id: str
 
 async def mute(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
     """Hold alerts for a while (one minute to thirty days)."""
-    try:
-        seconds = parse_duration_seconds(args) if re.fullmatch(r"\s*\d+(\.\d+)?\s*[smhdw]\s*", args or "") else -1
-    except ValueError:
-        seconds = -1
-    if not 60 <= seconds <= MAX_MUTE:
+    if not args.strip():
+        raise UsageError(T.MUTE_MISSING)
+    seconds = parse_mute_seconds(args)
+    if seconds is None or not 60 <= seconds <= MAX_MUTE:
         raise UsageError(T.MUTE_BAD)
     dest = await ensure_destination(deps, ctx, where)
     until = deps.clock() + timedelta(seconds=seconds)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from bot.alerts.arabic import format_datetime, isolate
-from bot.alerts.plural import PHRASES, counted
+from bot.alerts.plural import NEWS, PHRASES, counted, last_days
 from bot.commands.context import (
     Context,
     Deps,
@@ -21,14 +21,14 @@ from bot.commands.context import (
     labels_of,
 )
 from bot.commands.reply import Reply, Span, bold, phrase
-from bot.commands.texts import TERM_ERRORS, T
+from bot.commands.texts import TERM_ERRORS, N, T
 from bot.domain.matcher import Match
 from bot.domain.rule_parse import Phrase, RuleError, parse_rule
 from bot.domain.rules import CompiledRule
 from bot.domain.stories import cut_at_word
 from bot.domain.watch_input import MAX_PARTS, rule_key, split_watch_input
 from bot.domain.watchlists import custom_watchlist_id
-from bot.pipeline.preview import preview_rule
+from bot.pipeline.preview import PreviewHit, preview_rule, preview_watchlist
 from bot.storage.records import StoryRecord
 
 __all__ = ["PREVIEW_DAYS", "PREVIEW_SHOW", "watch", "unwatch", "show_watchlist", "preview", "rule_usage",
@@ -143,14 +143,16 @@ async def unwatch(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
 async def show_watchlist(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
     """Everything the chat follows: watchlists, own rules, exclusions, pause and mute, feed count."""
     dest = await find_destination(deps, ctx, where)
+    # In a forum's General (thread 0), the forum's topics may follow things of their own: say so.
+    threads = await deps.chats.followed_threads(ctx.platform, where.chat_id) if where.thread_id == 0 else []
     if dest is None:
-        return Reply().add(*phrase(T.WATCHLIST_EMPTY))
+        return _with_threads(Reply().add(*phrase(T.WATCHLIST_EMPTY)), threads)
     subs = await deps.chats.subscriptions(dest.id)
     terms = await deps.chats.terms(dest.id)
     excluded = await deps.chats.exclusions(dest.id)
     builtin = [s for s in subs if s in deps.index.builtins]
     if not builtin and not terms and not excluded:
-        return Reply().add(*phrase(T.WATCHLIST_EMPTY))
+        return _with_threads(Reply().add(*phrase(T.WATCHLIST_EMPTY)), threads)
     reply = Reply().add(bold(T.WATCHLIST_HEADER))
     reply.add(T.WATCHLIST_TOPICS.format(labels=labels_of(deps, builtin)))
     if terms:
@@ -164,6 +166,13 @@ async def show_watchlist(deps: Deps, ctx: Context, where: Where, args: str) -> R
     n_feeds = await deps.chats.feed_count(dest.id)
     if n_feeds:
         reply.add(T.WATCHLIST_FEEDS.format(count=n_feeds))
+    return _with_threads(reply, threads)
+
+
+def _with_threads(reply: Reply, threads: list[int]) -> Reply:
+    """A forum's General: the topics that follow things of their own."""
+    if threads:
+        reply.add(*phrase(T.WATCHLIST_THREADS, threads=counted(len(threads), N.THREADS)))
     return reply
 
 
@@ -176,6 +185,20 @@ def _story(reply: Reply, story: StoryRecord) -> None:
     reply.add("• ", Span(isolate(title), href=story.link or None), f" — {isolate(story.feed_name)}")
 
 
+def _hits(reply: Reply, subject: str, period: str, hits: list[PreviewHit]) -> Reply:
+    """The header ("… خلال الأيام الثلاثة الأخيرة: 7 أخبار، وهذه أحدث 5 منها") and the newest hits."""
+    if not hits:
+        return reply.add(T.PREVIEW_NONE.format(term=subject, period=period))
+    count = counted(len(hits), NEWS)
+    if len(hits) > PREVIEW_SHOW:
+        count = T.PREVIEW_SHOWING.format(count=count, shown=PREVIEW_SHOW)
+    reply.add(bold(T.PREVIEW_HEADER.format(term=subject, period=period, count=count)))
+    for hit in hits[:PREVIEW_SHOW]:
+        _story(reply, hit.story)
+        reply.add("   ", T.PREVIEW_WHY.format(why=_why(hit.matches)))
+    return reply
+
+
 async def preview(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
     """Which stored stories of the last days a rule would have alerted, and its nearest misses."""
     days = PREVIEW_DAYS
@@ -185,6 +208,11 @@ async def preview(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
         args = args[:m.start()].strip()
     if not args.strip():
         raise UsageError(TERM_ERRORS["empty"])
+    period = last_days(days)
+    builtin = deps.index.builtins.get(args.strip().lower())
+    if builtin is not None:  # "/preview ceasefire": the built-in list, not the word
+        listed = await preview_watchlist(deps.stories, builtin, days=days, now=deps.clock())
+        return _hits(Reply(), T.PREVIEW_LIST.format(label=builtin.label), period, listed)
     dest = await find_destination(deps, ctx, where)
     exclusions = await deps.chats.exclusions(dest.id) if dest else []
     try:
@@ -192,15 +220,9 @@ async def preview(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
                                     exclusions=exclusions)
     except RuleError as exc:
         raise rule_usage(args, exc) from exc
-    if not result.hits:
-        reply = Reply().add(T.PREVIEW_NONE.format(term=isolate(args), days=days))
-    else:
-        reply = Reply().add(bold(T.PREVIEW_HEADER.format(days=days, term=isolate(args), count=len(result.hits))))
-        for hit in result.hits[:PREVIEW_SHOW]:
-            _story(reply, hit.story)
-            reply.add("   ", T.PREVIEW_WHY.format(why=_why(hit.matches)))
+    reply = _hits(Reply(), f"«{isolate(args)}»", period, result.hits)
     if result.near:
-        reply.add(bold(T.PREVIEW_NEAR.format(count=len(result.near))))
+        reply.add(bold(T.PREVIEW_NEAR.format(count=counted(len(result.near), NEWS))))
         for near in result.near[:PREVIEW_NEAR]:
             _story(reply, near.story)
             reply.add("   ", T.PREVIEW_WHY.format(why=_why(near.matches)))

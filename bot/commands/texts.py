@@ -7,7 +7,9 @@ marks the command so each platform writes it its own way.
 
 from __future__ import annotations
 
-__all__ = ["TERM_ERRORS", "T"]
+from bot.alerts.plural import Noun
+
+__all__ = ["TERM_ERRORS", "FETCH_REASONS", "N", "T"]
 
 TERM_ERRORS = {
     "empty": "اكتب الكلمة أو العبارة بعد الأمر.",
@@ -18,6 +20,46 @@ TERM_ERRORS = {
     "wildcard_edge": "لا يمكن أن تبدأ العبارة أو تنتهي بالرمز *؛ استعمله بين كلمتين فقط.",
     "too_many_parts": "عبارات كثيرة في أمر واحد: الحد الأقصى {limit}.",
 }
+
+# Why a feed could not be fetched, and what to do about it (``bot.commands.reasons`` picks one).
+FETCH_REASONS = {
+    "dns": "لم أجد موقعاً بهذا الاسم. تأكد من كتابة العنوان صحيحاً.",
+    "connect": "لم أستطع الاتصال بالموقع. تأكد من العنوان، أو أعد المحاولة لاحقاً إن كان الموقع متوقفاً.",
+    "timeout": "لم يردّ الموقع في الوقت المحدد. أعد المحاولة بعد قليل.",
+    "not_found": "الصفحة غير موجودة على الموقع (الخطأ 404). تأكد من الرابط.",
+    "forbidden": "يرفض الموقع إعطائي هذه الصفحة (الخطأ {status}). جرّب رابط مصدر RSS العام للموقع.",
+    "server": "الموقع يواجه عطلاً الآن (الخطأ {status}). أعد المحاولة لاحقاً.",
+    "http": "ردّ الموقع بخطأ (الرمز {status}). تأكد من الرابط أو أعد المحاولة لاحقاً.",
+    "gone": "أزال الموقع هذا المصدر نهائياً (الخطأ 410). ابحث عن رابطه الجديد.",
+    "redirects": "يحيل الرابط إلى روابط أخرى مرات كثيرة. جرّب الرابط النهائي للمصدر مباشرة.",
+    "too_large": "الصفحة أكبر من الحجم المسموح به. جرّب رابط مصدر RSS نفسه.",
+    "encoding": "أرسل الموقع محتوى لا أستطيع فكّه. جرّب رابطاً آخر للمصدر.",
+    "not_feed": "المحتوى ليس مصدر RSS أو Atom صالحاً.",
+    "blocked": "العنوان داخلي أو خاص، ولا يُسمح لي بالوصول إليه.",
+    "url": "الرابط غير صالح. تأكد من كتابته كاملاً.",
+    "internal": "خطأ داخلي أثناء قراءة المصدر؛ سأعيد المحاولة تلقائياً.",
+    "network": "تعذّر الوصول إلى الموقع بسبب خطأ في الشبكة. أعد المحاولة بعد قليل.",
+}
+
+
+class N:
+    """Counted nouns and counted sentences of the replies (CLDR plural forms, ``bot.alerts.plural``)."""
+
+    ENABLED = Noun("لا مصادر مفعّلة", "مصدر واحد مفعّل", "مصدران مفعّلان", "{n} مصادر مفعّلة", "{n} مصدراً مفعّلاً",
+                   "{n} مصدر مفعّل")
+    FAILING = Noun("لا مصدر متعثّر", "مصدر واحد متعثّر", "مصدران متعثّران", "{n} مصادر متعثّرة", "{n} مصدراً متعثّراً",
+                   "{n} مصدر متعثّر")
+    DISABLED = Noun("لا مصدر موقوف", "مصدر واحد موقوف", "مصدران موقوفان", "{n} مصادر موقوفة", "{n} مصدراً موقوفاً",
+                    "{n} مصدر موقوف")
+    SENT = Noun("لم يُرسَل أي تنبيه بعد", "أُرسل تنبيه واحد", "أُرسل تنبيهان", "أُرسلت {n} تنبيهات", "أُرسل {n} تنبيهاً",
+                "أُرسل {n} تنبيه")
+    FAILED = Noun("", "تعذّر إرسال تنبيه واحد", "تعذّر إرسال تنبيهين", "تعذّر إرسال {n} تنبيهات",
+                  "تعذّر إرسال {n} تنبيهاً", "تعذّر إرسال {n} تنبيه")
+    PENDING = Noun("", "ينتظر تنبيه واحد", "ينتظر تنبيهان", "تنتظر {n} تنبيهات", "ينتظر {n} تنبيهاً", "ينتظر {n} تنبيه")
+    ATTEMPTS = Noun("", "محاولة فاشلة واحدة", "محاولتان فاشلتان", "{n} محاولات فاشلة", "{n} محاولة فاشلة",
+                    "{n} محاولة فاشلة")
+    TERMS = Noun("لا عبارات", "عبارة واحدة", "عبارتان", "{n} عبارات", "{n} عبارة", "{n} عبارة")
+    THREADS = Noun("", "موضوع نقاش واحد", "موضوعا نقاش", "{n} موضوعات نقاش", "{n} موضوعَ نقاش", "{n} موضوع نقاش")
 
 
 class T:
@@ -36,15 +78,15 @@ class T:
     RATE_LIMITED = "أرسلت أوامر كثيرة في وقت قصير؛ انتظر دقيقة ثم أعد المحاولة."
     TRY = "الاستعمال الصحيح: {usage}"
     SUBSCRIBED = "تم الاشتراك في: {labels}."
-    ALREADY = "هذه المحادثة مشتركة أصلاً في: {labels}."
-    UNKNOWN_IDS = "معرفات غير معروفة: {ids}. المعرفات المتاحة: {valid}."
+    ALREADY = "هذه المحادثة مشتركة مسبقاً في: {labels}."
+    UNKNOWN_IDS = "لا أعرف موضوعاً باسم {ids}. الموضوعات المتاحة: {valid}."
     UNSUBSCRIBED = "أُلغي الاشتراك في: {labels}."
     NOT_SUBSCRIBED = "هذه المحادثة غير مشتركة في: {labels}."
     RESUMED = "استؤنفت التنبيهات في هذه المحادثة."
     PAUSED = "أُوقفت كل التنبيهات في هذه المحادثة، واحتفظتُ بإعداداتها. أرسل /subscribe لاستئنافها."
-    ALREADY_PAUSED = "التنبيهات متوقفة أصلاً في هذه المحادثة."
+    ALREADY_PAUSED = "التنبيهات متوقفة مسبقاً في هذه المحادثة."
     WATCH_ADDED = "أضفتُ «{term}» إلى قائمتك. ستصلك الأخبار التي تذكرها."
-    WATCH_EXISTS = "«{term}» موجودة في قائمتك أصلاً."
+    WATCH_EXISTS = "«{term}» موجودة مسبقاً في قائمتك."
     WATCH_LIMIT = "بلغت قائمتك الحد الأقصى ({limit} عبارة). احذف عبارة بالأمر /unwatch ثم أضف الجديدة."
     UNWATCHED = "حذفتُ «{term}» من قائمتك."
     UNWATCH_MISSING = "«{term}» ليست في قائمتك."
@@ -55,7 +97,7 @@ class T:
     RULE_ERROR = "{reason} (الموضع: الحرف {pos}، عند «{at}»)"
     RULE_ERROR_END = "{reason} (الموضع: نهاية القاعدة)"
     EXCLUDE_ADDED = "لن تصلك بعد الآن أي تنبيهات عن أخبار تذكر «{term}» في هذه المحادثة."
-    EXCLUDE_EXISTS = "«{term}» مستبعدة أصلاً."
+    EXCLUDE_EXISTS = "«{term}» مستبعدة مسبقاً."
     EXCLUDE_LIMIT = "بلغت الاستبعادات الحد الأقصى ({limit}). ألغِ واحداً بالأمر /include ثم أضف الجديد."
     INCLUDED = "ألغيتُ استبعاد «{term}»."
     INCLUDE_MISSING = "«{term}» ليست مستبعدة."
@@ -80,16 +122,20 @@ class T:
     WATCHLIST_TOPICS = "الموضوعات الجاهزة: {labels}"
     WATCHLIST_TERMS = "عباراتك الخاصة: {terms}"
     WATCHLIST_EMPTY = "لا تتابع هذه المحادثة شيئاً بعد. ابدأ بالأمر /subscribe أو /watch."
+    WATCHLIST_THREADS = "في هذا المنتدى {threads} بمتابعات خاصة؛ أرسل /watchlist داخل الموضوع لعرض متابعاته."
     WATCHLIST_PAUSED = "⏸️ التنبيهات متوقفة (أرسل /subscribe لاستئنافها)."
     WATCHLIST_MUTED = "🔕 التنبيهات مكتومة حتى {until}."
     WATCHLIST_FEEDS = "مصادر أضفتها: {count}"
     NONE = "لا شيء"
     MUTED = "🔕 كُتمت التنبيهات حتى {until}."
-    MUTE_BAD = "مدة غير صالحة. اكتبها هكذا: 30m أو 2h أو 1d (الحد الأقصى 30 يوماً)."
+    MUTE_BAD = "مدة غير صالحة. اكتبها هكذا: 30د أو ساعتين أو 2س أو 3 أيام (من دقيقة إلى 30 يوماً)."
+    MUTE_MISSING = "اكتب مدة الكتم بعد الأمر، مثل: 30د أو ساعتين أو يوم."
     UNMUTED = "🔔 أُلغي الكتم، وستصلك التنبيهات من جديد."
-    NOT_MUTED = "التنبيهات غير مكتومة أصلاً."
-    PREVIEW_HEADER = "أخبار آخر {days} أيام التي كانت ستطابق «{term}» ({count}):"
-    PREVIEW_NONE = "لم يطابق «{term}» أي خبر مخزَّن في آخر {days} أيام."
+    NOT_MUTED = "التنبيهات ليست مكتومة الآن."
+    PREVIEW_HEADER = "الأخبار التي كانت ستطابق {term} خلال {period}: {count}"
+    PREVIEW_SHOWING = "{count}، وهذه أحدث {shown} منها"
+    PREVIEW_LIST = "موضوع «{label}»"
+    PREVIEW_NONE = "لم يطابق {term} أي خبر مخزَّن خلال {period}."
     PREVIEW_WHY = "لماذا: {why}"
     TOPICS_HEADER = "الموضوعات الجاهزة (اضغط لتفعيل الموضوع أو إيقافه):"
     TOPIC_ON = "✅"
@@ -97,23 +143,36 @@ class T:
     TOPIC_TOGGLED_ON = "فُعِّل موضوع {label}."
     TOPIC_TOGGLED_OFF = "أُوقف موضوع {label}."
     STATUS_HEADER = "حالة البوت:"
-    STATUS_FEEDS = "المصادر: {enabled} مفعّلة، منها {failing} متعثرة، و{disabled} موقوفة."
+    STATUS_FEEDS = "المصادر: {enabled}{failing}{disabled}."
+    STATUS_FEEDS_FAILING = "، منها {failing}"
+    STATUS_FEEDS_ALL_OK = "، دون أي تعثّر"
+    STATUS_FEEDS_DISABLED = "، و{disabled}"
     STATUS_LAST_POLL = "آخر جلب: {when}"
+    STATUS_AGO = "قبل {elapsed}"
     STATUS_NEVER = "لم يجرِ أي جلب بعد"
-    STATUS_QUEUE = "التنبيهات: {pending} في الانتظار (أقدمها منذ {age})، {sent} أُرسلت، {failed} تعذّر إرسالها."
-    STATUS_FAILING = "مصادر متعثرة: {feeds}"
+    STATUS_QUEUE = "التنبيهات في كل المحادثات: {parts}."
+    STATUS_OLDEST = "أقدمها ينتظر منذ {elapsed}"
+    STATUS_FAILING = "مصادر متعثّرة:"
+    STATUS_FAILING_FEED = "• {name}: {reason} ({attempts})"
+    STATUS_HERE = "هذه المحادثة:"
+    STATUS_HERE_NOTHING = "لا تتابع هذه المحادثة شيئاً بعد. ابدأ بالأمر /subscribe أو /watch."
+    STATUS_HERE_TERMS = "العبارات الخاصة: {count}"
+    STATUS_HERE_FEEDS = "المصادر المضافة: {count}"
+    STATUS_HERE_ACTIVE = "▶️ التنبيهات تعمل."
+    STATUS_HERE_ALERTS = "{parts}."
     STATUS_INTERVALS = "فواصل الجلب (تتكيّف مع وتيرة النشر): أقصرها {shortest}، ووسيطها {median}، وأطولها {longest}."
-    STATUS_FASTEST = "الأكثر جلبًا: {feeds}"
+    STATUS_FASTEST = "الأكثر جلباً: {feeds}"
     STATUS_EVERY = "كل {interval}"
     FEED_ADDED = "أضفتُ المصدر {name}. ستصلك أخباره الجديدة التي تطابق ما تتابعه."
-    FEED_EXISTS = "هذا المصدر مضاف أصلاً."
+    FEED_EXISTS = "هذا المصدر مضاف مسبقاً."
     FEED_LIMIT = "بلغت هذه المحادثة الحد الأقصى للمصادر ({limit})."
     FEED_REMOVED = "حذفتُ المصدر {name}."
     FEED_MISSING = "هذا المصدر ليس ضمن مصادر هذه المحادثة."
     FEEDS_HEADER = "مصادر هذه المحادثة:"
     FEED_BAD_CHANNEL = "{channel} ليس اسم قناة تيليجرام صالحًا: الاسم من 5 إلى 32 حرفًا لاتينيًا أو رقمًا أو _ ، مثل @newswire."
     FEEDS_NONE = "لم تُضِف هذه المحادثة أي مصدر. أضف مصدراً بالأمر /addfeed."
-    FEED_BAD_URL = "الرابط غير صالح: اكتب رابطاً كاملاً يبدأ بـ http:// أو https://."
+    FEED_BAD_URL = "الرابط غير صالح: اكتب عنوان المصدر، مثل bbc.com/arabic أو https://example.com/rss."
+    FEED_URL_MISSING = "اكتب رابط المصدر بعد الأمر، مثل bbc.com/arabic."
     FEED_BLOCKED = "لا يمكن إضافة هذا الرابط: يشير إلى عنوان داخلي أو خاص غير مسموح به."
     FEED_LOOKALIKE = ("لا يمكن إضافة هذا الرابط: في اسم الموقع حروف أو أرقام أو نقاط تشبه غيرها "
                       "(كالأرقام العريضة أو المحاطة بدائرة، أو النقطة «。»، أو خلط أبجديات مختلفة في اسم واحد). "

@@ -8,7 +8,7 @@ from collections import OrderedDict
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from bot.alerts.model import Alert, format_alert
+from bot.alerts.model import Alert, Outlet, format_alert
 from bot.alerts.spike import SpikeView, format_spike
 from bot.alerts.work import with_work
 from bot.delivery.ports import Message, Notice, StoryReader
@@ -37,7 +37,7 @@ class Composer:
         self.index = index
         self.tz = tz
         self._stories: OrderedDict[int, StoryRecord] = OrderedDict()
-        self._sightings: dict[int, tuple[float, list[str]]] = {}
+        self._sightings: dict[int, tuple[float, list[Outlet]]] = {}
         self._cache_size = cache_size
         self._ttl = sightings_ttl
         self._spikes: OrderedDict[str, SpikeView] = OrderedDict()  # one chart per spike, however many chats
@@ -54,13 +54,13 @@ class Composer:
                 self._stories.popitem(last=False)
         return row
 
-    async def _also(self, root: int, *, fresh: bool) -> list[str]:
+    async def _also(self, root: int, *, fresh: bool) -> list[Outlet]:
         """Other outlets of a story; for a first send a few seconds stale at most (edits bring the rest)."""
         now = time.monotonic()
         hit = self._sightings.get(root)
         if hit is not None and not fresh and now - hit[0] < self._ttl:
             return hit[1]
-        names = (await self.stories.sightings([root])).get(root, [])
+        names = [Outlet(name, link) for name, link in (await self.stories.sightings([root])).get(root, [])]
         if len(self._sightings) > self._cache_size:
             self._sightings = {k: v for k, v in self._sightings.items() if now - v[0] < self._ttl}
         self._sightings[root] = (now, names)
@@ -85,8 +85,8 @@ class Composer:
         if root != story.id:
             root_story = await self._story(root)
             if root_story is not None:
-                also = [root_story.feed_name, *also]
-        also = [name for name in dict.fromkeys(also) if name != story.feed_name]
+                also = [Outlet(root_story.feed_name, root_story.link), *also]
+        also = [o for o in also if o.name != story.feed_name]
         payload = AlertPayload.from_json(row.payload)
         topics = tuple(self.index.topic(w) for w in payload.watchlists)
         alert = Alert(

@@ -32,13 +32,8 @@ from dataclasses import dataclass, field
 
 import ahocorasick
 
-from bot.domain.forms import (
-    ARTICLE_PREFIXES,
-    PLAIN_PREFIXES,
-    SPLIT_HEADS,
-    core_and_prefixes,
-    english_plurals,
-)
+from bot.domain.addresses import mask_addresses
+from bot.domain.forms import ARTICLE_PREFIXES, PLAIN_PREFIXES, SPLIT_HEADS, core_and_prefixes, english_plurals
 from bot.domain.text import TokenSpans, fold, normalize
 from bot.domain.watchlists import Term, Watchlist, parse_term
 
@@ -252,8 +247,9 @@ class Matcher:
 
     # --------------------------------------------------------------- matching
     def match(self, title: str, summary: str = "") -> list[Match]:
-        """Every watchlist match in a story, with spans in the original title/summary."""
+        """Every watchlist match in a story, with spans in the original title/summary (addresses skipped)."""
         st = self._state
+        title, summary = mask_addresses(title), mask_addresses(summary)  # URLs, e-mails, @handles: no words
         tn, t_shape = fold(title) if title else ("", None)
         sn, s_shape = fold(summary) if summary else ("", None)
         hay = " " + tn + _SEP + sn + " "

@@ -116,7 +116,8 @@ class Ingestor:
         marks: list[StoryMark] = []
         alerts: list[_Alert] = []
         copies: list[tuple[int, int, str]] = []  # (root, feed, link)
-        for story in pending:
+        # Oldest first, so a batch of alerts reaches a chat in the order the stories were published.
+        for story in sorted(pending, key=lambda st: ((st.published_at or st.first_seen_at).timestamp(), st.id)):
             report.stories += 1
             if story.published_at is not None and (now - story.published_at).total_seconds() > self.max_age:
                 marks.append(StoryMark(story.id, StoryState.OLD))

@@ -331,6 +331,34 @@ class ChatsRepo:
             res = await conn.execute(delete(df).where(df.c.destination_id == destination_id, df.c.feed_id == feed_id))
             return bool(res.rowcount)
 
+    # ------------------------------------------------- what a chat is shown
+    async def followed_threads(self, platform: str, external_id: str) -> list[int]:
+        """The chat's forum topics (thread id != 0) that follow at least one list, in thread order."""
+        c, d, s = table(Chat), table(Destination), table(Subscription)
+        async with self.db.read() as conn:
+            rows = (await conn.execute(
+                select(d.c.thread_id).join(c, c.c.id == d.c.chat_id).join(s, s.c.destination_id == d.c.id)
+                .where(c.c.platform == platform, c.c.external_id == external_id, d.c.thread_id != 0)
+                .group_by(d.c.thread_id).order_by(d.c.thread_id))).scalars().all()
+        return [int(t) for t in rows]
+
+    async def activity(self, destination_id: int) -> dict[str, int]:
+        """This destination's alerts by outbox state (its own, never another chat's)."""
+        o = table(Outbox)
+        async with self.db.read() as conn:
+            rows = (await conn.execute(
+                select(o.c.state, func.count()).where(o.c.destination_id == destination_id, o.c.kind == "alert")
+                .group_by(o.c.state))).all()
+        return {str(r[0]): int(r[1]) for r in rows}
+
+    async def is_ops_chat(self, platform: str, external_id: str) -> bool:
+        """Whether this chat is the operator's (ops) chat, which may see the whole bot's figures."""
+        c = table(Chat)
+        async with self.db.read() as conn:
+            row = (await conn.execute(select(c.c.is_ops).where(
+                c.c.platform == platform, c.c.external_id == external_id))).first()
+        return bool(row and row[0])
+
     # --------------------------------------------------------- delivery
     async def audience(self, conn: AsyncConnection, watchlist_ids: Sequence[str],
                        chat_feed_ids: Sequence[int]) -> Audience:
