@@ -147,7 +147,8 @@ class NewsBot:
                                  on_report=self.observer.ingested, edit_delay=s.edit_delay)
         self.ingest_job = IngestJob(self.ingestor, self.leases, replica=self.replica,
                                     lease_seconds=s.lease_seconds, clock=clock)
-        self.spike_job = SpikeJob.configured(s, SqlSpikeStore(self.db, self.chats, self.outbox), clock)
+        self.spike_store = SqlSpikeStore(self.db, self.chats, self.outbox)  # spike checks and /trends
+        self.spike_job = SpikeJob.configured(s, self.spike_store, clock)
         self.poller = Poller(self.feeds, self.stories, self.fetcher, poll_policy(s), owner=self.replica,
                              clock=clock, events=self.observer, on_same_url=self.ingestor.record_same_url)
 
@@ -157,7 +158,7 @@ class NewsBot:
         self.commands = CommandService(s, self.chats, self.feeds, self.stories, self.index,
                                        fetcher=self.fetcher, clock=clock, status=self.status,
                                        dead_letters=d.dead_letters, audit_log=d.audit, alert_work=d.alert_work,
-                                       alert_secret=d.secret, sources=d.sources)
+                                       alert_secret=d.secret, sources=d.sources, trends=self.spike_store)
         self.lifecycle = ChatLifecycle(self.chats, self.observer)
         self.senders: dict[str, Sender] = {}
         if self.console:

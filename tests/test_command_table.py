@@ -61,7 +61,7 @@ def test_entry_is_complete(cmd: Command) -> None:
 
 
 def test_names_are_unique_and_the_table_refuses_a_second_declaration() -> None:
-    assert len(set(COMMANDS)) == len(COMMANDS) == 23
+    assert len(set(COMMANDS)) == len(COMMANDS) == 24
     entry = COMMANDS["watch"]
     with pytest.raises(ValueError, match="declared twice: watch"):
         command_table([entry, entry])
@@ -113,7 +113,7 @@ def test_every_command_a_sentence_names_is_in_the_table() -> None:
             assert "".join(s.text for s in spans) == text.format(**_fields(text))
             mentioned |= {s.name for s in spans if isinstance(s, CommandSpan)}
     assert mentioned == {"subscribe", "watch", "unwatch", "addfeed", "failed", "retry", "include", "preview",
-                         "exclude", "help", "assign", "watchlist"}
+                         "exclude", "help", "assign", "watchlist", "trends"}
     assert mentioned <= set(COMMANDS)
 
 

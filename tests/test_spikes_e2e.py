@@ -3,16 +3,18 @@ PNG chart, through sendPhoto on Telegram and the files.uploadV2 flow on Slack, o
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import aiohttp
 import pytest
 from pydantic import SecretStr
 
 from bot.app import NewsBot
 from tests.conftest import make_settings, write_config
 from tests.fakes.feed_server import FeedServer, Item, rss2
-from tests.fakes.slack_api import FakeSlackAPI, slash_command_body
+from tests.fakes.slack_api import FakeSlackAPI, sign_request, slash_command_body
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.support.waiting import wait_until
 
@@ -58,18 +60,24 @@ def publish_burst(feed_server: FeedServer, items: dict[str, list[Item]], titles:
         feed_server.set_body(f"/{name}.xml", rss2(items[name]))
 
 
-async def subscribe_slack(bot: NewsBot) -> None:
-    import aiohttp
-
-    from tests.fakes.slack_api import sign_request
-
-    body = slash_command_body(text="subscribe ceasefire", user_id="U1", channel_id=CHANNEL)
+async def slack_command(bot: NewsBot, text: str) -> str:
+    """A signed /newsbot slash command from U1 in the channel; the answer's JSON as text."""
+    body = slash_command_body(text=text, user_id="U1", channel_id=CHANNEL)
     assert bot.http is not None
     async with aiohttp.ClientSession() as s:
         async with s.post(f"http://127.0.0.1:{bot.http.port}/slack/events", data=body,
                           headers={**sign_request(body, SIGNING),
                                    "Content-Type": "application/x-www-form-urlencoded"}) as resp:
             assert resp.status == 200
+            return json.dumps(await resp.json(), ensure_ascii=False)
+
+
+async def telegram_command(tg: FakeTelegramAPI, text: str, expect: str) -> str:
+    before = len(tg.messages_to(USER))
+    tg.push_message(USER, USER, text)
+    await wait_until(lambda: any(expect in m.plain_text for m in tg.messages_to(USER)[before:]), 15.0,
+                     f"the answer to {text}", interval=0.05)
+    return next(m.plain_text for m in tg.messages_to(USER)[before:] if expect in m.plain_text)
 
 
 async def test_a_burst_gives_one_spike_alert_with_a_chart_on_both_platforms(
@@ -87,10 +95,8 @@ async def test_a_burst_gives_one_spike_alert_with_a_chart_on_both_platforms(
         try:
             await bot.start()
             await bot.tick()  # the feeds' first fetch: their existing items are not alerted
-            tg.push_message(USER, USER, "/subscribe ceasefire")
-            await wait_until(lambda: any("تم الاشتراك" in m.plain_text for m in tg.messages_to(USER)), 15.0,
-                             "the /subscribe reply", interval=0.05)
-            await subscribe_slack(bot)
+            await telegram_command(tg, "/subscribe ceasefire nato", "تم الاشتراك")
+            assert "تم الاشتراك" in await slack_command(bot, "subscribe ceasefire nato")
 
             publish_burst(feed_server, feeds, BURST)
             await bot.tick()
@@ -122,5 +128,23 @@ async def test_a_burst_gives_one_spike_alert_with_a_chart_on_both_platforms(
             await bot.tick()
             await bot.tick()
             assert len(tg.photos) == 1 and len(slack.uploads) == 1
+
+            # /trends: the lists ranked by volume, with a chart of one line per list.
+            answer = await telegram_command(tg, "/trends", "📊")
+            assert "📊 الاتجاهات خلال آخر 24 ساعة" in answer
+            assert "1. وقف إطلاق النار: 10 أخبار من 4 مصادر — لا سجل سابق للمقارنة بعد" in answer
+            assert "2. حلف الناتو: لا أخبار في هذه المدة — لا سجل سابق للمقارنة بعد" in answer
+            await wait_until(lambda: len(tg.photos) == 2, 15.0, "the /trends chart", interval=0.05)
+            chart = tg.photos[1]
+            assert chart.data.startswith(PNG) and "ceasefire = وقف إطلاق النار" in chart.plain_caption
+            assert "عدد الأخبار كل 15 دقيقة خلال آخر 24 ساعة" in chart.plain_caption
+            bad = await telegram_command(tg, "/trends 30d", "7d")
+            assert "اكتب 24h لآخر 24 ساعة أو 7d لآخر 7 أيام" in bad and len(tg.photos) == 2
+
+            week = await slack_command(bot, "trends 7d")
+            assert "📊 الاتجاهات خلال آخر 7 أيام" in week and "10 أخبار من 4 مصادر" in week
+            await wait_until(lambda: len(slack.uploads) == 2, 15.0, "the /newsbot trends chart", interval=0.05)
+            assert slack.uploads[1].data.startswith(PNG) and slack.uploads[1].channel == CHANNEL
+            assert "عدد الأخبار كل ساعة خلال آخر 7 أيام" in (slack.uploads[1].initial_comment or "")
         finally:
             await bot.stop()

@@ -23,6 +23,7 @@ from bot.commands.ports import (
     SettingsStore,
     SourcesStore,
     StoryArchive,
+    TrendsStore,
 )
 from bot.commands.texts import TERM_ERRORS, T
 from bot.domain.watchlists import TermError
@@ -109,6 +110,7 @@ class Deps:
     alert_work: AlertWorkStore | None = None  # buttons on alerts (None: not wired)
     alert_secret: bytes = b""  # signs the buttons' callback data
     sources: SourcesStore | None = None  # /sources
+    trends: TrendsStore | None = None  # /trends (None: not wired)
 
 
 async def find_destination(deps: Deps, ctx: Context, where: Where) -> DestinationRef | None:

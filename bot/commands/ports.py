@@ -11,11 +11,20 @@ from typing import Protocol
 
 from bot.domain.alertwork import AlertWork, WorkTarget
 from bot.domain.audit import AuditDraft
+from bot.domain.alerting import OutboxDraft
 from bot.domain.states import AddResult, FeedOrigin
-from bot.storage.records import AuditRecord, ChatFeed, DeadLetter, DestinationRef, SourceFreshness, StoryRecord
+from bot.storage.records import (
+    AuditRecord,
+    ChatFeed,
+    DeadLetter,
+    DestinationRef,
+    SourceFreshness,
+    SpikeHistory,
+    StoryRecord,
+)
 
 __all__ = ["SettingsStore", "ChatFeedStore", "StoryArchive", "DeadLetterStore", "AuditStore",
-           "AlertWorkStore", "SourcesStore"]
+           "AlertWorkStore", "SourcesStore", "TrendsStore"]
 
 
 class SettingsStore(Protocol):
@@ -136,3 +145,11 @@ class SourcesStore(Protocol):
                         origin: FeedOrigin | None = None) -> list[SourceFreshness]: ...
 
     async def is_ops(self, destination_id: int) -> bool: ...
+
+
+class TrendsStore(Protocol):
+    """/trends: the lists' sightings (as spike detection reads them), and the outbox for the chart."""
+
+    async def history(self, since: datetime) -> SpikeHistory: ...
+
+    async def enqueue(self, drafts: Sequence[OutboxDraft]) -> int: ...

@@ -31,6 +31,7 @@ from bot.commands.ports import (
     SettingsStore,
     SourcesStore,
     StoryArchive,
+    TrendsStore,
 )
 from bot.commands.reply import Reply, bold, command, line, phrase
 from bot.commands.subscriptions import DEFAULT_TOPICS, toggle_topic, topic_names
@@ -54,13 +55,13 @@ class CommandService:
                  status: Callable[[], Awaitable[StatusSnapshot]], table: Mapping[str, Command] = COMMANDS,
                  dead_letters: DeadLetterStore | None = None, audit_log: AuditStore | None = None,
                  alert_work: AlertWorkStore | None = None, alert_secret: bytes = b"",
-                 sources: SourcesStore | None = None) -> None:
+                 sources: SourcesStore | None = None, trends: TrendsStore | None = None) -> None:
         self.settings = settings
         self.deps = Deps(settings=settings, chats=chats, feeds=feeds, stories=stories, index=index,
                          fetcher=fetcher, clock=clock, status=status,
                          topic_names=topic_names(index.builtins.values()), commands=table,
                          dead_letters=dead_letters, audit=audit_log, alert_work=alert_work,
-                         alert_secret=alert_secret, sources=sources)
+                         alert_secret=alert_secret, sources=sources, trends=trends)
         self._recent: dict[tuple[str, str], deque[float]] = defaultdict(deque)
 
     # ------------------------------------------------------------ entry

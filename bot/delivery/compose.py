@@ -9,10 +9,10 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.alerts.model import Alert, Outlet, format_alert
-from bot.alerts.spike import SpikeView, format_spike
+from bot.alerts.spike import SpikeView, format_chart, format_spike
 from bot.alerts.work import with_work
 from bot.delivery.ports import Message, Notice, StoryReader
-from bot.domain.alerting import AlertPayload, NoticePayload, SpikePayload, story_root
+from bot.domain.alerting import AlertPayload, ChartPayload, NoticePayload, SpikePayload, story_root
 from bot.domain.alertwork import AlertWork, sign
 from bot.domain.states import AlertAction, OutboxKind, OutboxState
 from bot.pipeline.watchindex import WatchIndex
@@ -74,6 +74,8 @@ class Composer:
         """
         if row.kind is OutboxKind.SPIKE:
             return await self._spike(row)
+        if row.kind is OutboxKind.CHART:
+            return await asyncio.to_thread(format_chart, ChartPayload.from_json(row.payload), self.tz)
         if row.kind is not OutboxKind.ALERT:
             notice = NoticePayload.from_json(row.payload)
             return Notice(notice.title, notice.lines)

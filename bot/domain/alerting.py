@@ -15,7 +15,7 @@ from bot.domain.matcher import Match
 from bot.domain.states import OutboxKind, OutboxState
 
 __all__ = ["story_dedupe_key", "story_root", "match_to_json", "match_from_json", "AlertPayload",
-           "NoticePayload", "Headline", "SpikePayload", "spike_dedupe_key", "OutboxDraft"]
+           "NoticePayload", "Headline", "SpikePayload", "spike_dedupe_key", "ChartPayload", "OutboxDraft"]
 
 _STORY = "story:"
 
@@ -125,6 +125,28 @@ class SpikePayload:
 
 
 @dataclass(frozen=True, slots=True)
+class ChartPayload:
+    """A line chart and its caption: one line per list (Latin ids in the image), Arabic in ``caption``."""
+
+    caption: tuple[str, ...]
+    lines: tuple[tuple[str, tuple[int, ...]], ...]  # (watchlist id, counts)
+    start: datetime
+    step_minutes: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"caption": list(self.caption), "lines": [[wl, list(c)] for wl, c in self.lines],
+                "start": self.start.isoformat(), "step": self.step_minutes}
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any] | None) -> ChartPayload:
+        d = d or {}
+        return cls(tuple(str(x) for x in d.get("caption", ())),
+                   tuple((str(wl), tuple(int(x) for x in c)) for wl, c in d.get("lines", ())),
+                   datetime.fromisoformat(str(d.get("start", "2000-01-01T00:00:00+00:00"))),
+                   int(d.get("step", 15)))
+
+
+@dataclass(frozen=True, slots=True)
 class OutboxDraft:
     """An outbox row to be written (the repository fills in ids and bookkeeping)."""
 
@@ -153,6 +175,10 @@ class OutboxDraft:
               now: datetime) -> OutboxDraft:
         return cls(destination_id, chat_id, None, OutboxKind.SPIKE, spike_dedupe_key(payload.watchlist, window_end),
                    payload.to_json(), now, None)
+
+    @classmethod
+    def chart(cls, destination_id: int, chat_id: int, key: str, payload: ChartPayload, now: datetime) -> OutboxDraft:
+        return cls(destination_id, chat_id, None, OutboxKind.CHART, key, payload.to_json(), now, None)
 
     def to_row(self) -> dict[str, Any]:
         return {"destination_id": self.destination_id, "chat_id": self.chat_id, "story_id": self.story_id,

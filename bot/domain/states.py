@@ -53,6 +53,7 @@ class OutboxKind(StrEnum):
     ALERT = "alert"
     OPS = "ops"
     SPIKE = "spike"  # a list suddenly everywhere (bot.domain.spikes), with its chart
+    CHART = "chart"  # a chart asked for by a command (/trends), with its caption
 
 
 class OutcomeKind(StrEnum):
