@@ -61,7 +61,7 @@ def test_entry_is_complete(cmd: Command) -> None:
 
 
 def test_names_are_unique_and_the_table_refuses_a_second_declaration() -> None:
-    assert len(set(COMMANDS)) == len(COMMANDS) == 24
+    assert len(set(COMMANDS)) == len(COMMANDS) == 26
     entry = COMMANDS["watch"]
     with pytest.raises(ValueError, match="declared twice: watch"):
         command_table([entry, entry])
@@ -72,10 +72,10 @@ def test_names_are_unique_and_the_table_refuses_a_second_declaration() -> None:
 def test_who_may_run_what() -> None:
     """The permission columns, pinned: the core reads them, so a slip here would open a settings change."""
     changes = {"subscribe", "unsubscribe", "watch", "unwatch", "exclude", "include", "mute", "unmute", "addfeed",
-               "removefeed"}
+               "removefeed", "import"}
     assert {c.name for c in COMMANDS.values() if c.mutates} == changes | {"retry", "buttons"}
     assert {c.name for c in COMMANDS.values() if c.targetable} == changes | {"watchlist", "feeds", "history",
-                                                                              "buttons", "sources"}
+                                                                              "buttons", "export", "sources"}
     assert {c.name for c in COMMANDS.values() if c.admin} == {"failed", "history"}
 
 
@@ -113,7 +113,7 @@ def test_every_command_a_sentence_names_is_in_the_table() -> None:
             assert "".join(s.text for s in spans) == text.format(**_fields(text))
             mentioned |= {s.name for s in spans if isinstance(s, CommandSpan)}
     assert mentioned == {"subscribe", "watch", "unwatch", "addfeed", "failed", "retry", "include", "preview",
-                         "exclude", "help", "assign", "watchlist", "trends"}
+                         "exclude", "help", "assign", "watchlist", "trends", "import", "export"}
     assert mentioned <= set(COMMANDS)
 
 
@@ -189,7 +189,8 @@ def person(chat_id: str = "42", kind: str = "private", *, admin: bool) -> Contex
 # Arguments each command accepts, so a refusal can only come from the permission check.
 VALID = {"subscribe": "nato", "unsubscribe": "nato", "watch": "الهدنة", "unwatch": "الهدنة", "mute": "2h",
          "unmute": "", "addfeed": "https://feeds.example/rss", "removefeed": "https://feeds.example/rss",
-         "preview": "الناتو", "exclude": "كرة", "include": "كرة", "buttons": "on"}
+         "preview": "الناتو", "exclude": "كرة", "include": "كرة", "buttons": "on",
+         "import": "newsbot: 1"}
 
 
 def listed(reply: Reply) -> list[str]:

@@ -10,11 +10,12 @@ may use, passed in explicitly so a handler is a plain function a test (or
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.alerts.arabic import isolate, isolate_ltr
+from bot.commands.pending import PendingStore
 from bot.commands.ports import (
     AlertWorkStore,
     AuditStore,
@@ -77,6 +78,8 @@ class Context:
     user_name: str | None = None
     can_manage: Callable[[str], Awaitable[bool]] | None = None
     resolve_target: Callable[[str], Awaitable[ChatTarget]] | None = None
+    # A file sent with the command (Telegram: a document captioned "/import"), fetched on demand.
+    attachment: Callable[[], Awaitable[bytes]] | None = None
     reply_to_ref: str | None = None  # the message this command answers (Telegram reply), for /assign
 
 
@@ -107,6 +110,7 @@ class Deps:
     commands: Mapping[str, Command]  # the command table, for /help
     dead_letters: DeadLetterStore | None = None  # /failed, /retry (None: not wired, e.g. a bare core in tests)
     audit: AuditStore | None = None  # the audit log (None: changes are not recorded)
+    pending: PendingStore = field(default_factory=PendingStore)  # /import plans awaiting confirmation
     alert_work: AlertWorkStore | None = None  # buttons on alerts (None: not wired)
     alert_secret: bytes = b""  # signs the buttons' callback data
     sources: SourcesStore | None = None  # /sources

@@ -13,7 +13,7 @@ from string import Formatter
 from bot.alerts.arabic import RLM, isolate_ltr
 from bot.alerts.model import Span
 
-__all__ = ["Reply", "Button", "Span", "CommandSpan", "command", "phrase", "line", "bold"]
+__all__ = ["Reply", "Button", "Document", "Span", "CommandSpan", "command", "phrase", "line", "bold"]
 
 Line = tuple[Span, ...]
 
@@ -22,6 +22,14 @@ Line = tuple[Span, ...]
 class Button:
     label: str
     action: str  # opaque to adapters: "toggle:<watchlist id>"
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A file a reply carries (/export): Telegram sends it with sendDocument, Slack uploads it."""
+
+    filename: str
+    content: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +59,7 @@ class Reply:
     changed: bool = False  # settings changed: Slack also posts a visible note in the channel
     note: str | None = None  # that visible note (plain text)
     error: bool = False
+    document: Document | None = None
 
     def add(self, *spans: Span | str) -> "Reply":
         self.lines.append(line(*spans))

@@ -18,8 +18,9 @@ from datetime import datetime
 import structlog
 
 from bot.alerts.arabic import isolate
-from bot.commands import audit
+from bot.commands import audit, transfer
 from bot.commands.about import add_command_list
+from bot.commands.alertwork import assign_from_picker, press
 from bot.commands.context import ChatTarget, Context, Deps, TargetError, UsageError, Where
 from bot.commands.parse import Invocation, parse_command
 from bot.commands.alertwork import assign_from_picker, press
@@ -85,6 +86,8 @@ class CommandService:
             return Reply(error=True).add(T.RATE_LIMITED)
         try:
             kind, _, arg = action.partition(":")
+            if kind in (transfer.IMPORT_ACTION, transfer.CANCEL_ACTION):
+                return await self._import_action(ctx, kind, arg)
             if kind != "toggle" or arg not in self.deps.index.builtins:
                 return Reply(error=True).add(T.UNKNOWN)
             if not await self._may_manage(ctx, ctx.chat_id):
@@ -98,6 +101,22 @@ class CommandService:
         except Exception as exc:  # noqa: BLE001
             log.error("action_failed", action=action[:64], error=repr(exc), exc_info=True)
             return Reply(error=True).add(T.INTERNAL)
+
+    async def _import_action(self, ctx: Context, kind: str, token: str) -> Reply:
+        """The buttons under an /import plan: apply it (once, for whoever asked) or drop it."""
+        if not await self._may_manage(ctx, ctx.chat_id):
+            return Reply(error=True).add(T.NOT_ADMIN)
+        if kind == transfer.CANCEL_ACTION:
+            return await transfer.cancel_import(self.deps, ctx, token)
+        stored = transfer.pending_where(self.deps, ctx, token)
+        if stored is None:
+            return (await transfer.confirm_import(self.deps, ctx, token))[0]
+        before = await audit.snapshot(self.deps, ctx, stored)
+        reply, where = await transfer.confirm_import(self.deps, ctx, token)
+        if where is not None:
+            await audit.record(self.deps, ctx, where, "import", "", before=before,
+                               after=await audit.snapshot(self.deps, ctx, where))
+        return reply
 
     async def alert_button(self, ctx: Context, token: str, message_ref: str | None, *,
                            assignee: str | None = None) -> Reply:
@@ -143,7 +162,7 @@ class CommandService:
         cmd = self.deps.commands.get(inv.name)
         if cmd is None:
             return self._unknown()
-        args = inv.args
+        args = inv.raw if cmd.raw else inv.args
         where = self._here(ctx)
         lone_argument = cmd.lone_handle_is_argument and len(args.split()) == 1
         if cmd.targetable and (args.startswith("@") and not lone_argument or _CHAT_ID.match(args)):  # or -100…

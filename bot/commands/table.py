@@ -17,7 +17,8 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from bot.commands import about, alertwork, audit, deadletters, exclusions, feeds, sources, subscriptions, terms, trends
+from bot.commands import (about, alertwork, audit, deadletters, exclusions, feeds, sources, subscriptions, terms,
+                          transfer, trends)
 from bot.commands.context import Context, Deps, Where
 from bot.commands.reply import Reply
 
@@ -34,6 +35,7 @@ class Command:
     handler: Handler
     mutates: bool = False  # changes settings: needs someone who manages the chat
     targetable: bool = False  # may act on another chat named with "@channel" as the first argument
+    raw: bool = False  # gets its argument with the layout kept (a pasted document), not folded into one line
     admin: bool = False  # changes nothing but is for those who manage the chat (in private chats: anyone)
     # A lone "@name" is the argument itself, not a target (/addfeed @channel adds a Telegram channel).
     lone_handle_is_argument: bool = False
@@ -72,6 +74,9 @@ COMMANDS: Mapping[str, Command] = command_table([
             "الرابط أو @القناة", feeds.add_feed, mutates=True, targetable=True, lone_handle_is_argument=True),
     Command("removefeed", "حذف مصدر أضفته", "الرابط", feeds.remove_feed, mutates=True, targetable=True),
     Command("feeds", "المصادر التي أضافتها هذه المحادثة", "", feeds.list_feeds, targetable=True),
+    Command("export", "ملف بكل إعدادات هذه المحادثة (YAML)", "", transfer.export, targetable=True),
+    Command("import", "استيراد إعدادات من ملف YAML أو مصادر من ملف OPML", "الملف", transfer.import_config,
+            mutates=True, targetable=True, raw=True),
     Command("status", "حالة البوت: المصادر والتنبيهات", "", about.show_status),
     Command("sources", "حالة كل مصدر: آخر خبر، آخر جلب ناجح، الفاصل، الإخفاقات وآخر خطأ", "",
             sources.show_sources, targetable=True),

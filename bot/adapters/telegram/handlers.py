@@ -10,7 +10,7 @@ back) and with group -> supergroup migrations.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import structlog
@@ -27,6 +27,7 @@ from bot.commands.service import CommandService, Context
 from bot.commands.table import COMMANDS
 from bot.delivery.membership import ChatLifecycle
 from bot.delivery.replies import ReplyCourier
+from bot.domain.chat_config import MAX_DOCUMENT, ConfigError
 
 __all__ = ["UpdateRouter", "PLATFORM"]
 
@@ -62,6 +63,20 @@ def can_post(chat_type: str, member: ChatMember) -> bool:
     if status == ChatMember.RESTRICTED:
         return bool(getattr(member, "is_member", False) and getattr(member, "can_send_messages", False))
     return True
+
+
+def _attachment(message: Message) -> Callable[[], Awaitable[bytes]]:
+    """Fetches the document a command came with (refused unread when it is larger than a document may be)."""
+
+    async def fetch() -> bytes:
+        doc = message.document
+        assert doc is not None
+        if doc.file_size is not None and doc.file_size > MAX_DOCUMENT:
+            raise ConfigError(f"الملف كبير جداً: الحد الأقصى {MAX_DOCUMENT // 1024} كيلوبايت.")
+        file = await doc.get_file()
+        return bytes(await file.download_as_bytearray())
+
+    return fetch
 
 
 class UpdateRouter:
@@ -102,7 +117,7 @@ class UpdateRouter:
         if message.migrate_from_chat_id:
             await self._migrated(str(message.migrate_from_chat_id), str(chat.id))
             return
-        text = message.text
+        text = message.text or (message.caption if message.document is not None else None)
         if not text or not text.startswith("/"):
             return  # plain conversation is not for the bot
         if message.is_automatic_forward:
@@ -146,12 +161,18 @@ class UpdateRouter:
             thread_id=_thread(message), chat_title=chat.title,
             user_name=(person.username or person.full_name) if person else chat.title,
             can_manage=can_manage, resolve_target=self.permissions.resolve,
+            attachment=_attachment(message) if message.document is not None else None,
             reply_to_ref=str(message.reply_to_message.message_id) if message.reply_to_message else None,
         )
 
     async def answer(self, chat: Chat, thread: int, reply: Reply, *, reply_to: int | None = None) -> None:
         """Send a command's reply through the send budget, first in line; a 429 is waited out (bounded)."""
         rendered = render_reply(reply)
+        if reply.document is not None:
+            sent = await self.sender.post_document(str(chat.id), thread, reply.document.filename,
+                                                   reply.document.content)
+            if sent.kind != "sent":
+                log.warning("telegram_document_failed", chat=chat.id, error=sent.error)
         if rendered.empty:
             return
         await self.replies.deliver(
