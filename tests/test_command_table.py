@@ -61,7 +61,7 @@ def test_entry_is_complete(cmd: Command) -> None:
 
 
 def test_names_are_unique_and_the_table_refuses_a_second_declaration() -> None:
-    assert len(set(COMMANDS)) == len(COMMANDS) == 26
+    assert len(set(COMMANDS)) == len(COMMANDS) == 32
     entry = COMMANDS["watch"]
     with pytest.raises(ValueError, match="declared twice: watch"):
         command_table([entry, entry])
@@ -72,7 +72,7 @@ def test_names_are_unique_and_the_table_refuses_a_second_declaration() -> None:
 def test_who_may_run_what() -> None:
     """The permission columns, pinned: the core reads them, so a slip here would open a settings change."""
     changes = {"subscribe", "unsubscribe", "watch", "unwatch", "exclude", "include", "mute", "unmute", "addfeed",
-               "removefeed", "import"}
+               "removefeed", "import", "timezone", "quiet", "digest", "cap", "notify", "urgent"}
     assert {c.name for c in COMMANDS.values() if c.mutates} == changes | {"retry", "buttons"}
     assert {c.name for c in COMMANDS.values() if c.targetable} == changes | {"watchlist", "feeds", "history",
                                                                               "buttons", "export", "sources"}
@@ -190,7 +190,8 @@ def person(chat_id: str = "42", kind: str = "private", *, admin: bool) -> Contex
 VALID = {"subscribe": "nato", "unsubscribe": "nato", "watch": "الهدنة", "unwatch": "الهدنة", "mute": "2h",
          "unmute": "", "addfeed": "https://feeds.example/rss", "removefeed": "https://feeds.example/rss",
          "preview": "الناتو", "exclude": "كرة", "include": "كرة", "buttons": "on",
-         "import": "newsbot: 1"}
+         "import": "newsbot: 1", "timezone": "Europe/London", "quiet": "23:00-07:00", "digest": "08:00", "cap": "5",
+         "notify": "urgent", "urgent": "nato"}
 
 
 def listed(reply: Reply) -> list[str]:

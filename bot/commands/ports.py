@@ -9,11 +9,15 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Protocol
 
+from zoneinfo import ZoneInfo
+
 from bot.domain.alertwork import AlertWork, WorkTarget
 from bot.domain.audit import AuditDraft
 from bot.domain.alerting import OutboxDraft
+from bot.domain.policy import DigestSchedule, NotifyMode, QuietHours
 from bot.domain.states import AddResult, FeedOrigin
 from bot.storage.records import (
+    AttentionRecord,
     AuditRecord,
     ChatFeed,
     DeadLetter,
@@ -76,6 +80,23 @@ class SettingsStore(Protocol):
     async def activity(self, destination_id: int) -> dict[str, int]: ...
 
     async def is_ops_chat(self, platform: str, external_id: str) -> bool: ...
+
+    # Attention (issue 16)
+    async def attention(self, destination_id: int) -> AttentionRecord: ...
+
+    async def zone_of(self, destination_id: int) -> ZoneInfo: ...
+
+    async def set_timezone(self, destination_id: int, zone: str | None) -> None: ...
+
+    async def set_quiet(self, destination_id: int, quiet: QuietHours | None) -> None: ...
+
+    async def set_digest(self, destination_id: int, digest: DigestSchedule | None) -> None: ...
+
+    async def set_cap(self, destination_id: int, cap: int | None) -> None: ...
+
+    async def set_notify(self, destination_id: int, mode: NotifyMode, here: bool) -> None: ...
+
+    async def set_urgent_lists(self, destination_id: int, watchlist_ids: Iterable[str]) -> None: ...
 
 
 class ChatFeedStore(Protocol):

@@ -70,6 +70,9 @@ def _resolve_ids(deps: Deps, args: str) -> tuple[list[str], list[str]]:
     return list(dict.fromkeys(known)), unknown
 
 
+resolve_ids = _resolve_ids  # for the attention commands (/digest ids, /urgent id)
+
+
 async def subscribe(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
     """Turn built-in watchlists on (the default three without arguments) and resume a paused chat."""
     ids, unknown = _resolve_ids(deps, args) if args else (list(DEFAULT_TOPICS), [])

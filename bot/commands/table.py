@@ -17,8 +17,8 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from bot.commands import (about, alertwork, audit, deadletters, exclusions, feeds, sources, subscriptions, terms,
-                          transfer, trends)
+from bot.commands import (about, alertwork, attention, audit, deadletters, exclusions, feeds, sources, subscriptions,
+                          terms, transfer, trends)
 from bot.commands.context import Context, Deps, Where
 from bot.commands.reply import Reply
 
@@ -81,6 +81,18 @@ COMMANDS: Mapping[str, Command] = command_table([
     Command("sources", "حالة كل مصدر: آخر خبر، آخر جلب ناجح، الفاصل، الإخفاقات وآخر خطأ", "",
             sources.show_sources, targetable=True),
     Command("trends", "موضوعاتك مرتبة بحجم الأخبار وتغيّره عن المعتاد، مع رسم بياني", "[24h|7d]", trends.show_trends),
+    Command("timezone", "المنطقة الزمنية لساعات الهدوء والملخص", "Area/City", attention.set_timezone,
+            mutates=True, targetable=True),
+    Command("quiet", "ساعات الهدوء: تأجيل التنبيهات العادية إلى ملخص", "HH:MM-HH:MM [all] | off",
+            attention.set_quiet, mutates=True, targetable=True),
+    Command("digest", "جمع التنبيهات العادية في ملخص بأوقات محددة", "HH:MM[,HH:MM…] [المعرفات…] | off",
+            attention.set_digest, mutates=True, targetable=True),
+    Command("cap", "حد أقصى للتنبيهات العادية في الساعة", "N | off", attention.set_cap,
+            mutates=True, targetable=True),
+    Command("notify", "الإشعار لكل التنبيهات أو للعاجلة وحدها", "all | urgent", attention.set_notify,
+            mutates=True, targetable=True),
+    Command("urgent", "جعل تنبيهات موضوع عاجلة", "[off] المعرف", attention.set_urgent,
+            mutates=True, targetable=True),
     Command("failed", "التنبيهات التي تعذّر إرسالها إلى هذه المحادثة وسبب ذلك", "", deadletters.show_failed,
             admin=True),
     Command("retry", "إعادة إرسال التنبيهات المتعثرة مرة واحدة بترتيبها", "[all|الرقم…]",

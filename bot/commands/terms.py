@@ -11,6 +11,7 @@ import re
 
 from bot.alerts.arabic import format_datetime, isolate
 from bot.alerts.plural import NEWS, PHRASES, counted, last_days
+from bot.commands.attention import policy_lines
 from bot.commands.context import (
     Context,
     Deps,
@@ -166,6 +167,11 @@ async def show_watchlist(deps: Deps, ctx: Context, where: Where, args: str) -> R
     n_feeds = await deps.chats.feed_count(dest.id)
     if n_feeds:
         reply.add(T.WATCHLIST_FEEDS.format(count=n_feeds))
+    policy = policy_lines(deps, dest.id, await deps.chats.attention(dest.id))
+    if policy:
+        reply.add(bold(T.POLICY_HEADER))
+        for text in policy:
+            reply.add(text)
     return _with_threads(reply, threads)
 
 

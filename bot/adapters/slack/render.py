@@ -234,7 +234,9 @@ def message_payload(message: Message) -> tuple[str, list[Json]]:
         return notice_message(message)
     if isinstance(message, SpikeView):  # sent as a file upload (media.py); this is its text alone
         return "\n".join(render_spans(ln) for ln in message.lines), []
-    return alert_message(message)
+    if isinstance(message, AlertView):
+        return alert_message(message)
+    return inert(_cut(message.plain_text(), TEXT_MAX // 2)) or " ", []  # digests: bot.adapters.slack.loudness
 
 
 def plain_payload(message: Message) -> str:
