@@ -29,12 +29,14 @@ from bot.commands.alertwork import assign_from_picker, press
 from bot.commands.context import ChatTarget, Context, Deps, TargetError, UsageError, Where
 from bot.commands.greeting import button_reply, plain_hint, welcome
 from bot.commands.parse import Invocation, parse_command
+from bot.commands.alertwork import assign_from_picker, press
 from bot.commands.ports import (
     AlertWorkStore,
     AuditStore,
     ChatFeedStore,
     DeadLetterStore,
     SettingsStore,
+    SourcesStore,
     StoryArchive,
     TrendsStore,
 )
@@ -75,13 +77,14 @@ class CommandService:
                  status: Callable[[], Awaitable[StatusSnapshot]], table: Mapping[str, Command] = COMMANDS,
                  dead_letters: DeadLetterStore | None = None, audit_log: AuditStore | None = None,
                  alert_work: AlertWorkStore | None = None, alert_secret: bytes = b"",
-                 trends: TrendsStore | None = None) -> None:
+                 sources: SourcesStore | None = None, trends: TrendsStore | None = None) -> None:
         self.settings = settings
         self.deps = Deps(settings=settings, chats=chats, feeds=feeds, stories=stories, index=index,
                          fetcher=fetcher, clock=clock, status=status,
                          topic_names=topic_names(index.builtins.values()), commands=table,
                          dead_letters=dead_letters, audit=audit_log, alert_work=alert_work,
-                         alert_secret=alert_secret, trends=trends, actions=ActionCodec(action_key(settings)))
+                         alert_secret=alert_secret, sources=sources, trends=trends,
+                         actions=ActionCodec(action_key(settings)))
         self._recent: dict[tuple[str, str, str], deque[float]] = defaultdict(deque)
 
     # ------------------------------------------------------------ entry
