@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.commands.context import Context, Deps, Where, ensure_destination, find_destination, term_usage
-from bot.commands.reply import Reply, phrase, term_text
+from bot.commands.reply import Reply, note, phrase, term_text
 from bot.commands.terms import quoted
 from bot.commands.texts import T
 from bot.domain.watchlists import TermError, term_key
@@ -30,7 +30,7 @@ async def exclude(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
         return Reply().add(T.EXCLUDE_EXISTS.format(term=term_text(args)))
     await deps.index.refresh()
     text = T.EXCLUDE_ADDED.format(term=term_text(args))
-    return Reply(changed=True, note=text).add("🚫 ", text)
+    return Reply(changed=True, note=note(T.NOTE_EXCLUDED, term=term_text(args))).add("🚫 ", text)
 
 
 async def include(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
@@ -47,4 +47,4 @@ async def include(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
         return reply
     await deps.index.refresh()
     text = T.INCLUDED.format(term=term_text(removed))
-    return Reply(changed=True, note=text).add("↩️ ", text)
+    return Reply(changed=True, note=note(T.NOTE_INCLUDED, term=term_text(removed))).add("↩️ ", text)
