@@ -291,7 +291,7 @@ async def test_arabic_a_reader_would_write(env: Env, fake: FakeTelegramAPI) -> N
 
     [unknown] = await env.command(USER, USER, "/subscribe foo")
     first = lines_of(unknown)[0]
-    assert first.startswith("لا أعرف موضوعاً باسم «foo». الموضوعات المتاحة: وقف إطلاق النار (ceasefire)، "), first
+    assert first.startswith("لا أعرف متابعة جاهزة باسم «foo». المتابعات الجاهزة المتاحة: وقف إطلاق النار (ceasefire)، "), first
     assert "معرفات" not in unknown.plain_text
     await env.command(USER, USER, "/subscribe nato")
     [again] = await env.command(USER, USER, "/subscribe nato")
