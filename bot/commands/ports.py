@@ -9,9 +9,9 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Protocol
 
+from bot.domain.alerting import OutboxDraft
 from bot.domain.alertwork import AlertWork, WorkTarget
 from bot.domain.audit import AuditDraft
-from bot.domain.alerting import OutboxDraft
 from bot.domain.states import AddResult
 from bot.storage.records import AuditRecord, ChatFeed, DeadLetter, DestinationRef, SpikeHistory, StoryRecord
 
