@@ -70,6 +70,10 @@ REFUSED: list[tuple[dict[str, str], list[str]]] = [
     ({"SLACK_SETTINGS_POLICY": "everyone"}, ["SLACK_SETTINGS_POLICY"]),
     ({"LOG_LEVEL": "LOUD"}, ["LOG_LEVEL"]),
     ({"NEWSBOT_CONSOLE_WATCHLISTS": "nato,atlantis"}, ["NEWSBOT_CONSOLE_WATCHLISTS", "atlantis"]),
+    ({"NEWSBOT_URGENT_OUTLETS": "1"}, ["NEWSBOT_URGENT_OUTLETS"]),
+    ({"NEWSBOT_URGENT_WINDOW": "120", "NEWSBOT_CLUSTER_WINDOW_HOURS": "1"},
+     ["NEWSBOT_URGENT_WINDOW (120 minutes) is longer than NEWSBOT_CLUSTER_WINDOW_HOURS (1 h)"]),
+    ({"NEWSBOT_DEFAULT_CAP": "0"}, ["NEWSBOT_DEFAULT_CAP"]),
 ]
 
 

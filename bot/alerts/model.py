@@ -19,7 +19,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.alerts.arabic import RLM, format_datetime, isolate, isolate_ltr, isolate_mark
-from bot.alerts.plural import OTHER_OUTLETS, counted
+from bot.alerts.plural import OTHER_OUTLETS, counted, spread_phrase
 from bot.domain.addresses import address_spans, inside_address
 from bot.domain.matcher import Match
 from bot.domain.sanitize import plain_text as _clean
@@ -27,10 +27,11 @@ from bot.domain.stories import cut_at_word, visible_url
 from bot.domain.text import normalize
 
 __all__ = ["Match", "Topic", "Outlet", "Alert", "Span", "Mention", "AlertButton", "AlertView", "format_alert",
-           "SUMMARY_LIMIT", "TITLE_LIMIT"]
+           "SUMMARY_LIMIT", "TITLE_LIMIT", "URGENT_MARK"]
 
 SUMMARY_LIMIT = 300
 TITLE_LIMIT = 300  # a feed's 530-character "title" is cut (with an ellipsis) well inside any message limit
+URGENT_MARK = "عاجل"
 MAX_ALSO = 8
 
 
@@ -60,6 +61,10 @@ class Alert:
     topics: tuple[Topic, ...]
     matches: tuple[Match, ...]
     also: tuple[Outlet, ...] = ()
+    urgent: bool = False  # the urgent tier: a leading "🔴 عاجل" line
+    spread: tuple[int, int] | None = None  # (outlets, minutes) when urgent because it spread
+    silent: bool = False  # send without a notification sound (the chat chose /notify urgent)
+    here: bool = False  # an urgent Slack alert may notify the channel (it opted in)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,9 +113,12 @@ class AlertView:
     topics: tuple[Topic, ...] = field(default=())
     work: tuple[Line, ...] = ()  # who took it, who it is assigned to (bot.alerts.work)
     actions: tuple[AlertButton, ...] = ()
+    tier: Line = ()  # "🔴 عاجل" (and how far it spread) for an urgent alert
+    silent: bool = False
+    here: bool = False
 
     def lines(self, *, with_summary: bool = True) -> list[Line]:
-        out = [self.header, self.title]
+        out = [self.tier, self.header, self.title]
         if with_summary and self.summary:
             out.append(self.summary)
         out.extend([self.meta, self.why])
@@ -204,4 +212,10 @@ def format_alert(alert: Alert, tz: ZoneInfo, *, summary_limit: int = SUMMARY_LIM
     url = visible_url(_clean(alert.link).strip())
     link: Line = (Span(RLM + "🔗 "), Span(isolate_ltr(url), href=url)) if url else ()
     hashtags: Line = (Span(RLM + " ".join(f"#{_clean(t.tag)}" for t in alert.topics)),) if alert.topics else ()
-    return AlertView(header, title, summary, meta, why, link, also, hashtags, url, alert.topics)
+    tier: Line = ()
+    if alert.urgent:
+        tier = (Span(RLM + "🔴 "), Span(URGENT_MARK, bold=True))
+        if alert.spread is not None:
+            tier = (*tier, Span(" · " + spread_phrase(*alert.spread)))
+    return AlertView(header, title, summary, meta, why, link, also, hashtags, url, alert.topics, tier=tier,
+                     silent=alert.silent, here=alert.here)

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from bot.alerts.model import Alert, Outlet, format_alert
 from bot.alerts.spike import SpikeView, format_chart, format_spike
 from bot.alerts.work import with_work
+from bot.delivery.digests import digest_message
 from bot.delivery.ports import Message, Notice, StoryReader
 from bot.domain.alerting import AlertPayload, ChartPayload, NoticePayload, SpikePayload, story_root
 from bot.domain.alertwork import AlertWork, sign
@@ -76,6 +77,8 @@ class Composer:
             return await self._spike(row)
         if row.kind is OutboxKind.CHART:
             return await asyncio.to_thread(format_chart, ChartPayload.from_json(row.payload), self.tz)
+        if row.kind is OutboxKind.DIGEST:
+            return digest_message(row.payload)
         if row.kind is not OutboxKind.ALERT:
             notice = NoticePayload.from_json(row.payload)
             return Notice(notice.title, notice.lines)
@@ -94,7 +97,8 @@ class Composer:
         alert = Alert(
             story_id=story.id, title=story.title, summary=story.summary or "", link=story.link,
             source=story.feed_name, published_at=story.published_at or story.first_seen_at,
-            topics=topics, matches=payload.matches, also=tuple(also),
+            topics=topics, matches=payload.matches, also=tuple(also), urgent=payload.urgent,
+            spread=payload.spread, silent=payload.silent and not payload.urgent, here=payload.here and payload.urgent,
         )
         view = format_alert(alert, self.tz)
         if not row.buttons or self.work is None or not self.secret or not platform:

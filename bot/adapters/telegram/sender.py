@@ -163,6 +163,8 @@ class TelegramSender:
             "chat_id": chat_ref(chat), "message_thread_id": thread or None,
             "reply_markup": _markup(rendered), "link_preview_options": _preview(rendered),
         }
+        if rendered.silent:
+            kwargs["disable_notification"] = True
         if self.paid_broadcast:
             kwargs["allow_paid_broadcast"] = True
         if reply_to:
