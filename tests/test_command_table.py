@@ -61,7 +61,7 @@ def test_entry_is_complete(cmd: Command) -> None:
 
 
 def test_names_are_unique_and_the_table_refuses_a_second_declaration() -> None:
-    assert len(set(COMMANDS)) == len(COMMANDS) == 31
+    assert len(set(COMMANDS)) == len(COMMANDS) == 32
     entry = COMMANDS["watch"]
     with pytest.raises(ValueError, match="declared twice: watch"):
         command_table([entry, entry])
@@ -75,7 +75,7 @@ def test_who_may_run_what() -> None:
                "removefeed", "import", "timezone", "quiet", "digest", "cap", "notify", "urgent"}
     assert {c.name for c in COMMANDS.values() if c.mutates} == changes | {"retry", "buttons"}
     assert {c.name for c in COMMANDS.values() if c.targetable} == changes | {"watchlist", "feeds", "history",
-                                                                              "buttons", "export"}
+                                                                              "buttons", "export", "sources"}
     assert {c.name for c in COMMANDS.values() if c.admin} == {"failed", "history"}
 
 

@@ -22,6 +22,7 @@ from bot.commands.ports import (
     ChatFeedStore,
     DeadLetterStore,
     SettingsStore,
+    SourcesStore,
     StoryArchive,
     TrendsStore,
 )
@@ -112,6 +113,7 @@ class Deps:
     pending: PendingStore = field(default_factory=PendingStore)  # /import plans awaiting confirmation
     alert_work: AlertWorkStore | None = None  # buttons on alerts (None: not wired)
     alert_secret: bytes = b""  # signs the buttons' callback data
+    sources: SourcesStore | None = None  # /sources
     trends: TrendsStore | None = None  # /trends (None: not wired)
 
 

@@ -23,12 +23,14 @@ from bot.commands.about import add_command_list
 from bot.commands.alertwork import assign_from_picker, press
 from bot.commands.context import ChatTarget, Context, Deps, TargetError, UsageError, Where
 from bot.commands.parse import Invocation, parse_command
+from bot.commands.alertwork import assign_from_picker, press
 from bot.commands.ports import (
     AlertWorkStore,
     AuditStore,
     ChatFeedStore,
     DeadLetterStore,
     SettingsStore,
+    SourcesStore,
     StoryArchive,
     TrendsStore,
 )
@@ -54,13 +56,13 @@ class CommandService:
                  status: Callable[[], Awaitable[StatusSnapshot]], table: Mapping[str, Command] = COMMANDS,
                  dead_letters: DeadLetterStore | None = None, audit_log: AuditStore | None = None,
                  alert_work: AlertWorkStore | None = None, alert_secret: bytes = b"",
-                 trends: TrendsStore | None = None) -> None:
+                 sources: SourcesStore | None = None, trends: TrendsStore | None = None) -> None:
         self.settings = settings
         self.deps = Deps(settings=settings, chats=chats, feeds=feeds, stories=stories, index=index,
                          fetcher=fetcher, clock=clock, status=status,
                          topic_names=topic_names(index.builtins.values()), commands=table,
                          dead_letters=dead_letters, audit=audit_log, alert_work=alert_work,
-                         alert_secret=alert_secret, trends=trends)
+                         alert_secret=alert_secret, sources=sources, trends=trends)
         self._recent: dict[tuple[str, str], deque[float]] = defaultdict(deque)
 
     # ------------------------------------------------------------ entry

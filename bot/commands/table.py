@@ -17,8 +17,8 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from bot.commands import (about, alertwork, attention, audit, deadletters, exclusions, feeds, subscriptions, terms,
-                          transfer, trends)
+from bot.commands import (about, alertwork, attention, audit, deadletters, exclusions, feeds, sources, subscriptions,
+                          terms, transfer, trends)
 from bot.commands.context import Context, Deps, Where
 from bot.commands.reply import Reply
 
@@ -78,6 +78,8 @@ COMMANDS: Mapping[str, Command] = command_table([
     Command("import", "استيراد إعدادات من ملف YAML أو مصادر من ملف OPML", "الملف", transfer.import_config,
             mutates=True, targetable=True, raw=True),
     Command("status", "حالة البوت: المصادر والتنبيهات", "", about.show_status),
+    Command("sources", "حالة كل مصدر: آخر خبر، آخر جلب ناجح، الفاصل، الإخفاقات وآخر خطأ", "",
+            sources.show_sources, targetable=True),
     Command("trends", "موضوعاتك مرتبة بحجم الأخبار وتغيّره عن المعتاد، مع رسم بياني", "[24h|7d]", trends.show_trends),
     Command("timezone", "المنطقة الزمنية لساعات الهدوء والملخص", "Area/City", attention.set_timezone,
             mutates=True, targetable=True),
