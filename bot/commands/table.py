@@ -17,8 +17,19 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from bot.commands import (about, alertwork, attention, audit, deadletters, exclusions, feeds, subscriptions, terms,
-                          transfer, trends)
+from bot.commands import (
+    about,
+    alertwork,
+    attention,
+    audit,
+    deadletters,
+    exclusions,
+    feeds,
+    subscriptions,
+    terms,
+    transfer,
+    trends,
+)
 from bot.commands.context import Context, Deps, Where
 from bot.commands.reply import Reply
 
