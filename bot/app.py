@@ -160,7 +160,7 @@ class NewsBot:
         self.commands = CommandService(s, self.chats, self.feeds, self.stories, self.index,
                                        fetcher=self.fetcher, clock=clock, status=self.status,
                                        dead_letters=d.dead_letters, audit_log=d.audit, alert_work=d.alert_work,
-                                       alert_secret=d.secret, trends=self.spike_store)
+                                       alert_secret=d.secret, sources=d.sources, trends=self.spike_store)
         self.lifecycle = ChatLifecycle(self.chats, self.observer)
         self.senders: dict[str, Sender] = {}
         if self.console:

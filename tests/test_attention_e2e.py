@@ -209,11 +209,11 @@ async def test_bad_arguments_get_arabic_errors_and_store_nothing(env: Env, fake:
         "/quiet 25:00-07:00": "اكتب ساعات الهدوء هكذا",
         "/quiet 07:00-07:00": "متساويتان",
         "/digest 8am": "اكتب أوقات الملخص هكذا",
-        "/digest 08:00 nosuchlist": "الموضوعات المتاحة",
+        "/digest 08:00 nosuchlist": "المتابعات الجاهزة المتاحة",
         "/cap lots": "اكتب الحد عدداً",
         "/notify urgent here": "متاح في قنوات Slack فقط",
         "/notify loud": "اكتب all",
-        "/urgent nosuchlist": "الموضوعات المتاحة",
+        "/urgent nosuchlist": "المتابعات الجاهزة المتاحة",
     }
     for text, expected in cases.items():
         [reply] = await env.command(USER, USER, text)

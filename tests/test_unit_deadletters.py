@@ -71,3 +71,15 @@ def test_audit_changes_name_only_what_changed() -> None:
     assert changes(before, after) == [Change("topics", ["nato"], ["mine", "nato"]), Change("terms", [], ["x"])]
     assert changes(None, before) == [Change("topics", [], ["nato"])]  # nothing set before: empty, enabled
     assert changes(before, before) == []
+
+
+def test_a_source_is_silent_only_against_its_own_rhythm() -> None:
+    from datetime import timedelta
+
+    from bot.domain.freshness import is_silent, usual_gap
+
+    every_10_min = [NOW - timedelta(minutes=10 * i) for i in range(6)]
+    assert usual_gap(every_10_min) == 600 and usual_gap(every_10_min[:3]) is None
+    assert is_silent(3 * 3600, 600) and not is_silent(3600, 600)  # the floor: two hours
+    assert not is_silent(3 * 86400, 7 * 86400) and is_silent(30 * 86400, 7 * 86400)  # a weekly column
+    assert not is_silent(None, 600) and not is_silent(10**6, None)

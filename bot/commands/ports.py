@@ -14,19 +14,20 @@ from bot.domain.alerting import OutboxDraft
 from bot.domain.alertwork import AlertWork, WorkTarget
 from bot.domain.audit import AuditDraft
 from bot.domain.policy import DigestSchedule, NotifyMode, QuietHours
-from bot.domain.states import AddResult
+from bot.domain.states import AddResult, FeedOrigin
 from bot.storage.records import (
     AttentionRecord,
     AuditRecord,
     ChatFeed,
     DeadLetter,
     DestinationRef,
+    SourceFreshness,
     SpikeHistory,
     StoryRecord,
 )
 
 __all__ = ["SettingsStore", "ChatFeedStore", "StoryArchive", "DeadLetterStore", "AuditStore",
-           "AlertWorkStore", "TrendsStore"]
+           "AlertWorkStore", "SourcesStore", "TrendsStore"]
 
 
 class SettingsStore(Protocol):
@@ -155,6 +156,15 @@ class AlertWorkStore(Protocol):
                                    destination_id: int | None = None) -> list[tuple[str, int]]: ...
 
     async def request_edit(self, outbox_id: int, now: datetime) -> None: ...
+
+
+class SourcesStore(Protocol):
+    """How feeds are doing, for /sources."""
+
+    async def freshness(self, *, feed_ids: Sequence[int] | None = None,
+                        origin: FeedOrigin | None = None) -> list[SourceFreshness]: ...
+
+    async def is_ops(self, destination_id: int) -> bool: ...
 
 
 class TrendsStore(Protocol):

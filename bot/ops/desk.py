@@ -1,4 +1,4 @@
-"""The ops desk's stores (dead letters, alert work, audit log, the buttons' key) and the operator's gauges."""
+"""The ops desk's stores (dead letters, alert work, audit log, sources, the buttons' key) and the gauges."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from bot.storage.audit_repo import AuditRepo
 from bot.storage.db import Database
 from bot.storage.deadletters_repo import DeadLettersRepo
 from bot.storage.records import FeedHealth, OutboxStats
+from bot.storage.sources_repo import SourcesRepo
 
 __all__ = ["Gauges", "Desk"]
 
@@ -27,11 +28,12 @@ class Desk:
     dead_letters: DeadLettersRepo
     alert_work: AlertWorkRepo
     audit: AuditRepo
+    sources: SourcesRepo
     secret: bytes
 
     @classmethod
     def on(cls, db: Database, secrets: list[str]) -> Desk:
-        return cls(DeadLettersRepo(db), AlertWorkRepo(db), AuditRepo(db), derive_secret(secrets))
+        return cls(DeadLettersRepo(db), AlertWorkRepo(db), AuditRepo(db), SourcesRepo(db), derive_secret(secrets))
 
 
 class _Outbox(Protocol):

@@ -22,7 +22,7 @@ from bot.domain.states import DeadLetterReason, FeedOrigin, OutboxKind, OutboxSt
 __all__ = ["FeedRecord", "FailingFeed", "FeedHealth", "StoryRecord", "StoryMark", "FingerprintRecord", "ChatRecord",
            "OutboxItem", "OutboxStats", "ChatFeed", "AudienceEntry", "Audience", "ChatCounts", "DestinationRef", "DeadLetter",
            "DEAD_LETTER_CONVERT", "AuditRecord", "SpikeHistory", "AlertWork", "WorkTarget", "from_row",
-           "AttentionRecord", "HeldAlert", "EscalationRow", "DueDigest", "CAP_OFF"]
+           "AttentionRecord", "HeldAlert", "EscalationRow", "DueDigest", "CAP_OFF", "SourceFreshness"]
 
 CAP_OFF = -1  # the stored cap of a destination that lifted it (/cap off); NULL is "the default"
 
@@ -211,6 +211,24 @@ class AuditRecord:
     before: dict[str, Any] | None
     after: dict[str, Any] | None
     detail: dict[str, Any] | None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFreshness:
+    """How a feed is doing: its newest story, its polls, its failures, and its recent story times."""
+
+    id: int
+    name: str
+    url: str
+    origin: FeedOrigin
+    enabled: bool
+    interval: int | None  # seconds: what the last poll chose, else the configured interval
+    last_success_at: datetime | None
+    failure_count: int
+    last_error: str | None
+    disabled_reason: str | None
+    last_story_at: datetime | None  # newest story's publication time (first sight when unknown)
+    recent: tuple[datetime, ...]  # recent stories' times, newest first (for the feed's rhythm)
 
 
 DEAD_LETTER_CONVERT: dict[str, Callable[[Any], Any]] = {"reason": DeadLetterReason, "thread_id": int}
