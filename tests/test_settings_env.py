@@ -366,9 +366,9 @@ async def test_chat_limits_from_the_environment(env: Callable[..., Settings], bo
     for term in ("أول", "ثان"):
         assert not (await bot.commands.handle(ctx, f"/watch {term}")).error
     third = await bot.commands.handle(ctx, "/watch ثالث")
-    assert third.error and T.WATCH_LIMIT.format(limit=2) in third.plain_text()
+    assert third.error and T.WATCH_LIMIT.format(own="قائمتك", limit="عبارتين") in third.plain_text()
     await bot.commands.handle(ctx, "/help")  # the 4th command this minute
-    assert T.RATE_LIMITED in (await bot.commands.handle(ctx, "/help")).plain_text()
+    assert "أرسلتَ أوامر كثيرة في وقت قصير" in (await bot.commands.handle(ctx, "/help")).plain_text()
 
 
 async def test_default_cap_from_the_environment_is_every_chats_cap(env: Callable[..., Settings],

@@ -166,7 +166,7 @@ async def test_preview_of_a_built_in_list_and_honest_counts(env: Env, fake: Fake
     await bot.tick()
     [listed] = await env.command(USER, USER, "/preview ceasefire")
     head = lines_of(listed)[0]
-    assert head == "الأخبار التي كانت ستطابق موضوع «وقف إطلاق النار» خلال الأيام الثلاثة الأخيرة: " \
+    assert head == "الأخبار التي كانت ستطابق المتابعة الجاهزة «وقف إطلاق النار» خلال الأيام الثلاثة الأخيرة: " \
                    "7 أخبار، وهذه أحدث 5 منها", head
     assert sum(1 for ln in lines_of(listed) if ln.startswith("•")) == 5
     [word] = await env.command(USER, USER, "/preview الناتو")
@@ -268,7 +268,7 @@ async def test_status_shows_this_chat_and_keeps_other_chats_private(env: Env, fa
     assert "مصدران مفعّلان" in text and "منها مصدر واحد متعثّر" in text
 
     [mine] = await env.command(STRANGER, STRANGER, "/status")
-    assert "الموضوعات الجاهزة: حلف الناتو" in mine.plain_text and "أُرسل تنبيه واحد" in mine.plain_text
+    assert "المتابعات الجاهزة: حلف الناتو" in mine.plain_text and "أُرسل تنبيه واحد" in mine.plain_text
     assert "ينتظر" not in mine.plain_text and "تعذّر" not in mine.plain_text  # nothing queued, nothing failed
 
     [ops] = [m for m in await env.command(OPS, ADMIN, "/status") if "حالة البوت" in m.plain_text]

@@ -13,7 +13,7 @@ from typing import Literal
 from babel import Locale
 
 __all__ = ["Noun", "counted", "NEWS", "SOURCES", "OTHER_OUTLETS", "MINUTES", "HOURS", "DAYS", "ALERTS", "ALERTS_GEN",
-           "PHRASES", "spread_phrase", "elapsed", "last_days"]
+           "ALERTS_NOM", "SECONDS_AFTER", "PHRASES", "spread_phrase", "elapsed", "last_days"]
 
 _AR = Locale("ar")
 
@@ -53,6 +53,10 @@ ALERTS = Noun("لا تنبيهات", "تنبيهاً واحداً", "تنبيه�
 ALERTS_GEN = Noun("أي تنبيه", "تنبيه واحد", "تنبيهين", "{n} تنبيهات", "{n} تنبيهاً", "{n} تنبيه")
 MINUTES = Noun("أقل من دقيقة", "دقيقة واحدة", "دقيقتين", "{n} دقائق", "{n} دقيقة", "{n} دقيقة")
 
+# "فاتك 3 تنبيهات": the subject, nominative.
+ALERTS_NOM = Noun("لا تنبيهات", "تنبيه واحد", "تنبيهان", "{n} تنبيهات", "{n} تنبيهاً", "{n} تنبيه")
+# "أعد المحاولة بعد 40 ثانية": after a preposition, genitive.
+SECONDS_AFTER = Noun("لحظات", "ثانية واحدة", "ثانيتين", "{n} ثوانٍ", "{n} ثانية", "{n} ثانية")
 # "فصلتُه إلى 3 عبارات": after a preposition, genitive.
 PHRASES = Noun("لا عبارات", "عبارة واحدة", "عبارتين", "{n} عبارات", "{n} عبارة", "{n} عبارة")
 

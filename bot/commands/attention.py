@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.alerts.arabic import isolate, isolate_ltr
 from bot.alerts.plural import ALERTS_GEN, counted
 from bot.commands.context import Context, Deps, UsageError, Where, ensure_destination, labels_of, unknown_ids
-from bot.commands.reply import Reply
+from bot.commands.reply import Reply, note
 from bot.commands.subscriptions import resolve_ids
 from bot.commands.texts import T
 from bot.domain.policy import DigestSchedule, NotifyMode, QuietHours
@@ -111,7 +111,7 @@ async def set_timezone(deps: Deps, ctx: Context, where: Where, args: str) -> Rep
     dest = await ensure_destination(deps, ctx, where)
     await deps.chats.set_timezone(dest.id, zone.key)
     text = T.TZ_SET.format(zone=isolate_ltr(zone.key), now=f"{deps.clock().astimezone(zone):%H:%M}")
-    return Reply(changed=True, note=text).add(text)
+    return Reply(changed=True, note=note(T.NOTE_SETTING, what=text)).add(text)
 
 
 async def set_quiet(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
@@ -119,12 +119,12 @@ async def set_quiet(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
     if _is_off(args):
         dest = await ensure_destination(deps, ctx, where)
         await deps.chats.set_quiet(dest.id, None)
-        return Reply(changed=True, note=T.QUIET_OFF).add(T.QUIET_OFF)
+        return Reply(changed=True, note=note(T.NOTE_SETTING, what=T.QUIET_OFF)).add(T.QUIET_OFF)
     quiet = parse_quiet(args)
     dest = await ensure_destination(deps, ctx, where)
     await deps.chats.set_quiet(dest.id, quiet)
     text = (T.QUIET_SET_ALL if quiet.hold_urgent else T.QUIET_SET).format(start=_hm(quiet.start), end=_hm(quiet.end))
-    return Reply(changed=True, note=text).add(text)
+    return Reply(changed=True, note=note(T.NOTE_SETTING, what=text)).add(text)
 
 
 async def set_digest(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
@@ -132,7 +132,7 @@ async def set_digest(deps: Deps, ctx: Context, where: Where, args: str) -> Reply
     if _is_off(args):
         dest = await ensure_destination(deps, ctx, where)
         await deps.chats.set_digest(dest.id, None)
-        return Reply(changed=True, note=T.DIGEST_OFF).add(T.DIGEST_OFF)
+        return Reply(changed=True, note=note(T.NOTE_SETTING, what=T.DIGEST_OFF)).add(T.DIGEST_OFF)
     times, rest = parse_digest_times(args)
     ids: list[str] = []
     if rest:
@@ -144,7 +144,7 @@ async def set_digest(deps: Deps, ctx: Context, where: Where, args: str) -> Reply
     await deps.chats.set_digest(dest.id, DigestSchedule(times, lists))
     shown = T.DIGEST_LISTS.format(labels=labels_of(deps, ids)) if ids else ""
     text = T.DIGEST_SET.format(times="، ".join(_hm(t) for t in times), lists=shown)
-    return Reply(changed=True, note=text).add(text)
+    return Reply(changed=True, note=note(T.NOTE_SETTING, what=text)).add(text)
 
 
 async def set_cap(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
@@ -152,14 +152,14 @@ async def set_cap(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
     if _is_off(args):
         dest = await ensure_destination(deps, ctx, where)
         await deps.chats.set_cap(dest.id, None)
-        return Reply(changed=True, note=T.CAP_OFF).add(T.CAP_OFF)
+        return Reply(changed=True, note=note(T.NOTE_SETTING, what=T.CAP_OFF)).add(T.CAP_OFF)
     raw = args.strip().translate(_DIGITS)
     if not (raw.isascii() and raw.isdigit()) or len(raw) > 5 or not 1 <= int(raw) <= MAX_CAP:
         raise _usage(T.CAP_BAD.format(max=MAX_CAP))
     dest = await ensure_destination(deps, ctx, where)
     await deps.chats.set_cap(dest.id, int(raw))
     text = T.CAP_SET.format(count=counted(int(raw), ALERTS_GEN))
-    return Reply(changed=True, note=text).add(text)
+    return Reply(changed=True, note=note(T.NOTE_SETTING, what=text)).add(text)
 
 
 async def set_notify(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
@@ -179,7 +179,7 @@ async def set_notify(deps: Deps, ctx: Context, where: Where, args: str) -> Reply
         raise _usage(bad)
     dest = await ensure_destination(deps, ctx, where)
     await deps.chats.set_notify(dest.id, mode, here)
-    return Reply(changed=True, note=text).add(text)
+    return Reply(changed=True, note=note(T.NOTE_SETTING, what=text)).add(text)
 
 
 async def set_urgent(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
@@ -202,7 +202,7 @@ async def set_urgent(deps: Deps, ctx: Context, where: Where, args: str) -> Reply
     chosen = {custom_watchlist_id(dest.id) if i == "mine" else i for i in ids}
     await deps.chats.set_urgent_lists(dest.id, current - chosen if off else current | chosen)
     text = (T.URGENT_OFF if off else T.URGENT_ON).format(labels=labels_of(deps, ids))
-    return Reply(changed=True, note=text).add(text)
+    return Reply(changed=True, note=note(T.NOTE_SETTING, what=text)).add(text)
 
 
 def _labels(deps: Deps, dest_id: int, ids: list[str]) -> str:

@@ -83,7 +83,7 @@ def _names(deps: Deps, key: str, value: Any) -> str:
 
 
 def describe_change(deps: Deps, change: Change) -> str:
-    """'الموضوعات: لا شيء ← حلف الناتو' (right to left: before, then after)."""
+    """'المتابعات: لا شيء ← حلف الناتو' (right to left: before, then after)."""
     label = T.AUDIT_KEYS.get(change.key, change.key)
     return f"{label}: {_names(deps, change.key, change.before)} ← {_names(deps, change.key, change.after)}"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.alerts.arabic import isolate
 from bot.commands.context import Context, Deps, Where, ensure_destination, find_destination, term_usage
-from bot.commands.reply import Reply, phrase
+from bot.commands.reply import Reply, note, phrase
 from bot.commands.terms import quoted
 from bot.commands.texts import T
 from bot.domain.watchlists import TermError, term_key
@@ -31,7 +31,7 @@ async def exclude(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
         return Reply().add(T.EXCLUDE_EXISTS.format(term=isolate(args)))
     await deps.index.refresh()
     text = T.EXCLUDE_ADDED.format(term=isolate(args))
-    return Reply(changed=True, note=text).add("🚫 ", text)
+    return Reply(changed=True, note=note(T.NOTE_EXCLUDED, term=isolate(args))).add("🚫 ", text)
 
 
 async def include(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
@@ -48,4 +48,4 @@ async def include(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
         return reply
     await deps.index.refresh()
     text = T.INCLUDED.format(term=isolate(removed))
-    return Reply(changed=True, note=text).add("↩️ ", text)
+    return Reply(changed=True, note=note(T.NOTE_INCLUDED, term=isolate(removed))).add("↩️ ", text)

@@ -7,8 +7,9 @@ import re
 
 from bot.alerts.arabic import isolate, isolate_ltr
 from bot.commands.context import Context, Deps, UsageError, Where, ensure_destination, find_destination
+from bot.commands.address import addressee
 from bot.commands.reasons import fetch_reason
-from bot.commands.reply import Reply, Span, bold, phrase
+from bot.commands.reply import Reply, Span, bold, note, phrase
 from bot.commands.texts import T
 from bot.domain.stories import canonical_url, cut_at_word
 from bot.feeds.discovery import AddFeedError, inspect_feed
@@ -63,8 +64,9 @@ async def add_feed(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
         return Reply().add(T.FEED_EXISTS)
     if result == "limit":
         return Reply(error=True).add(T.FEED_LIMIT.format(limit=deps.settings.max_feeds_per_chat))
-    text = T.FEED_ADDED.format(name=isolate(name))
-    return Reply(changed=True, note=text).add("✅ ", text)
+    who = addressee(where)
+    text = T.FEED_ADDED.format(name=isolate(name), gets=who.gets, follows=who.follows)
+    return Reply(changed=True, note=note(T.NOTE_FEED_ADDED, name=isolate(name))).add("✅ ", text)
 
 
 async def remove_feed(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
@@ -81,7 +83,7 @@ async def remove_feed(deps: Deps, ctx: Context, where: Where, args: str) -> Repl
             await deps.chats.unlink_feed(dest.id, f.id)
             await deps.feeds.drop_orphan_chat_feed(f.id)
             text = T.FEED_REMOVED.format(name=isolate(f.name))
-            return Reply(changed=True, note=text).add("🗑️ ", text)
+            return Reply(changed=True, note=note(T.NOTE_FEED_REMOVED, name=isolate(f.name))).add("🗑️ ", text)
     return Reply().add(T.FEED_MISSING)
 
 

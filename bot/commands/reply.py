@@ -13,7 +13,8 @@ from string import Formatter
 from bot.alerts.arabic import RLM, isolate_ltr
 from bot.alerts.model import Span
 
-__all__ = ["Reply", "Button", "Document", "Span", "CommandSpan", "command", "phrase", "line", "bold"]
+__all__ = ["Reply", "Line", "Button", "Document", "Span", "CommandSpan", "ActorSpan", "ChatSpan", "command", "phrase",
+           "line", "bold", "note"]
 
 Line = tuple[Span, ...]
 
@@ -46,6 +47,16 @@ class CommandSpan(Span):
         return isolate_ltr(text) if self.isolated else text
 
 
+@dataclass(frozen=True, slots=True)
+class ActorSpan(Span):
+    """Who made a change, in a channel note: each platform names the person its own way (Slack: <@U…>)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChatSpan(Span):
+    """A chat the user named with "@" and the platform resolved: shown as a tappable name, not defused."""
+
+
 def command(name: str, args: str = "", *, isolated: bool = False) -> CommandSpan:
     """A ``CommandSpan`` whose plain text is the slash form."""
     probe = CommandSpan("", name=name, args=args, isolated=isolated)
@@ -57,7 +68,9 @@ class Reply:
     lines: list[Line] = field(default_factory=list)
     buttons: list[list[Button]] = field(default_factory=list)
     changed: bool = False  # settings changed: Slack also posts a visible note in the channel
-    note: str | None = None  # that visible note (plain text)
+    note: Line | None = None  # that visible note, in the third person (``note()``), with an ``ActorSpan``
+    toast: str | None = None  # the short answer to a button press (Telegram's callback answer)
+    edit: bool = False  # a button's answer that replaces the message the button is on
     error: bool = False
     document: Document | None = None
 
@@ -75,6 +88,11 @@ def line(*spans: Span | str) -> Line:
     if parts and not parts[0].text.startswith(RLM):
         parts.insert(0, Span(RLM))
     return tuple(p for p in parts if p.text)
+
+
+def note(template: str, **values: Span | str | int) -> Line:
+    """A channel note from a third-person template whose ``{user}`` is whoever made the change."""
+    return line(*phrase(template, user=ActorSpan("عضو"), **values))
 
 
 def bold(text: str) -> Span:

@@ -17,8 +17,21 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from bot.commands import (about, alertwork, attention, audit, deadletters, exclusions, feeds, sources, subscriptions,
-                          terms, transfer, trends)
+from bot.commands import (
+    about,
+    alertwork,
+    attention,
+    audit,
+    deadletters,
+    exclusions,
+    feeds,
+    greeting,
+    sources,
+    subscriptions,
+    terms,
+    transfer,
+    trends,
+)
 from bot.commands.context import Context, Deps, Where
 from bot.commands.reply import Reply
 
@@ -52,16 +65,17 @@ def command_table(entries: Iterable[Command]) -> Mapping[str, Command]:
 
 
 COMMANDS: Mapping[str, Command] = command_table([
-    Command("start", "التعريف بالبوت وطريقة استخدامه", "", about.show_help),
+    Command("start", "التعريف بالبوت وأول خطوة", "", greeting.start),
     Command("help", "قائمة الأوامر وطريقة استخدامها", "", about.show_help),
-    Command("topics", "الموضوعات الجاهزة وتفعيلها أو إيقافها", "", subscriptions.show_topics),
-    Command("subscribe", "الاشتراك في موضوعات جاهزة", "[المعرفات…]", subscriptions.subscribe,
+    Command("topics", "المتابعات الجاهزة وتفعيلها أو إيقافها", "", subscriptions.show_topics, targetable=True),
+    Command("subscribe", "الاشتراك في متابعات جاهزة", "[المعرفات…]", subscriptions.subscribe,
             mutates=True, targetable=True),
+    Command("resume", "استئناف التنبيهات بعد إيقافها", "", subscriptions.resume, mutates=True, targetable=True),
     Command("unsubscribe", "إلغاء الاشتراك أو إيقاف التنبيهات", "[المعرفات…]", subscriptions.unsubscribe,
             mutates=True, targetable=True),
-    Command("watch", "إضافة كلمة أو عبارة أو قاعدة إلى قائمتك", "العبارة أو القاعدة",
+    Command("watch", "إضافة كلمة أو عبارة أو قاعدة إلى متابعات المحادثة", "العبارة أو القاعدة",
             terms.watch, mutates=True, targetable=True),
-    Command("unwatch", "حذف كلمة أو عبارة أو قاعدة من قائمتك", "العبارة أو القاعدة", terms.unwatch,
+    Command("unwatch", "حذف كلمة أو عبارة أو قاعدة من متابعات المحادثة", "العبارة أو القاعدة", terms.unwatch,
             mutates=True, targetable=True),
     Command("exclude", "لا تنبيه عن أي خبر يذكر هذه الكلمة", "الكلمة", exclusions.exclude,
             mutates=True, targetable=True),

@@ -21,7 +21,8 @@ from bot.commands.context import (
     find_destination,
     labels_of,
 )
-from bot.commands.reply import Reply, Span, bold, phrase
+from bot.commands.address import addressee
+from bot.commands.reply import Reply, Span, bold, note, phrase
 from bot.commands.texts import TERM_ERRORS, N, T
 from bot.domain.matcher import Match
 from bot.domain.rule_parse import Phrase, RuleError, parse_rule
@@ -78,6 +79,7 @@ async def watch(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
         except RuleError as exc:
             raise rule_usage(part, exc) from exc
     dest = await ensure_destination(deps, ctx, where)
+    who = addressee(where)
     reply = Reply()
     if len(parts) > 1:
         reply.add(T.WATCH_SPLIT.format(count=counted(len(parts), PHRASES)))
@@ -88,13 +90,14 @@ async def watch(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
                                            own_list=custom_watchlist_id(dest.id))
         if result == "limit":
             reply.error = not added
-            reply.add(*phrase(T.WATCH_LIMIT, limit=deps.settings.max_terms_per_chat))
+            reply.add(*phrase(T.WATCH_LIMIT, own=who.own, limit=counted(deps.settings.max_terms_per_chat, PHRASES)))
             break
         if result == "exists":
-            reply.add(T.WATCH_EXISTS.format(term=isolate(part)))
+            reply.add(T.WATCH_EXISTS.format(term=isolate(part), own=who.own))
             continue
         added.append(part)
-        text = (T.WATCH_ADDED if _is_plain(part) else T.WATCH_RULE_ADDED).format(term=isolate(part))
+        text = (T.WATCH_ADDED if _is_plain(part) else T.WATCH_RULE_ADDED).format(term=isolate(part), own=who.own,
+                                                                                  gets=who.gets)
         reply.add("✅ ", text)
         also = list(dict.fromkeys(a for e in rule.expansions for a in e.added))
         if also:
@@ -105,7 +108,8 @@ async def watch(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
     if added:
         await deps.index.refresh()
         reply.changed = True
-        reply.note = "، ".join(T.WATCH_ADDED.format(term=isolate(p)) for p in added)
+        reply.note = note(T.NOTE_WATCH_ADDED, term=isolate(added[0])) if len(added) == 1 else \
+            note(T.NOTE_WATCH_ADDED_MANY, terms=quoted(added))
     return reply
 
 
@@ -119,6 +123,7 @@ async def unwatch(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
         except RuleError as exc:
             raise rule_usage(part, exc) from exc
     dest = await find_destination(deps, ctx, where)
+    who = addressee(where)
     reply = Reply()
     removed: list[str] = []
     missing = False
@@ -126,10 +131,10 @@ async def unwatch(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
         gone = await deps.chats.remove_term(dest.id, key) if dest else None
         if gone is None:
             missing = True
-            reply.add(T.UNWATCH_MISSING.format(term=isolate(part)))
+            reply.add(T.UNWATCH_MISSING.format(term=isolate(part), own=who.own))
         else:
             removed.append(gone)
-            reply.add("🗑️ ", T.UNWATCHED.format(term=isolate(gone)))
+            reply.add("🗑️ ", T.UNWATCHED.format(term=isolate(gone), own=who.own))
     if missing and dest:
         terms = await deps.chats.terms(dest.id)
         if terms:
@@ -137,7 +142,8 @@ async def unwatch(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
     if removed:
         await deps.index.refresh()
         reply.changed = True
-        reply.note = "، ".join(T.UNWATCHED.format(term=isolate(r)) for r in removed)
+        reply.note = note(T.NOTE_UNWATCHED, term=isolate(removed[0])) if len(removed) == 1 else \
+            note(T.NOTE_UNWATCHED_MANY, terms=quoted(removed))
     return reply
 
 

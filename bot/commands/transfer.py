@@ -15,6 +15,7 @@ from bot.alerts.arabic import format_datetime, isolate, isolate_ltr
 from bot.commands import feeds as feed_commands
 from bot.commands.context import Context, Deps, UsageError, Where, ensure_destination, find_destination, labels_of
 from bot.commands.reply import Button, Document, Reply, bold, phrase
+from bot.commands.reply import note as reply_note
 from bot.commands.texts import T
 from bot.domain.chat_config import ChatConfig, ConfigError, ConfigPlan, FeedEntry, dump_yaml, parse_document, plan
 from bot.domain.stories import canonical_url
@@ -174,7 +175,7 @@ async def confirm_import(deps: Deps, ctx: Context, token: str) -> tuple[Reply, W
     if not isinstance(stored, _Stored):
         return Reply(error=True).add(*phrase(T.IMPORT_EXPIRED)), None
     notes = await apply_plan(deps, ctx, stored.where, stored.plan)
-    reply = Reply(changed=True, note=T.IMPORT_DONE).add(bold(T.IMPORT_DONE))
+    reply = Reply(changed=True, note=reply_note(T.NOTE_IMPORTED), toast=T.IMPORT_DONE, edit=True).add(bold(T.IMPORT_DONE))
     describe_plan(deps, stored.plan, reply)
     for note in notes:
         reply.add(note)
@@ -183,4 +184,4 @@ async def confirm_import(deps: Deps, ctx: Context, token: str) -> tuple[Reply, W
 
 async def cancel_import(deps: Deps, ctx: Context, token: str) -> Reply:
     deps.pending.drop(token, _owner(ctx))
-    return Reply(changed=True, note=T.IMPORT_CANCELLED).add(T.IMPORT_CANCELLED)
+    return Reply(toast=T.IMPORT_CANCELLED, edit=True).add(T.IMPORT_CANCELLED)

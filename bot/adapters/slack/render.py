@@ -22,7 +22,7 @@ from bot.alerts.arabic import RLM
 from bot.adapters.slack.alert_blocks import work_blocks
 from bot.alerts.model import AlertView, Mention, Span
 from bot.alerts.spike import SpikeView
-from bot.commands.reply import Button, CommandSpan, Reply
+from bot.commands.reply import ActorSpan, Button, CommandSpan, Reply
 from bot.commands.texts import T
 from bot.delivery.ports import Message, Notice
 
@@ -290,9 +290,9 @@ def reply_payload(reply: Reply, *, command: str = "/newsbot") -> Json:
     return {"text": inert(_cut(text, TEXT_MAX // 2)) or " ", "blocks": blocks}
 
 
-def note_text(user_id: str, note: str) -> str:
-    """The visible channel note: who changed what (the user is mentioned, everything else inert)."""
+def note_text(user_id: str, note: Sequence[Span], *, command: str = "/newsbot") -> str:
+    """The visible channel note, a third-person sentence: the person is mentioned, everything else inert."""
     who = f"<@{user_id}>" if _USER_ID.match(user_id or "") else inert(user_id or "?")
-    marker = "\x00"
-    text = inert(T.NOTE_CHANGED.format(user=marker, what=note)).replace(marker, who, 1)
-    return RLM + text
+    parts = [who if isinstance(span, ActorSpan) else render_spans((span,), command=command) for span in note]
+    text = "".join(parts)
+    return text if text.startswith(RLM) else RLM + text

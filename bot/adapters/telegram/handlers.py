@@ -118,12 +118,18 @@ class UpdateRouter:
             await self._migrated(str(message.migrate_from_chat_id), str(chat.id))
             return
         text = message.text or (message.caption if message.document is not None else None)
-        if not text or not text.startswith("/"):
-            return  # plain conversation is not for the bot
+        if not text:
+            return
         if message.is_automatic_forward:
             return  # a linked channel's post copied into its discussion group
         if not channel and message.sender_chat is None and (message.from_user is None or message.from_user.is_bot):
             return
+        if not text.startswith("/"):
+            if chat.type == ChatType.PRIVATE:  # a person talking to the bot: a hint and a first step
+                hint = await self.commands.plain(self._context(message, channel=False), text)
+                if hint is not None:
+                    await self.answer(chat, 0, hint)
+            return  # plain conversation in a group or a channel is not for the bot
         inv = parse_command(text)
         if not inv.name:
             return
@@ -133,9 +139,15 @@ class UpdateRouter:
         if chat.type in GROUPS and not inv.addressed_to and inv.name not in COMMANDS:
             return  # an unknown bare command in a group is most likely another bot's
         reply = await self.commands.handle(self._context(message, channel=channel), text)
-        if reply is not None:
-            await self.answer(chat, _thread(message), reply,
-                              reply_to=message.message_id if chat.type in GROUPS else None)
+        if reply is None:
+            return
+        if channel:
+            # A broadcast channel's readers are its audience, not the admin who typed: no public answer
+            # (Telegram does not say which admin posted, so there is nobody to answer privately).
+            log.info("telegram_channel_command_not_answered", chat=chat.id, command=inv.name, error=reply.error)
+            return
+        await self.answer(chat, _thread(message), reply,
+                          reply_to=message.message_id if chat.type in GROUPS else None)
 
     def _context(self, message: Message, *, channel: bool) -> Context:
         chat = message.chat
@@ -201,16 +213,20 @@ class UpdateRouter:
             if query.data.startswith("w|"):  # a button on an alert: the core checks the token and the row
                 reply = await self.commands.alert_button(ctx, query.data, str(message.message_id))
                 answered = True
-                await self._answer_query(query, _short(reply.note or reply.plain_text()),
+                await self._answer_query(query, _short(reply.toast or reply.plain_text()),
                                          alert=reply.error or not reply.changed)
                 return
             reply = await self.commands.action(ctx, query.data)
-            note = reply.note or (reply.plain_text() if reply.error else None)
+            toast = reply.toast or (reply.plain_text() if reply.error else None)
             answered = True
-            await self._answer_query(query, _short(note), alert=reply.error)
-            if reply.changed:
+            await self._answer_query(query, _short(toast), alert=reply.error)
+            if reply.error:
+                return
+            if reply.edit:
                 rendered, here, ref = render_reply(reply), str(chat.id), str(message.message_id)
                 await self.replies.deliver(lambda: self.sender.replace(here, ref, rendered), chat=here)
+            elif reply.lines:  # a first step (topics, help) or a change made from a hint: a new message
+                await self.answer(chat, _thread(message), reply)
         finally:
             if not answered:
                 await self._answer_query(query, None, alert=False)
@@ -241,7 +257,7 @@ class UpdateRouter:
             await self._greet(change)
 
     async def _greet(self, change: ChatMemberUpdated) -> None:
-        """Just added to a group: say what the bot does (the core's help)."""
+        """Just added to a group: "I'm back" with its kept settings, or a short welcome."""
         chat = change.chat
 
         async def never(_chat_id: str) -> bool:
@@ -249,7 +265,5 @@ class UpdateRouter:
 
         ctx = Context(platform=PLATFORM, chat_id=str(chat.id), chat_kind=str(chat.type),
                       user_id=str(change.from_user.id), chat_title=chat.title, can_manage=never)
-        reply = await self.commands.handle(ctx, "/help")
-        if reply is not None:
-            await self.answer(chat, 0, reply)
+        await self.answer(chat, 0, await self.commands.welcome(ctx))
 

@@ -29,7 +29,7 @@ from bot.alerts.arabic import PDI
 from bot.alerts.digest import DigestMessage
 from bot.alerts.model import AlertView, Mention, Span
 from bot.alerts.spike import CAPTION_LIMIT, SpikeView
-from bot.commands.reply import CommandSpan, Reply
+from bot.commands.reply import ChatSpan, CommandSpan, Reply
 from bot.delivery.ports import Message, Notice
 
 __all__ = ["LIMIT", "Rendered", "render", "render_alert", "render_notice", "render_reply", "render_spike", "neutralize",
@@ -110,7 +110,7 @@ def _prepare(line: Iterable[Span]) -> Line:
             continue
         href = safe_href(span.href) if span.href else None
         raw = span.written("/") if isinstance(span, CommandSpan) else span.text
-        text = raw if href else neutralize(raw)
+        text = raw if href or isinstance(span, ChatSpan) else neutralize(raw)  # a named chat stays tappable
         out.append(Span(text, bold=span.bold, href=href))
     return tuple(out)
 
