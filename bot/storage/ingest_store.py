@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.domain.alerting import OutboxDraft
 from bot.storage.chats_repo import ChatsRepo
 from bot.storage.db import Database
-from bot.storage.outbox_repo import OutboxRepo
 from bot.storage.held_repo import HeldRepo
+from bot.storage.outbox_repo import OutboxRepo
 from bot.storage.records import Audience, EscalationRow, FingerprintRecord, StoryMark, StoryRecord
 from bot.storage.stories_repo import StoriesRepo
 
