@@ -62,6 +62,9 @@ class Settings(BaseSettings):
         "newsbot/0.1 (+https://github.com/newsbot/newsbot; feed alerts)", alias="NEWSBOT_USER_AGENT"
     )
 
+    # WebSub: the bot's public base URL (its HTTP port as the internet reaches it); unset: TELEGRAM_WEBHOOK_URL's origin
+    public_url: str | None = Field(None, alias="NEWSBOT_PUBLIC_URL")
+    websub_secret: SecretStr | None = Field(None, alias="NEWSBOT_WEBSUB_SECRET")
     # Fetching
     # Where a public Telegram channel's web preview lives (NAME appended); tests point it at a local double.
     telegram_preview_url: str = Field("https://t.me/s/", alias="NEWSBOT_TELEGRAM_PREVIEW_URL")
@@ -80,6 +83,11 @@ class Settings(BaseSettings):
     retry_max: float = Field(300.0, alias="NEWSBOT_RETRY_MAX", ge=0.1)  # longest wait between two send attempts
     cluster_window_hours: float = Field(24.0, alias="NEWSBOT_CLUSTER_WINDOW_HOURS", gt=0)
     edit_delay: float = Field(30.0, alias="NEWSBOT_EDIT_DELAY", ge=0)
+
+    # Attention (issue 16)
+    urgent_outlets: int = Field(3, alias="NEWSBOT_URGENT_OUTLETS", ge=2, le=100)
+    urgent_window: int = Field(30, alias="NEWSBOT_URGENT_WINDOW", ge=1, le=24 * 60)  # minutes
+    default_cap: int | None = Field(None, alias="NEWSBOT_DEFAULT_CAP", ge=1, le=10000)  # alerts/hour; unset: off
 
     # Chat platforms
     telegram_bot_token: SecretStr | None = Field(None, alias="TELEGRAM_BOT_TOKEN")
@@ -108,6 +116,7 @@ class Settings(BaseSettings):
     ops_feed_failures: int = Field(3, alias="OPS_FEED_FAILURES", ge=1)
     ops_backlog_threshold: int = Field(500, alias="OPS_BACKLOG_THRESHOLD", ge=1)
     ops_min_interval: float = Field(60.0, alias="OPS_MIN_INTERVAL", ge=0)
+    ops_digest_time: str = Field("08:00", alias="OPS_DIGEST_TIME", pattern=r"^\s*(off|([01]\d|2[0-3]):[0-5]\d)\s*$")
     replica_id: str | None = Field(None, alias="NEWSBOT_REPLICA_ID")
     lease_seconds: float = Field(30.0, alias="NEWSBOT_LEASE_SECONDS", gt=1)
 
@@ -186,7 +195,7 @@ class Settings(BaseSettings):
     @field_validator(
         "telegram_bot_token", "slack_bot_token", "slack_signing_secret", "slack_app_token",
         "telegram_webhook_secret", "telegram_webhook_url", "ops_telegram_chat_id", "ops_slack_channel",
-        "replica_id", "telegram_global_rate", mode="before",
+        "replica_id", "public_url", "websub_secret", "telegram_global_rate", mode="before",
     )
     @classmethod
     def _blank_is_none(cls, v: Any) -> Any:
@@ -223,9 +232,16 @@ class Settings(BaseSettings):
               "is above")
         bound("fetch_per_host_max", "fetch_concurrency", "NEWSBOT_FETCH_PER_HOST_MAX", "NEWSBOT_FETCH_CONCURRENCY",
               "allows more fetches per host than in all,")
+        if self.public_url is not None:
+            pub = urlsplit(self.public_url)
+            if pub.scheme not in ("http", "https") or not pub.hostname or pub.query or pub.fragment:
+                problems.append(f"NEWSBOT_PUBLIC_URL must be an http(s) base URL (got {self.public_url!r})")
         preview = urlsplit(self.telegram_preview_url)
         if preview.scheme not in ("http", "https") or not preview.hostname:
             problems.append(f"NEWSBOT_TELEGRAM_PREVIEW_URL must be an http(s) URL (got {self.telegram_preview_url!r})")
+        if self.urgent_window * 60 > self.cluster_window_hours * 3600:
+            problems.append(f"NEWSBOT_URGENT_WINDOW ({self.urgent_window} minutes) is longer than "
+                            f"NEWSBOT_CLUSTER_WINDOW_HOURS ({self.cluster_window_hours:g} h) remembers a story's outlets")
         problems.extend(self._platform_problems())
         if problems:
             raise ValueError("; ".join(problems))
@@ -295,6 +311,16 @@ class Settings(BaseSettings):
         return ZoneInfo(self.timezone)
 
     @property
+    def websub_public_url(self) -> str | None:
+        """Where hubs reach the bot: NEWSBOT_PUBLIC_URL, else the origin of TELEGRAM_WEBHOOK_URL, else None."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        if self.telegram_webhook_url:
+            url = urlsplit(self.telegram_webhook_url)
+            return f"{url.scheme}://{url.netloc}"
+        return None
+
+    @property
     def telegram_rate(self) -> float:
         """Messages a second to Telegram, every replica together (TELEGRAM_GLOBAL_RATE or its default)."""
         if self.telegram_global_rate is not None:
@@ -313,7 +339,7 @@ class Settings(BaseSettings):
         """Every secret's value, so the log redactor can scrub it wherever it appears."""
         out = []
         for s in (self.telegram_bot_token, self.slack_bot_token, self.slack_signing_secret,
-                  self.slack_app_token, self.telegram_webhook_secret):
+                  self.slack_app_token, self.telegram_webhook_secret, self.websub_secret):
             if s is not None and s.get_secret_value():
                 out.append(s.get_secret_value())
         password = re.search(r"://[^:/@]+:([^@]+)@", self.database_url)

@@ -5,14 +5,16 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from bot.alerts.model import Alert, AlertView, format_alert
-from bot.alerts.spike import SpikeView, format_spike
+from bot.alerts.model import Alert, AlertView, Outlet, format_alert
+from bot.alerts.spike import SpikeView, format_chart, format_spike
 from bot.alerts.work import with_work
+from bot.delivery.digests import digest_message
 from bot.delivery.ports import Message, Notice, StoryReader
-from bot.domain.alerting import AlertPayload, NoticePayload, SpikePayload, story_root
+from bot.domain.alerting import AlertPayload, ChartPayload, NoticePayload, SpikePayload, story_root
 from bot.domain.alertwork import AlertWork, sign
 from bot.domain.states import AlertAction, OutboxKind, OutboxState
 from bot.pipeline.watchindex import WatchIndex
@@ -31,17 +33,20 @@ class Composer:
     """Builds messages; one story goes to many chats, so stories and outlet lists are cached briefly."""
 
     def __init__(self, stories: StoryReader, index: WatchIndex, tz: ZoneInfo, *, cache_size: int = 2048,
-                 sightings_ttl: float = 5.0, work: WorkReader | None = None, secret: bytes = b"") -> None:
+                 sightings_ttl: float = 5.0, work: WorkReader | None = None, secret: bytes = b"",
+                 zones: Callable[[int], Awaitable[ZoneInfo]] | None = None) -> None:
         self.work, self.secret = work, secret
         self.stories = stories
         self.index = index
         self.tz = tz
+        self.zones = zones  # a destination's own /timezone, for the times its alerts show
+        self._zones: dict[int, tuple[float, ZoneInfo]] = {}
         self._stories: OrderedDict[int, StoryRecord] = OrderedDict()
-        self._sightings: dict[int, tuple[float, list[str]]] = {}
+        self._sightings: dict[int, tuple[float, list[Outlet]]] = {}
         self._cache_size = cache_size
         self._ttl = sightings_ttl
-        self._flights: dict[int, asyncio.Future[list[str]]] = {}
-        self._views: OrderedDict[tuple[int, tuple[str, ...], str], AlertView] = OrderedDict()
+        self._flights: dict[int, asyncio.Future[list[Outlet]]] = {}
+        self._views: OrderedDict[tuple[int, tuple[Outlet, ...], str, str], AlertView] = OrderedDict()
         self._spikes: OrderedDict[str, SpikeView] = OrderedDict()  # one chart per spike, however many chats
 
     async def _story(self, story_id: int) -> StoryRecord | None:
@@ -56,7 +61,7 @@ class Composer:
                 self._stories.popitem(last=False)
         return row
 
-    async def _also(self, root: int, *, fresh: bool) -> list[str]:
+    async def _also(self, root: int, *, fresh: bool) -> list[Outlet]:
         """Other outlets of a story; for a first send a few seconds stale at most (edits bring the rest)."""
         now = time.monotonic()
         hit = self._sightings.get(root)
@@ -68,7 +73,7 @@ class Composer:
         flight = asyncio.get_running_loop().create_future()
         self._flights[root] = flight
         try:
-            names = (await self.stories.sightings([root])).get(root, [])
+            names = [Outlet(name, link) for name, link in (await self.stories.sightings([root])).get(root, [])]
         except asyncio.CancelledError:
             flight.cancel()
             raise
@@ -84,6 +89,20 @@ class Composer:
         self._sightings[root] = (now, names)
         return names
 
+    async def _zone(self, destination_id: int) -> ZoneInfo:
+        """The destination's zone (cached for a few seconds: a /timezone change shows within them)."""
+        if self.zones is None:
+            return self.tz
+        now = time.monotonic()
+        hit = self._zones.get(destination_id)
+        if hit is not None and now - hit[0] < self._ttl:
+            return hit[1]
+        if len(self._zones) > self._cache_size:
+            self._zones.clear()
+        zone: ZoneInfo = await self.zones(destination_id)
+        self._zones[destination_id] = (now, zone)
+        return zone
+
     async def build(self, row: OutboxItem, platform: str = "", chat: str = "") -> Message | None:
         """The message for a row, or None when its story no longer exists.
 
@@ -92,6 +111,10 @@ class Composer:
         """
         if row.kind is OutboxKind.SPIKE:
             return await self._spike(row)
+        if row.kind is OutboxKind.CHART:
+            return await asyncio.to_thread(format_chart, ChartPayload.from_json(row.payload), self.tz)
+        if row.kind is OutboxKind.DIGEST:
+            return digest_message(row.payload)
         if row.kind is not OutboxKind.ALERT:
             notice = NoticePayload.from_json(row.payload)
             return Notice(notice.title, notice.lines)
@@ -103,12 +126,13 @@ class Composer:
         if root != story.id:
             root_story = await self._story(root)
             if root_story is not None:
-                also = [root_story.feed_name, *also]
-        also = [name for name in dict.fromkeys(also) if name != story.feed_name]
-        key = (story.id, tuple(also), repr(row.payload))  # one story, same lists: one view for every chat
+                also = [Outlet(root_story.feed_name, root_story.link), *also]
+        also = [o for o in also if o.name != story.feed_name]
+        zone = await self._zone(row.destination_id)
+        key = (story.id, tuple(also), repr(row.payload), zone.key)  # same story, lists, zone: one view for all
         view = self._views.get(key)
         if view is None:
-            view = self._view(story, also, row)
+            view = self._view(story, also, row, zone)
             self._views[key] = view
             if len(self._views) > 256:
                 self._views.popitem(last=False)
@@ -117,15 +141,17 @@ class Composer:
         tokens = {a: sign(self.secret, a, row.id, platform, chat) for a in AlertAction}
         return with_work(view, await self.work.work(row.id), self.tz, tokens)
 
-    def _view(self, story: StoryRecord, also: list[str], row: OutboxItem) -> AlertView:
+    def _view(self, story: StoryRecord, also: list[Outlet], row: OutboxItem, zone: ZoneInfo) -> AlertView:
         payload = AlertPayload.from_json(row.payload)
         topics = tuple(self.index.topic(w) for w in payload.watchlists)
         alert = Alert(
             story_id=story.id, title=story.title, summary=story.summary or "", link=story.link,
             source=story.feed_name, published_at=story.published_at or story.first_seen_at,
-            topics=topics, matches=payload.matches, also=tuple(also),
+            topics=topics, matches=payload.matches, also=tuple(also), lang=story.lang,
+            urgent=payload.urgent,
+            spread=payload.spread, silent=payload.silent and not payload.urgent, here=payload.here and payload.urgent,
         )
-        return format_alert(alert, self.tz)
+        return format_alert(alert, zone)
 
     async def _spike(self, row: OutboxItem) -> SpikeView:
         """A spike alert with its chart, rendered off the event loop once per spike (not per chat)."""

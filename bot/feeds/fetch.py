@@ -236,6 +236,23 @@ class Fetcher:
                 raise FetchError("network", f"network error: {exc}") from None
         raise FetchError("redirects", f"more than {self.limits.max_redirects} redirects", final_url=current)
 
+    async def post_form(self, url: str, form: dict[str, str], *, trusted: bool) -> int:
+        """POST a form (a WebSub subscription) under the same guard and limits as a fetch; the HTTP status."""
+        timeout = aiohttp.ClientTimeout(total=self.limits.total_timeout, connect=self.limits.connect_timeout,
+                                        sock_read=self.limits.read_timeout)
+        target = self._target(url, trusted)
+        try:
+            async with self._session(trusted).post(target, data=form, allow_redirects=False, timeout=timeout) as resp:
+                await resp.content.read(64 * 1024)
+                return resp.status
+        except BlockedAddress as exc:
+            raise _refused(exc, url) from None
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            blocked = _blocked_cause(exc)
+            if blocked is not None:
+                raise _refused(blocked, url) from None
+            raise FetchError("network", f"network error: {type(exc).__name__}") from None
+
     def _target(self, url: str, trusted: bool) -> URL:
         """The URL object to give aiohttp: for untrusted feeds, the one the guard judged (every hop)."""
         if not trusted:

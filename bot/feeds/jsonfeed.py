@@ -40,6 +40,8 @@ class JsonFeed:
     title: str
     link: str
     items: list[JsonItem]
+    hub: str = ""  # the first WebSub hub in "hubs"
+    feed_url: str = ""
 
 
 def looks_like_json_feed(text: str, content_type: str = "") -> bool:
@@ -89,4 +91,8 @@ def read_json_feed(text: str, base_url: str = "") -> JsonFeed:
             summary = html_to_text(_str(raw.get("content_html"))) or fold_text(_str(raw.get("content_text")))
         out.append(JsonItem(fold_text(_str(raw.get("title"))), link, guid_s or None, summary,
                             _date(raw.get("date_published")) or _date(raw.get("date_modified"))))
-    return JsonFeed(fold_text(_str(doc.get("title"))), urljoin(base, home) if home and base else home, out)
+    hubs = doc.get("hubs")
+    hub = next((_str(h.get("url")) for h in hubs if isinstance(h, dict) and _str(h.get("type")).lower() == "websub"
+                and _str(h.get("url"))), "") if isinstance(hubs, list) else ""
+    return JsonFeed(fold_text(_str(doc.get("title"))), urljoin(base, home) if home and base else home, out,
+                    hub=hub, feed_url=_str(doc.get("feed_url")))

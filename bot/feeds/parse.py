@@ -46,6 +46,8 @@ _PROLOG_TEXT = re.compile(r"^(\s*<\?xml[^>]{0,200}?encoding\s*=\s*[\"'])([A-Za-z
 _TTL = re.compile(r"<ttl>\s*(\d{1,6})\s*</ttl>", re.IGNORECASE)
 _HTML_START = re.compile(r"^\s*(?:<!--[^>]{0,500}-->\s*){0,5}(?:<!DOCTYPE\s+html|<html\b)", re.IGNORECASE)
 _FEED_ROOT = re.compile(r"<(?:[A-Za-z0-9_-]{1,40}:)?(?:rss|feed|RDF|channel)\b")
+_LINK_TAG = re.compile(r"<(?:[A-Za-z_][\w.-]{0,40}:)?link\b([^<>]{0,1000})>")
+_ATTR = re.compile(r"""\b(rel|href)\s*=\s*(?:"([^"<>]{0,2000})"|'([^'<>]{0,2000})')""")
 _C0 = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])
 _STRICT = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
                           remove_blank_text=False)
@@ -127,6 +129,8 @@ class ParsedFeed:
     parser: str  # "fast", "feedparser", "json", "sitemap" or "telegram"
     recovered: bool = False  # the fast parser was tried and its result refused
     reason: str = ""  # why feedparser was used ("" for the fast path)
+    hub: str = ""  # a WebSub hub the document advertises (<link rel="hub">, JSON Feed "hubs")
+    self_url: str = ""  # the document's own URL as it names it (<link rel="self">), the WebSub topic
 
 
 def choose_parser(facts: Facts, well_formed: bool) -> str | None:
@@ -276,6 +280,19 @@ def _absolute(entries: list[ParsedEntry], base: str) -> list[ParsedEntry]:
     return out
 
 
+def _websub_links(text: str) -> tuple[str, str]:
+    """(hub, self) from the document's ``<link rel="hub"/"self" href=...>`` elements (its first 64 KB)."""
+    hub = self_url = ""
+    for m in _LINK_TAG.finditer(text, 0, 65536):
+        attrs = {a.group(1): a.group(2) if a.group(2) is not None else (a.group(3) or "") for a in _ATTR.finditer(m.group(1))}
+        rels, href = attrs.get("rel", "").lower().split(), attrs.get("href", "").strip()
+        if href and "hub" in rels and not hub:
+            hub = href
+        elif href and "self" in rels and not self_url:
+            self_url = href
+    return hub, self_url
+
+
 def parse_feed(body: bytes, content_type: str = "", url: str = "") -> ParsedFeed:
     """Entries of a feed document fetched from ``url``; raise NotAFeed with the reason when there are none."""
     if not body.strip():
@@ -287,7 +304,7 @@ def parse_feed(body: bytes, content_type: str = "", url: str = "") -> ParsedFeed
         except NotJsonFeed as exc:
             raise NotAFeed(str(exc)) from None
         entries = [ParsedEntry(i.title, i.link, i.guid, i.summary, i.published) for i in jf.items]
-        return ParsedFeed(jf.title, jf.link, _absolute(entries, url), None, "json")
+        return ParsedFeed(jf.title, jf.link, _absolute(entries, url), None, "json", hub=jf.hub, self_url=jf.feed_url)
     if _HTML_START.match(text[:2000]) and not _FEED_ROOT.search(text[:5000]):
         if looks_like_channel_preview(text):  # a public Telegram channel's web preview (t.me/s/NAME)
             page = read_channel_preview(text)
@@ -309,6 +326,7 @@ def parse_feed(body: bytes, content_type: str = "", url: str = "") -> ParsedFeed
     ttl_m = _TTL.search(text)
     ttl = int(ttl_m.group(1)) * 60 if ttl_m else None
 
+    hub, self_url = _websub_links(text)
     root = _strict_root(data)
     if root is not None and facts.prefixed_title:
         facts.prefixed_title = _entry_has_prefixed_title(root)
@@ -318,7 +336,7 @@ def parse_feed(body: bytes, content_type: str = "", url: str = "") -> ParsedFeed
         try:
             title, link, entries = _from_fast(fastfeedparser.parse(data), facts)
             if len(entries) >= facts.items:
-                return ParsedFeed(title, link, _absolute(entries, url), ttl, "fast")
+                return ParsedFeed(title, link, _absolute(entries, url), ttl, "fast", hub=hub, self_url=self_url)
             reason = f"fast parser found {len(entries)} of {facts.items} entries"
         except Exception as exc:  # noqa: BLE001 - any failure of the fast path falls back to feedparser
             reason = f"fast parser failed: {type(exc).__name__}"
@@ -331,4 +349,4 @@ def parse_feed(body: bytes, content_type: str = "", url: str = "") -> ParsedFeed
         detail = f": {type(bozo).__name__}: {str(bozo)[:120]}" if bozo else ""
         raise NotAFeed(f"unreadable document{detail}")
     return ParsedFeed(title, link, _absolute(entries, url), ttl, "feedparser",
-                      recovered=reason.startswith("fast parser"), reason=reason)
+                      recovered=reason.startswith("fast parser"), reason=reason, hub=hub, self_url=self_url)

@@ -22,7 +22,9 @@ from bot.domain.polling import IntervalBounds, bounded, entry_frequency_interval
 from bot.domain.sanitize import plain_text
 from bot.domain.states import StoryState
 from bot.domain.stories import StoryDraft, story_key
+from bot.feeds.batch import BatchWriter
 from bot.feeds.fetch import Fetcher, FetchError, FetchResult
+from bot.feeds.hostlimit import HostLimits
 from bot.feeds.parse import NotAFeed, ParsedFeed, parse_feed
 from bot.storage.feeds_repo import FeedsRepo, PollOutcome
 from bot.storage.records import FeedRecord
@@ -43,6 +45,7 @@ class PollEvents(Protocol):
     def feed_polled(self, feed: FeedRecord, ok: bool, status: int | None, error: str | None) -> None: ...
     def stories_stored(self, count: int) -> None: ...
     def feed_paced(self, feed: FeedRecord, seconds: int) -> None: ...
+    def hosts_limited(self, hosts: HostLimits) -> None: ...  # the fetcher's per-host limits, for /metrics
     async def feed_failing(self, feed: FeedRecord, failures: int, error: str) -> None: ...
     async def feed_recovered(self, feed: FeedRecord, failures: int) -> None: ...
     async def feed_disabled(self, feed: FeedRecord, reason: str) -> None: ...
@@ -119,8 +122,12 @@ class Poller:
         self.owner = owner
         self.clock = clock
         self.events = events
+        if events is not None:
+            events.hosts_limited(fetcher.hosts)
         self.on_same_url = on_same_url
         self.on_stored: Callable[[int], None] | None = None
+        # Told of every document parsed (WebSub: a feed advertising a hub gets subscribed).
+        self.on_parsed: Callable[[FeedRecord, ParsedFeed, dict[str, str]], None] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._writer = BatchWriter(self._write, max_batch=batch, max_delay=0.05)
         # Raw links (or guids) each feed listed last time: entries seen before skip cleaning,
@@ -197,10 +204,29 @@ class Poller:
                 if len(result.body) > _THREAD_BYTES else parse_feed(result.body, result.content_type, result.url)
         except NotAFeed as exc:
             return self._failed(feed, f"not a feed: {exc}", report, status=200)
+        if self.on_parsed is not None:
+            self.on_parsed(feed, parsed, result.headers)
         drafts, states = self._drafts(feed, parsed)
         done = _Done(feed, self._ok(feed, result, digest, parsed), report, drafts, states)
         done.listed = frozenset(e.link or e.guid or "" for e in parsed.entries)
         return done
+
+    async def accept_document(self, feed_id: int, body: bytes, content_type: str) -> int:
+        """A document pushed for a feed (WebSub): its new stories stored, the feed's polling state untouched."""
+        feed = await self.feeds.get(feed_id)
+        if feed is None or not feed.enabled:
+            return 0
+        parsed = await asyncio.to_thread(parse_feed, body, content_type, feed.url)
+        drafts, states = self._drafts(feed, parsed)
+        async with self.feeds.db.begin() as conn:
+            inserted = await self.stories.insert_drafts(
+                conn, [(feed.id, feed.language, d, st) for d, st in zip(drafts, states)], self.clock())
+        total = inserted.get(feed.id, 0)
+        if total and self.events is not None:
+            self.events.stories_stored(total)
+        if total and self.on_stored is not None:
+            self.on_stored(total)
+        return total
 
     def _ok(self, feed: FeedRecord, result: FetchResult, digest: str, parsed: ParsedFeed | None = None) -> PollOutcome:
         when, interval = self._next(feed, result, parsed)
@@ -331,53 +357,3 @@ class Poller:
             await self.events.feed_failing(feed, int(feed.failure_count) + 1, outcome.error or "")
         elif feed.failure_count:
             await self.events.feed_recovered(feed, int(feed.failure_count))
-
-
-class BatchWriter:
-    """Collects items and writes them in batches; ``submit`` returns once its batch is committed."""
-
-    def __init__(self, write: Callable[[list[Any]], Awaitable[None]], *, max_batch: int, max_delay: float) -> None:
-        self._write = write
-        self.max_batch = max_batch
-        self.max_delay = max_delay
-        self._buffer: list[tuple[Any, asyncio.Future[None]]] = []
-        self._timer: asyncio.TimerHandle | None = None
-        self._lock = asyncio.Lock()
-        self._flushes: set[asyncio.Task[None]] = set()
-
-    async def submit(self, item: Any) -> None:
-        loop = asyncio.get_running_loop()
-        fut: asyncio.Future[None] = loop.create_future()
-        self._buffer.append((item, fut))
-        if len(self._buffer) >= self.max_batch:
-            self._schedule(0.0)
-        elif self._timer is None:
-            self._schedule(self.max_delay)
-        await asyncio.shield(fut)
-
-    def _schedule(self, delay: float) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-        loop = asyncio.get_running_loop()
-        self._timer = loop.call_later(delay, self._start_flush)
-
-    def _start_flush(self) -> None:
-        task = asyncio.get_running_loop().create_task(self._flush())
-        self._flushes.add(task)
-        task.add_done_callback(self._flushes.discard)
-
-    async def _flush(self) -> None:
-        async with self._lock:
-            self._timer = None
-            while self._buffer:
-                batch, self._buffer = self._buffer[: self.max_batch], self._buffer[self.max_batch:]
-                try:
-                    await self._write([item for item, _ in batch])
-                except Exception as exc:  # noqa: BLE001 - every waiter hears about the failed write
-                    for _, fut in batch:
-                        if not fut.done():
-                            fut.set_exception(exc)
-                    continue
-                for _, fut in batch:
-                    if not fut.done():
-                        fut.set_result(None)

@@ -29,6 +29,9 @@ class Observer:
         if not ok:
             self.metrics.feed_failures.labels(feed.key).inc()
 
+    def hosts_limited(self, hosts: HostLimits) -> None:
+        self.metrics.refreshers.append(host_limit_gauges(hosts))
+
     def feed_paced(self, feed: FeedRecord, seconds: int) -> None:
         self.metrics.feed_interval.labels(feed.key).set(seconds)
 

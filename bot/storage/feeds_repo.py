@@ -135,6 +135,13 @@ class FeedsRepo:
         )
         await conn.execute(stmt, params)
 
+    async def get(self, feed_id: int) -> FeedRecord | None:
+        """One feed by id (a WebSub push names its feed), None when it is gone."""
+        t = table(Feed)
+        async with self.db.read() as conn:
+            row = (await conn.execute(select(t).where(t.c.id == feed_id))).one_or_none()
+        return from_row(FeedRecord, row, FEED_CONVERT) if row is not None else None
+
     async def health(self) -> FeedHealth:
         """Counts for /status: enabled, failing, disabled, and the newest poll."""
         t = table(Feed)
