@@ -18,6 +18,7 @@ from typing import Any
 
 import structlog
 
+from bot.alerts.mute_notice import mute_ended_notice
 from bot.domain.alerting import OutboxDraft, story_dedupe_key
 from bot.domain.clustering import Clusterer, Fingerprint, fingerprint
 from bot.domain.matcher import Match
@@ -98,6 +99,7 @@ class Ingestor:
     async def run_once(self) -> IngestReport:
         """Decide on every pending story (in batches); returns what happened."""
         report = IngestReport()
+        await self._end_mutes()
         if not self._loaded:
             await self.reload_clusters()
         await self.index.refresh()
@@ -202,6 +204,19 @@ class Ingestor:
         report.dropped += batch.dropped
         report.held += batch.held
         return batch.drafts
+
+    async def _end_mutes(self) -> None:
+        """Mutes that ran out: each destination hears so, with how many alerts it missed."""
+        now = self.clock()
+        async with self.store.transaction() as tx:
+            if not await tx.holds_lease():
+                raise LeaseLost("the ingest lease moved to another replica")
+            ended = await tx.end_mutes(now)
+            if ended:
+                await tx.enqueue([OutboxDraft.notice(e.destination_id, e.chat_id,
+                                                     f"mute-end:{e.destination_id}:{int(e.until.timestamp())}",
+                                                     mute_ended_notice(e.missed, e.kind, e.thread_id), now)
+                                  for e in ended])
 
     async def _sighting(self, tx: IngestTx, root: int, feed_id: int, link: str, now: datetime) -> None:
         if await tx.add_sighting(root, feed_id, link, now):

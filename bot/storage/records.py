@@ -19,7 +19,7 @@ from bot.domain.polling import IntervalSummary
 from bot.domain.spikes import Sighting
 from bot.domain.states import DeadLetterReason, FeedOrigin, OutboxKind, OutboxState, StoryState
 
-__all__ = ["FeedRecord", "FailingFeed", "FeedHealth", "StoryRecord", "StoryMark", "FingerprintRecord", "ChatRecord",
+__all__ = ["EndedMute", "FeedRecord", "FailingFeed", "FeedHealth", "StoryRecord", "StoryMark", "FingerprintRecord", "ChatRecord",
            "OutboxItem", "OutboxStats", "ChatFeed", "AudienceEntry", "Audience", "ChatCounts", "DestinationRef", "DeadLetter",
            "DEAD_LETTER_CONVERT", "AuditRecord", "SpikeHistory", "AlertWork", "WorkTarget", "from_row",
            "AttentionRecord", "HeldAlert", "EscalationRow", "DueDigest", "CAP_OFF", "SourceFreshness"]
@@ -275,6 +275,18 @@ class Audience:
 
     subscribers: dict[str, list[AudienceEntry]]
     feed_destinations: dict[int, set[int]]
+
+
+@dataclass(frozen=True, slots=True)
+class EndedMute:
+    """A mute that ran out: where to tell it, and how many alerts it dropped."""
+
+    destination_id: int
+    chat_id: int
+    thread_id: int
+    kind: str
+    until: datetime
+    missed: int
 
 
 @dataclass(frozen=True, slots=True)
