@@ -170,7 +170,8 @@ class NewsBot:
             self.senders[adapter.platform] = adapter.sender
 
         # Delivery
-        composer = Composer(self.stories, self.index, s.tz, work=d.alert_work, secret=d.secret)
+        composer = Composer(self.stories, self.index, s.tz, work=d.alert_work, secret=d.secret,
+                            zones=self.chats.zone_of)  # each destination's /timezone
         self.dispatcher = Dispatcher(self.outbox, self.lifecycle, composer,
                                      self.senders, owner=self.replica, clock=clock,
                                      policy=DispatchPolicy(lease_seconds=s.lease_seconds, max_backoff=s.retry_max),
@@ -360,10 +361,9 @@ class NewsBot:
 
     # ------------------------------------------------- one-shot runs (CLI poll-once, tests)
     async def tick(self, *, force: bool = True, timeout: float = 60.0) -> TickReport:
-        """Poll (every feed with ``force``), ingest, and deliver until nothing more is due now.
+        """Poll (every feed with ``force``), ingest, digest, and deliver until nothing more is due now.
 
-        The same steps the jobs run, in order and awaited.
-        """
+        The same steps the jobs run, in order and awaited."""
         report = await self.poller.run_once(force=force)
         ingest = await self.ingestor.run_once()
         await self.digests.run_once()

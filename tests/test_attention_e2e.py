@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from bot.alerts.arabic import format_datetime
 from bot.alerts.digest import CAP_NOTICE
 from bot.app import NewsBot
 from bot.storage.models import Outbox
@@ -192,6 +193,9 @@ async def test_notify_urgent_leaves_normal_alerts_silent(env: Env, fake: FakeTel
     await bot.tick()
     normal, urgent = alerts(fake, USER)
     assert "ميزانية العام المقبل" in normal.plain_text and normal.disable_notification is True
+    label = " ".join(format_datetime(clock.now, LONDON).split()[-2:])  # "بتوقيت لندن"
+    assert label in normal.plain_text  # the time is written in the chat's /timezone
+    assert "بتوقيت الرياض" not in normal.plain_text
     assert urgent.plain_text.startswith("\u200f🔴 عاجل") and not urgent.disable_notification
     [reply] = await env.command(USER, USER, "/watchlist")
     assert "الإشعار: للعاجلة وحدها" in reply.plain_text and "Europe/London" in reply.plain_text

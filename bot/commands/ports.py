@@ -8,12 +8,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Protocol
-
 from zoneinfo import ZoneInfo
 
+from bot.domain.alerting import OutboxDraft
 from bot.domain.alertwork import AlertWork, WorkTarget
 from bot.domain.audit import AuditDraft
-from bot.domain.alerting import OutboxDraft
 from bot.domain.policy import DigestSchedule, NotifyMode, QuietHours
 from bot.domain.states import AddResult, FeedOrigin
 from bot.storage.records import (

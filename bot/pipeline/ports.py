@@ -10,11 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.domain.alerting import OutboxDraft
-from typing import Any
-
 from bot.storage.records import Audience, EndedMute, EscalationRow, FingerprintRecord, StoryMark, StoryRecord
 
 __all__ = ["IngestStore", "IngestTx", "StoryMark"]
