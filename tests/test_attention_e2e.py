@@ -294,3 +294,15 @@ async def test_each_forum_topic_and_a_channel_keep_their_own_policy(env: Env, fa
     [digest] = digests(fake, FORUM)
     assert digest.message_thread_id == 77 and "الناتو يعقد اجتماعاً طارئاً" in digest.plain_text
     assert digests(fake, CHANNEL) == [] and len(alerts(fake, FORUM)) == 1
+
+
+async def test_a_breaking_news_category_makes_the_alert_urgent(env: Env, fake: FakeTelegramAPI) -> None:
+    clock = Clock()
+    start, end = clock.now - timedelta(minutes=30), clock.now + timedelta(hours=1)
+    bot = await setup(env, clock, f"/quiet {hm(start)}-{hm(end)}")
+    env.items.insert(0, Item("الناتو يرفع مستوى التأهب", "https://news.example/cat", published=clock.now,
+                             categories=("أخبار عاجلة",)))
+    env.feeds.set_body("/news.xml", rss2(env.items))
+    await bot.tick()
+    [urgent] = alerts(fake, USER)  # through the quiet hours: the outlet filed it as breaking news
+    assert urgent.plain_text.startswith("\u200f🔴 عاجل") and "الناتو يرفع مستوى التأهب" in urgent.plain_text
