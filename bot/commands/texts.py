@@ -138,6 +138,8 @@ class T:
     IMPORT_POLICY_OFF = "⏸️ إيقاف التنبيهات"
     IMPORT_MUTE = "🔕 كتم حتى {until}"
     IMPORT_UNMUTE = "🔔 إلغاء الكتم"
+    IMPORT_BUTTONS_ON = "🔘 أزرار المتابعة على التنبيهات: تُعرض"
+    IMPORT_BUTTONS_OFF = "🔘 أزرار المتابعة على التنبيهات: لا تُعرض"
     IMPORT_APPLY = "تطبيق"
     IMPORT_CANCEL = "إلغاء"
     IMPORT_DONE = "✅ طُبّق الاستيراد."
