@@ -1,7 +1,7 @@
 """Missed while muted (issue 14): how many alerts a muted destination did not get, told when the mute ends.
 
-Revision ID: 0008_uxa_missed_alerts
-Revises: 0007_attention_policy
+Revision ID: 0009_uxa_missed_alerts
+Revises: 0008_attention_story_breaking
 Create Date: 2026-12-04
 """
 from __future__ import annotations
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0008_uxa_missed_alerts'
-down_revision: str | None = '0007_attention_policy'
+revision: str = '0009_uxa_missed_alerts'
+down_revision: str | None = '0008_attention_story_breaking'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
