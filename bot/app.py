@@ -170,7 +170,8 @@ class NewsBot:
             self.senders[adapter.platform] = adapter.sender
 
         # Delivery
-        composer = Composer(self.stories, self.index, s.tz, work=d.alert_work, secret=d.secret)
+        composer = Composer(self.stories, self.index, s.tz, work=d.alert_work, secret=d.secret,
+                            zones=self.chats.zone_of)  # each destination's /timezone
         self.dispatcher = Dispatcher(self.outbox, self.lifecycle, composer,
                                      self.senders, owner=self.replica, clock=clock,
                                      policy=DispatchPolicy(lease_seconds=s.lease_seconds, max_backoff=s.retry_max),
@@ -183,7 +184,8 @@ class NewsBot:
         self.dispatch_job = j.every("dispatch", 0.5, self._dispatch)
         self.digest_job = j.every("digest", 2.0, self.digests.run_once)  # the dispatcher sends what it writes
         self.heartbeat_job = j.every("heartbeat", max(2.0, s.lease_seconds / 3), self._heartbeat)
-        self._gauges = Gauges(self.metrics, self.ops, self.outbox, self.feeds, d.dead_letters, clock)
+        self.daily = d.daily(self.db, self.chats, self.outbox, s, clock)  # the ops digest, checked with the gauges
+        self._gauges = Gauges(self.metrics, self.ops, self.outbox, self.feeds, d.dead_letters, clock, self.daily)
         j.every("gauges", 15.0, self._gauges)
         j.every("ops", 5.0, self._ops_flush)
         j.every("retention", 3600.0, self._retention)
@@ -287,8 +289,7 @@ class NewsBot:
     # --------------------------------------------------------------- lifecycle
     async def start(self) -> None:
         await self.prepare()
-        # A restarted replica (same NEWSBOT_REPLICA_ID) holds nothing any more: free what it held
-        # when it died, rather than waiting for those leases to expire.
+        # A restarted replica (same NEWSBOT_REPLICA_ID) frees at once what it held when it died.
         await self.leases.leave(self.replica)
         if self.http is not None:
             for adapter in self.adapters:
@@ -360,10 +361,9 @@ class NewsBot:
 
     # ------------------------------------------------- one-shot runs (CLI poll-once, tests)
     async def tick(self, *, force: bool = True, timeout: float = 60.0) -> TickReport:
-        """Poll (every feed with ``force``), ingest, and deliver until nothing more is due now.
+        """Poll (every feed with ``force``), ingest, digest, and deliver until nothing more is due now.
 
-        The same steps the jobs run, in order and awaited.
-        """
+        The same steps the jobs run, in order and awaited."""
         report = await self.poller.run_once(force=force)
         ingest = await self.ingestor.run_once()
         await self.digests.run_once()

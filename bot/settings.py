@@ -116,6 +116,7 @@ class Settings(BaseSettings):
     ops_feed_failures: int = Field(3, alias="OPS_FEED_FAILURES", ge=1)
     ops_backlog_threshold: int = Field(500, alias="OPS_BACKLOG_THRESHOLD", ge=1)
     ops_min_interval: float = Field(60.0, alias="OPS_MIN_INTERVAL", ge=0)
+    ops_digest_time: str = Field("08:00", alias="OPS_DIGEST_TIME", pattern=r"^\s*(off|([01]\d|2[0-3]):[0-5]\d)\s*$")
     replica_id: str | None = Field(None, alias="NEWSBOT_REPLICA_ID")
     lease_seconds: float = Field(30.0, alias="NEWSBOT_LEASE_SECONDS", gt=1)
 

@@ -22,6 +22,7 @@ SLACK = {"SLACK_BOT_TOKEN": "xoxb-refused", "SLACK_SIGNING_SECRET": "signing"}
 # (variables, text the message must contain)
 REFUSED: list[tuple[dict[str, str], list[str]]] = [
     ({"NEWSBOT_POLL_INTERVAL": "5"}, ["NEWSBOT_POLL_INTERVAL", "at least 10"]),
+    ({"OPS_DIGEST_TIME": "25:00"}, ["OPS_DIGEST_TIME"]),
     ({"NEWSBOT_MIN_FEED_INTERVAL": "5"}, ["NEWSBOT_MIN_FEED_INTERVAL", "10"]),
     ({"NEWSBOT_MIN_FEED_INTERVAL": "600", "NEWSBOT_MAX_FEED_INTERVAL": "300"},
      ["NEWSBOT_MIN_FEED_INTERVAL (600) is above NEWSBOT_MAX_FEED_INTERVAL (300)"]),

@@ -4,7 +4,7 @@ PNG chart, through sendPhoto on Telegram and the files.uploadV2 flow on Slack, o
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
@@ -146,5 +146,40 @@ async def test_a_burst_gives_one_spike_alert_with_a_chart_on_both_platforms(
             await wait_until(lambda: len(slack.uploads) == 2, 15.0, "the /newsbot trends chart", interval=0.05)
             assert slack.uploads[1].data.startswith(PNG) and slack.uploads[1].channel == CHANNEL
             assert "عدد الأخبار كل ساعة خلال آخر 7 أيام" in (slack.uploads[1].initial_comment or "")
+        finally:
+            await bot.stop()
+
+
+async def test_quiet_hours_that_hold_urgent_alerts_hold_back_the_spike_too(
+        tmp_path: Path, feed_server: FeedServer, feeds: dict[str, list[Item]],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
+    quiet_chat = 5252
+    async with FakeTelegramAPI(TOKEN) as tg:
+        tg.add_chat(USER, "private")
+        tg.add_chat(quiet_chat, "private")
+        settings = make_settings(tmp_path, telegram_bot_token=SecretStr(TOKEN), telegram_api_base_url=tg.base_url,
+                                 lease_seconds=3, spike_interval=0)
+        bot = NewsBot(settings, http=False)
+        try:
+            await bot.start()
+            await bot.tick()
+            local = datetime.now(settings.tz)
+            window = f"{(local - timedelta(hours=1)):%H:%M}-{(local + timedelta(hours=1)):%H:%M}"
+            await telegram_command(tg, "/subscribe ceasefire", "تم الاشتراك")
+            await telegram_command(tg, f"/quiet {window}", "🌙")  # normal alerts only: urgent ones still ring
+            before = len(tg.messages_to(quiet_chat))
+            tg.push_message(quiet_chat, quiet_chat, "/subscribe ceasefire")
+            await wait_until(lambda: len(tg.messages_to(quiet_chat)) > before, 15.0, "the reply", interval=0.05)
+            tg.push_message(quiet_chat, quiet_chat, f"/quiet {window} all")
+            await wait_until(lambda: any("حتى العاجلة" in m.plain_text for m in tg.messages_to(quiet_chat)), 15.0,
+                             "the /quiet … all reply", interval=0.05)
+
+            publish_burst(feed_server, feeds, BURST)
+            await bot.tick()
+            await wait_until(lambda: tg.photos, 15.0, "the spike alert in the first chat", interval=0.05)
+            await bot.tick()
+            assert [p.chat_id for p in tg.photos] == [USER]  # the quiet-for-everything chat heard nothing
+            assert not any("ارتفاع مفاجئ" in m.plain_text for m in tg.messages_to(quiet_chat))
         finally:
             await bot.stop()

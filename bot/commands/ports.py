@@ -8,12 +8,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Protocol
-
 from zoneinfo import ZoneInfo
 
+from bot.domain.alerting import OutboxDraft
 from bot.domain.alertwork import AlertWork, WorkTarget
 from bot.domain.audit import AuditDraft
-from bot.domain.alerting import OutboxDraft
 from bot.domain.policy import DigestSchedule, NotifyMode, QuietHours
 from bot.domain.states import AddResult, FeedOrigin
 from bot.storage.records import (
@@ -51,6 +50,10 @@ class SettingsStore(Protocol):
     async def set_enabled(self, destination_id: int, enabled: bool) -> None: ...
 
     async def set_muted(self, destination_id: int, until: datetime | None) -> None: ...
+
+    async def take_missed(self, destination_id: int) -> int:
+        """Alerts the mute dropped since it began (the count starts again at 0)."""
+        ...
 
     async def terms(self, destination_id: int) -> list[str]: ...
 

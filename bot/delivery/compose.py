@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -32,11 +33,14 @@ class Composer:
     """Builds messages; one story goes to many chats, so stories and outlet lists are cached briefly."""
 
     def __init__(self, stories: StoryReader, index: WatchIndex, tz: ZoneInfo, *, cache_size: int = 2048,
-                 sightings_ttl: float = 5.0, work: WorkReader | None = None, secret: bytes = b"") -> None:
+                 sightings_ttl: float = 5.0, work: WorkReader | None = None, secret: bytes = b"",
+                 zones: Callable[[int], Awaitable[ZoneInfo]] | None = None) -> None:
         self.work, self.secret = work, secret
         self.stories = stories
         self.index = index
         self.tz = tz
+        self.zones = zones  # a destination's own /timezone, for the times its alerts show
+        self._zones: dict[int, tuple[float, ZoneInfo]] = {}
         self._stories: OrderedDict[int, StoryRecord] = OrderedDict()
         self._sightings: dict[int, tuple[float, list[Outlet]]] = {}
         self._cache_size = cache_size
@@ -66,6 +70,20 @@ class Composer:
             self._sightings = {k: v for k, v in self._sightings.items() if now - v[0] < self._ttl}
         self._sightings[root] = (now, names)
         return names
+
+    async def _zone(self, destination_id: int) -> ZoneInfo:
+        """The destination's zone (cached for a few seconds: a /timezone change shows within them)."""
+        if self.zones is None:
+            return self.tz
+        now = time.monotonic()
+        hit = self._zones.get(destination_id)
+        if hit is not None and now - hit[0] < self._ttl:
+            return hit[1]
+        if len(self._zones) > self._cache_size:
+            self._zones.clear()
+        zone: ZoneInfo = await self.zones(destination_id)
+        self._zones[destination_id] = (now, zone)
+        return zone
 
     async def build(self, row: OutboxItem, platform: str = "", chat: str = "") -> Message | None:
         """The message for a row, or None when its story no longer exists.
@@ -97,10 +115,11 @@ class Composer:
         alert = Alert(
             story_id=story.id, title=story.title, summary=story.summary or "", link=story.link,
             source=story.feed_name, published_at=story.published_at or story.first_seen_at,
-            topics=topics, matches=payload.matches, also=tuple(also), urgent=payload.urgent,
+            topics=topics, matches=payload.matches, also=tuple(also), lang=story.lang,
+            urgent=payload.urgent,
             spread=payload.spread, silent=payload.silent and not payload.urgent, here=payload.here and payload.urgent,
         )
-        view = format_alert(alert, self.tz)
+        view = format_alert(alert, await self._zone(row.destination_id))
         if not row.buttons or self.work is None or not self.secret or not platform:
             return view
         tokens = {a: sign(self.secret, a, row.id, platform, chat) for a in AlertAction}

@@ -233,7 +233,7 @@ class OutboxDraft:
     def spike(cls, destination_id: int, chat_id: int, payload: SpikePayload, window_end: datetime,
               now: datetime) -> OutboxDraft:
         return cls(destination_id, chat_id, None, OutboxKind.SPIKE, spike_dedupe_key(payload.watchlist, window_end),
-                   payload.to_json(), now, None)
+                   payload.to_json(), now, None, tier="urgent")
 
     @classmethod
     def chart(cls, destination_id: int, chat_id: int, key: str, payload: ChartPayload, now: datetime) -> OutboxDraft:
