@@ -1,11 +1,10 @@
 """Composition root: builds every part from the settings and wires them; it does no work itself.
 
-``NewsBot(settings)`` builds everything at once (no I/O; the config files are
-read here, so a bad one fails before anything starts). ``start()`` migrates
-the database, syncs the configured feeds, and starts the HTTP port, the chat
-platforms and the jobs; ``stop()`` undoes it in order. Platform adapters are
-imported only when their tokens are set, so the embedded default (and
-``newsbot match``) never loads a chat library.
+``NewsBot(settings)`` builds everything at once (no I/O; the config files are read here, so a bad
+one fails before anything starts). ``start()`` migrates the database, syncs the configured feeds,
+and starts the HTTP port, the chat platforms and the jobs; ``stop()`` undoes it in order. Platform
+adapters are imported only when their tokens are set, so the embedded default (and ``newsbot
+match``) never loads a chat library.
 """
 
 from __future__ import annotations
@@ -25,10 +24,12 @@ from bot.adapters.base import PlatformAdapter
 from bot.configfiles import ConfigError, FeedSpec, load_feeds, load_watchlists
 from bot.delivery.compose import Composer
 from bot.delivery.console import CONSOLE_CHAT, ConsoleSender
+from bot.delivery.digests import DigestJob
 from bot.delivery.dispatcher import Dispatcher, DispatchPolicy
 from bot.delivery.membership import ChatLifecycle
 from bot.delivery.ports import Sender
 from bot.domain.states import ChatKind, Platform
+from bot.domain.urgency import SpreadRule
 from bot.domain.watchlists import Watchlist
 from bot.feeds.fetch import Fetcher, FetchLimits
 from bot.feeds.poller import Poller, PollPolicy
@@ -121,7 +122,7 @@ class NewsBot:
         self.db = Database(s.database_url)
         self.feeds = FeedsRepo(self.db)
         self.stories = StoriesRepo(self.db)
-        self.chats = ChatsRepo(self.db)
+        self.chats = ChatsRepo(self.db, default_tz=s.tz, default_cap=s.default_cap)
         self.outbox = OutboxRepo(self.db)
         self.leases = LeasesRepo(self.db)
         self.desk = d = Desk.on(self.db, s.secret_values())  # dead letters, audit, work on alerts
@@ -140,14 +141,16 @@ class NewsBot:
         # Pipeline
         self.fetcher = fetcher or build_fetcher(s)
         self.index = WatchIndex(self.builtin_watchlists, self.chats)
-        self.ingestor = Ingestor(SqlIngestStore(self.db, self.stories, self.chats, self.outbox,
-                                                lease_guard=self._ingest_guard),
-                                 self.index, max_age=s.max_age_seconds,
+        store = SqlIngestStore(self.db, self.stories, self.chats, self.outbox, lease_guard=self._ingest_guard)
+        self.ingestor = Ingestor(store, self.index, max_age=s.max_age_seconds,
                                  cluster_window=s.cluster_window_hours * 3600, clock=clock,
-                                 on_report=self.observer.ingested, edit_delay=s.edit_delay)
+                                 on_report=self.observer.ingested, edit_delay=s.edit_delay,
+                                 spread=SpreadRule(s.urgent_outlets, timedelta(minutes=s.urgent_window)))
+        self.digests = DigestJob(store.held, self.index, clock=clock)  # held alerts -> digest rows
         self.ingest_job = IngestJob(self.ingestor, self.leases, replica=self.replica,
                                     lease_seconds=s.lease_seconds, clock=clock)
-        self.spike_job = SpikeJob.configured(s, SqlSpikeStore(self.db, self.chats, self.outbox), clock)
+        self.spike_store = SqlSpikeStore(self.db, self.chats, self.outbox)  # spike checks and /trends
+        self.spike_job = SpikeJob.configured(s, self.spike_store, clock)
         self.poller = Poller(self.feeds, self.stories, self.fetcher, poll_policy(s), owner=self.replica,
                              clock=clock, events=self.observer, on_same_url=self.ingestor.record_same_url)
 
@@ -157,7 +160,7 @@ class NewsBot:
         self.commands = CommandService(s, self.chats, self.feeds, self.stories, self.index,
                                        fetcher=self.fetcher, clock=clock, status=self.status,
                                        dead_letters=d.dead_letters, audit_log=d.audit, alert_work=d.alert_work,
-                                       alert_secret=d.secret)
+                                       alert_secret=d.secret, sources=d.sources, trends=self.spike_store)
         self.lifecycle = ChatLifecycle(self.chats, self.observer)
         self.senders: dict[str, Sender] = {}
         if self.console:
@@ -167,7 +170,8 @@ class NewsBot:
             self.senders[adapter.platform] = adapter.sender
 
         # Delivery
-        composer = Composer(self.stories, self.index, s.tz, work=d.alert_work, secret=d.secret)
+        composer = Composer(self.stories, self.index, s.tz, work=d.alert_work, secret=d.secret,
+                            zones=self.chats.zone_of)  # each destination's /timezone
         self.dispatcher = Dispatcher(self.outbox, self.lifecycle, composer,
                                      self.senders, owner=self.replica, clock=clock,
                                      policy=DispatchPolicy(lease_seconds=s.lease_seconds, max_backoff=s.retry_max),
@@ -178,8 +182,10 @@ class NewsBot:
         self.poll_job = j.every("poll", 1.0, self._poll)
         self.ingest_step = j.every("ingest", 2.0, self._ingest)
         self.dispatch_job = j.every("dispatch", 0.5, self._dispatch)
+        self.digest_job = j.every("digest", 2.0, self.digests.run_once)  # the dispatcher sends what it writes
         self.heartbeat_job = j.every("heartbeat", max(2.0, s.lease_seconds / 3), self._heartbeat)
-        self._gauges = Gauges(self.metrics, self.ops, self.outbox, self.feeds, d.dead_letters, clock)
+        self.daily = d.daily(self.db, self.chats, self.outbox, s, clock)  # the ops digest, checked with the gauges
+        self._gauges = Gauges(self.metrics, self.ops, self.outbox, self.feeds, d.dead_letters, clock, self.daily)
         j.every("gauges", 15.0, self._gauges)
         j.every("ops", 5.0, self._ops_flush)
         j.every("retention", 3600.0, self._retention)
@@ -213,9 +219,6 @@ class NewsBot:
             out.append((Platform.SLACK.value, s.ops_slack_channel.strip()))
         return out
 
-    def _console_watchlists(self) -> list[str]:
-        return self.settings.console_watchlist_ids([w.id for w in self.builtin_watchlists])
-
     # ------------------------------------------------------- the one error path to ops
     def _report(self, where: str, what: str) -> None:
         """An error worth an operator's attention (a job or a platform handler failed)."""
@@ -235,7 +238,8 @@ class NewsBot:
         if self.console:
             dest = await self.chats.ensure_destination(Platform.CONSOLE, CONSOLE_CHAT, ChatKind.CONSOLE,
                                                        now=self.clock())
-            await self.chats.subscribe(dest.id, self._console_watchlists(), self.clock())
+            ids = self.settings.console_watchlist_ids([w.id for w in self.builtin_watchlists])
+            await self.chats.subscribe(dest.id, ids, self.clock())
         for platform, chat in self._ops_channels():
             await self.chats.ensure_destination(platform, chat, ChatKind.OPS, now=self.clock(), is_ops=True)
         self._prepared = True
@@ -274,21 +278,18 @@ class NewsBot:
         await forget_before(self.db, self.outbox, self.stories, self.clock() - timedelta(days=RETENTION_DAYS))
 
     async def _release_memory(self) -> None:
-        """Give malloc's free pages back now and then so resident memory stays flat (bot.ops.memory)."""
-        release_free_memory()
+        release_free_memory()  # malloc's free pages back now and then: resident memory stays flat
 
     async def _check_db(self) -> tuple[bool, str]:
-        ok = await self.db.ping()
-        return ok, "ok" if ok else "unreachable"
+        return (True, "ok") if await self.db.ping() else (False, "unreachable")
 
     async def _check_scheduler(self) -> tuple[bool, str]:
-        return self.jobs.running, "running" if self.jobs.running else "stopped"
+        return (True, "running") if self.jobs.running else (False, "stopped")
 
     # --------------------------------------------------------------- lifecycle
     async def start(self) -> None:
         await self.prepare()
-        # A restarted replica (same NEWSBOT_REPLICA_ID) holds nothing any more: free what it held
-        # when it died, rather than waiting for those leases to expire.
+        # A restarted replica (same NEWSBOT_REPLICA_ID) frees at once what it held when it died.
         await self.leases.leave(self.replica)
         if self.http is not None:
             for adapter in self.adapters:
@@ -360,12 +361,12 @@ class NewsBot:
 
     # ------------------------------------------------- one-shot runs (CLI poll-once, tests)
     async def tick(self, *, force: bool = True, timeout: float = 60.0) -> TickReport:
-        """Poll (every feed with ``force``), ingest, and deliver until nothing more is due now.
+        """Poll (every feed with ``force``), ingest, digest, and deliver until nothing more is due now.
 
-        The same steps the jobs run, in order and awaited.
-        """
+        The same steps the jobs run, in order and awaited."""
         report = await self.poller.run_once(force=force)
         ingest = await self.ingestor.run_once()
+        await self.digests.run_once()
         await self.spike_job() if self.spike_job is not None else None
         delivered = await self.drain(timeout=timeout)
         return TickReport(report.feeds, report.ok, report.not_modified, report.failed, report.new_stories,

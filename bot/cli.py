@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from bot import cli_transfer
 from bot.errors import NewsbotError
 
 __all__ = ["main"]
@@ -378,6 +379,7 @@ def build_parser() -> argparse.ArgumentParser:
     au.add_argument("--limit", type=int, default=1000, help="the newest N entries (default 1000)")
     au.add_argument("--json", action="store_true", help="one JSON object per line")
     au.set_defaults(func=cmd_audit)
+    cli_transfer.register(sub)
     return p
 
 
@@ -395,6 +397,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
 
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

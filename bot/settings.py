@@ -84,6 +84,11 @@ class Settings(BaseSettings):
     cluster_window_hours: float = Field(24.0, alias="NEWSBOT_CLUSTER_WINDOW_HOURS", gt=0)
     edit_delay: float = Field(30.0, alias="NEWSBOT_EDIT_DELAY", ge=0)
 
+    # Attention (issue 16)
+    urgent_outlets: int = Field(3, alias="NEWSBOT_URGENT_OUTLETS", ge=2, le=100)
+    urgent_window: int = Field(30, alias="NEWSBOT_URGENT_WINDOW", ge=1, le=24 * 60)  # minutes
+    default_cap: int | None = Field(None, alias="NEWSBOT_DEFAULT_CAP", ge=1, le=10000)  # alerts/hour; unset: off
+
     # Chat platforms
     telegram_bot_token: SecretStr | None = Field(None, alias="TELEGRAM_BOT_TOKEN")
     telegram_api_base_url: str = Field("https://api.telegram.org/bot", alias="TELEGRAM_API_BASE_URL")
@@ -111,6 +116,7 @@ class Settings(BaseSettings):
     ops_feed_failures: int = Field(3, alias="OPS_FEED_FAILURES", ge=1)
     ops_backlog_threshold: int = Field(500, alias="OPS_BACKLOG_THRESHOLD", ge=1)
     ops_min_interval: float = Field(60.0, alias="OPS_MIN_INTERVAL", ge=0)
+    ops_digest_time: str = Field("08:00", alias="OPS_DIGEST_TIME", pattern=r"^\s*(off|([01]\d|2[0-3]):[0-5]\d)\s*$")
     replica_id: str | None = Field(None, alias="NEWSBOT_REPLICA_ID")
     lease_seconds: float = Field(30.0, alias="NEWSBOT_LEASE_SECONDS", gt=1)
 
@@ -233,6 +239,9 @@ class Settings(BaseSettings):
         preview = urlsplit(self.telegram_preview_url)
         if preview.scheme not in ("http", "https") or not preview.hostname:
             problems.append(f"NEWSBOT_TELEGRAM_PREVIEW_URL must be an http(s) URL (got {self.telegram_preview_url!r})")
+        if self.urgent_window * 60 > self.cluster_window_hours * 3600:
+            problems.append(f"NEWSBOT_URGENT_WINDOW ({self.urgent_window} minutes) is longer than "
+                            f"NEWSBOT_CLUSTER_WINDOW_HOURS ({self.cluster_window_hours:g} h) remembers a story's outlets")
         problems.extend(self._platform_problems())
         if problems:
             raise ValueError("; ".join(problems))

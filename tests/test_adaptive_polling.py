@@ -63,9 +63,9 @@ async def test_feeds_are_paced_by_how_often_they_publish(tmp_path: Path, feed_se
             assert abs((again[key][0] or 0) - seconds) <= 2, (key, again[key])
 
         status = (await bot.commands.handle(Context("telegram", "1", "private", "1"), "/status")).plain_text()
-        assert "فواصل الجلب" in status and "أقصرها 1 د" in status and "وأطولها 2 س" in status, status
+        assert "فواصل الجلب" in status and "أقصرها دقيقة واحدة" in status and "وأطولها ساعتان" in status, status
         plain = status.replace("\u2067", "").replace("\u2069", "")  # the names' direction isolates
-        assert "الأكثر جلبًا: الوكالة (كل 1 د)، بلا تواريخ (كل 5 د)، بمهلة (كل 30 د)" in plain, status
+        assert "الأكثر جلباً: الوكالة (كل دقيقة واحدة)، بلا تواريخ (كل 5 دقائق)، بمهلة (كل 30 دقيقة)" in plain, status
 
         metrics = bot.metrics.render().decode()
         assert 'newsbot_feed_poll_interval_seconds{feed="wire"} 90.0' in metrics

@@ -26,8 +26,6 @@ PENDING_PORTS: frozenset[str] = frozenset()
 # Modules over MAX_LINES today, pinned at their current length: they may shrink, not grow. Remove an
 # entry once the module is split (the test says so when it is back under the limit).
 OVERSIZED: dict[str, int] = {
-    "bot/domain/matcher.py": 481,  # grew with word indices and context vetoes (rules); to split next
-    "bot/domain/rule_parse.py": 411,  # the rule grammar; its tokenizer is the piece to move out
 }
 
 # The layers, bottom first. A package may import its own layer's modules only from itself, and
@@ -44,6 +42,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"commands"}),
     frozenset({"adapters", "scheduler"}),
     frozenset({"app"}),
+    frozenset({"cli_transfer"}),
     frozenset({"cli"}),
     frozenset({"__main__"}),
 )

@@ -61,7 +61,7 @@ def test_entry_is_complete(cmd: Command) -> None:
 
 
 def test_names_are_unique_and_the_table_refuses_a_second_declaration() -> None:
-    assert len(set(COMMANDS)) == len(COMMANDS) == 22
+    assert len(set(COMMANDS)) == len(COMMANDS) == 33
     entry = COMMANDS["watch"]
     with pytest.raises(ValueError, match="declared twice: watch"):
         command_table([entry, entry])
@@ -71,11 +71,11 @@ def test_names_are_unique_and_the_table_refuses_a_second_declaration() -> None:
 
 def test_who_may_run_what() -> None:
     """The permission columns, pinned: the core reads them, so a slip here would open a settings change."""
-    changes = {"subscribe", "unsubscribe", "watch", "unwatch", "exclude", "include", "mute", "unmute", "addfeed",
-               "removefeed"}
+    changes = {"subscribe", "unsubscribe", "resume", "watch", "unwatch", "exclude", "include", "mute", "unmute",
+               "addfeed", "removefeed", "import", "timezone", "quiet", "digest", "cap", "notify", "urgent"}
     assert {c.name for c in COMMANDS.values() if c.mutates} == changes | {"retry", "buttons"}
-    assert {c.name for c in COMMANDS.values() if c.targetable} == changes | {"watchlist", "feeds", "history",
-                                                                              "buttons"}
+    assert {c.name for c in COMMANDS.values() if c.targetable} == changes | {"watchlist", "feeds", "history", "topics",
+                                                                              "buttons", "export", "sources"}
     assert {c.name for c in COMMANDS.values() if c.admin} == {"failed", "history"}
 
 
@@ -112,8 +112,8 @@ def test_every_command_a_sentence_names_is_in_the_table() -> None:
             spans = phrase(text, **_fields(text))
             assert "".join(s.text for s in spans) == text.format(**_fields(text))
             mentioned |= {s.name for s in spans if isinstance(s, CommandSpan)}
-    assert mentioned == {"subscribe", "watch", "unwatch", "addfeed", "failed", "retry", "include", "preview",
-                         "exclude", "help", "assign"}
+    assert mentioned == {"subscribe", "resume", "topics", "watch", "unwatch", "addfeed", "failed", "retry", "include",
+                         "preview", "exclude", "help", "assign", "watchlist", "trends", "import", "export"}
     assert mentioned <= set(COMMANDS)
 
 
@@ -189,7 +189,9 @@ def person(chat_id: str = "42", kind: str = "private", *, admin: bool) -> Contex
 # Arguments each command accepts, so a refusal can only come from the permission check.
 VALID = {"subscribe": "nato", "unsubscribe": "nato", "watch": "الهدنة", "unwatch": "الهدنة", "mute": "2h",
          "unmute": "", "addfeed": "https://feeds.example/rss", "removefeed": "https://feeds.example/rss",
-         "preview": "الناتو", "exclude": "كرة", "include": "كرة", "buttons": "on"}
+         "preview": "الناتو", "exclude": "كرة", "include": "كرة", "buttons": "on",
+         "import": "newsbot: 1", "timezone": "Europe/London", "quiet": "23:00-07:00", "digest": "08:00", "cap": "5",
+         "notify": "urgent", "urgent": "nato"}
 
 
 def listed(reply: Reply) -> list[str]:
@@ -197,7 +199,7 @@ def listed(reply: Reply) -> list[str]:
 
 
 async def test_help_and_unknown_list_exactly_the_table(core: Core) -> None:
-    for text in ("/help", "/start"):
+    for text in ("/help",):
         reply = await core.ask(person(admin=False), text)
         assert listed(reply) == list(COMMANDS)
         plain = render_reply(reply).plain
@@ -275,9 +277,9 @@ async def test_a_new_command_is_one_entry_and_one_handler(tmp_path: Path) -> Non
 async def test_toggle_buttons_still_work(core: Core) -> None:
     me = person(admin=True)
     on = await core.service.action(me, "toggle:nato")
-    assert on.changed and on.note == T.TOPIC_TOGGLED_ON.format(label=core.service.deps.index.builtins["nato"].label)
+    assert on.changed and on.toast == T.TOPIC_TOGGLED_ON.format(label=core.service.deps.index.builtins["nato"].label)
     off = await core.service.action(me, "toggle:nato")
-    assert off.note == T.TOPIC_TOGGLED_OFF.format(label=core.service.deps.index.builtins["nato"].label)
+    assert off.toast == T.TOPIC_TOGGLED_OFF.format(label=core.service.deps.index.builtins["nato"].label)
     assert (await core.service.action(person("-5", "group", admin=False), "toggle:nato")).plain_text().endswith(
         T.NOT_ADMIN)
     assert (await core.service.action(me, "toggle:nosuch")).error

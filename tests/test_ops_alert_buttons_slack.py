@@ -37,7 +37,7 @@ async def test_slack_acknowledge_assign_and_forged_values(tmp_path: Path, fake: 
                                                           feeds: FeedServer) -> None:
     async with running(slack_settings(tmp_path, fake)) as bot:
         await command(bot, fake, "subscribe nato")
-        assert T.NOT_ADMIN in all_text(await command(bot, fake, "buttons on", user="U9"))
+        assert T.NOT_MEMBER in all_text(await command(bot, fake, "buttons on", user="U9"))
         assert T.BUTTONS_ON in all_text(await command(bot, fake, "buttons on"))
         await bot.tick(force=True, timeout=10)
         publish(feeds, Item(TITLE, "https://wire.example/nato-1", "تفاصيل القمة", published=NOW))

@@ -43,8 +43,8 @@ async def test_history_shows_who_changed_what_before_and_after(env: Env, fake: F
     blocks = ["\n".join(lines[a:b]) for a, b in zip(items, [*items[1:], len(lines)])]
     assert "الكتم: غير مكتومة ← مكتومة حتى" in blocks[0]
     assert "العبارات: لا شيء ← «\u2067الفرقاطة\u2069»" in blocks[1]
-    assert "الموضوعات: حلف الناتو ← قائمتك الخاصة، حلف الناتو" in blocks[1]  # /watch turns the own list on
-    assert "الموضوعات: لا شيء ← حلف الناتو" in blocks[2]
+    assert "المتابعات: حلف الناتو ← قائمتك الخاصة، حلف الناتو" in blocks[1]  # /watch turns the own list on
+    assert "المتابعات: لا شيء ← حلف الناتو" in blocks[2]
     assert "watchlist" not in text and "unsubscribe" not in text
 
     [one] = await env.command(GROUP, ADMIN, "/history 1")
@@ -84,4 +84,4 @@ async def test_slack_changes_are_in_the_same_history(tmp_path: Path, slack_fake:
         assert T.NOT_ADMIN_VIEW in refused
         history = all_text(await command(bot, slack_fake, "history"))
         assert "alice" in history and "U1" in history and "subscribe nato" in history
-        assert "الموضوعات: لا شيء ← حلف الناتو" in history
+        assert "المتابعات: لا شيء ← حلف الناتو" in history

@@ -32,7 +32,7 @@ async def test_refused_slack_alert_is_listed_and_retried_once(tmp_path: Path, fa
         assert TITLE in listing and "رفضته المنصة" in listing and "even as plain text" in listing
         assert "/newsbot retry all" in listing
 
-        assert T.NOT_ADMIN in all_text(await command(bot, fake, "retry all", user="U9"))
+        assert T.NOT_MEMBER in all_text(await command(bot, fake, "retry all", user="U9"))
         done = all_text(await command(bot, fake, "retry all"))
         assert "أعدتُ تنبيهاً واحداً إلى طابور الإرسال" in done
         assert T.RETRY_NONE in all_text(await command(bot, fake, "retry"))

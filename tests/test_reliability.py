@@ -77,8 +77,8 @@ async def test_outage_on_both_platforms_then_everything_in_order_once(tmp_path: 
             assert not [m for m in tg.sent if m.method == "sendMessage"] and not slack.posts
 
             # The backlog shows in /status and /metrics.
-            status = (await bot.commands.handle(Context("telegram", "1", "private", "1"), "/status")).plain_text()
-            assert "48 في الانتظار" in status, status
+            status = (await bot.commands.handle(Context("telegram", "3001", "private", "3001"), "/status")).plain_text()
+            assert "ينتظر 12 تنبيهاً" in status and "48" not in status, status  # this chat's own queue only
             await bot._gauges()
             async with aiohttp.ClientSession() as s:
                 async with s.get(f"http://127.0.0.1:{bot.http.port}/metrics") as resp:

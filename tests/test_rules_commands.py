@@ -59,7 +59,7 @@ async def test_watch_stores_a_rule_and_unwatch_finds_it_in_any_order(bot: NewsBo
     text, error = await say(bot, "/watch وقف إطلاق النار + غزة -كرة")
     assert not error and "أضفتُ القاعدة" in text
     text, _ = await say(bot, "/watch غزة + وقف إطلاق النار -كرة")
-    assert "موجودة في قائمتك أصلاً" in text
+    assert "موجودة مسبقاً في قائمتك" in text
     listed, _ = await say(bot, "/watchlist")
     assert "وقف إطلاق النار + غزة -كرة" in listed
     text, _ = await say(bot, "/unwatch -كرة + غزة + وقف إطلاق النار")
@@ -93,9 +93,9 @@ async def test_a_bad_rule_is_refused_with_its_position_and_nothing_is_stored(bot
 
 async def test_exclude_is_shown_in_the_watchlist_and_include_removes_it(bot: NewsBot) -> None:
     text, error = await say(bot, "/exclude كرة القدم")
-    assert not error and "لن تصلك" in text
+    assert not error and "لا تنبيه في هذه المحادثة" in text
     text, _ = await say(bot, "/exclude كرة القدم")
-    assert "مستبعدة أصلاً" in text
+    assert "مستبعدة مسبقاً" in text
     listed, _ = await say(bot, "/watchlist")
     assert "مستبعدة" in listed and "«كرة القدم»" in listed
     text, error = await say(bot, "/exclude *")

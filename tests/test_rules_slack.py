@@ -27,7 +27,7 @@ async def test_watch_rule_and_exclude_in_a_slack_channel(tmp_path: Path, fake: F
         reply = all_text(await command(bot, fake, "watch Hamas حماس"))
         assert "فصلتُ ما كتبتَه إلى عبارتين" in reply
         reply = all_text(await command(bot, fake, "exclude مباراة"))
-        assert "لن تصلك" in reply
+        assert "لا تنبيه في هذه المحادثة" in reply
         reply = all_text(await command(bot, fake, "watch (غزة"))
         assert "قوس" in reply and "/newsbot watch" in reply
         listed = all_text(await command(bot, fake, "watchlist"))

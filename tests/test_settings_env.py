@@ -15,6 +15,7 @@ import subprocess
 import sys
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
+from datetime import time as dtime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,6 +29,7 @@ from bot.app import NewsBot
 from bot.commands.service import Context
 from bot.commands.texts import T
 from bot.delivery.console import CONSOLE_CHAT
+from bot.domain.urgency import SpreadRule
 from bot.feeds.poller import PollPolicy, hinted_interval
 from bot.settings import Settings, load_settings
 from bot.storage.models import Feed
@@ -160,6 +162,15 @@ CASES: list[tuple[dict[str, str], Callable[[NewsBot], Any], Any]] = [
     ({"OPS_FEED_FAILURES": "5", "OPS_BACKLOG_THRESHOLD": "77", "OPS_MIN_INTERVAL": "9"},
      lambda b: (b.ops.feed_failures, b.ops.backlog_threshold, b.ops.min_interval), (5, 77, 9)),
     ({"NEWSBOT_ALLOW_PRIVATE_CONFIG_FEEDS": "false"}, lambda b: b.settings.allow_private_config_feeds, False),
+    ({"NEWSBOT_TIMEZONE": "Europe/London"}, lambda b: (b.chats.default_tz, b.digests.store.default_tz),
+     (ZoneInfo("Europe/London"),) * 2),  # a chat without /timezone: its quiet hours and digests
+    ({"NEWSBOT_URGENT_OUTLETS": "4", "NEWSBOT_URGENT_WINDOW": "45"}, lambda b: b.ingestor.spread,
+     SpreadRule(4, timedelta(minutes=45))),
+    ({}, lambda b: (b.ingestor.spread, b.chats.default_cap), (SpreadRule(3, timedelta(minutes=30)), None)),
+    ({"NEWSBOT_DEFAULT_CAP": "6"}, lambda b: (b.chats.default_cap, b.digests.store.default_cap), (6, 6)),
+    ({"OPS_DIGEST_TIME": " 21:30 "}, lambda b: b.daily.at, dtime(21, 30)),  # the daily ops digest
+    ({"OPS_DIGEST_TIME": "off"}, lambda b: b.daily.at, None),
+    ({}, lambda b: b.daily.at, dtime(8, 0)),
 ]
 
 
@@ -355,9 +366,31 @@ async def test_chat_limits_from_the_environment(env: Callable[..., Settings], bo
     for term in ("أول", "ثان"):
         assert not (await bot.commands.handle(ctx, f"/watch {term}")).error
     third = await bot.commands.handle(ctx, "/watch ثالث")
-    assert third.error and T.WATCH_LIMIT.format(limit=2) in third.plain_text()
+    assert third.error and T.WATCH_LIMIT.format(own="قائمتك", limit="عبارتين") in third.plain_text()
     await bot.commands.handle(ctx, "/help")  # the 4th command this minute
-    assert T.RATE_LIMITED in (await bot.commands.handle(ctx, "/help")).plain_text()
+    assert "أرسلتَ أوامر كثيرة في وقت قصير" in (await bot.commands.handle(ctx, "/help")).plain_text()
+
+
+async def test_default_cap_from_the_environment_is_every_chats_cap(env: Callable[..., Settings],
+                                                                   bots: list[NewsBot]) -> None:
+    """NEWSBOT_DEFAULT_CAP=1: a chat that never ran /cap is capped at one alert an hour; /cap off lifts it."""
+    bot = await prepared(bots, env(NEWSBOT_DEFAULT_CAP="1", NEWSBOT_URGENT_OUTLETS="5"), stdout=Console())
+    ctx = Context("telegram", "42", "private", "42")
+    assert not (await bot.commands.handle(ctx, "/subscribe nato")).error
+    shown = (await bot.commands.handle(ctx, "/watchlist")).plain_text()
+    assert "الحد: لا يزيد عن تنبيه واحد في الساعة" in shown
+    dest = await bot.chats.find_destination("telegram", "42")
+    assert dest is not None
+    assert (await _settings(bot, dest.id)).cap == 1
+    assert not (await bot.commands.handle(ctx, "/cap off")).error
+    assert (await _settings(bot, dest.id)).cap is None
+
+
+async def _settings(bot: NewsBot, destination_id: int) -> Any:
+    """What the delivery policy is handed for the destination (its subscriber entry)."""
+    async with bot.db.begin() as conn:
+        subs = (await bot.chats.audience(conn, ["nato"], [])).subscribers["nato"]
+    return next(e.settings for e in subs if e.destination_id == destination_id)
 
 
 async def test_max_feeds_from_the_environment(env: Callable[..., Settings], bots: list[NewsBot]) -> None:

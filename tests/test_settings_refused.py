@@ -22,6 +22,7 @@ SLACK = {"SLACK_BOT_TOKEN": "xoxb-refused", "SLACK_SIGNING_SECRET": "signing"}
 # (variables, text the message must contain)
 REFUSED: list[tuple[dict[str, str], list[str]]] = [
     ({"NEWSBOT_POLL_INTERVAL": "5"}, ["NEWSBOT_POLL_INTERVAL", "at least 10"]),
+    ({"OPS_DIGEST_TIME": "25:00"}, ["OPS_DIGEST_TIME"]),
     ({"NEWSBOT_MIN_FEED_INTERVAL": "5"}, ["NEWSBOT_MIN_FEED_INTERVAL", "10"]),
     ({"NEWSBOT_MIN_FEED_INTERVAL": "600", "NEWSBOT_MAX_FEED_INTERVAL": "300"},
      ["NEWSBOT_MIN_FEED_INTERVAL (600) is above NEWSBOT_MAX_FEED_INTERVAL (300)"]),
@@ -70,6 +71,10 @@ REFUSED: list[tuple[dict[str, str], list[str]]] = [
     ({"SLACK_SETTINGS_POLICY": "everyone"}, ["SLACK_SETTINGS_POLICY"]),
     ({"LOG_LEVEL": "LOUD"}, ["LOG_LEVEL"]),
     ({"NEWSBOT_CONSOLE_WATCHLISTS": "nato,atlantis"}, ["NEWSBOT_CONSOLE_WATCHLISTS", "atlantis"]),
+    ({"NEWSBOT_URGENT_OUTLETS": "1"}, ["NEWSBOT_URGENT_OUTLETS"]),
+    ({"NEWSBOT_URGENT_WINDOW": "120", "NEWSBOT_CLUSTER_WINDOW_HOURS": "1"},
+     ["NEWSBOT_URGENT_WINDOW (120 minutes) is longer than NEWSBOT_CLUSTER_WINDOW_HOURS (1 h)"]),
+    ({"NEWSBOT_DEFAULT_CAP": "0"}, ["NEWSBOT_DEFAULT_CAP"]),
 ]
 
 

@@ -257,7 +257,7 @@ async def test_topics_buttons_toggle_watchlists(tmp_path: Path, fake: FakeSlackA
         assert nato["text"]["text"].startswith(T.TOPIC_ON)
         assert (await settings_of(bot, "C1"))["subs"] == ["nato"]
         await fake.wait_until(lambda: fake.posts_to("C1"))
-        assert "<@U1>" in fake.posts_to("C1")[-1].text and "فُعِّل موضوع حلف الناتو" in fake.posts_to("C1")[-1].text
+        assert fake.posts_to("C1")[-1].text == "\u200fفعّل <@U1> متابعة «حلف الناتو» في هذه القناة."
 
         status, _ = await post(bot, fake.block_action_body(response_name="click", action_id="toggle:nato",
                                                            user_id="U1", channel_id="C1"))
@@ -269,7 +269,7 @@ async def test_topics_buttons_toggle_watchlists(tmp_path: Path, fake: FakeSlackA
         status, _ = await post(bot, fake.block_action_body(response_name="nope", action_id="toggle:nato",
                                                            user_id="U9", channel_id="C1"))
         (refused,) = await fake.wait_for_response("nope")
-        assert refused["replace_original"] is False and T.NOT_ADMIN in refused["text"]
+        assert refused["replace_original"] is False and T.NOT_MEMBER in refused["text"]
         assert (await settings_of(bot, "C1"))["subs"] == []
 
 
@@ -277,14 +277,14 @@ async def test_admins_policy_lets_only_workspace_admins_and_owners_change_settin
         tmp_path: Path, fake: FakeSlackAPI, feeds: FeedServer) -> None:
     async with running(slack_settings(tmp_path, fake, slack_settings_policy="admins")) as bot:
         reply = await command(bot, fake, "subscribe nato", user="U1")
-        assert T.NOT_ADMIN in all_text(reply)
+        assert T.NOT_WORKSPACE_ADMIN in all_text(reply)
         assert (await settings_of(bot, "C1")) == {} and fake.posts == []
         reply = await command(bot, fake, "watchlist", user="U1")  # reading is for everyone
         assert "لا تتابع هذه المحادثة شيئاً بعد" in all_text(reply)
 
         fake.fail_next("users.info", error="503")  # Slack cannot say: refuse (safe), nothing stored
         reply = await command(bot, fake, "subscribe nato", user="UADMIN")
-        assert T.NOT_ADMIN in all_text(reply) and await settings_of(bot, "C1") == {}
+        assert T.NOT_WORKSPACE_ADMIN in all_text(reply) and await settings_of(bot, "C1") == {}
         await command(bot, fake, "subscribe nato", user="UADMIN")
         assert (await settings_of(bot, "C1"))["subs"] == ["nato"]
         await command(bot, fake, "subscribe gaza", user="UOWNER")
@@ -298,7 +298,8 @@ async def test_members_policy_refuses_someone_outside_the_channel(tmp_path: Path
                                                                   feeds: FeedServer) -> None:
     async with running(slack_settings(tmp_path, fake)) as bot:
         reply = await command(bot, fake, "subscribe nato", user="U9")
-        assert T.NOT_ADMIN in all_text(reply) and await settings_of(bot, "C1") == {}
+        assert T.NOT_MEMBER in all_text(reply) and T.NOT_ADMIN not in all_text(reply)
+        assert await settings_of(bot, "C1") == {}
         await command(bot, fake, "subscribe nato", user="U2")
         assert (await settings_of(bot, "C1"))["subs"] == ["nato"]
         assert "users.info" not in [m for m, _ in fake.calls][-2:]  # a member needs no admin lookup

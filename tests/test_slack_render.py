@@ -21,6 +21,8 @@ from bot.adapters.slack.render import (
 )
 from bot.alerts.model import Alert, Match, Span, Topic, format_alert
 from bot.commands.reply import Button, Reply, bold, command
+from bot.commands.reply import note as reply_note
+from bot.commands.texts import T
 from tests.fakes.slack_api import validate_blocks
 
 TZ = ZoneInfo("Asia/Riyadh")
@@ -64,8 +66,8 @@ def test_spans_bold_only_from_our_spans_and_links_are_safe() -> None:
 
 def test_alert_blocks_limits_and_fallback() -> None:
     huge = "الناتو " + "كلمة & " * 2000
-    view = format_alert(alert(huge, huge, matches=(Match("nato", "الناتو", "summary", 0, 6, "الناتو"),)), TZ,
-                        summary_limit=20000)
+    view = format_alert(alert(huge, huge + " نهاية", matches=(Match("nato", "الناتو", "summary", 0, 6, "الناتو"),)),
+                        TZ, summary_limit=20000, title_limit=20000)
     text, blocks = alert_message(view)
     assert validate_blocks(blocks) == []
     assert len(blocks[1]["text"]["text"]) <= SECTION_MAX and len(blocks[0]["text"]["text"]) <= HEADER_MAX
@@ -114,7 +116,10 @@ def test_long_replies_are_split_into_sections() -> None:
 
 
 def test_note_names_the_user_and_nothing_else_pings() -> None:
-    note = note_text("U0ABC123", "أضفتُ «<!channel>» إلى قائمتك.")
-    assert note.startswith("\u200f") and "<@U0ABC123>" in note
+    told = reply_note(T.NOTE_WATCH_ADDED, term="<!channel>")
+    note = note_text("U0ABC123", told)
+    assert note.startswith("\u200f") and note.endswith("عبارة «&lt;!channel&gt;» إلى متابعات هذه القناة.")
     assert re.findall(r"<[^>]*>", note) == ["<@U0ABC123>"]
-    assert "<@" not in note_text("<!channel>", "x")
+    assert note.index("<@U0ABC123>") < note.index("عبارة")  # "أضاف <@U…> عبارة…": the third person
+    assert "<@" not in note_text("<!channel>", told)
+    assert "/akhbar resume" in note_text("U0ABC123", reply_note(T.NOTE_PAUSED), command="/akhbar")

@@ -3,16 +3,18 @@ PNG chart, through sendPhoto on Telegram and the files.uploadV2 flow on Slack, o
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import aiohttp
 import pytest
 from pydantic import SecretStr
 
 from bot.app import NewsBot
 from tests.conftest import make_settings, write_config
 from tests.fakes.feed_server import FeedServer, Item, rss2
-from tests.fakes.slack_api import FakeSlackAPI, slash_command_body
+from tests.fakes.slack_api import FakeSlackAPI, sign_request, slash_command_body
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.support.waiting import wait_until
 
@@ -58,18 +60,24 @@ def publish_burst(feed_server: FeedServer, items: dict[str, list[Item]], titles:
         feed_server.set_body(f"/{name}.xml", rss2(items[name]))
 
 
-async def subscribe_slack(bot: NewsBot) -> None:
-    import aiohttp
-
-    from tests.fakes.slack_api import sign_request
-
-    body = slash_command_body(text="subscribe ceasefire", user_id="U1", channel_id=CHANNEL)
+async def slack_command(bot: NewsBot, text: str) -> str:
+    """A signed /newsbot slash command from U1 in the channel; the answer's JSON as text."""
+    body = slash_command_body(text=text, user_id="U1", channel_id=CHANNEL)
     assert bot.http is not None
     async with aiohttp.ClientSession() as s:
         async with s.post(f"http://127.0.0.1:{bot.http.port}/slack/events", data=body,
                           headers={**sign_request(body, SIGNING),
                                    "Content-Type": "application/x-www-form-urlencoded"}) as resp:
             assert resp.status == 200
+            return json.dumps(await resp.json(), ensure_ascii=False)
+
+
+async def telegram_command(tg: FakeTelegramAPI, text: str, expect: str) -> str:
+    before = len(tg.messages_to(USER))
+    tg.push_message(USER, USER, text)
+    await wait_until(lambda: any(expect in m.plain_text for m in tg.messages_to(USER)[before:]), 15.0,
+                     f"the answer to {text}", interval=0.05)
+    return next(m.plain_text for m in tg.messages_to(USER)[before:] if expect in m.plain_text)
 
 
 async def test_a_burst_gives_one_spike_alert_with_a_chart_on_both_platforms(
@@ -87,10 +95,8 @@ async def test_a_burst_gives_one_spike_alert_with_a_chart_on_both_platforms(
         try:
             await bot.start()
             await bot.tick()  # the feeds' first fetch: their existing items are not alerted
-            tg.push_message(USER, USER, "/subscribe ceasefire")
-            await wait_until(lambda: any("تم الاشتراك" in m.plain_text for m in tg.messages_to(USER)), 15.0,
-                             "the /subscribe reply", interval=0.05)
-            await subscribe_slack(bot)
+            await telegram_command(tg, "/subscribe ceasefire nato", "تم الاشتراك")
+            assert "تم الاشتراك" in await slack_command(bot, "subscribe ceasefire nato")
 
             publish_burst(feed_server, feeds, BURST)
             await bot.tick()
@@ -122,5 +128,58 @@ async def test_a_burst_gives_one_spike_alert_with_a_chart_on_both_platforms(
             await bot.tick()
             await bot.tick()
             assert len(tg.photos) == 1 and len(slack.uploads) == 1
+
+            # /trends: the lists ranked by volume, with a chart of one line per list.
+            answer = await telegram_command(tg, "/trends", "📊")
+            assert "📊 الاتجاهات خلال آخر 24 ساعة" in answer
+            assert "1. وقف إطلاق النار: 10 أخبار من 4 مصادر — لا سجل سابق للمقارنة بعد" in answer
+            assert "2. حلف الناتو: لا أخبار في هذه المدة — لا سجل سابق للمقارنة بعد" in answer
+            await wait_until(lambda: len(tg.photos) == 2, 15.0, "the /trends chart", interval=0.05)
+            chart = tg.photos[1]
+            assert chart.data.startswith(PNG) and "ceasefire = وقف إطلاق النار" in chart.plain_caption
+            assert "عدد الأخبار كل 15 دقيقة خلال آخر 24 ساعة" in chart.plain_caption
+            bad = await telegram_command(tg, "/trends 30d", "7d")
+            assert "اكتب 24h لآخر 24 ساعة أو 7d لآخر 7 أيام" in bad and len(tg.photos) == 2
+
+            week = await slack_command(bot, "trends 7d")
+            assert "📊 الاتجاهات خلال آخر 7 أيام" in week and "10 أخبار من 4 مصادر" in week
+            await wait_until(lambda: len(slack.uploads) == 2, 15.0, "the /newsbot trends chart", interval=0.05)
+            assert slack.uploads[1].data.startswith(PNG) and slack.uploads[1].channel == CHANNEL
+            assert "عدد الأخبار كل ساعة خلال آخر 7 أيام" in (slack.uploads[1].initial_comment or "")
+        finally:
+            await bot.stop()
+
+
+async def test_quiet_hours_that_hold_urgent_alerts_hold_back_the_spike_too(
+        tmp_path: Path, feed_server: FeedServer, feeds: dict[str, list[Item]],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
+    quiet_chat = 5252
+    async with FakeTelegramAPI(TOKEN) as tg:
+        tg.add_chat(USER, "private")
+        tg.add_chat(quiet_chat, "private")
+        settings = make_settings(tmp_path, telegram_bot_token=SecretStr(TOKEN), telegram_api_base_url=tg.base_url,
+                                 lease_seconds=3, spike_interval=0)
+        bot = NewsBot(settings, http=False)
+        try:
+            await bot.start()
+            await bot.tick()
+            local = datetime.now(settings.tz)
+            window = f"{(local - timedelta(hours=1)):%H:%M}-{(local + timedelta(hours=1)):%H:%M}"
+            await telegram_command(tg, "/subscribe ceasefire", "تم الاشتراك")
+            await telegram_command(tg, f"/quiet {window}", "🌙")  # normal alerts only: urgent ones still ring
+            before = len(tg.messages_to(quiet_chat))
+            tg.push_message(quiet_chat, quiet_chat, "/subscribe ceasefire")
+            await wait_until(lambda: len(tg.messages_to(quiet_chat)) > before, 15.0, "the reply", interval=0.05)
+            tg.push_message(quiet_chat, quiet_chat, f"/quiet {window} all")
+            await wait_until(lambda: any("حتى العاجلة" in m.plain_text for m in tg.messages_to(quiet_chat)), 15.0,
+                             "the /quiet … all reply", interval=0.05)
+
+            publish_burst(feed_server, feeds, BURST)
+            await bot.tick()
+            await wait_until(lambda: tg.photos, 15.0, "the spike alert in the first chat", interval=0.05)
+            await bot.tick()
+            assert [p.chat_id for p in tg.photos] == [USER]  # the quiet-for-everything chat heard nothing
+            assert not any("ارتفاع مفاجئ" in m.plain_text for m in tg.messages_to(quiet_chat))
         finally:
             await bot.stop()

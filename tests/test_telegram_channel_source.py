@@ -120,7 +120,7 @@ async def test_addfeed_a_channel_by_handle_or_link(guarded_bot: NewsBot, feed_se
     text = (await guarded_bot.commands.handle(private(), "/addfeed @newswire_ar")).plain_text()
     assert "أضفتُ المصدر" in text and "وكالة الأخبار العاجلة" in text, text
     again = (await guarded_bot.commands.handle(private(), "/addfeed https://t.me/newswire_ar")).plain_text()
-    assert "مضاف أصلاً" in again, again
+    assert "مضاف مسبقاً" in again, again
     async with guarded_bot.db.read() as conn:
         feeds = (await conn.execute(select(Feed.url, Feed.trusted, Feed.name))).all()
     assert [(f.url, f.trusted, f.name) for f in feeds] == [

@@ -5,6 +5,7 @@ The real NewsBot with the real PTB Application against FakeTelegramAPI (see test
 
 from __future__ import annotations
 
+from bot.app import NewsBot
 from bot.commands.table import COMMANDS
 from bot.commands.texts import T
 from tests.fakes.telegram_api import FakeTelegramAPI
@@ -27,6 +28,11 @@ from tests.support.telegram import (
 from tests.support.waiting import wait_until
 
 __all__ = ["env", "fake", "ptb_timedelta"]  # fixtures used here
+
+
+async def _has_term(bot: NewsBot, chat: int, term: str) -> bool:
+    dest = await bot.chats.find_destination("telegram", str(chat))
+    return dest is not None and term in await bot.chats.terms(dest.id)
 
 
 def utf16_slice(text: str, offset: int, length: int) -> str:
@@ -57,8 +63,9 @@ async def test_private_start_watch_and_one_alert(env: Env, fake: FakeTelegramAPI
 
     await bot.tick()  # nothing new: nothing sent again
     assert len(alerts(fake, USER)) == 1
-    # Plain messages and commands for another bot are ignored; unknown commands are explained.
-    await env.silent(USER, USER, "مرحباً، كيف الحال؟")
+    # A plain message gets a one-line hint; commands for another bot are ignored; unknown ones explained.
+    [hint] = await env.command(USER, USER, "مرحباً، كيف الحال؟")
+    assert T.PLAIN_HINT in hint.plain_text
     await env.silent(USER, USER, "/watch@other_bot شيء")
     [unknown] = await env.command(USER, USER, "/frobnicate")
     assert T.UNKNOWN in unknown.plain_text
@@ -140,9 +147,10 @@ async def test_channel_configured_from_private_chat(env: Env, fake: FakeTelegram
     assert dest is not None and dest.kind == "channel" and await bot.chats.subscriptions(dest.id) == ["nato"]
     assert await env.dest(bot, USER) is None  # the private chat itself subscribed to nothing
 
-    # Commands posted in the channel come from its admins.
-    [posted] = await env.channel_post(CHANNEL, "/watch الفرقاطة")
-    assert posted.chat_id == CHANNEL and "أضفتُ" in posted.plain_text
+    # Commands posted in the channel come from its admins; they take effect, unanswered in public.
+    fake.push_channel_post(CHANNEL, "/watch الفرقاطة")
+    await wait_until(lambda: _has_term(bot, CHANNEL, "الفرقاطة"), what="the channel's command applied")
+    assert fake.messages_to(CHANNEL) == []
 
     env.publish("الناتو يرسل الفرقاطة إلى البحر")
     await bot.tick()

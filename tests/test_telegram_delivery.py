@@ -180,7 +180,7 @@ async def test_feed_text_injection_arrives_as_plain_text(env: Env, fake: FakeTel
     assert {e["type"] for e in alert.entities} <= {"bold", "text_link"}
     bolds = [text.encode("utf-16-le")[e["offset"] * 2:(e["offset"] + e["length"]) * 2].decode("utf-16-le")
              for e in alert.entities if e["type"] == "bold"]
-    assert bolds == ["حلف الناتو", "والناتو"]
+    assert bolds == ["عاجل", "حلف الناتو", "والناتو"]  # the title opens with عاجل: the urgent tier line
 
 
 async def test_poll_once_sends_without_taking_updates(env: Env, fake: FakeTelegramAPI) -> None:

@@ -105,7 +105,7 @@ def test_long_alert_loses_summary_first_then_title_and_stays_valid() -> None:
     assert "…" in text
 
     huge_title = "الناتو " + ("😀كلمة " * 1500)  # astral characters count twice
-    view = format_alert(make_alert(huge_title, summary=summary), TZ, summary_limit=100000)
+    view = format_alert(make_alert(huge_title, summary=summary), TZ, summary_limit=100000, title_limit=100000)
     out = render_alert(view)
     text, entities = visible(out.html)
     assert utf16_len(text) <= LIMIT

@@ -68,7 +68,7 @@ def test_an_alert_draft_becomes_a_pending_row() -> None:
     assert draft.to_row() == {
         "destination_id": 3, "chat_id": 30, "story_id": 12, "kind": "alert", "dedupe_key": "story:9",
         "payload": payload.to_json(), "state": "pending", "attempts": 0, "edits": 0, "created_at": NOW,
-        "story_seen_at": SEEN}
+        "story_seen_at": SEEN, "tier": "normal", "release_at": None, "hold_reason": None}
     assert draft.to_row()["state"] == OutboxState.PENDING
     assert AlertPayload.from_json(draft.to_row()["payload"]) == payload
 
@@ -78,5 +78,5 @@ def test_a_notice_draft_becomes_a_pending_ops_row_without_a_story() -> None:
     row = OutboxDraft.notice(1, 2, "ops:status", notice, NOW).to_row()
     assert row == {"destination_id": 1, "chat_id": 2, "story_id": None, "kind": "ops", "dedupe_key": "ops:status",
                    "payload": notice.to_json(), "state": "pending", "attempts": 0, "edits": 0, "created_at": NOW,
-                   "story_seen_at": None}
+                   "story_seen_at": None, "tier": None, "release_at": None, "hold_reason": None}
     assert story_root(row["dedupe_key"]) is None

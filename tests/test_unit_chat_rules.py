@@ -13,13 +13,12 @@ import pytest
 from bot.domain.alerting import AlertPayload
 from bot.domain.chat_rules import ChatRules
 from bot.domain.matcher import Matcher
-from bot.domain.rule_parse import RuleError
+from bot.domain.rule_parse import AllOf, AnyOf, InTitle, RuleError, parse_rule, phrases_of
 from bot.domain.rules import RuleMatcher, RuleSet, StoryFacts
 from bot.domain.watch_input import rule_key, split_watch_input
 from bot.domain.watchlists import custom_watchlist_id
 from bot.pipeline.ingest import Ingestor
 from bot.pipeline.preview import vetoes_of, without_vetoes
-from bot.domain.rule_parse import AllOf, AnyOf, InTitle, parse_rule, phrases_of
 from bot.pipeline.watchindex import WatchIndex
 from tests.fakes.memory import MemoryIngestStore
 from tests.support.matching import builtin_lists

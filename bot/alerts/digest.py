@@ -25,10 +25,13 @@ from bot.alerts.plural import NEWS, counted
 from bot.domain.digest import DigestItem, DigestPlan, PlannedItem, plan_digest
 from bot.domain.stories import cut_at_word
 
-__all__ = ["DigestMessage", "compose_digest", "compose_plan", "digest_header", "utf16_units", "TELEGRAM_LIMIT"]
+__all__ = ["DigestMessage", "compose_digest", "compose_plan", "digest_header", "utf16_units", "TELEGRAM_LIMIT",
+           "CAP_NOTICE"]
 
 TELEGRAM_LIMIT = 4096
 TITLE = "ملخص الأخبار"
+# The one notice when a cap folds alerts into the next digest.
+CAP_NOTICE = "تجاوزت التنبيهات الحد: سيصلك الباقي في الملخص التالي"
 
 
 def utf16_units(line: Line) -> int:

@@ -13,14 +13,15 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from bot.alerts.arabic import RLM, isolate
-from bot.alerts.chart import spike_chart
+from bot.alerts.chart import Line as ChartLine
+from bot.alerts.chart import lines_chart, spike_chart
 from bot.alerts.model import Span, Topic
 from bot.alerts.plural import MINUTES, NEWS, SOURCES, counted
-from bot.domain.alerting import SpikePayload
+from bot.domain.alerting import ChartPayload, SpikePayload
 from bot.domain.sanitize import plain_text as _clean
 from bot.domain.stories import cut_at_word
 
-__all__ = ["SpikeView", "format_spike", "spike_headline", "usual_phrase", "CAPTION_LIMIT"]
+__all__ = ["SpikeView", "format_spike", "format_chart", "spike_headline", "usual_phrase", "CAPTION_LIMIT"]
 
 CAPTION_LIMIT = 1024  # Telegram's limit for a photo caption (visible characters)
 TITLE_LIMIT = 160
@@ -35,7 +36,7 @@ class SpikeView:
     lines: tuple[Line, ...]
     chart: bytes
     filename: str
-    topic: Topic
+    topic: Topic | None = None  # None: a chart asked for by a command (/trends)
 
     def plain_text(self) -> str:
         return "\n".join("".join(s.text for s in ln) for ln in self.lines)
@@ -74,3 +75,11 @@ def format_spike(payload: SpikePayload, topic: Topic, tz: ZoneInfo) -> SpikeView
         lines.append((Span(f"{RLM}#{_clean(topic.tag)}"),))
     chart = spike_chart(payload.series, payload.highlight, payload.series_start, tz, timedelta(minutes=15))
     return SpikeView(tuple(lines), chart, f"spike-{payload.watchlist}.png", topic)
+
+
+def format_chart(payload: ChartPayload, tz: ZoneInfo) -> SpikeView:
+    """A line chart (one line per list, Latin ids in its legend) with its Arabic caption."""
+    lines = tuple((Span(RLM + _clean(text)),) for text in payload.caption if _clean(text))
+    chart = lines_chart([ChartLine(wl, counts) for wl, counts in payload.lines], payload.start, tz,
+                        timedelta(minutes=max(1, payload.step_minutes)))
+    return SpikeView(lines, chart, "trends.png")

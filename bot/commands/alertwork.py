@@ -16,7 +16,7 @@ from bot.alerts.arabic import format_datetime, isolate
 from bot.alerts.model import Mention, Span
 from bot.commands import audit
 from bot.commands.context import Context, Deps, UsageError, Where, ensure_destination, find_destination
-from bot.commands.reply import Reply, phrase
+from bot.commands.reply import Reply, note, phrase
 from bot.commands.texts import T
 from bot.domain.alertwork import WorkTarget, verify
 from bot.domain.states import AlertAction
@@ -60,7 +60,7 @@ def _where(ctx: Context, target: WorkTarget) -> Where:
 
 
 async def press(deps: Deps, ctx: Context, token: str, message_ref: str | None) -> Reply:
-    """A button on an alert; ``note`` is what the presser is told (the alert itself is redrawn if it changed)."""
+    """A button on an alert; ``toast`` is what the presser is told (the alert itself is redrawn if it changed)."""
     checked = await _checked(deps, ctx, token, message_ref)
     if isinstance(checked, Reply):
         return checked
@@ -73,17 +73,17 @@ async def press(deps: Deps, ctx: Context, token: str, message_ref: str | None) -
         if not first:
             text = T.ACK_MINE.format(time=when) if work.acked_by_id == ctx.user_id else \
                 T.ACK_TAKEN.format(name=work.acked_by or work.acked_by_id, time=when)
-            return Reply(note=text).add(text)
+            return Reply(toast=text).add(text)
         await store.request_edit(target.outbox_id, now)
         await audit.record(deps, ctx, _where(ctx, target), "ack", f"#{target.outbox_id}",
                            detail={"note": target.story_title or ""})
-        return Reply(changed=True, note=T.ACK_DONE).add(T.ACK_DONE)
+        return Reply(changed=True, toast=T.ACK_DONE).add(T.ACK_DONE)
     if action is AlertAction.IRRELEVANT:
         new = await store.not_relevant(target.outbox_id, target.destination_id, ctx.user_id, target.terms, now)
         terms = "، ".join(f"«{t}»" for t in target.terms[:3]) or T.NONE
         text = T.IRRELEVANT_DONE.format(terms=terms) if new else T.IRRELEVANT_AGAIN
-        return Reply(note=text).add(text)
-    return Reply(note=T.ASSIGN_HOW).add(*phrase(T.ASSIGN_HOW))
+        return Reply(toast=text).add(text)
+    return Reply(toast=T.ASSIGN_HOW).add(*phrase(T.ASSIGN_HOW))
 
 
 async def _assign(deps: Deps, ctx: Context, target: WorkTarget, assignee_id: str | None,
@@ -97,7 +97,7 @@ async def _assign(deps: Deps, ctx: Context, target: WorkTarget, assignee_id: str
     by = f" (أسنده: {isolate(_who(ctx))})"
     reply = Reply(changed=True)
     reply.add(*phrase(T.ASSIGNED, who=mention, by=Span(by)))
-    reply.note = reply.plain_text()
+    reply.toast = reply.plain_text()
     return reply
 
 
@@ -141,4 +141,4 @@ async def set_buttons(deps: Deps, ctx: Context, where: Where, args: str) -> Repl
         return Reply().add(T.BUTTONS_ALREADY_ON if on else T.BUTTONS_ALREADY_OFF)
     await store.set_buttons(dest.id, on)
     text = T.BUTTONS_ON if on else T.BUTTONS_OFF
-    return Reply(changed=True, note=text).add(text)
+    return Reply(changed=True, note=note(T.NOTE_BUTTONS_ON if on else T.NOTE_BUTTONS_OFF)).add(text)

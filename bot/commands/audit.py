@@ -13,6 +13,7 @@ from typing import Any
 import structlog
 
 from bot.alerts.arabic import format_datetime, isolate
+from bot.commands.attention import policy_lines
 from bot.commands.context import Context, Deps, UsageError, Where, find_destination, labels_of
 from bot.commands.ports import AuditStore
 from bot.commands.reply import Reply, bold
@@ -44,6 +45,7 @@ async def snapshot(deps: Deps, ctx: Context, where: Where) -> dict[str, Any] | N
         "terms": sorted(await deps.chats.terms(dest.id)),
         "feeds": sorted(f.name for f in await deps.chats.feeds(dest.id)),
         "muted_until": muted.isoformat() if muted else None,
+        "policy": policy_lines(deps, dest.id, await deps.chats.attention(dest.id)),  # /quiet, /digest, /cap…
         **({"buttons": await deps.alert_work.buttons(dest.id)} if deps.alert_work is not None else {}),
     }
 
@@ -81,7 +83,7 @@ def _names(deps: Deps, key: str, value: Any) -> str:
 
 
 def describe_change(deps: Deps, change: Change) -> str:
-    """'الموضوعات: لا شيء ← حلف الناتو' (right to left: before, then after)."""
+    """'المتابعات: لا شيء ← حلف الناتو' (right to left: before, then after)."""
     label = T.AUDIT_KEYS.get(change.key, change.key)
     return f"{label}: {_names(deps, change.key, change.before)} ← {_names(deps, change.key, change.after)}"
 

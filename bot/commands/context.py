@@ -10,12 +10,23 @@ may use, passed in explicitly so a handler is a plain function a test (or
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.alerts.arabic import isolate, isolate_ltr
-from bot.commands.ports import AlertWorkStore, AuditStore, ChatFeedStore, DeadLetterStore, SettingsStore, StoryArchive
+from bot.commands.actions import ActionCodec, TargetRef
+from bot.commands.pending import PendingStore
+from bot.commands.ports import (
+    AlertWorkStore,
+    AuditStore,
+    ChatFeedStore,
+    DeadLetterStore,
+    SettingsStore,
+    SourcesStore,
+    StoryArchive,
+    TrendsStore,
+)
 from bot.commands.texts import TERM_ERRORS, T
 from bot.domain.watchlists import TermError
 from bot.errors import NewsbotError
@@ -29,7 +40,7 @@ if TYPE_CHECKING:
     from bot.commands.table import Command
 
 __all__ = ["Context", "ChatTarget", "TargetError", "Where", "Deps", "UsageError", "find_destination",
-           "ensure_destination", "term_usage", "labels_of", "unknown_ids"]
+           "ensure_destination", "term_usage", "labels_of", "unknown_ids", "signer"]
 
 
 class TargetError(NewsbotError):
@@ -68,6 +79,9 @@ class Context:
     user_name: str | None = None
     can_manage: Callable[[str], Awaitable[bool]] | None = None
     resolve_target: Callable[[str], Awaitable[ChatTarget]] | None = None
+    managers: str = "admins"  # who may change settings here: admins | members | workspace_admins (the refusal says)
+    # A file sent with the command (Telegram: a document captioned "/import"), fetched on demand.
+    attachment: Callable[[], Awaitable[bytes]] | None = None
     reply_to_ref: str | None = None  # the message this command answers (Telegram reply), for /assign
 
 
@@ -96,10 +110,14 @@ class Deps:
     status: Callable[[], Awaitable[StatusSnapshot]]
     topic_names: Mapping[str, str]  # a normalised label or plain term -> built-in watchlist id
     commands: Mapping[str, Command]  # the command table, for /help
+    actions: ActionCodec  # button callback data (signed when it names another chat)
     dead_letters: DeadLetterStore | None = None  # /failed, /retry (None: not wired, e.g. a bare core in tests)
     audit: AuditStore | None = None  # the audit log (None: changes are not recorded)
+    pending: PendingStore = field(default_factory=PendingStore)  # /import plans awaiting confirmation
     alert_work: AlertWorkStore | None = None  # buttons on alerts (None: not wired)
     alert_secret: bytes = b""  # signs the buttons' callback data
+    sources: SourcesStore | None = None  # /sources
+    trends: TrendsStore | None = None  # /trends (None: not wired)
 
 
 async def find_destination(deps: Deps, ctx: Context, where: Where) -> DestinationRef | None:
@@ -125,5 +143,15 @@ def labels_of(deps: Deps, ids: list[str]) -> str:
 
 def unknown_ids(deps: Deps, unknown: list[str]) -> UsageError:
     """Names that are no watchlist, and the ids that are."""
-    valid = "، ".join(isolate_ltr(i) for i in deps.index.builtins)
-    return UsageError(T.UNKNOWN_IDS.format(ids="، ".join(isolate(u) for u in unknown), valid=valid))
+    valid = "، ".join(f"{w.label} {isolate_ltr(f'({w.id})')}" for w in deps.index.builtins.values())
+    return UsageError(T.UNKNOWN_IDS.format(ids=" ولا ".join(f"«{isolate(u)}»" for u in unknown), valid=valid))
+
+
+def signer(deps: Deps, ctx: Context, where: Where) -> Callable[[str], str]:
+    """How this reply's buttons write their actions: as they are for this chat, signed for a chat named with @."""
+    target = TargetRef(where.chat_id, where.kind) if where.label else None
+
+    def sign(action: str) -> str:
+        kind, _, arg = action.partition(":")
+        return deps.actions.encode(kind, arg, platform=ctx.platform, origin=ctx.chat_id, target=target)
+    return sign

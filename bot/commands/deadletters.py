@@ -8,7 +8,7 @@ from bot.alerts.arabic import format_datetime, isolate
 from bot.alerts.plural import ALERTS, counted
 from bot.commands.context import Context, Deps, UsageError, Where, find_destination
 from bot.commands.ports import DeadLetterStore
-from bot.commands.reply import Reply, bold, phrase
+from bot.commands.reply import Reply, bold, note, phrase
 from bot.commands.texts import T
 from bot.domain.states import DeadLetterReason
 from bot.domain.stories import cut_at_word
@@ -78,9 +78,8 @@ async def retry_failed(deps: Deps, ctx: Context, where: Where, args: str) -> Rep
     missing = [i for i in ids or () if i not in done]
     reply = Reply(changed=bool(done))
     if done:
-        text = T.RETRY_DONE.format(alerts=counted(len(done), ALERTS))
-        reply.add(text)
-        reply.note = text
+        reply.add(T.RETRY_DONE.format(alerts=counted(len(done), ALERTS)))
+        reply.note = note(T.NOTE_RETRIED, alerts=counted(len(done), ALERTS))
     elif not missing:
         reply.add(T.RETRY_NONE)
     if missing:

@@ -3,28 +3,43 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 from bot.alerts.arabic import isolate, isolate_ltr
 from bot.commands.context import Context, Deps, UsageError, Where, ensure_destination, find_destination
-from bot.commands.reply import Reply, Span, bold, phrase
+from bot.commands.address import addressee
+from bot.commands.reasons import fetch_reason
+from bot.commands.reply import Reply, Span, bold, note, phrase
 from bot.commands.texts import T
 from bot.domain.stories import canonical_url, cut_at_word
 from bot.feeds.discovery import AddFeedError, inspect_feed
 from bot.feeds.telegram import channel_name, preview_url
 
-__all__ = ["add_feed", "remove_feed", "list_feeds"]
+__all__ = ["feed_address", "add_feed", "remove_feed", "list_feeds"]
+
+_HOSTLIKE = re.compile(r"[^\s/:@]+\.[^\s/:@]+(:\d{1,5})?(/|$)")
+
+
+def feed_address(args: str) -> str:
+    """The URL a user typed; "bbc.com/arabic" (no scheme) is read as https://bbc.com/arabic."""
+    url = args.strip().strip("<>").strip()
+    if url and "://" not in url and _HOSTLIKE.match(url):
+        url = "https://" + url
+    return url
 
 
 async def add_feed(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
     """Add a feed (RSS, Atom, JSON Feed, news sitemap, a page linking one, or a public Telegram channel)."""
     url = args.strip().strip("<>")
     if not url:
-        raise UsageError(T.FEED_BAD_URL)
+        raise UsageError(T.FEED_URL_MISSING)
     channel = channel_name(url)
     if channel is not None:  # @name, t.me/name or t.me/s/name: the channel's public web preview
         url = preview_url(channel, deps.settings.telegram_preview_url)
     elif url.startswith("@"):
         raise UsageError(T.FEED_BAD_CHANNEL.format(channel=isolate(url)))
+    else:
+        url = feed_address(url)  # "bbc.com/arabic" is https://bbc.com/arabic
     dest = await find_destination(deps, ctx, where)
     if dest is not None and await deps.chats.feed_count(dest.id) >= deps.settings.max_feeds_per_chat:
         return Reply(error=True).add(T.FEED_LIMIT.format(limit=deps.settings.max_feeds_per_chat))
@@ -36,7 +51,7 @@ async def add_feed(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
         if exc.code == "blocked":
             return Reply(error=True).add("⛔ ", T.FEED_LOOKALIKE if exc.detail == "lookalike" else T.FEED_BLOCKED)
         if exc.code == "fetch":
-            return Reply(error=True).add(T.FEED_FETCH_FAILED.format(reason=isolate(exc.detail)))
+            return Reply(error=True).add(T.FEED_FETCH_FAILED.format(reason=fetch_reason(exc.detail)))
         return Reply(error=True).add(T.FEED_NOT_FEED)
     dest = await ensure_destination(deps, ctx, where)
     feed_url = check.url
@@ -49,15 +64,16 @@ async def add_feed(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
         return Reply().add(T.FEED_EXISTS)
     if result == "limit":
         return Reply(error=True).add(T.FEED_LIMIT.format(limit=deps.settings.max_feeds_per_chat))
-    text = T.FEED_ADDED.format(name=isolate(name))
-    return Reply(changed=True, note=text).add("✅ ", text)
+    who = addressee(where)
+    text = T.FEED_ADDED.format(name=isolate(name), gets=who.gets, follows=who.follows)
+    return Reply(changed=True, note=note(T.NOTE_FEED_ADDED, name=isolate(name))).add("✅ ", text)
 
 
 async def remove_feed(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
     """Remove a feed this chat added (named by its URL or the page it was found on)."""
-    url = args.strip().strip("<>")
+    url = feed_address(args)
     if not url:
-        raise UsageError(T.FEED_BAD_URL)
+        raise UsageError(T.FEED_URL_MISSING)
     dest = await find_destination(deps, ctx, where)
     if dest is None:
         return Reply().add(T.FEED_MISSING)
@@ -67,7 +83,7 @@ async def remove_feed(deps: Deps, ctx: Context, where: Where, args: str) -> Repl
             await deps.chats.unlink_feed(dest.id, f.id)
             await deps.feeds.drop_orphan_chat_feed(f.id)
             text = T.FEED_REMOVED.format(name=isolate(f.name))
-            return Reply(changed=True, note=text).add("🗑️ ", text)
+            return Reply(changed=True, note=note(T.NOTE_FEED_REMOVED, name=isolate(f.name))).add("🗑️ ", text)
     return Reply().add(T.FEED_MISSING)
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from bot.domain.sanitize import plain_text
 
-__all__ = ["Invocation", "parse_command", "clean_argument", "MAX_INPUT"]
+__all__ = ["Invocation", "parse_command", "clean_argument", "raw_argument", "MAX_INPUT"]
 
 MAX_INPUT = 4096
 _CMD = re.compile(r"^/?([A-Za-z][A-Za-z0-9_]{0,31})(?:@([A-Za-z0-9_]{1,64}))?(?:\s+(.*))?$", re.DOTALL)
@@ -24,6 +24,7 @@ class Invocation:
     name: str  # lower-case command name, "" when the text is not a command
     args: str  # the rest, cleaned
     addressed_to: str | None = None  # "@bot" suffix on Telegram
+    raw: str = ""  # the rest with its layout kept (indentation, lines): for commands that read a document
 
 
 def clean_argument(text: str) -> str:
@@ -32,6 +33,17 @@ def clean_argument(text: str) -> str:
     Line breaks stay (one "\n" between non-blank lines): /watch reads each line as a rule of its own.
     """
     return "\n".join(ln for ln in (_clean_line(part) for part in text[:MAX_INPUT].split("\n")) if ln)
+
+
+def raw_argument(text: str) -> str:
+    """Like ``clean_argument`` but keeping each line's indentation (a pasted YAML document)."""
+    lines = []
+    for part in text[:MAX_INPUT].split("\n"):
+        kept = "".join(" " if ch == "\t" else ch for ch in part
+                       if ch == "\t" or (unicodedata.category(ch) not in ("Cc", "Cs", "Co", "Cn")
+                                         and ch not in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+        lines.append(plain_text(kept).rstrip())
+    return "\n".join(lines).strip("\n")
 
 
 def _clean_line(text: str) -> str:
@@ -58,4 +70,5 @@ def parse_command(text: str, *, slash_optional: bool = False) -> Invocation:
     if not m:
         first, _, rest = text.lstrip("/").partition(" ")
         return Invocation(clean_argument(first).lower() or "?", clean_argument(rest))
-    return Invocation(m.group(1).lower(), clean_argument(m.group(3) or ""), m.group(2))
+    rest = m.group(3) or ""
+    return Invocation(m.group(1).lower(), clean_argument(rest), m.group(2), raw_argument(rest))

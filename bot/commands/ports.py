@@ -8,14 +8,26 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
-from bot.domain.states import AddResult
+from bot.domain.alerting import OutboxDraft
 from bot.domain.alertwork import AlertWork, WorkTarget
 from bot.domain.audit import AuditDraft
-from bot.storage.records import AuditRecord, ChatFeed, DeadLetter, DestinationRef, StoryRecord
+from bot.domain.policy import DigestSchedule, NotifyMode, QuietHours
+from bot.domain.states import AddResult, FeedOrigin
+from bot.storage.records import (
+    AttentionRecord,
+    AuditRecord,
+    ChatFeed,
+    DeadLetter,
+    DestinationRef,
+    SourceFreshness,
+    SpikeHistory,
+    StoryRecord,
+)
 
 __all__ = ["SettingsStore", "ChatFeedStore", "StoryArchive", "DeadLetterStore", "AuditStore",
-           "AlertWorkStore"]
+           "AlertWorkStore", "SourcesStore", "TrendsStore"]
 
 
 class SettingsStore(Protocol):
@@ -39,6 +51,10 @@ class SettingsStore(Protocol):
 
     async def set_muted(self, destination_id: int, until: datetime | None) -> None: ...
 
+    async def take_missed(self, destination_id: int) -> int:
+        """Alerts the mute dropped since it began (the count starts again at 0)."""
+        ...
+
     async def terms(self, destination_id: int) -> list[str]: ...
 
     async def add_term(self, destination_id: int, term: str, key: str, by: str | None, now: datetime, *,
@@ -61,6 +77,29 @@ class SettingsStore(Protocol):
     async def feed_count(self, destination_id: int) -> int: ...
 
     async def unlink_feed(self, destination_id: int, feed_id: int) -> bool: ...
+
+    async def followed_threads(self, platform: str, external_id: str) -> list[int]: ...
+
+    async def activity(self, destination_id: int) -> dict[str, int]: ...
+
+    async def is_ops_chat(self, platform: str, external_id: str) -> bool: ...
+
+    # Attention (issue 16)
+    async def attention(self, destination_id: int) -> AttentionRecord: ...
+
+    async def zone_of(self, destination_id: int) -> ZoneInfo: ...
+
+    async def set_timezone(self, destination_id: int, zone: str | None) -> None: ...
+
+    async def set_quiet(self, destination_id: int, quiet: QuietHours | None) -> None: ...
+
+    async def set_digest(self, destination_id: int, digest: DigestSchedule | None) -> None: ...
+
+    async def set_cap(self, destination_id: int, cap: int | None) -> None: ...
+
+    async def set_notify(self, destination_id: int, mode: NotifyMode, here: bool) -> None: ...
+
+    async def set_urgent_lists(self, destination_id: int, watchlist_ids: Iterable[str]) -> None: ...
 
 
 class ChatFeedStore(Protocol):
@@ -121,3 +160,20 @@ class AlertWorkStore(Protocol):
                                    destination_id: int | None = None) -> list[tuple[str, int]]: ...
 
     async def request_edit(self, outbox_id: int, now: datetime) -> None: ...
+
+
+class SourcesStore(Protocol):
+    """How feeds are doing, for /sources."""
+
+    async def freshness(self, *, feed_ids: Sequence[int] | None = None,
+                        origin: FeedOrigin | None = None) -> list[SourceFreshness]: ...
+
+    async def is_ops(self, destination_id: int) -> bool: ...
+
+
+class TrendsStore(Protocol):
+    """/trends: the lists' sightings (as spike detection reads them), and the outbox for the chart."""
+
+    async def history(self, since: datetime) -> SpikeHistory: ...
+
+    async def enqueue(self, drafts: Sequence[OutboxDraft]) -> int: ...

@@ -7,13 +7,15 @@ ready-made "/watch" string: Telegram writes it "/watch العبارة", Slack
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from string import Formatter
 
-from bot.alerts.arabic import RLM, isolate_ltr
+from bot.alerts.arabic import RLM, isolate, isolate_ltr
 from bot.alerts.model import Span
 
-__all__ = ["Reply", "Button", "Span", "CommandSpan", "command", "phrase", "line", "bold"]
+__all__ = ["Reply", "Line", "Button", "Document", "Span", "CommandSpan", "ActorSpan", "ChatSpan", "command", "phrase",
+           "line", "bold", "note", "term_text", "trim_symbols"]
 
 Line = tuple[Span, ...]
 
@@ -22,6 +24,14 @@ Line = tuple[Span, ...]
 class Button:
     label: str
     action: str  # opaque to adapters: "toggle:<watchlist id>"
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A file a reply carries (/export): Telegram sends it with sendDocument, Slack uploads it."""
+
+    filename: str
+    content: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +48,16 @@ class CommandSpan(Span):
         return isolate_ltr(text) if self.isolated else text
 
 
+@dataclass(frozen=True, slots=True)
+class ActorSpan(Span):
+    """Who made a change, in a channel note: each platform names the person its own way (Slack: <@U…>)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChatSpan(Span):
+    """A chat the user named with "@" and the platform resolved: shown as a tappable name, not defused."""
+
+
 def command(name: str, args: str = "", *, isolated: bool = False) -> CommandSpan:
     """A ``CommandSpan`` whose plain text is the slash form."""
     probe = CommandSpan("", name=name, args=args, isolated=isolated)
@@ -49,8 +69,11 @@ class Reply:
     lines: list[Line] = field(default_factory=list)
     buttons: list[list[Button]] = field(default_factory=list)
     changed: bool = False  # settings changed: Slack also posts a visible note in the channel
-    note: str | None = None  # that visible note (plain text)
+    note: Line | None = None  # that visible note, in the third person (``note()``), with an ``ActorSpan``
+    toast: str | None = None  # the short answer to a button press (Telegram's callback answer)
+    edit: bool = False  # a button's answer that replaces the message the button is on
     error: bool = False
+    document: Document | None = None
 
     def add(self, *spans: Span | str) -> "Reply":
         self.lines.append(line(*spans))
@@ -66,6 +89,11 @@ def line(*spans: Span | str) -> Line:
     if parts and not parts[0].text.startswith(RLM):
         parts.insert(0, Span(RLM))
     return tuple(p for p in parts if p.text)
+
+
+def note(template: str, **values: Span | str | int) -> Line:
+    """A channel note from a third-person template whose ``{user}`` is whoever made the change."""
+    return line(*phrase(template, user=ActorSpan("عضو"), **values))
 
 
 def bold(text: str) -> Span:
@@ -110,3 +138,40 @@ def _mentions(text: str) -> list[Span]:
         i = j
     out.append(Span(text[start:]))
     return out
+
+
+_PAIRS = {"«": "»", '"': '"', "\u201c": "\u201d", "\u201d": "\u201d", "\u201e": "\u201d", "'": "'"}
+
+
+def term_text(text: str) -> str:
+    """A user's term as put inside our own «…»: isolated, one pair of its own quotes dropped.
+
+    "/watch «الناتو»" is answered «الناتو», never «الـ«ناتو»» (nested guillemets).
+    """
+    t = text.strip()
+    if len(t) > 2 and _PAIRS.get(t[0]) == t[-1] and not any(q in t[1:-1] for q in "«»\"\u201c\u201d"):
+        t = t[1:-1].strip()
+    return isolate(t)
+
+
+def _symbol(ch: str) -> bool:
+    return unicodedata.category(ch) == "So" or ch in "\ufe0f\ufe0e\u200d\u20e3" or 0x1F3FB <= ord(ch) <= 0x1F3FF
+
+
+def trim_symbols(text: str) -> str:
+    """A term without the emoji and symbols around its words ("🔴 عاجل 🔴" -> "عاجل"); kept when nothing else is left."""
+    lines = []
+    for ln in text.split("\n"):
+        words = [_trim_word(w) for w in ln.split()]
+        lines.append(" ".join(w for w in words if w))
+    out = "\n".join(ln for ln in lines if ln)
+    return out if out.strip() else text
+
+
+def _trim_word(word: str) -> str:
+    start, end = 0, len(word)
+    while start < end and _symbol(word[start]):
+        start += 1
+    while end > start and _symbol(word[end - 1]):
+        end -= 1
+    return word[start:end]

@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 
 from bot.alerts.arabic import format_datetime, isolate
-from bot.alerts.plural import PHRASES, counted
+from bot.alerts.plural import NEWS, PHRASES, counted, last_days
+from bot.commands.address import addressee
+from bot.commands.attention import policy_lines
 from bot.commands.context import (
     Context,
     Deps,
@@ -20,15 +22,15 @@ from bot.commands.context import (
     find_destination,
     labels_of,
 )
-from bot.commands.reply import Reply, Span, bold, phrase
-from bot.commands.texts import TERM_ERRORS, T
+from bot.commands.reply import Reply, Span, bold, note, phrase, term_text, trim_symbols
+from bot.commands.texts import TERM_ERRORS, N, T
 from bot.domain.matcher import Match
 from bot.domain.rule_parse import Phrase, RuleError, parse_rule
 from bot.domain.rules import CompiledRule
 from bot.domain.stories import cut_at_word
 from bot.domain.watch_input import MAX_PARTS, rule_key, split_watch_input
 from bot.domain.watchlists import custom_watchlist_id
-from bot.pipeline.preview import preview_rule
+from bot.pipeline.preview import PreviewHit, preview_rule, preview_watchlist
 from bot.storage.records import StoryRecord
 
 __all__ = ["PREVIEW_DAYS", "PREVIEW_SHOW", "watch", "unwatch", "show_watchlist", "preview", "rule_usage",
@@ -41,7 +43,7 @@ _MAX_ALSO = 12
 
 
 def quoted(terms: list[str]) -> str:
-    return "، ".join(f"«{isolate(t)}»" for t in terms)
+    return "، ".join(f"«{term_text(t)}»" for t in terms)
 
 
 def rule_usage(text: str, exc: RuleError) -> UsageError:
@@ -55,7 +57,7 @@ def rule_usage(text: str, exc: RuleError) -> UsageError:
 def _parts(args: str) -> list[str]:
     if not args.strip():
         raise UsageError(TERM_ERRORS["empty"])
-    parts = list(split_watch_input(args).parts)
+    parts = list(split_watch_input(trim_symbols(args)).parts)  # emoji around words are no part of a term
     if len(parts) > MAX_PARTS:
         raise UsageError(TERM_ERRORS["too_many_parts"].format(limit=MAX_PARTS))
     return parts
@@ -77,6 +79,7 @@ async def watch(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
         except RuleError as exc:
             raise rule_usage(part, exc) from exc
     dest = await ensure_destination(deps, ctx, where)
+    who = addressee(where)
     reply = Reply()
     if len(parts) > 1:
         reply.add(T.WATCH_SPLIT.format(count=counted(len(parts), PHRASES)))
@@ -87,13 +90,14 @@ async def watch(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
                                            own_list=custom_watchlist_id(dest.id))
         if result == "limit":
             reply.error = not added
-            reply.add(*phrase(T.WATCH_LIMIT, limit=deps.settings.max_terms_per_chat))
+            reply.add(*phrase(T.WATCH_LIMIT, own=who.own, limit=counted(deps.settings.max_terms_per_chat, PHRASES)))
             break
         if result == "exists":
-            reply.add(T.WATCH_EXISTS.format(term=isolate(part)))
+            reply.add(T.WATCH_EXISTS.format(term=term_text(part), own=who.own))
             continue
         added.append(part)
-        text = (T.WATCH_ADDED if _is_plain(part) else T.WATCH_RULE_ADDED).format(term=isolate(part))
+        text = (T.WATCH_ADDED if _is_plain(part) else T.WATCH_RULE_ADDED).format(term=term_text(part), own=who.own,
+                                                                                  gets=who.gets)
         reply.add("✅ ", text)
         also = list(dict.fromkeys(a for e in rule.expansions for a in e.added))
         if also:
@@ -104,7 +108,8 @@ async def watch(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
     if added:
         await deps.index.refresh()
         reply.changed = True
-        reply.note = "، ".join(T.WATCH_ADDED.format(term=isolate(p)) for p in added)
+        reply.note = note(T.NOTE_WATCH_ADDED, term=term_text(added[0])) if len(added) == 1 else \
+            note(T.NOTE_WATCH_ADDED_MANY, terms=quoted(added))
     return reply
 
 
@@ -118,6 +123,7 @@ async def unwatch(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
         except RuleError as exc:
             raise rule_usage(part, exc) from exc
     dest = await find_destination(deps, ctx, where)
+    who = addressee(where)
     reply = Reply()
     removed: list[str] = []
     missing = False
@@ -125,10 +131,10 @@ async def unwatch(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
         gone = await deps.chats.remove_term(dest.id, key) if dest else None
         if gone is None:
             missing = True
-            reply.add(T.UNWATCH_MISSING.format(term=isolate(part)))
+            reply.add(T.UNWATCH_MISSING.format(term=term_text(part), own=who.own))
         else:
             removed.append(gone)
-            reply.add("🗑️ ", T.UNWATCHED.format(term=isolate(gone)))
+            reply.add("🗑️ ", T.UNWATCHED.format(term=term_text(gone), own=who.own))
     if missing and dest:
         terms = await deps.chats.terms(dest.id)
         if terms:
@@ -136,21 +142,24 @@ async def unwatch(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
     if removed:
         await deps.index.refresh()
         reply.changed = True
-        reply.note = "، ".join(T.UNWATCHED.format(term=isolate(r)) for r in removed)
+        reply.note = note(T.NOTE_UNWATCHED, term=term_text(removed[0])) if len(removed) == 1 else \
+            note(T.NOTE_UNWATCHED_MANY, terms=quoted(removed))
     return reply
 
 
 async def show_watchlist(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
     """Everything the chat follows: watchlists, own rules, exclusions, pause and mute, feed count."""
     dest = await find_destination(deps, ctx, where)
+    # In a forum's General (thread 0), the forum's topics may follow things of their own: say so.
+    threads = await deps.chats.followed_threads(ctx.platform, where.chat_id) if where.thread_id == 0 else []
     if dest is None:
-        return Reply().add(*phrase(T.WATCHLIST_EMPTY))
+        return _with_threads(Reply().add(*phrase(T.WATCHLIST_EMPTY)), threads)
     subs = await deps.chats.subscriptions(dest.id)
     terms = await deps.chats.terms(dest.id)
     excluded = await deps.chats.exclusions(dest.id)
     builtin = [s for s in subs if s in deps.index.builtins]
     if not builtin and not terms and not excluded:
-        return Reply().add(*phrase(T.WATCHLIST_EMPTY))
+        return _with_threads(Reply().add(*phrase(T.WATCHLIST_EMPTY)), threads)
     reply = Reply().add(bold(T.WATCHLIST_HEADER))
     reply.add(T.WATCHLIST_TOPICS.format(labels=labels_of(deps, builtin)))
     if terms:
@@ -164,6 +173,18 @@ async def show_watchlist(deps: Deps, ctx: Context, where: Where, args: str) -> R
     n_feeds = await deps.chats.feed_count(dest.id)
     if n_feeds:
         reply.add(T.WATCHLIST_FEEDS.format(count=n_feeds))
+    policy = policy_lines(deps, dest.id, await deps.chats.attention(dest.id))
+    if policy:
+        reply.add(bold(T.POLICY_HEADER))
+        for text in policy:
+            reply.add(text)
+    return _with_threads(reply, threads)
+
+
+def _with_threads(reply: Reply, threads: list[int]) -> Reply:
+    """A forum's General: the topics that follow things of their own."""
+    if threads:
+        reply.add(*phrase(T.WATCHLIST_THREADS, threads=counted(len(threads), N.THREADS)))
     return reply
 
 
@@ -176,6 +197,20 @@ def _story(reply: Reply, story: StoryRecord) -> None:
     reply.add("• ", Span(isolate(title), href=story.link or None), f" — {isolate(story.feed_name)}")
 
 
+def _hits(reply: Reply, subject: str, period: str, hits: list[PreviewHit]) -> Reply:
+    """The header ("… خلال الأيام الثلاثة الأخيرة: 7 أخبار، وهذه أحدث 5 منها") and the newest hits."""
+    if not hits:
+        return reply.add(T.PREVIEW_NONE.format(term=subject, period=period))
+    count = counted(len(hits), NEWS)
+    if len(hits) > PREVIEW_SHOW:
+        count = T.PREVIEW_SHOWING.format(count=count, shown=PREVIEW_SHOW)
+    reply.add(bold(T.PREVIEW_HEADER.format(term=subject, period=period, count=count)))
+    for hit in hits[:PREVIEW_SHOW]:
+        _story(reply, hit.story)
+        reply.add("   ", T.PREVIEW_WHY.format(why=_why(hit.matches)))
+    return reply
+
+
 async def preview(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
     """Which stored stories of the last days a rule would have alerted, and its nearest misses."""
     days = PREVIEW_DAYS
@@ -185,6 +220,11 @@ async def preview(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
         args = args[:m.start()].strip()
     if not args.strip():
         raise UsageError(TERM_ERRORS["empty"])
+    period = last_days(days)
+    builtin = deps.index.builtins.get(args.strip().lower())
+    if builtin is not None:  # "/preview ceasefire": the built-in list, not the word
+        listed = await preview_watchlist(deps.stories, builtin, days=days, now=deps.clock())
+        return _hits(Reply(), T.PREVIEW_LIST.format(label=builtin.label), period, listed)
     dest = await find_destination(deps, ctx, where)
     exclusions = await deps.chats.exclusions(dest.id) if dest else []
     try:
@@ -192,15 +232,9 @@ async def preview(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
                                     exclusions=exclusions)
     except RuleError as exc:
         raise rule_usage(args, exc) from exc
-    if not result.hits:
-        reply = Reply().add(T.PREVIEW_NONE.format(term=isolate(args), days=days))
-    else:
-        reply = Reply().add(bold(T.PREVIEW_HEADER.format(days=days, term=isolate(args), count=len(result.hits))))
-        for hit in result.hits[:PREVIEW_SHOW]:
-            _story(reply, hit.story)
-            reply.add("   ", T.PREVIEW_WHY.format(why=_why(hit.matches)))
+    reply = _hits(Reply(), f"«{term_text(args)}»", period, result.hits)
     if result.near:
-        reply.add(bold(T.PREVIEW_NEAR.format(count=len(result.near))))
+        reply.add(bold(T.PREVIEW_NEAR.format(count=counted(len(result.near), NEWS))))
         for near in result.near[:PREVIEW_NEAR]:
             _story(reply, near.story)
             reply.add("   ", T.PREVIEW_WHY.format(why=_why(near.matches)))

@@ -5,14 +5,16 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from bot.alerts.model import Alert, format_alert
-from bot.alerts.spike import SpikeView, format_spike
+from bot.alerts.model import Alert, Outlet, format_alert
+from bot.alerts.spike import SpikeView, format_chart, format_spike
 from bot.alerts.work import with_work
+from bot.delivery.digests import digest_message
 from bot.delivery.ports import Message, Notice, StoryReader
-from bot.domain.alerting import AlertPayload, NoticePayload, SpikePayload, story_root
+from bot.domain.alerting import AlertPayload, ChartPayload, NoticePayload, SpikePayload, story_root
 from bot.domain.alertwork import AlertWork, sign
 from bot.domain.states import AlertAction, OutboxKind, OutboxState
 from bot.pipeline.watchindex import WatchIndex
@@ -31,13 +33,16 @@ class Composer:
     """Builds messages; one story goes to many chats, so stories and outlet lists are cached briefly."""
 
     def __init__(self, stories: StoryReader, index: WatchIndex, tz: ZoneInfo, *, cache_size: int = 2048,
-                 sightings_ttl: float = 5.0, work: WorkReader | None = None, secret: bytes = b"") -> None:
+                 sightings_ttl: float = 5.0, work: WorkReader | None = None, secret: bytes = b"",
+                 zones: Callable[[int], Awaitable[ZoneInfo]] | None = None) -> None:
         self.work, self.secret = work, secret
         self.stories = stories
         self.index = index
         self.tz = tz
+        self.zones = zones  # a destination's own /timezone, for the times its alerts show
+        self._zones: dict[int, tuple[float, ZoneInfo]] = {}
         self._stories: OrderedDict[int, StoryRecord] = OrderedDict()
-        self._sightings: dict[int, tuple[float, list[str]]] = {}
+        self._sightings: dict[int, tuple[float, list[Outlet]]] = {}
         self._cache_size = cache_size
         self._ttl = sightings_ttl
         self._spikes: OrderedDict[str, SpikeView] = OrderedDict()  # one chart per spike, however many chats
@@ -54,17 +59,31 @@ class Composer:
                 self._stories.popitem(last=False)
         return row
 
-    async def _also(self, root: int, *, fresh: bool) -> list[str]:
+    async def _also(self, root: int, *, fresh: bool) -> list[Outlet]:
         """Other outlets of a story; for a first send a few seconds stale at most (edits bring the rest)."""
         now = time.monotonic()
         hit = self._sightings.get(root)
         if hit is not None and not fresh and now - hit[0] < self._ttl:
             return hit[1]
-        names = (await self.stories.sightings([root])).get(root, [])
+        names = [Outlet(name, link) for name, link in (await self.stories.sightings([root])).get(root, [])]
         if len(self._sightings) > self._cache_size:
             self._sightings = {k: v for k, v in self._sightings.items() if now - v[0] < self._ttl}
         self._sightings[root] = (now, names)
         return names
+
+    async def _zone(self, destination_id: int) -> ZoneInfo:
+        """The destination's zone (cached for a few seconds: a /timezone change shows within them)."""
+        if self.zones is None:
+            return self.tz
+        now = time.monotonic()
+        hit = self._zones.get(destination_id)
+        if hit is not None and now - hit[0] < self._ttl:
+            return hit[1]
+        if len(self._zones) > self._cache_size:
+            self._zones.clear()
+        zone: ZoneInfo = await self.zones(destination_id)
+        self._zones[destination_id] = (now, zone)
+        return zone
 
     async def build(self, row: OutboxItem, platform: str = "", chat: str = "") -> Message | None:
         """The message for a row, or None when its story no longer exists.
@@ -74,6 +93,10 @@ class Composer:
         """
         if row.kind is OutboxKind.SPIKE:
             return await self._spike(row)
+        if row.kind is OutboxKind.CHART:
+            return await asyncio.to_thread(format_chart, ChartPayload.from_json(row.payload), self.tz)
+        if row.kind is OutboxKind.DIGEST:
+            return digest_message(row.payload)
         if row.kind is not OutboxKind.ALERT:
             notice = NoticePayload.from_json(row.payload)
             return Notice(notice.title, notice.lines)
@@ -85,16 +108,18 @@ class Composer:
         if root != story.id:
             root_story = await self._story(root)
             if root_story is not None:
-                also = [root_story.feed_name, *also]
-        also = [name for name in dict.fromkeys(also) if name != story.feed_name]
+                also = [Outlet(root_story.feed_name, root_story.link), *also]
+        also = [o for o in also if o.name != story.feed_name]
         payload = AlertPayload.from_json(row.payload)
         topics = tuple(self.index.topic(w) for w in payload.watchlists)
         alert = Alert(
             story_id=story.id, title=story.title, summary=story.summary or "", link=story.link,
             source=story.feed_name, published_at=story.published_at or story.first_seen_at,
-            topics=topics, matches=payload.matches, also=tuple(also),
+            topics=topics, matches=payload.matches, also=tuple(also), lang=story.lang,
+            urgent=payload.urgent,
+            spread=payload.spread, silent=payload.silent and not payload.urgent, here=payload.here and payload.urgent,
         )
-        view = format_alert(alert, self.tz)
+        view = format_alert(alert, await self._zone(row.destination_id))
         if not row.buttons or self.work is None or not self.secret or not platform:
             return view
         tokens = {a: sign(self.secret, a, row.id, platform, chat) for a in AlertAction}

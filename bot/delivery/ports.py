@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from bot.alerts.digest import DigestMessage
 from bot.alerts.model import AlertView
 from bot.alerts.spike import SpikeView
 from bot.delivery.budget import SendBudget
@@ -69,7 +70,7 @@ class Notice:
         return "\n".join([self.title, *self.lines])
 
 
-Message = AlertView | Notice | SpikeView  # a spike alert carries its chart
+Message = AlertView | Notice | SpikeView | DigestMessage  # a spike alert carries its chart
 
 
 class Sender(Protocol):
@@ -91,7 +92,7 @@ class StoryReader(Protocol):
 
     async def get(self, story_id: int) -> StoryRecord | None: ...
 
-    async def sightings(self, story_ids: Iterable[int]) -> dict[int, list[str]]: ...
+    async def sightings(self, story_ids: Iterable[int]) -> dict[int, list[tuple[str, str]]]: ...
 
 
 class OutboxStore(Protocol):

@@ -15,7 +15,8 @@ from bot.domain.matcher import Match
 from bot.domain.states import OutboxKind, OutboxState
 
 __all__ = ["story_dedupe_key", "story_root", "match_to_json", "match_from_json", "AlertPayload",
-           "NoticePayload", "Headline", "SpikePayload", "spike_dedupe_key", "OutboxDraft"]
+           "NoticePayload", "Headline", "SpikePayload", "spike_dedupe_key", "ChartPayload", "OutboxDraft",
+           "urgent_dedupe_key", "digest_dedupe_key", "DigestPayload"]
 
 _STORY = "story:"
 
@@ -45,19 +46,49 @@ def match_from_json(d: Mapping[str, Any]) -> Match:
 
 @dataclass(frozen=True, slots=True)
 class AlertPayload:
-    """Which of a destination's lists an alert answers, and the words that fired them."""
+    """Which of a destination's lists an alert answers, the words that fired them, and how loud it is.
+
+    ``urgent``: the alert's tier is urgent (shown as a leading "🔴 عاجل" line); ``spread``:
+    (outlets, minutes) when it became urgent by spreading; ``silent``: send without a
+    notification sound; ``here``: an urgent Slack alert may ``<!here>`` (the channel opted in).
+    """
 
     watchlists: tuple[str, ...]
     matches: tuple[Match, ...]
+    urgent: bool = False
+    spread: tuple[int, int] | None = None
+    silent: bool = False
+    here: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        return {"watchlists": list(self.watchlists), "matches": [match_to_json(m) for m in self.matches]}
+        out: dict[str, Any] = {"watchlists": list(self.watchlists), "matches": [match_to_json(m) for m in self.matches]}
+        if self.urgent:
+            out["urgent"] = True
+        if self.spread is not None:
+            out["spread"] = list(self.spread)
+        if self.silent:
+            out["silent"] = True
+        if self.here:
+            out["here"] = True
+        return out
 
     @classmethod
     def from_json(cls, d: Mapping[str, Any] | None) -> AlertPayload:
         d = d or {}
+        raw = d.get("spread")
+        spread = (int(raw[0]), int(raw[1])) if isinstance(raw, (list, tuple)) and len(raw) == 2 else None
         return cls(tuple(str(w) for w in d.get("watchlists", ())),
-                   tuple(match_from_json(m) for m in d.get("matches", ())))
+                   tuple(match_from_json(m) for m in d.get("matches", ())),
+                   d.get("urgent") is True, spread, d.get("silent") is True, d.get("here") is True)
+
+
+def urgent_dedupe_key(root_story_id: int) -> str:
+    """The one urgent re-send of a story that became urgent after its first alert (spread)."""
+    return f"urgent:{root_story_id}"
+
+
+def digest_dedupe_key(destination_id: int, release_at: datetime, part: int) -> str:
+    return f"digest:{destination_id}:{release_at.strftime('%Y%m%dT%H%M%S')}:{part}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +105,24 @@ class NoticePayload:
     def from_json(cls, d: Mapping[str, Any] | None) -> NoticePayload:
         d = d or {}
         return cls(str(d.get("title", "")), tuple(str(x) for x in d.get("lines", ())))
+
+
+@dataclass(frozen=True, slots=True)
+class DigestPayload:
+    """A digest message as stored: lines of (text, bold, href) spans, and the stories it carries."""
+
+    lines: tuple[tuple[tuple[str, bool, str | None], ...], ...]
+    story_ids: tuple[int, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"lines": [[[t, b, h] for t, b, h in ln] for ln in self.lines], "stories": list(self.story_ids)}
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any] | None) -> DigestPayload:
+        d = d or {}
+        lines = tuple(tuple((str(sp[0]), bool(sp[1]), str(sp[2]) if sp[2] else None) for sp in ln)
+                      for ln in d.get("lines", ()))
+        return cls(lines, tuple(int(i) for i in d.get("stories", ())))
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +174,28 @@ class SpikePayload:
 
 
 @dataclass(frozen=True, slots=True)
+class ChartPayload:
+    """A line chart and its caption: one line per list (Latin ids in the image), Arabic in ``caption``."""
+
+    caption: tuple[str, ...]
+    lines: tuple[tuple[str, tuple[int, ...]], ...]  # (watchlist id, counts)
+    start: datetime
+    step_minutes: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"caption": list(self.caption), "lines": [[wl, list(c)] for wl, c in self.lines],
+                "start": self.start.isoformat(), "step": self.step_minutes}
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any] | None) -> ChartPayload:
+        d = d or {}
+        return cls(tuple(str(x) for x in d.get("caption", ())),
+                   tuple((str(wl), tuple(int(x) for x in c)) for wl, c in d.get("lines", ())),
+                   datetime.fromisoformat(str(d.get("start", "2000-01-01T00:00:00+00:00"))),
+                   int(d.get("step", 15)))
+
+
+@dataclass(frozen=True, slots=True)
 class OutboxDraft:
     """An outbox row to be written (the repository fills in ids and bookkeeping)."""
 
@@ -136,12 +207,22 @@ class OutboxDraft:
     payload: dict[str, Any]
     created_at: datetime
     story_seen_at: datetime | None = None
+    state: OutboxState = OutboxState.PENDING  # or HELD (with ``release_at``)
+    tier: str | None = None  # ``bot.domain.policy.Tier`` of an alert
+    release_at: datetime | None = None
+    hold_reason: str | None = None
 
     @classmethod
     def alert(cls, destination_id: int, chat_id: int, story_id: int, root: int, payload: AlertPayload,
-              now: datetime, story_seen_at: datetime) -> OutboxDraft:
-        return cls(destination_id, chat_id, story_id, OutboxKind.ALERT, story_dedupe_key(root),
-                   payload.to_json(), now, story_seen_at)
+              now: datetime, story_seen_at: datetime, *, key: str | None = None) -> OutboxDraft:
+        return cls(destination_id, chat_id, story_id, OutboxKind.ALERT, key or story_dedupe_key(root),
+                   payload.to_json(), now, story_seen_at, tier="urgent" if payload.urgent else "normal")
+
+    def held(self, release_at: datetime, reason: str) -> OutboxDraft:
+        """This row, held until ``release_at`` (a digest carries it)."""
+        return OutboxDraft(self.destination_id, self.chat_id, self.story_id, self.kind, self.dedupe_key,
+                           self.payload, self.created_at, self.story_seen_at, OutboxState.HELD, self.tier,
+                           release_at, reason)
 
     @classmethod
     def notice(cls, destination_id: int, chat_id: int, key: str, payload: NoticePayload,
@@ -152,13 +233,18 @@ class OutboxDraft:
     def spike(cls, destination_id: int, chat_id: int, payload: SpikePayload, window_end: datetime,
               now: datetime) -> OutboxDraft:
         return cls(destination_id, chat_id, None, OutboxKind.SPIKE, spike_dedupe_key(payload.watchlist, window_end),
-                   payload.to_json(), now, None)
+                   payload.to_json(), now, None, tier="urgent")
+
+    @classmethod
+    def chart(cls, destination_id: int, chat_id: int, key: str, payload: ChartPayload, now: datetime) -> OutboxDraft:
+        return cls(destination_id, chat_id, None, OutboxKind.CHART, key, payload.to_json(), now, None)
 
     def to_row(self) -> dict[str, Any]:
         return {"destination_id": self.destination_id, "chat_id": self.chat_id, "story_id": self.story_id,
                 "kind": str(self.kind), "dedupe_key": self.dedupe_key, "payload": self.payload,
-                "state": str(OutboxState.PENDING), "attempts": 0, "edits": 0, "created_at": self.created_at,
-                "story_seen_at": self.story_seen_at}
+                "state": str(self.state), "attempts": 0, "edits": 0, "created_at": self.created_at,
+                "story_seen_at": self.story_seen_at, "tier": self.tier, "release_at": self.release_at,
+                "hold_reason": self.hold_reason}
 
 
 def watchlists_of(matches: Iterable[Match]) -> set[str]:

@@ -23,6 +23,7 @@ from bot.domain.watchlists import Watchlist, custom_watchlist_id
 __all__ = ["EXCLUDE_PREFIX", "ChatRules", "Resolved", "exclusion_watchlist"]
 
 EXCLUDE_PREFIX = "chat-exclude:"
+_NO_FACTS = StoryFacts()
 
 
 def exclusion_watchlist(destination_id: int, terms: Sequence[str]) -> Watchlist:
@@ -108,7 +109,7 @@ class ChatRules:
         self._lists_dropped.clear()
         return changed, dropped
 
-    def resolve(self, found: Sequence[Match], facts: StoryFacts = StoryFacts(),
+    def resolve(self, found: Sequence[Match], facts: StoryFacts | None = None,
                 text: tuple[str, str] = ("", "")) -> Resolved:
         """Built-in matches as they are, fired chat rules as matches of the chat's own list."""
         plain: list[Match] = []
@@ -123,7 +124,7 @@ class ChatRules:
                 plain.append(m)
         if rule_hits:
             seen: set[tuple[str, str, int, int]] = set()
-            for hit in self.rules.evaluate(found, facts, text):
+            for hit in self.rules.evaluate(found, facts or _NO_FACTS, text):
                 own = custom_watchlist_id(self._owner[hit.rule_id])
                 for m in hit.matches:
                     key = (own, m.field, m.start, m.end)

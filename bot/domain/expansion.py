@@ -22,7 +22,7 @@ from functools import cache
 from bot.domain.text import is_arabic_token, normalize
 from bot.domain.watchlists import TermError, Watchlist, parse_term, term_key
 
-__all__ = ["Expansion", "Expander", "LITERAL_MARK", "arabic_nisba"]
+__all__ = ["Expansion", "Expander", "LITERAL_MARK", "arabic_nisba", "place_names"]
 
 LITERAL_MARK = "="
 _MAX_ADDED = 40  # an entity with more aliases than this is not expanded (a reply must stay short)
@@ -138,6 +138,11 @@ def _places() -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
                 ids.append(place)
                 words.extend(w for w in spellings if w not in words)
     return {k: (tuple(ids), tuple(words)) for k, (ids, words) in table.items()}
+
+
+def place_names() -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+    """Normalised place name (Arabic without its article) -> (place ids, spellings), from CLDR."""
+    return _places()
 
 
 class Expander:

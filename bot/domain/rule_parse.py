@@ -18,10 +18,9 @@ the user types reaches a regular-expression engine.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
 
+from bot.domain.rule_tokens import LANGS, MAX_NEAR, RuleError, Tok, tokens
 from bot.domain.watchlists import TermError, parse_term
-from bot.errors import NewsbotError
 
 __all__ = [
     "AllOf",
@@ -46,8 +45,6 @@ __all__ = [
 MAX_RULE_LENGTH = 500
 MAX_PHRASES = 20
 MAX_DEPTH = 6
-MAX_NEAR = 30
-LANGS = ("ar", "en")
 
 
 # ------------------------------------------------------------------ the tree
@@ -102,16 +99,6 @@ class InLang:
 Node = Phrase | AllOf | AnyOf | Not | Near | InTitle | FromSource | InLang
 
 
-class RuleError(NewsbotError, ValueError):
-    """A rule that cannot be used: ``position`` (0-based, into the rule text) and an Arabic reason."""
-
-    def __init__(self, code: str, position: int, message_ar: str) -> None:
-        super().__init__(f"{code} at {position}: {message_ar}")
-        self.code = code
-        self.position = position
-        self.message_ar = message_ar
-
-
 _TERM_ERRORS_AR = {
     "empty": "عبارة فارغة.",
     "too_long": "العبارة طويلة جداً: الحد الأقصى 100 حرف.",
@@ -122,101 +109,18 @@ _TERM_ERRORS_AR = {
 }
 
 
-# ------------------------------------------------------------------- tokens
-_OPEN_QUOTES = {'"': '"', "\u201c": "\u201d", "\u201d": "\u201d", "\u00ab": "\u00bb", "\u201e": "\u201d"}
-_STOP = set('()+|~"\u201c\u201d\u00ab\u00bb\u201e')  # characters that end a word
-_KEYWORDS = {"AND": "+", "OR": "|", "NOT": "-"}
-_SCOPES = ("title", "source", "lang")
-
-
-class _Tok(NamedTuple):
-    kind: str  # word quoted ( ) + | - ~ = title source lang end
-    pos: int
-    end: int
-    value: str = ""
-    number: int = 0
-
-
-_BREAK = "\0"
-# Every character that ends a word maps to one sentinel, so a word's end is one str.find (in C).
-_BREAKS = {cp: _BREAK for cp in range(0x3001) if chr(cp).isspace()} | {ord(c): _BREAK for c in _STOP} | {0: _BREAK}
-
-
-def _tokens(text: str) -> list[_Tok]:
-    out: list[_Tok] = []
-    i, n = 0, len(text)
-    breaks = text.translate(_BREAKS)
-    while i < n:
-        c = text[i]
-        if breaks[i] == _BREAK and c not in _STOP:
-            i += 1  # a space
-        elif c in "()+|":
-            out.append(_Tok(c, i, i + 1))
-            i += 1
-        elif c == "~":
-            j = i + 1
-            while j < n and text[j].isdigit() and text[j].isascii():
-                j += 1
-            if j == i + 1 or j - i > 4:
-                raise RuleError("near_number", i, f"بعد ~ يأتي عدد الكلمات بين العبارتين، من 0 إلى {MAX_NEAR}: "
-                                                  "مثل «زيلينسكي ~5 ترامب».")
-            out.append(_Tok("~", i, j, number=int(text[i + 1:j])))
-            i = j
-        elif c in _OPEN_QUOTES:
-            j = text.find(_OPEN_QUOTES[c], i + 1)
-            if j < 0:
-                raise RuleError("unclosed_quote", i, "علامة تنصيص لم تُغلق.")
-            out.append(_Tok("quoted", i, j + 1, value=text[i + 1:j]))
-            i = j + 1
-        elif c in _STOP:
-            raise RuleError("stray_quote", i, "علامة تنصيص إغلاق بلا علامة فتح.")
-        elif c in "-=":
-            # Only where a token starts: inside a word ("cease-fire") the scan below keeps it.
-            out.append(_Tok(c, i, i + 1))
-            i += 1
-        else:
-            j = breaks.find(_BREAK, i)
-            if j < 0:
-                j = n
-            word = text[i:j]
-            head, colon, rest = word.partition(":")
-            if colon and head.lower() in _SCOPES:
-                scope = head.lower()
-                if scope == "title":
-                    out.append(_Tok("title", i, i + len(head) + 1))
-                    i += len(head) + 1
-                    continue
-                if scope == "lang":
-                    # "lang:ar|en": the alternatives belong to the scope, not to the rule's "|"
-                    while j + 2 < n and text[j] == "|" and text[j + 1:j + 3].lower() in LANGS and (
-                            j + 3 == n or text[j + 3].isspace() or text[j + 3] in _STOP):
-                        j += 3
-                    rest = text[i + len(head) + 1:j]
-                out.append(_Tok(scope, i, j, value=rest))
-                i = j
-                continue
-            kind = _KEYWORDS.get(word)
-            if kind is not None:
-                out.append(_Tok(kind, i, j))
-            else:
-                out.append(_Tok("word", i, j, value=word))
-            i = j
-    out.append(_Tok("end", n, n))
-    return out
-
-
 # ------------------------------------------------------------------- parser
 class _Parser:
     def __init__(self, text: str) -> None:
         self.text = text
-        self.toks = _tokens(text)
+        self.toks = tokens(text)
         self.i = 0
         self.phrases = 0
 
-    def peek(self) -> _Tok:
+    def peek(self) -> Tok:
         return self.toks[self.i]
 
-    def take(self) -> _Tok:
+    def take(self) -> Tok:
         tok = self.toks[self.i]
         self.i += 1
         return tok
@@ -322,7 +226,7 @@ class _Parser:
         return Phrase(text.strip(), literal, pos)
 
 
-def _unexpected(tok: _Tok) -> RuleError:
+def _unexpected(tok: Tok) -> RuleError:
     if tok.kind == "end":
         return RuleError("missing_operand", tok.pos, "القاعدة تنتهي قبل أوانها: ينقص عبارة بعد آخر عامل.")
     if tok.kind == ")":

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["StoryState", "OutboxState", "OutboxKind", "OutcomeKind", "FeedOrigin", "Platform", "ChatKind",
+__all__ = ["StoryState", "OutboxState", "OutboxKind", "OutcomeKind", "HoldReason", "FeedOrigin", "Platform", "ChatKind",
            "AddResult", "DeadLetterReason", "AlertAction"]
 
 
@@ -25,12 +25,22 @@ class StoryState(StrEnum):
 
 
 class OutboxState(StrEnum):
-    """pending -> sent | failed | gone."""
+    """pending -> sent | failed | gone; held -> digested (its story went out in a digest row)."""
 
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"
     GONE = "gone"
+    HELD = "held"  # waits for ``release_at`` (quiet hours, digest mode, cap): a digest carries it
+    DIGESTED = "digested"  # a digest row took it; never sent on its own
+
+
+class HoldReason(StrEnum):
+    """Why an alert row is held (``bot.domain.policy.Reason`` of a HOLD)."""
+
+    QUIET = "quiet"
+    DIGEST = "digest"
+    CAP = "cap"
 
 
 class DeadLetterReason(StrEnum):
@@ -52,7 +62,9 @@ class AlertAction(StrEnum):
 class OutboxKind(StrEnum):
     ALERT = "alert"
     OPS = "ops"
+    DIGEST = "digest"  # a digest message: its lines are in the payload
     SPIKE = "spike"  # a list suddenly everywhere (bot.domain.spikes), with its chart
+    CHART = "chart"  # a chart asked for by a command (/trends), with its caption
 
 
 class OutcomeKind(StrEnum):

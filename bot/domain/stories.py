@@ -12,13 +12,19 @@ from w3lib.url import canonicalize_url
 
 from bot.domain.markup import html_to_text
 
-__all__ = ["StoryDraft", "clean_text", "canonical_url", "story_key", "cut_at_word"]
+__all__ = ["StoryDraft", "clean_text", "canonical_url", "visible_url", "story_key", "cut_at_word"]
 
 
 # Query parameters that only track where a click came from.
 _TRACKING = re.compile(
     r"^(utm_[a-z_]+|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|yclid|igshid|ocid|cmpid|"
     r"at_[a-z_]+|_ga|_gl|ref|ref_src|ref_url|src|rss|from|feed|feedtype|xtor|ito|ns_[a-z_]+|sr_share)$",
+    re.IGNORECASE,
+)
+# The ones a reader is shown without: click trackers only, never a parameter a site may need.
+_CLICK_TRACKING = re.compile(
+    r"^(utm_[a-z_]+|fbclid|gclid|dclid|gbraid|wbraid|msclkid|mc_cid|mc_eid|yclid|igshid|_ga|_gl|ocid|cmpid|"
+    r"xtor|sr_share|at_medium|at_campaign)$",
     re.IGNORECASE,
 )
 
@@ -33,6 +39,7 @@ class StoryDraft:
     summary: str
     published_at: datetime | None
     guid: str | None = None
+    breaking: bool = False  # the feed filed it under a "breaking news" category
 
 
 def clean_text(value: str | None) -> str:
@@ -59,6 +66,16 @@ def canonical_url(url: str) -> str:
     netloc = f"{host}:{port}" if port not in (None, 80, 443) else host
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)]
     return urlunsplit(("https", netloc, parts.path or "/", urlencode(query), ""))
+
+
+def visible_url(url: str) -> str:
+    """The link as shown to readers: click-tracking parameters (utm_*, fbclid, gclid…) removed, the rest kept."""
+    base, sep, rest = url.partition("?")
+    if not sep:
+        return url
+    query, hash_sep, fragment = rest.partition("#")
+    kept = [p for p in query.split("&") if p and not _CLICK_TRACKING.match(p.partition("=")[0])]
+    return base + ("?" + "&".join(kept) if kept else "") + hash_sep + fragment
 
 
 def story_key(link: str | None, guid: str | None, feed_key: str) -> str | None:

@@ -84,6 +84,7 @@ class Watchlist:
     hashtag: str = ""
     builtin: bool = True
     description: str = ""
+    urgent: bool = False  # the operator's ``urgent: true``: every alert it answers is urgent
 
     @property
     def tag(self) -> str:
@@ -238,7 +239,7 @@ def watchlist_from_mapping(obj: Mapping[str, Any], where: str = "watchlist") -> 
     raw_terms = obj.get("terms")
     if not isinstance(raw_terms, list) or not raw_terms:
         raise WatchlistError(f"{where} ({wl_id}): 'terms' must be a non-empty list")
-    unknown = set(obj) - {"id", "label", "terms", "exclude", "unless", "hashtag", "description"}
+    unknown = set(obj) - {"id", "label", "terms", "exclude", "unless", "hashtag", "description", "urgent"}
     if unknown:
         raise WatchlistError(f"{where} ({wl_id}): unknown keys {sorted(unknown)}")
     # A list-wide ``unless`` is every term's context veto (a term may add its own).
@@ -265,4 +266,5 @@ def watchlist_from_mapping(obj: Mapping[str, Any], where: str = "watchlist") -> 
         hashtag=str(obj.get("hashtag") or ""),
         builtin=True,
         description=str(obj.get("description") or ""),
+        urgent=obj.get("urgent") is True,
     )

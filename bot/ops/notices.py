@@ -14,8 +14,8 @@ from typing import Protocol
 
 import structlog
 
-from bot.alerts.arabic import format_relative, isolate
-from bot.alerts.plural import ALERTS_GEN, counted
+from bot.alerts.arabic import isolate
+from bot.alerts.plural import ALERTS_GEN, counted, elapsed
 from bot.domain.alerting import NoticePayload, OutboxDraft
 from bot.domain.states import DeadLetterReason
 from bot.storage.records import DestinationRef, FeedRecord
@@ -116,7 +116,7 @@ class OpsNotifier:
             if self._backlog_told is None or (now - self._backlog_told).total_seconds() >= BACKLOG_REPEAT:
                 self._backlog_told = now
                 self.add(f"📦 تراكم في طابور الإرسال: {pending} رسالة بانتظار الإرسال، "
-                         f"أقدمها منذ {format_relative(oldest_age)}")
+                         f"أقدمها منذ {elapsed(oldest_age)}")
         elif self._backlog_since is not None and pending < self.backlog_threshold // 2:
             self._backlog_since = None
             self._backlog_told = None

@@ -18,17 +18,19 @@ from typing import Any
 
 import structlog
 
-from bot.domain.alerting import AlertPayload, OutboxDraft, story_dedupe_key
+from bot.alerts.mute_notice import mute_ended_notice
+from bot.domain.alerting import OutboxDraft, story_dedupe_key
 from bot.domain.clustering import Clusterer, Fingerprint, fingerprint
 from bot.domain.matcher import Match
-from bot.domain.policy import AlertFacts, decide
 from bot.domain.rules import StoryFacts
 from bot.domain.states import FeedOrigin, StoryState
+from bot.domain.urgency import SpreadRule
 from bot.domain.watchlists import is_custom_watchlist_id
 from bot.errors import NewsbotError
+from bot.pipeline.attention import AttentionBatch, Target, escalate
 from bot.pipeline.ports import IngestStore, IngestTx
 from bot.pipeline.watchindex import WatchIndex
-from bot.storage.records import StoryMark, StoryRecord
+from bot.storage.records import AudienceEntry, StoryMark, StoryRecord
 
 __all__ = ["Ingestor", "IngestReport", "LeaseLost"]
 
@@ -50,6 +52,7 @@ class IngestReport:
     old: int = 0
     rows: int = 0
     dropped: int = 0  # subscribers the policy left out (paused, muted, gone)
+    held: int = 0  # rows held for a digest (quiet hours, digest mode, cap)
     matches: dict[str, int] = field(default_factory=dict)
 
 
@@ -66,6 +69,7 @@ class Ingestor:
         self, store: IngestStore, index: WatchIndex, *, max_age: float, cluster_window: float,
         clock: Callable[[], datetime], batch: int = 500,
         on_report: Callable[[IngestReport], None] | None = None, edit_delay: float = 30.0,
+        spread: SpreadRule = SpreadRule(),
     ) -> None:
         self.store, self.index = store, index
         self.max_age = max_age
@@ -74,7 +78,12 @@ class Ingestor:
         self.batch = batch
         self.on_report = on_report
         self.edit_delay = timedelta(seconds=edit_delay)  # copies arriving together make one edit
+        self.spread = spread
         self._loaded = False
+
+    def _urgent_lists(self) -> frozenset[str]:
+        """The operator's ``urgent: true`` watchlists."""
+        return frozenset(w.id for w in self.index.builtins.values() if w.urgent)
 
     async def reload_clusters(self) -> None:
         """Rebuild the near-duplicate index from alerted stories in the window (on taking the lease)."""
@@ -105,6 +114,7 @@ class Ingestor:
                 raise
             if len(pending) < self.batch:
                 break
+        await self._end_mutes()  # after the stories: what a mute dropped up to now is in its count
         if self.on_report is not None and report.stories:
             self.on_report(report)
         return report
@@ -116,7 +126,8 @@ class Ingestor:
         marks: list[StoryMark] = []
         alerts: list[_Alert] = []
         copies: list[tuple[int, int, str]] = []  # (root, feed, link)
-        for story in pending:
+        # Oldest first, so a batch of alerts reaches a chat in the order the stories were published.
+        for story in sorted(pending, key=lambda st: ((st.published_at or st.first_seen_at).timestamp(), st.id)):
             report.stories += 1
             if story.published_at is not None and (now - story.published_at).total_seconds() > self.max_age:
                 marks.append(StoryMark(story.id, StoryState.OLD))
@@ -170,11 +181,11 @@ class Ingestor:
         wanted_lists = sorted({m.watchlist for a in alerts for m in a.matches})
         chat_feeds = sorted({a.story.feed_id for a in alerts if a.story.feed_origin is FeedOrigin.CHAT})
         audience = await tx.audience(wanted_lists, chat_feeds)
-        facts = AlertFacts()
-        drafts: list[OutboxDraft] = []
+        batch = AttentionBatch(now, self._urgent_lists())
+        per_alert: list[tuple[_Alert, list[Target]]] = []
         for a in alerts:
             story = a.story
-            per_dest: dict[tuple[int, int], set[str]] = {}
+            per_dest: dict[int, tuple[AudienceEntry, set[str]]] = {}
             allowed = audience.feed_destinations.get(story.feed_id) \
                 if story.feed_origin is FeedOrigin.CHAT else None
             for wl in {m.watchlist for m in a.matches}:
@@ -184,19 +195,33 @@ class Ingestor:
                     if entry.destination_id in a.vetoed:
                         report.dropped += 1
                         continue
-                    if not decide(facts, entry.settings, now).delivers:
-                        report.dropped += 1
-                        continue
-                    per_dest.setdefault((entry.destination_id, entry.chat_id), set()).add(wl)
-            for (dest_id, chat_id), wls in per_dest.items():
-                payload = AlertPayload(tuple(sorted(wls)), tuple(m for m in a.matches if m.watchlist in wls))
-                drafts.append(OutboxDraft.alert(dest_id, chat_id, story.id, a.root, payload, now,
-                                                story.first_seen_at))
-        return drafts
+                    per_dest.setdefault(entry.destination_id, (entry, set()))[1].add(wl)
+            per_alert.append((a, [Target(e, tuple(sorted(w))) for e, w in per_dest.values()]))
+        await batch.load(tx, (t for _, targets in per_alert for t in targets))
+        for a, targets in per_alert:
+            batch.add(a.story, a.root, a.matches, targets)
+        await batch.finish(tx)
+        report.dropped += batch.dropped
+        report.held += batch.held
+        return batch.drafts
+
+    async def _end_mutes(self) -> None:
+        """Mutes that ran out: each destination hears so, with how many alerts it missed."""
+        now = self.clock()
+        async with self.store.transaction() as tx:
+            if not await tx.holds_lease():
+                return  # another replica ingests, and tells
+            ended = await tx.end_mutes(now)
+            if ended:
+                await tx.enqueue([OutboxDraft.notice(e.destination_id, e.chat_id,
+                                                     f"mute-end:{e.destination_id}:{int(e.until.timestamp())}",
+                                                     mute_ended_notice(e.missed, e.kind, e.thread_id), now)
+                                  for e in ended])
 
     async def _sighting(self, tx: IngestTx, root: int, feed_id: int, link: str, now: datetime) -> None:
         if await tx.add_sighting(root, feed_id, link, now):
             await tx.schedule_edits(story_dedupe_key(root), now + self.edit_delay, MAX_EDITS)
+            await escalate(tx, root, now, self.spread, self._urgent_lists())
 
     async def record_same_url(self, story_id: int, feed_id: int, link: str) -> None:
         """The same canonical URL seen in another feed: one more outlet for an existing story."""

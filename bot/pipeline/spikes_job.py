@@ -3,7 +3,8 @@
 Runs after ingest, by the replica holding the ingest lease, at most every
 ``interval`` seconds. The verdict is ``bot.domain.spikes.detect``; who gets
 the alert is the delivery policy (``bot.domain.policy.decide``, as an urgent
-alert) plus the one-per-period rule (``bot.domain.spikes.may_alert``). Rows are
+alert: sent now, or not at all inside quiet hours that hold urgent alerts too)
+plus the one-per-period rule (``bot.domain.spikes.may_alert``). Rows are
 unique per destination, list and 15-minute bin, so a rerun adds nothing.
 """
 
@@ -16,7 +17,7 @@ from typing import Protocol
 import structlog
 
 from bot.domain.alerting import Headline, OutboxDraft, SpikePayload
-from bot.domain.policy import AlertFacts, Tier, Urgency, decide
+from bot.domain.policy import Action, AlertFacts, Tier, Urgency, decide
 from bot.domain.spikes import BIN, Basis, SpikeRules, Verdict, bin_floor, detect, may_alert, series
 from bot.settings import Settings
 from bot.storage.records import Audience, SpikeHistory
@@ -84,7 +85,9 @@ class SpikeJob:
             for entry in audience.subscribers.get(wl, ()):
                 if not may_alert(last.get((entry.destination_id, wl)), now, self.cooldown):
                     continue
-                if decide(facts, entry.settings, now).delivers:
+                # Sent now, or not at all: a spike held to a digest would be stale news of the moment (the
+                # stories themselves wait in the digest as usual), and the period is not used up.
+                if decide(facts, entry.settings, now).action in (Action.SEND, Action.SEND_SILENT):
                     drafts.append(OutboxDraft.spike(entry.destination_id, entry.chat_id, payload, now, now))
             if len(drafts) > before:
                 log.info("spike", watchlist=wl, destinations=len(drafts) - before, stories=verdict.count.stories,

@@ -60,7 +60,7 @@ class WatchIndex:
         """A fresh RuleSet with the chats' expansion and defaults (for /watch replies and /preview)."""
         return RuleSet(expander=self.expander, rules=self.rules)
 
-    def match(self, title: str, summary: str, facts: StoryFacts = StoryFacts()) -> Resolved:
+    def match(self, title: str, summary: str, facts: StoryFacts | None = None) -> Resolved:
         """A story against the built-in lists, every chat's rules and every chat's exclusions."""
         found = self.matcher.match(title, summary)
         return self.chat_rules.resolve(found, facts, (title, summary))

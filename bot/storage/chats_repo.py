@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.domain.policy import DestinationSettings
 from bot.domain.states import AddResult, OutboxState
+from bot.storage.attention_repo import AttentionStoreMixin
 from bot.storage.db import Database
+from bot.storage.missed_repo import MissedStoreMixin
 from bot.storage.models import (
     Chat,
     ChatExclusion,
@@ -26,8 +28,6 @@ from bot.storage.models import (
     table,
 )
 from bot.storage.records import (
-    Audience,
-    AudienceEntry,
     ChatCounts,
     ChatFeed,
     DestinationRef,
@@ -39,9 +39,11 @@ __all__ = ["ChatsRepo", "DestinationRef", "TERMS_GENERATION"]
 TERMS_GENERATION = "terms_generation"
 
 
-class ChatsRepo:
-    def __init__(self, db: Database) -> None:
+class ChatsRepo(AttentionStoreMixin, MissedStoreMixin):
+    def __init__(self, db: Database, *, default_tz: ZoneInfo | None = None, default_cap: int | None = None) -> None:
         self.db = db
+        self.default_tz = default_tz or ZoneInfo("UTC")
+        self.default_cap = default_cap
 
     # ------------------------------------------------------------ chats
     async def ensure_destination(
@@ -331,28 +333,35 @@ class ChatsRepo:
             res = await conn.execute(delete(df).where(df.c.destination_id == destination_id, df.c.feed_id == feed_id))
             return bool(res.rowcount)
 
-    # --------------------------------------------------------- delivery
-    async def audience(self, conn: AsyncConnection, watchlist_ids: Sequence[str],
-                       chat_feed_ids: Sequence[int]) -> Audience:
-        """Every subscriber of these lists with its settings (the delivery policy decides who gets
-        what, not this query), and which destinations added each chat feed."""
-        s, d, c, df = table(Subscription), table(Destination), table(Chat), table(DestinationFeed)
-        subs: dict[str, list[AudienceEntry]] = defaultdict(list)
-        ids = list(watchlist_ids)
-        for i in range(0, len(ids), 500):
-            q = (select(d.c.id, d.c.chat_id, d.c.enabled, d.c.muted_until, c.c.active, s.c.watchlist_id)
-                 .join(s, s.c.destination_id == d.c.id).join(c, c.c.id == d.c.chat_id)
-                 .where(s.c.watchlist_id.in_(ids[i:i + 500])))
-            for r in (await conn.execute(q)).all():
-                subs[r.watchlist_id].append(AudienceEntry(r.id, r.chat_id, DestinationSettings(
-                    enabled=bool(r.enabled), active=bool(r.active), muted_until=r.muted_until)))
-        feeds: dict[int, set[int]] = defaultdict(set)
-        if chat_feed_ids:
-            for f in (await conn.execute(select(df.c.feed_id, df.c.destination_id)
-                                         .where(df.c.feed_id.in_(list(chat_feed_ids))))).all():
-                feeds[f.feed_id].add(f.destination_id)
-        return Audience(dict(subs), dict(feeds))
+    # ------------------------------------------------- what a chat is shown
+    async def followed_threads(self, platform: str, external_id: str) -> list[int]:
+        """The chat's forum topics (thread id != 0) that follow at least one list, in thread order."""
+        c, d, s = table(Chat), table(Destination), table(Subscription)
+        async with self.db.read() as conn:
+            rows = (await conn.execute(
+                select(d.c.thread_id).join(c, c.c.id == d.c.chat_id).join(s, s.c.destination_id == d.c.id)
+                .where(c.c.platform == platform, c.c.external_id == external_id, d.c.thread_id != 0)
+                .group_by(d.c.thread_id).order_by(d.c.thread_id))).scalars().all()
+        return [int(t) for t in rows]
 
+    async def activity(self, destination_id: int) -> dict[str, int]:
+        """This destination's alerts by outbox state (its own, never another chat's)."""
+        o = table(Outbox)
+        async with self.db.read() as conn:
+            rows = (await conn.execute(
+                select(o.c.state, func.count()).where(o.c.destination_id == destination_id, o.c.kind == "alert")
+                .group_by(o.c.state))).all()
+        return {str(r[0]): int(r[1]) for r in rows}
+
+    async def is_ops_chat(self, platform: str, external_id: str) -> bool:
+        """Whether this chat is the operator's (ops) chat, which may see the whole bot's figures."""
+        c = table(Chat)
+        async with self.db.read() as conn:
+            row = (await conn.execute(select(c.c.is_ops).where(
+                c.c.platform == platform, c.c.external_id == external_id))).first()
+        return bool(row and row[0])
+
+    # --------------------------------------------------------- delivery
     async def ops_destinations(self) -> list[DestinationRef]:
         c, d = table(Chat), table(Destination)
         async with self.db.read() as conn:

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.alerting import OutboxDraft
 from bot.storage.chats_repo import ChatsRepo
 from bot.storage.db import Database
+from bot.storage.held_repo import HeldRepo
+from bot.storage.missed_repo import count_missed_in, end_mutes_in
 from bot.storage.outbox_repo import OutboxRepo
-from bot.storage.records import Audience, FingerprintRecord, StoryMark, StoryRecord
+from bot.storage.records import Audience, EndedMute, EscalationRow, FingerprintRecord, StoryMark, StoryRecord
 from bot.storage.stories_repo import StoriesRepo
 
 __all__ = ["SqlIngestStore", "LeaseGuard"]
@@ -34,6 +37,12 @@ class _Tx:
     async def enqueue(self, drafts: Sequence[OutboxDraft]) -> int:
         return await self.s.outbox.enqueue(self.conn, drafts)
 
+    async def count_missed(self, dropped: Mapping[int, Sequence[int]]) -> None:
+        await count_missed_in(self.conn, dropped)
+
+    async def end_mutes(self, now: datetime) -> list[EndedMute]:
+        return await end_mutes_in(self.conn, now)
+
     async def mark(self, marks: Sequence[StoryMark]) -> None:
         await self.s.stories.mark_many(self.conn, marks)
 
@@ -46,11 +55,27 @@ class _Tx:
     async def schedule_edits(self, dedupe_key: str, due: datetime, max_edits: int) -> int:
         return await self.s.outbox.schedule_edits(self.conn, dedupe_key, due, max_edits)
 
+    async def recent_normal(self, destination_ids: Sequence[int], since: datetime) -> dict[int, list[datetime]]:
+        return await self.s.held.recent_normal(self.conn, destination_ids, since)
+
+    async def cap_noticed(self, destination_ids: Sequence[int], now: datetime) -> None:
+        await self.s.held.cap_noticed(self.conn, destination_ids, now)
+
+    async def sightings(self, root: int) -> tuple[datetime, list[tuple[str, datetime]]] | None:
+        return await self.s.held.sightings(self.conn, root)
+
+    async def escalation_rows(self, root: int) -> list[EscalationRow]:
+        return await self.s.held.escalation_rows(self.conn, root)
+
+    async def mark_urgent(self, row_id: int, now: datetime, payload: dict[str, Any] | None = None) -> None:
+        await self.s.held.mark_urgent(self.conn, row_id, now, payload)
+
 
 class SqlIngestStore:
     def __init__(self, db: Database, stories: StoriesRepo, chats: ChatsRepo, outbox: OutboxRepo, *,
-                 lease_guard: LeaseGuard | None = None) -> None:
+                 lease_guard: LeaseGuard | None = None, held: HeldRepo | None = None) -> None:
         self.db, self.stories, self.chats, self.outbox = db, stories, chats, outbox
+        self.held = held or HeldRepo(db, outbox, default_tz=chats.default_tz, default_cap=chats.default_cap)
         self.lease_guard = lease_guard
 
     async def pending(self, limit: int) -> list[StoryRecord]:

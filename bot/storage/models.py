@@ -144,6 +144,7 @@ class Story(Base):
     cluster_id: Mapped[int | None] = mapped_column(BigId, nullable=True, index=True)
     fingerprint: Mapped[str | None] = mapped_column(Text, nullable=True)
     matches: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    breaking: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")  # a "breaking" category
 
     __table_args__ = (Index("ix_stories_state_id", "state", "id"),)
 
@@ -185,7 +186,21 @@ class Destination(Base):
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     muted_until: Mapped[datetime | None] = mapped_column(nullable=True)
     created_at: Mapped[datetime]
+    # Attention (issue 16): NULL everywhere means "off" or "the deployment's default".
+    timezone: Mapped[str | None] = mapped_column(String(64), nullable=True)  # NULL: NEWSBOT_TIMEZONE
+    quiet_start: Mapped[str | None] = mapped_column(String(5), nullable=True)  # local "HH:MM"
+    quiet_end: Mapped[str | None] = mapped_column(String(5), nullable=True)
+    quiet_all: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    digest_times: Mapped[str | None] = mapped_column(Text, nullable=True)  # "HH:MM,HH:MM"
+    digest_watchlists: Mapped[str | None] = mapped_column(Text, nullable=True)  # "id,id"; NULL: all lists
+    cap: Mapped[int | None] = mapped_column(Integer, nullable=True)  # NULL: NEWSBOT_DEFAULT_CAP; -1: off
+    notify: Mapped[str] = mapped_column(String(16), default="all", server_default="all")
+    slack_here: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    urgent_watchlists: Mapped[str | None] = mapped_column(Text, nullable=True)  # the chat's /urgent lists
+    last_cap_notice_at: Mapped[datetime | None] = mapped_column(nullable=True)
     buttons: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")  # /buttons on|off
+    missed_alerts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # dropped by the mute
+    missed_upto: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")  # highest root counted
     __table_args__ = (UniqueConstraint("chat_id", "thread_id"),)
 
 
@@ -241,7 +256,7 @@ class Outbox(Base):
     kind: Mapped[str] = mapped_column(String(16), default="alert")  # alert | ops
     dedupe_key: Mapped[str] = mapped_column(String(200))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    # pending -> sent | failed | gone
+    # pending -> sent | failed | gone; held -> digested
     state: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -251,6 +266,11 @@ class Outbox(Base):
     message_ref: Mapped[str | None] = mapped_column(String(100), nullable=True)
     edit_due_at: Mapped[datetime | None] = mapped_column(nullable=True)
     edits: Mapped[int] = mapped_column(Integer, default=0)
+    # Attention: the tier it was decided with, and for a held row when and why it is released.
+    tier: Mapped[str | None] = mapped_column(String(16), nullable=True)  # urgent | normal
+    release_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    hold_reason: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    urgent_at: Mapped[datetime | None] = mapped_column(nullable=True)  # became urgent by spread
     # A dead letter (state failed): why (refused | exhausted | missing), when, and how often re-queued.
     failed_reason: Mapped[str | None] = mapped_column(String(16), nullable=True)
     failed_at: Mapped[datetime | None] = mapped_column(nullable=True)
@@ -262,6 +282,7 @@ class Outbox(Base):
         Index("ix_outbox_story", "story_id"),
         Index("ix_outbox_dedupe_key", "dedupe_key"),
         Index("ix_outbox_edit_due", "edit_due_at"),
+        Index("ix_outbox_state_release", "state", "release_at"),
     )
 
 

@@ -147,9 +147,10 @@ class OutboxRepo:
         return int(res.rowcount or 0)
 
     async def forget_before(self, conn: AsyncConnection, cutoff: datetime) -> int:
-        """Retention: closed rows (sent, failed, gone) created before ``cutoff``."""
+        """Retention: closed rows (sent, failed, gone, digested) created before ``cutoff``; held rows stay."""
         o = table(Outbox)
-        res = await conn.execute(delete(o).where(o.c.created_at < cutoff, o.c.state != _PENDING))
+        res = await conn.execute(delete(o).where(o.c.created_at < cutoff,
+                                                 o.c.state.notin_([_PENDING, OutboxState.HELD])))
         return int(res.rowcount or 0)
 
     async def schedule_edits(self, conn: AsyncConnection, dedupe_key: str, due: datetime, max_edits: int) -> int:

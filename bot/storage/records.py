@@ -11,16 +11,20 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from bot.domain.alertwork import AlertWork, WorkTarget
-from bot.domain.policy import DestinationSettings
+from bot.domain.policy import DestinationSettings, DigestSchedule, NotifyMode, QuietHours
 from bot.domain.polling import IntervalSummary
 from bot.domain.spikes import Sighting
 from bot.domain.states import DeadLetterReason, FeedOrigin, OutboxKind, OutboxState, StoryState
 
-__all__ = ["FeedRecord", "FailingFeed", "FeedHealth", "StoryRecord", "StoryMark", "FingerprintRecord", "ChatRecord",
+__all__ = ["EndedMute", "FeedRecord", "FailingFeed", "FeedHealth", "StoryRecord", "StoryMark", "FingerprintRecord", "ChatRecord",
            "OutboxItem", "OutboxStats", "ChatFeed", "AudienceEntry", "Audience", "ChatCounts", "DestinationRef", "DeadLetter",
-           "DEAD_LETTER_CONVERT", "AuditRecord", "SpikeHistory", "AlertWork", "WorkTarget", "from_row"]
+           "DEAD_LETTER_CONVERT", "AuditRecord", "SpikeHistory", "AlertWork", "WorkTarget", "from_row",
+           "AttentionRecord", "HeldAlert", "EscalationRow", "DueDigest", "CAP_OFF", "SourceFreshness"]
+
+CAP_OFF = -1  # the stored cap of a destination that lifted it (/cap off); NULL is "the default"
 
 R = TypeVar("R")
 _FIELDS: dict[type, tuple[str, ...]] = {}
@@ -106,6 +110,7 @@ class StoryRecord:
     feed_name: str
     feed_origin: FeedOrigin
     cluster_id: int | None = None
+    breaking: bool = False  # filed under a "breaking news" category by its feed
     feed_key: str = ""  # the operator's feed id (config feeds): what a rule's source: names
 
 
@@ -209,6 +214,24 @@ class AuditRecord:
     detail: dict[str, Any] | None
 
 
+@dataclass(frozen=True, slots=True)
+class SourceFreshness:
+    """How a feed is doing: its newest story, its polls, its failures, and its recent story times."""
+
+    id: int
+    name: str
+    url: str
+    origin: FeedOrigin
+    enabled: bool
+    interval: int | None  # seconds: what the last poll chose, else the configured interval
+    last_success_at: datetime | None
+    failure_count: int
+    last_error: str | None
+    disabled_reason: str | None
+    last_story_at: datetime | None  # newest story's publication time (first sight when unknown)
+    recent: tuple[datetime, ...]  # recent stories' times, newest first (for the feed's rhythm)
+
+
 DEAD_LETTER_CONVERT: dict[str, Callable[[Any], Any]] = {"reason": DeadLetterReason, "thread_id": int}
 
 
@@ -244,6 +267,7 @@ class AudienceEntry:
     destination_id: int
     chat_id: int
     settings: DestinationSettings
+    cap_notice_at: datetime | None = None  # the last cap notice written to it
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,6 +276,18 @@ class Audience:
 
     subscribers: dict[str, list[AudienceEntry]]
     feed_destinations: dict[int, set[int]]
+
+
+@dataclass(frozen=True, slots=True)
+class EndedMute:
+    """A mute that ran out: where to tell it, and how many alerts it dropped."""
+
+    destination_id: int
+    chat_id: int
+    thread_id: int
+    kind: str
+    until: datetime
+    missed: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,6 +311,60 @@ class ChatCounts:
     active_chats: int
     inactive_chats: int
     destinations: int
+
+
+@dataclass(frozen=True, slots=True)
+class AttentionRecord:
+    """A destination's attention settings as stored (``cap``: None is the default, ``CAP_OFF`` off)."""
+
+    timezone: str | None = None
+    quiet: QuietHours | None = None
+    digest: DigestSchedule | None = None
+    cap: int | None = None
+    notify: NotifyMode = NotifyMode.ALL
+    slack_here: bool = False
+    urgent_watchlists: tuple[str, ...] = ()
+    last_cap_notice_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HeldAlert:
+    """A held alert row claimed for a digest, with its story's facts."""
+
+    row_id: int
+    story_id: int
+    title: str
+    link: str
+    outlet: str
+    at: datetime
+    watchlists: tuple[str, ...]
+    created_at: datetime
+    urgent: bool  # it became urgent (and was sent as an urgent alert too)
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationRow:
+    """An alert row of a story that became urgent by spread, with its destination's settings."""
+
+    row_id: int
+    destination_id: int
+    chat_id: int
+    story_id: int
+    state: OutboxState
+    watchlists: tuple[str, ...]
+    payload: dict[str, Any]
+    story_seen_at: datetime | None
+    settings: DestinationSettings
+
+
+@dataclass(frozen=True, slots=True)
+class DueDigest:
+    """A destination with held rows due, and what composing its digest needs."""
+
+    destination_id: int
+    chat_id: int
+    platform: str
+    zone: ZoneInfo
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,7 +43,7 @@ class StoriesRepo:
         values = [
             {"url_key": d.url_key, "link": d.link[:4000], "feed_id": feed_id, "title": d.title[:2000],
              "summary": d.summary[:8000], "lang": lang, "published_at": d.published_at,
-             "first_seen_at": now, "state": str(state)}
+             "first_seen_at": now, "state": str(state), "breaking": d.breaking}
             for feed_id, lang, d, state in rows
         ]
         counts: dict[int, int] = {}
@@ -118,19 +118,19 @@ class StoriesRepo:
         res = await conn.execute(delete(table(Story)).where(table(Story).c.first_seen_at < cutoff))
         return int(res.rowcount or 0)
 
-    async def sightings(self, story_ids: Iterable[int]) -> dict[int, list[str]]:
-        """Names of the other outlets that carried each story."""
+    async def sightings(self, story_ids: Iterable[int]) -> dict[int, list[tuple[str, str]]]:
+        """The other outlets that carried each story: (name, link of their article)."""
         ids = list(story_ids)
         if not ids:
             return {}
         g, f = table(StorySighting), table(Feed)
-        out: dict[int, list[str]] = {}
+        out: dict[int, list[tuple[str, str]]] = {}
         async with self.db.read() as conn:
             for r in (await conn.execute(
-                select(g.c.story_id, f.c.name).join(f, f.c.id == g.c.feed_id)
+                select(g.c.story_id, f.c.name, g.c.link).join(f, f.c.id == g.c.feed_id)
                 .where(g.c.story_id.in_(ids)).order_by(g.c.id)
             )).all():
-                out.setdefault(r.story_id, []).append(r.name)
+                out.setdefault(r.story_id, []).append((r.name, r.link))
         return out
 
     async def recent(self, since: datetime, limit: int = 5000) -> list[StoryRecord]:

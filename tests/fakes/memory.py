@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,7 +20,7 @@ from typing import Any
 from bot.domain.alerting import OutboxDraft
 from bot.domain.policy import DestinationSettings
 from bot.domain.states import FeedOrigin, OutboxKind, OutboxState, StoryState
-from bot.storage.records import Audience, AudienceEntry, FingerprintRecord, StoryMark, StoryRecord
+from bot.storage.records import Audience, AudienceEntry, EndedMute, EscalationRow, FingerprintRecord, StoryMark, StoryRecord
 
 __all__ = ["MemoryIngestStore", "OutboxRow", "Sighting", "Subscriber"]
 
@@ -34,6 +34,7 @@ class OutboxRow:
     state: OutboxState = OutboxState.PENDING
     edits: int = 0
     edit_due_at: datetime | None = None
+    urgent_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +58,7 @@ class _State:
     fingerprints: dict[int, str] = field(default_factory=dict)
     matches: dict[int, dict[str, Any] | None] = field(default_factory=dict)
     outbox: list[OutboxRow] = field(default_factory=list)
+    missed: dict[int, set[int]] = field(default_factory=dict)  # destination -> story clusters its mute dropped
     sightings: list[Sighting] = field(default_factory=list)
 
 
@@ -74,6 +76,13 @@ class _Tx:
         feeds = {f: set(self.store.feed_destinations[f]) for f in chat_feed_ids if f in self.store.feed_destinations}
         return Audience(subs, feeds)
 
+    async def count_missed(self, dropped: Mapping[int, Sequence[int]]) -> None:
+        for dest, roots in dropped.items():
+            self.state.missed.setdefault(dest, set()).update(roots)
+
+    async def end_mutes(self, now: datetime) -> list[EndedMute]:
+        return []
+
     async def enqueue(self, drafts: Sequence[OutboxDraft]) -> int:
         taken = {(r.draft.destination_id, r.draft.dedupe_key) for r in self.state.outbox}
         added = 0
@@ -81,7 +90,7 @@ class _Tx:
             if (d.destination_id, d.dedupe_key) in taken:
                 continue
             taken.add((d.destination_id, d.dedupe_key))
-            self.state.outbox.append(OutboxRow(len(self.state.outbox) + 1, d))
+            self.state.outbox.append(OutboxRow(len(self.state.outbox) + 1, d, d.state))
             added += 1
         return added
 
@@ -104,6 +113,47 @@ class _Tx:
         self.state.sightings.append(Sighting(root, feed_id, link, now))
         return True
 
+    async def recent_normal(self, destination_ids: Sequence[int], since: datetime) -> dict[int, list[datetime]]:
+        out: dict[int, list[datetime]] = {}
+        for r in self.state.outbox:
+            d = r.draft
+            if (d.destination_id in destination_ids and d.kind is OutboxKind.ALERT and d.created_at > since
+                    and r.state in (OutboxState.PENDING, OutboxState.SENT) and d.tier in (None, "normal")):
+                out.setdefault(d.destination_id, []).append(d.created_at)
+        return out
+
+    async def cap_noticed(self, destination_ids: Sequence[int], now: datetime) -> None:
+        for dest in destination_ids:
+            self.store.cap_notices[dest] = now
+
+    async def sightings(self, root: int) -> tuple[datetime, list[tuple[str, datetime]]] | None:
+        story = self.state.stories.get(root)
+        if story is None:
+            return None
+        seen = [(str(s.feed_id), s.seen_at) for s in self.state.sightings if s.story_id == root]
+        return story.first_seen_at, [(str(story.feed_id), story.first_seen_at), *seen]
+
+    async def escalation_rows(self, root: int) -> list[EscalationRow]:
+        out = []
+        for r in self.state.outbox:
+            d = r.draft
+            if (d.dedupe_key == f"story:{root}" and d.kind is OutboxKind.ALERT and r.urgent_at is None
+                    and d.tier in (None, "normal") and r.state in (OutboxState.HELD, OutboxState.PENDING,
+                                                                   OutboxState.SENT)):
+                settings = next((s.settings for subs in self.store.subscribers.values() for s in subs
+                                 if s.destination_id == d.destination_id), DestinationSettings())
+                out.append(EscalationRow(r.id, d.destination_id, d.chat_id, d.story_id or 0, r.state,
+                                         tuple(d.payload.get("watchlists", ())), dict(d.payload), d.story_seen_at,
+                                         settings))
+        return out
+
+    async def mark_urgent(self, row_id: int, now: datetime, payload: dict[str, Any] | None = None) -> None:
+        for r in self.state.outbox:
+            if r.id == row_id:
+                r.urgent_at = now
+                if payload is not None:
+                    r.draft = dataclasses.replace(r.draft, payload=payload, tier="urgent")
+
     async def schedule_edits(self, dedupe_key: str, due: datetime, max_edits: int) -> int:
         n = 0
         for r in self.state.outbox:
@@ -125,6 +175,7 @@ class MemoryIngestStore:
         self.lease_held = True
         self.commits = 0
         self.audience_queries: list[tuple[tuple[str, ...], tuple[int, ...]]] = []
+        self.cap_notices: dict[int, datetime] = {}
 
     # ---- set-up
     def add_story(self, title: str, summary: str = "", *, feed_id: int = 1, first_seen_at: datetime,

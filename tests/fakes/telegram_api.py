@@ -239,6 +239,17 @@ class SentMessage:
 
 
 @dataclass
+class SentDocument:
+    """One successful sendDocument call, with the file's bytes."""
+
+    chat_id: int
+    message_thread_id: int | None
+    filename: str
+    content: bytes
+    caption: str | None
+
+
+@dataclass
 class _Chat:
     id: int
     type: str
@@ -353,6 +364,8 @@ class FakeTelegramAPI:
         # Telegram's flood limits (tests/fakes/flood.py): off unless asked for; set_flood_limits switches.
         self.flood = FloodGate(flood or FloodLimits(enabled=False))
         self.sent: list[SentMessage] = []
+        self.documents: list[SentDocument] = []  # sendDocument calls, with their bytes
+        self._files: dict[str, bytes] = {}  # file_path -> bytes of documents users sent
         self.edits: list[SentMessage] = []
         self.photos: list[SentPhoto] = []
         self.calls: list[tuple[str, JSON]] = []
@@ -537,7 +550,13 @@ class FakeTelegramAPI:
 
     # ------------------------------------------------------------------ HTTP layer
     async def _handle_file(self, request: web.Request) -> web.Response:
-        return web.Response(status=404, text="Not Found")
+        """Downloads of files users sent (push_document), by the path getFile gave."""
+        if request.match_info["token"] != self.token:
+            return web.Response(status=401, text="Unauthorized")
+        content = self._files.get(request.match_info["path"])
+        if content is None:
+            return web.Response(status=404, text="Not Found")
+        return web.Response(body=content, content_type="application/octet-stream")
 
     async def _handle(self, request: web.Request) -> web.Response:
         try:
@@ -914,6 +933,54 @@ class FakeTelegramAPI:
         else:
             msg["from"] = dict(user)
         return self._emit("message", msg, queue)
+
+    def push_document(self, chat_id: int, user_id: int, filename: str, content: bytes, *, caption: str = "",
+                      mime_type: str = "application/x-yaml", message_thread_id: int | None = None,
+                      is_topic_message: bool = False, queue: bool = True) -> JSON:
+        """Queue a user's document (a file; ``caption`` may start with a command), downloadable via getFile."""
+        user: JSON = {"id": user_id, "is_bot": False, "first_name": "User", "language_code": "ar"}
+        self._users[user_id] = user
+        chat = self._chat_for_update(chat_id, user_id)
+        chat.members.setdefault(user_id, "member")
+        file_id = f"doc{len(self._files) + 1}"
+        self._files[f"documents/{file_id}"] = content
+        command = _COMMAND_RE.match(caption)
+        msg = self._new_message(
+            chat, message_thread_id=message_thread_id, is_topic_message=True if is_topic_message else None,
+            document={"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": filename,
+                      "mime_type": mime_type, "file_size": len(content)},
+            caption=caption or None,
+            caption_entities=[{"type": "bot_command", "offset": 0,
+                               "length": utf16_len(command.group())}] if command else None)
+        msg["from"] = dict(user)
+        return self._emit("message", msg, queue)
+
+    def _api_getFile(self, p: JSON) -> JSON:
+        path = f"documents/{p.get('file_id')}"
+        if path not in self._files:
+            raise ApiError(400, "Bad Request: invalid file_id")
+        return {"file_id": p["file_id"], "file_unique_id": f"u{p['file_id']}", "file_size": len(self._files[path]),
+                "file_path": path}
+
+    def _api_sendDocument(self, p: JSON) -> JSON:
+        chat = self._writable_chat(p)
+        document = p.get("document")
+        if isinstance(document, str) and document.startswith("attach://"):
+            document = p.get(document[len("attach://"):])
+        if not isinstance(document, UploadedFile) or not document.data:
+            raise ApiError(400, "Bad Request: there is no document in the request")
+        filename, content = document.filename, document.data
+        thread = p.get("message_thread_id")
+        if thread is not None and not chat.is_forum:
+            raise ApiError(400, "Bad Request: message thread not found")
+        msg = self._new_message(chat, message_thread_id=thread, is_topic_message=True if thread else None,
+                                document={"file_id": f"sent{len(self.documents) + 1}",
+                                          "file_unique_id": f"usent{len(self.documents) + 1}", "file_name": filename,
+                                          "file_size": len(content)}, caption=p.get("caption"))
+        msg["from"] = dict(self.bot_user)
+        self.documents.append(SentDocument(chat.id, thread, filename, content, p.get("caption")))
+        self._recorded.set()
+        return copy.deepcopy(msg)
 
     def push_channel_post(self, chat_id: int, text: str, *, queue: bool = True) -> JSON:
         """Queue a channel post (no ``from``; ``sender_chat`` is the channel)."""

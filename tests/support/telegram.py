@@ -33,6 +33,7 @@ BOT_NAME = "newsbot_test_bot"
 USER, ADMIN, MEMBER, STRANGER = 1001, 1002, 1003, 1004
 GROUP, SUPER, FORUM, CHANNEL = -4001, -1002001, -1003001, -1004001
 ALERT_MARK = "\u200f🔔"
+URGENT_MARK = "\u200f🔴 عاجل"  # an urgent alert's leading line (issue 16)
 
 __all__ = ["TOKEN", "BOT_NAME", "USER", "ADMIN", "MEMBER", "STRANGER", "GROUP", "SUPER", "FORUM", "CHANNEL",
            "Env", "env", "fake", "ptb_timedelta", "alerts"]
@@ -58,7 +59,7 @@ async def fake() -> AsyncIterator[FakeTelegramAPI]:
 
 
 def alerts(fake: FakeTelegramAPI, chat: int, thread: int | None = None) -> list[SentMessage]:
-    return [m for m in fake.messages_to(chat, thread) if m.plain_text.startswith(ALERT_MARK)]
+    return [m for m in fake.messages_to(chat, thread) if m.plain_text.startswith((ALERT_MARK, URGENT_MARK))]
 
 
 class Env:
@@ -77,9 +78,9 @@ class Env:
         values.update(overrides)
         return make_settings(self.tmp_path, **values)
 
-    async def start(self, *, http: bool = False, **overrides: Any) -> NewsBot:
-        """A started NewsBot whose feeds have had their first (silent) look."""
-        bot = NewsBot(self.settings(**overrides), http=http)
+    async def start(self, *, http: bool = False, clock: Any = None, **overrides: Any) -> NewsBot:
+        """A started NewsBot whose feeds have had their first (silent) look (``clock``: a controllable now)."""
+        bot = NewsBot(self.settings(**overrides), http=http, **({"clock": clock} if clock is not None else {}))
         self.bots.append(bot)
         await bot.start()
         await bot.tick()

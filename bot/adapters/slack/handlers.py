@@ -23,7 +23,7 @@ from bot.adapters.slack.access import SlackAccess
 from bot.adapters.slack.alert_blocks import ACTION_PREFIX, ASSIGN_BLOCK_PREFIX
 from bot.adapters.slack.render import from_slack, note_text, reply_payload
 from bot.adapters.slack.sender import GONE, UNFURL
-from bot.commands.reply import Reply
+from bot.commands.reply import Line, Reply
 from bot.commands.service import CommandService, Context
 from bot.commands.texts import T
 
@@ -36,6 +36,7 @@ ACK_DEADLINE = 2.5  # Slack wants the ack within 3 s; what is not done by then i
 WORKING = "⏳ جارٍ التنفيذ…"
 INVITE_HINT = ("ℹ️ لا أستطيع النشر في هذه القناة بعد، فلن تصلها التنبيهات. "
                "أضِف التطبيق إليها بالأمر ‎/invite‎ ثم أعد المحاولة.")
+UPLOAD_FAILED = "تعذّر رفع الملف إلى هذه القناة. تأكد من أن التطبيق عضو فيها ثم أعد المحاولة."
 AUTH_ERROR = "تعذّر على التطبيق التحقق من صلاحياته في Slack الآن. أعد المحاولة بعد قليل."
 _NOT_A_NAME = {"directmessage", "privategroup", "mpdm"}
 
@@ -54,7 +55,7 @@ class SlackHandlers:
     def register(self, app: AsyncApp) -> None:
         # Any slash command routed to this app is ours, whatever the admin named it in the manifest.
         app.command(re.compile(r"^/"))(self.on_command)
-        app.action(re.compile(r"^toggle:"))(self.on_toggle)
+        app.action(re.compile(r"^(toggle|sub|watch|start|import|import-cancel):"))(self.on_toggle)
         app.action(re.compile(r"^work:"))(self.on_work)
 
     # ------------------------------------------------------------ entry points
@@ -85,8 +86,10 @@ class SlackHandlers:
             else:
                 await ack({"response_type": "ephemeral", **reply_payload(reply, command=name)})
                 acked = True
+            if reply.document is not None:
+                await self._upload(ctx, reply, respond)
             if reply.changed and reply.note:
-                await self._announce(ctx, reply.note, respond)
+                await self._announce(ctx, reply.note, respond, command=name)
         except Exception as exc:  # noqa: BLE001 - a handler error is logged, answered, and the process goes on
             log.error("slack_command_failed", error=repr(exc), exc_info=True)
             await self._say_sorry(ack if not acked else None, respond)
@@ -105,10 +108,11 @@ class SlackHandlers:
                                       user.get("username") or user.get("name"))
             reply = await self._spawn(self.commands.action(ctx, action))
             payload = reply_payload(reply)
-            if reply.error:  # keep the buttons; say why next to them
-                await respond({"response_type": "ephemeral", "replace_original": False, **payload})
+            # A toggle redraws the buttons it is on; a refusal keeps them and says why next to them.
+            await respond({"response_type": "ephemeral", "replace_original": reply.edit and not reply.error,
+                           **payload})
+            if reply.error:
                 return
-            await respond({"response_type": "ephemeral", "replace_original": True, **payload})
             if reply.changed and reply.note:
                 await self._announce(ctx, reply.note, respond)
         except Exception as exc:  # noqa: BLE001
@@ -161,14 +165,27 @@ class SlackHandlers:
             return await self.access.can_manage(user_id, target)
 
         return Context(platform="slack", chat_id=chat_id, chat_kind=kind, user_id=user_id, chat_title=title,
-                       user_name=str(user_name) if user_name else None, can_manage=can_manage)
+                       user_name=str(user_name) if user_name else None, can_manage=can_manage,
+                       managers="members" if self.access.policy == "members" else "workspace_admins")
 
-    async def _announce(self, ctx: Context, note: str, respond: Callable[..., Awaitable[Any]]) -> None:
+    async def _upload(self, ctx: Context, reply: Reply, respond: Callable[..., Awaitable[Any]]) -> None:
+        """The file a reply carries (/export), uploaded into the channel or DM it was asked from."""
+        doc = reply.document
+        assert doc is not None
+        try:
+            await self.client.files_upload_v2(channel=ctx.chat_id, content=doc.content, filename=doc.filename,
+                                              title=doc.filename)
+        except Exception as exc:  # noqa: BLE001 - the reply is sent; only the file is missing, and we say so
+            log.warning("slack_upload_failed", channel=ctx.chat_id, error=repr(exc))
+            await respond({"response_type": "ephemeral", "replace_original": False, "text": UPLOAD_FAILED})
+
+    async def _announce(self, ctx: Context, note: Line, respond: Callable[..., Awaitable[Any]], *,
+                        command: str = "/newsbot") -> None:
         """A visible note in the channel naming who changed its settings (not in a DM: nobody else reads it)."""
         if ctx.chat_kind == "private":
             return
         try:
-            await self.client.chat_postMessage(channel=ctx.chat_id, text=note_text(ctx.user_id, note),
+            await self.client.chat_postMessage(channel=ctx.chat_id, text=note_text(ctx.user_id, note, command=command),
                                                unfurl_links=UNFURL, unfurl_media=UNFURL)
         except SlackApiError as exc:
             error = str(exc.response.get("error") or "") if isinstance(exc.response.data, dict) else ""

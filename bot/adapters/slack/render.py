@@ -22,7 +22,7 @@ from bot.alerts.arabic import RLM
 from bot.adapters.slack.alert_blocks import work_blocks
 from bot.alerts.model import AlertView, Mention, Span
 from bot.alerts.spike import SpikeView
-from bot.commands.reply import Button, CommandSpan, Reply
+from bot.commands.reply import ActorSpan, Button, CommandSpan, Reply
 from bot.commands.texts import T
 from bot.delivery.ports import Message, Notice
 
@@ -213,7 +213,9 @@ def alert_message(view: AlertView) -> tuple[str, list[Json]]:
     ]
     for line in (view.meta, view.why, view.also, view.hashtags):
         if line and _joined(line).strip(_ISOLATES + " "):
-            blocks.append({"type": "context", "elements": [_plain(_joined(line), CONTEXT_MAX)]})
+            linked = any(s.href and safe_url(s.href) for s in line)  # the other outlets' own articles
+            element = _mrkdwn(_fit_line(line, CONTEXT_MAX)) if linked else _plain(_joined(line), CONTEXT_MAX)
+            blocks.append({"type": "context", "elements": [element]})
     fallback = inert(_cut(f"{labels.strip()}: {_joined(view.title).strip()}", TEXT_MAX // 2))
     return fallback, blocks + work_blocks(view, render_spans)
 
@@ -234,7 +236,9 @@ def message_payload(message: Message) -> tuple[str, list[Json]]:
         return notice_message(message)
     if isinstance(message, SpikeView):  # sent as a file upload (media.py); this is its text alone
         return "\n".join(render_spans(ln) for ln in message.lines), []
-    return alert_message(message)
+    if isinstance(message, AlertView):
+        return alert_message(message)
+    return inert(_cut(message.plain_text(), TEXT_MAX // 2)) or " ", []  # digests: bot.adapters.slack.loudness
 
 
 def plain_payload(message: Message) -> str:
@@ -288,9 +292,9 @@ def reply_payload(reply: Reply, *, command: str = "/newsbot") -> Json:
     return {"text": inert(_cut(text, TEXT_MAX // 2)) or " ", "blocks": blocks}
 
 
-def note_text(user_id: str, note: str) -> str:
-    """The visible channel note: who changed what (the user is mentioned, everything else inert)."""
+def note_text(user_id: str, note: Sequence[Span], *, command: str = "/newsbot") -> str:
+    """The visible channel note, a third-person sentence: the person is mentioned, everything else inert."""
     who = f"<@{user_id}>" if _USER_ID.match(user_id or "") else inert(user_id or "?")
-    marker = "\x00"
-    text = inert(T.NOTE_CHANGED.format(user=marker, what=note)).replace(marker, who, 1)
-    return RLM + text
+    parts = [who if isinstance(span, ActorSpan) else render_spans((span,), command=command) for span in note]
+    text = "".join(parts)
+    return text if text.startswith(RLM) else RLM + text

@@ -20,8 +20,9 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
+from bot.adapters.slack.loudness import message_payload
 from bot.adapters.slack.media import upload_spike
-from bot.adapters.slack.render import message_payload, plain_payload
+from bot.adapters.slack.render import plain_payload
 from bot.alerts.spike import SpikeView
 from bot.delivery.budget import SendBudget
 from bot.delivery.ports import Address, Message, Outcome

@@ -10,7 +10,7 @@ back) and with group -> supergroup migrations.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import structlog
@@ -27,6 +27,7 @@ from bot.commands.service import CommandService, Context
 from bot.commands.table import COMMANDS
 from bot.delivery.membership import ChatLifecycle
 from bot.delivery.replies import ReplyCourier
+from bot.domain.chat_config import MAX_DOCUMENT, ConfigError
 
 __all__ = ["UpdateRouter", "PLATFORM"]
 
@@ -62,6 +63,20 @@ def can_post(chat_type: str, member: ChatMember) -> bool:
     if status == ChatMember.RESTRICTED:
         return bool(getattr(member, "is_member", False) and getattr(member, "can_send_messages", False))
     return True
+
+
+def _attachment(message: Message) -> Callable[[], Awaitable[bytes]]:
+    """Fetches the document a command came with (refused unread when it is larger than a document may be)."""
+
+    async def fetch() -> bytes:
+        doc = message.document
+        assert doc is not None
+        if doc.file_size is not None and doc.file_size > MAX_DOCUMENT:
+            raise ConfigError(f"الملف كبير جداً: الحد الأقصى {MAX_DOCUMENT // 1024} كيلوبايت.")
+        file = await doc.get_file()
+        return bytes(await file.download_as_bytearray())
+
+    return fetch
 
 
 class UpdateRouter:
@@ -102,13 +117,19 @@ class UpdateRouter:
         if message.migrate_from_chat_id:
             await self._migrated(str(message.migrate_from_chat_id), str(chat.id))
             return
-        text = message.text
-        if not text or not text.startswith("/"):
-            return  # plain conversation is not for the bot
+        text = message.text or (message.caption if message.document is not None else None)
+        if not text:
+            return
         if message.is_automatic_forward:
             return  # a linked channel's post copied into its discussion group
         if not channel and message.sender_chat is None and (message.from_user is None or message.from_user.is_bot):
             return
+        if not text.startswith("/"):
+            if chat.type == ChatType.PRIVATE:  # a person talking to the bot: a hint and a first step
+                hint = await self.commands.plain(self._context(message, channel=False), text)
+                if hint is not None:
+                    await self.answer(chat, 0, hint)
+            return  # plain conversation in a group or a channel is not for the bot
         inv = parse_command(text)
         if not inv.name:
             return
@@ -118,9 +139,15 @@ class UpdateRouter:
         if chat.type in GROUPS and not inv.addressed_to and inv.name not in COMMANDS:
             return  # an unknown bare command in a group is most likely another bot's
         reply = await self.commands.handle(self._context(message, channel=channel), text)
-        if reply is not None:
-            await self.answer(chat, _thread(message), reply,
-                              reply_to=message.message_id if chat.type in GROUPS else None)
+        if reply is None:
+            return
+        if channel:
+            # A broadcast channel's readers are its audience, not the admin who typed: no public answer
+            # (Telegram does not say which admin posted, so there is nobody to answer privately).
+            log.info("telegram_channel_command_not_answered", chat=chat.id, command=inv.name, error=reply.error)
+            return
+        await self.answer(chat, _thread(message), reply,
+                          reply_to=message.message_id if chat.type in GROUPS else None)
 
     def _context(self, message: Message, *, channel: bool) -> Context:
         chat = message.chat
@@ -146,12 +173,18 @@ class UpdateRouter:
             thread_id=_thread(message), chat_title=chat.title,
             user_name=(person.username or person.full_name) if person else chat.title,
             can_manage=can_manage, resolve_target=self.permissions.resolve,
+            attachment=_attachment(message) if message.document is not None else None,
             reply_to_ref=str(message.reply_to_message.message_id) if message.reply_to_message else None,
         )
 
     async def answer(self, chat: Chat, thread: int, reply: Reply, *, reply_to: int | None = None) -> None:
         """Send a command's reply through the send budget, first in line; a 429 is waited out (bounded)."""
         rendered = render_reply(reply)
+        if reply.document is not None:
+            sent = await self.sender.post_document(str(chat.id), thread, reply.document.filename,
+                                                   reply.document.content)
+            if sent.kind != "sent":
+                log.warning("telegram_document_failed", chat=chat.id, error=sent.error)
         if rendered.empty:
             return
         await self.replies.deliver(
@@ -180,16 +213,20 @@ class UpdateRouter:
             if query.data.startswith("w|"):  # a button on an alert: the core checks the token and the row
                 reply = await self.commands.alert_button(ctx, query.data, str(message.message_id))
                 answered = True
-                await self._answer_query(query, _short(reply.note or reply.plain_text()),
+                await self._answer_query(query, _short(reply.toast or reply.plain_text()),
                                          alert=reply.error or not reply.changed)
                 return
             reply = await self.commands.action(ctx, query.data)
-            note = reply.note or (reply.plain_text() if reply.error else None)
+            toast = reply.toast or (reply.plain_text() if reply.error else None)
             answered = True
-            await self._answer_query(query, _short(note), alert=reply.error)
-            if reply.changed:
+            await self._answer_query(query, _short(toast), alert=reply.error)
+            if reply.error:
+                return
+            if reply.edit:
                 rendered, here, ref = render_reply(reply), str(chat.id), str(message.message_id)
                 await self.replies.deliver(lambda: self.sender.replace(here, ref, rendered), chat=here)
+            elif reply.lines:  # a first step (topics, help) or a change made from a hint: a new message
+                await self.answer(chat, _thread(message), reply)
         finally:
             if not answered:
                 await self._answer_query(query, None, alert=False)
@@ -220,7 +257,7 @@ class UpdateRouter:
             await self._greet(change)
 
     async def _greet(self, change: ChatMemberUpdated) -> None:
-        """Just added to a group: say what the bot does (the core's help)."""
+        """Just added to a group: "I'm back" with its kept settings, or a short welcome."""
         chat = change.chat
 
         async def never(_chat_id: str) -> bool:
@@ -228,7 +265,5 @@ class UpdateRouter:
 
         ctx = Context(platform=PLATFORM, chat_id=str(chat.id), chat_kind=str(chat.type),
                       user_id=str(change.from_user.id), chat_title=chat.title, can_manage=never)
-        reply = await self.commands.handle(ctx, "/help")
-        if reply is not None:
-            await self.answer(chat, 0, reply)
+        await self.answer(chat, 0, await self.commands.welcome(ctx))
 

@@ -30,6 +30,7 @@ ADMIN_TTL = 60.0
 REFUSED_TTL = 10.0
 MAX_CACHED = 10_000
 _USERNAME = re.compile(r"@[A-Za-z][A-Za-z0-9_]{3,31}")
+_CHAT_ID = re.compile(r"-100\d{5,15}")  # a private channel has no @name: its numeric id
 _NUMERIC = re.compile(r"-?\d+")
 
 
@@ -68,12 +69,12 @@ class Permissions:
             del self._cache[key]
 
     async def resolve(self, ref: str) -> ChatTarget:
-        """'@name' -> a channel (or group) where the bot is an administrator allowed to post."""
+        """'@name' (or '-100…') -> a channel (or group) where the bot is an administrator allowed to post."""
         name = ref.strip()
-        if not _USERNAME.fullmatch(name):
+        if not _USERNAME.fullmatch(name) and not _CHAT_ID.fullmatch(name):
             raise TargetError("not_found")
         try:
-            chat = await self.bot.get_chat(name)
+            chat = await self.bot.get_chat(int(name) if name.startswith("-") else name)
         except (BadRequest, Forbidden):
             raise TargetError("not_found") from None
         if chat.type not in (ChatType.CHANNEL, ChatType.GROUP, ChatType.SUPERGROUP):

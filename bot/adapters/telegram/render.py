@@ -26,9 +26,10 @@ from urllib.parse import quote, urlsplit
 import structlog
 
 from bot.alerts.arabic import PDI
+from bot.alerts.digest import DigestMessage
 from bot.alerts.model import AlertView, Mention, Span
 from bot.alerts.spike import CAPTION_LIMIT, SpikeView
-from bot.commands.reply import CommandSpan, Reply
+from bot.commands.reply import ChatSpan, CommandSpan, Reply
 from bot.delivery.ports import Message, Notice
 
 __all__ = ["LIMIT", "Rendered", "render", "render_alert", "render_notice", "render_reply", "render_spike", "neutralize",
@@ -57,6 +58,7 @@ class Rendered:
     plain: str
     buttons: Buttons = ()  # rows of (label, callback_data)
     preview_url: str | None = None  # None: no link preview
+    silent: bool = False  # disable_notification (a normal alert to a chat that chose /notify urgent)
 
     @property
     def empty(self) -> bool:
@@ -108,7 +110,7 @@ def _prepare(line: Iterable[Span]) -> Line:
             continue
         href = safe_href(span.href) if span.href else None
         raw = span.written("/") if isinstance(span, CommandSpan) else span.text
-        text = raw if href else neutralize(raw)
+        text = raw if href or isinstance(span, ChatSpan) else neutralize(raw)  # a named chat stays tappable
         out.append(Span(text, bold=span.bold, href=href))
     return tuple(out)
 
@@ -230,7 +232,12 @@ def render_alert(view: AlertView, limit: int = LIMIT) -> Rendered:
     by_action = {b.action: (b.label, b.token) for b in view.actions if len(b.token.encode()) <= CALLBACK_DATA_MAX}
     rows = tuple(row for row in (tuple(by_action[a] for a in ("a", "s") if a in by_action),
                                  tuple(by_action[a] for a in ("n",) if a in by_action)) if row)
-    return _finish(fitted, rows, preview_url=safe_href(view.url))
+    return dataclasses.replace(_finish(fitted, rows, preview_url=safe_href(view.url)), silent=view.silent)
+
+
+def render_digest(digest: DigestMessage, limit: int = LIMIT) -> Rendered:
+    """A digest message (already split to the limit by its composer): lines, links, no preview."""
+    return _finish(fit_lines([ln for ln in (_prepare(x) for x in digest.lines) if ln], limit))
 
 
 def render_notice(notice: Notice, limit: int = LIMIT) -> Rendered:
@@ -267,4 +274,6 @@ def render(message: Message | Reply) -> Rendered:
         return render_spike(message)
     if isinstance(message, Notice):
         return render_notice(message)
+    if isinstance(message, DigestMessage):
+        return render_digest(message)
     return render_reply(message)

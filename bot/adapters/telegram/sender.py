@@ -163,11 +163,22 @@ class TelegramSender:
             "chat_id": chat_ref(chat), "message_thread_id": thread or None,
             "reply_markup": _markup(rendered), "link_preview_options": _preview(rendered),
         }
+        if rendered.silent:
+            kwargs["disable_notification"] = True
         if self.paid_broadcast:
             kwargs["allow_paid_broadcast"] = True
         if reply_to:
             kwargs["reply_parameters"] = ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
         return await self._call(self.bot.send_message, rendered, kwargs, editing=False, ref=None)
+
+    async def post_document(self, chat: str, thread: int, filename: str, content: bytes) -> Outcome:
+        """sendDocument: a file a reply carries (/export)."""
+        try:
+            await self.bot.send_document(chat_id=chat_ref(chat), document=InputFile(content, filename=filename),
+                                         message_thread_id=thread or None)
+        except TelegramError as exc:
+            return Outcome.failed(self.describe(exc))
+        return Outcome.sent(None)
 
     async def photo(self, chat: str, thread: int, png: bytes, filename: str, caption: Rendered) -> Outcome:
         """sendPhoto with an HTML caption (already fitted to 1,024 characters)."""

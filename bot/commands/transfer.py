@@ -1,0 +1,192 @@
+"""/export and /import: a chat's whole configuration as one YAML document (or feeds from OPML).
+
+/export builds the document from storage and attaches it to the reply. /import reads a
+document (a file sent with the command, or its text after the command), shows what it
+would change and keeps that plan on the server (``bot.commands.pending``); the "apply"
+button only names it. Feeds are added through /addfeed's own path, so every URL passes
+the same SSRF guard; rules and exclusions are checked as /watch and /exclude check them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.alerts.arabic import format_datetime, isolate, isolate_ltr
+from bot.commands import feeds as feed_commands
+from bot.commands.context import Context, Deps, UsageError, Where, ensure_destination, find_destination, labels_of
+from bot.commands.reply import Button, Document, Reply, bold, phrase
+from bot.commands.reply import note as reply_note
+from bot.commands.texts import T
+from bot.domain.chat_config import ChatConfig, ConfigError, ConfigPlan, FeedEntry, dump_yaml, parse_document, plan
+from bot.domain.stories import canonical_url
+from bot.domain.watch_input import rule_key
+from bot.domain.watchlists import custom_watchlist_id, term_key
+
+__all__ = ["export", "import_config", "confirm_import", "cancel_import", "current_config", "plan_for",
+           "apply_plan", "pending_where", "describe_plan", "IMPORT_ACTION", "CANCEL_ACTION"]
+
+IMPORT_ACTION = "import"
+CANCEL_ACTION = "import-cancel"
+_SHOW = 15  # items shown per section of a plan
+
+
+@dataclass(frozen=True, slots=True)
+class _Stored:
+    where: Where
+    plan: ConfigPlan
+
+
+async def current_config(deps: Deps, ctx: Context, where: Where) -> ChatConfig | None:
+    """The destination's configuration as stored (None: nothing was ever set there)."""
+    dest = await find_destination(deps, ctx, where)
+    if dest is None:
+        return None
+    subs = await deps.chats.subscriptions(dest.id)
+    feeds = await deps.chats.feeds(dest.id)
+    return ChatConfig(
+        topics=tuple(s for s in subs if s in deps.index.builtins),
+        rules=tuple(await deps.chats.terms(dest.id)),
+        exclusions=tuple(await deps.chats.exclusions(dest.id)),
+        feeds=tuple(FeedEntry(f.source_url, f.name) for f in feeds),
+        enabled=dest.enabled,
+        muted_until=dest.muted_until if dest.muted_until and dest.muted_until > deps.clock() else None,
+        buttons=await deps.alert_work.buttons(dest.id) if deps.alert_work is not None else None)
+
+
+async def export(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
+    """Send the chat's lists, rules, exclusions, feeds and policy as a YAML file."""
+    cfg = await current_config(deps, ctx, where)
+    if cfg is None:
+        return Reply().add(*phrase(T.EXPORT_EMPTY))
+    safe = "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "-" for c in where.chat_id).strip("-")
+    name = f"newsbot-{ctx.platform}-{safe or 'chat'}.yaml"
+    body = dump_yaml(cfg, title=where.title or where.label or where.chat_id).encode("utf-8")
+    return Reply(document=Document(name, body)).add("📦 ", *phrase(T.EXPORT_SENT, name=isolate_ltr(name)))
+
+
+def _feed_key(url: str) -> str:
+    return canonical_url(url)
+
+
+async def plan_for(deps: Deps, ctx: Context, where: Where, data: bytes | str) -> ConfigPlan:
+    """What importing ``data`` here would change; raises ConfigError."""
+    wanted = parse_document(data)
+    current = await current_config(deps, ctx, where) or ChatConfig(enabled=True)
+    return plan(current, wanted, known_topics=set(deps.index.builtins), now=deps.clock(), feed_key=_feed_key)
+
+
+def _items(values: list[str]) -> str:
+    shown = "، ".join(f"«{isolate(v)}»" for v in values[:_SHOW])
+    return shown + ("، …" if len(values) > _SHOW else "")
+
+
+def describe_plan(deps: Deps, p: ConfigPlan, reply: Reply) -> Reply:
+    """The plan, section by section, as the chat reads it."""
+    sections = [
+        (T.SECTION_TOPICS, [labels_of(deps, [t]) for t in p.add_topics], [labels_of(deps, [t]) for t in p.remove_topics]),
+        (T.SECTION_RULES, list(p.add_rules), list(p.remove_rules)),
+        (T.SECTION_EXCLUSIONS, list(p.add_exclusions), list(p.remove_exclusions)),
+        (T.SECTION_FEEDS, [f.name or f.url for f in p.add_feeds], [f.name or f.url for f in p.remove_feeds]),
+    ]
+    for what, added, removed in sections:
+        if added:
+            reply.add(T.IMPORT_ADD.format(what=what, items=_items(added)))
+        if removed:
+            reply.add(T.IMPORT_REMOVE.format(what=what, items=_items(removed)))
+    if p.unknown_topics:
+        reply.add(T.IMPORT_UNKNOWN.format(items=_items(list(p.unknown_topics))))
+    if p.enabled is not None:
+        reply.add(T.IMPORT_POLICY_ON if p.enabled else T.IMPORT_POLICY_OFF)
+    if p.muted_until is not None:
+        reply.add(T.IMPORT_MUTE.format(until=format_datetime(p.muted_until, deps.settings.tz)))
+    if p.unmute:
+        reply.add(T.IMPORT_UNMUTE)
+    if p.buttons is not None:
+        reply.add(T.IMPORT_BUTTONS_ON if p.buttons else T.IMPORT_BUTTONS_OFF)
+    return reply
+
+
+def _owner(ctx: Context) -> tuple[str, str, str]:
+    return (ctx.platform, ctx.chat_id, ctx.user_id)
+
+
+async def import_config(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
+    """Show what a YAML export or an OPML file would change; apply it when the sender confirms."""
+    if ctx.attachment is None and not args.strip():
+        raise UsageError(T.IMPORT_HOW)
+    try:
+        data: bytes | str = await ctx.attachment() if ctx.attachment is not None else args
+        p = await plan_for(deps, ctx, where, data)
+    except ConfigError as exc:
+        return Reply(error=True).add(T.IMPORT_BAD.format(reason=exc.message_ar))
+    if p.empty:
+        reply = Reply().add(T.IMPORT_NOTHING)
+        return describe_plan(deps, p, reply)  # unknown topics, if any, are still worth saying
+    token = deps.pending.put(_owner(ctx), _Stored(where, p))
+    reply = describe_plan(deps, p, Reply().add(bold(T.IMPORT_PLAN)))
+    reply.buttons.append([Button(T.IMPORT_APPLY, f"{IMPORT_ACTION}:{token}"),
+                          Button(T.IMPORT_CANCEL, f"{CANCEL_ACTION}:{token}")])
+    return reply
+
+
+async def apply_plan(deps: Deps, ctx: Context, where: Where, p: ConfigPlan) -> list[str]:
+    """Make the changes; returns the lines to report (feeds that could not be added, with why)."""
+    dest = await ensure_destination(deps, ctx, where)
+    now = deps.clock()
+    notes: list[str] = []
+    if p.add_topics:
+        await deps.chats.subscribe(dest.id, p.add_topics, now)
+    if p.remove_topics:
+        await deps.chats.unsubscribe(dest.id, p.remove_topics)
+    for rule in p.add_rules:
+        await deps.chats.add_term(dest.id, rule, rule_key(rule), ctx.user_id, now,
+                                  limit=deps.settings.max_terms_per_chat, own_list=custom_watchlist_id(dest.id))
+    for rule in p.remove_rules:
+        await deps.chats.remove_term(dest.id, rule_key(rule))
+    for term in p.add_exclusions:
+        await deps.chats.add_exclusion(dest.id, term, term_key(term), ctx.user_id, now,
+                                       limit=deps.settings.max_terms_per_chat)
+    for term in p.remove_exclusions:
+        await deps.chats.remove_exclusion(dest.id, term_key(term))
+    for feed in p.remove_feeds:
+        await feed_commands.remove_feed(deps, ctx, where, feed.url)
+    for feed in p.add_feeds:  # /addfeed's own path: the SSRF guard, discovery, limits
+        try:
+            added = await feed_commands.add_feed(deps, ctx, where, feed.url)
+        except UsageError as exc:
+            notes.append(T.IMPORT_FEED_FAILED.format(url=isolate_ltr(feed.url), reason=exc.message))
+            continue
+        if added.error:
+            notes.append(T.IMPORT_FEED_FAILED.format(url=isolate_ltr(feed.url), reason=added.plain_text().strip()))
+    if p.enabled is not None:
+        await deps.chats.set_enabled(dest.id, p.enabled)
+    if p.muted_until is not None or p.unmute:
+        await deps.chats.set_muted(dest.id, p.muted_until)
+    if p.buttons is not None and deps.alert_work is not None:
+        await deps.alert_work.set_buttons(dest.id, p.buttons)
+    await deps.index.refresh()
+    return notes
+
+
+def pending_where(deps: Deps, ctx: Context, token: str) -> Where | None:
+    """Where a pending import would apply (for the audit snapshot before it does)."""
+    stored = deps.pending.peek(token, _owner(ctx))
+    return stored.where if isinstance(stored, _Stored) else None
+
+
+async def confirm_import(deps: Deps, ctx: Context, token: str) -> tuple[Reply, Where | None]:
+    """The "apply" button: the stored plan, for the person who asked, once."""
+    stored = deps.pending.take(token, _owner(ctx))
+    if not isinstance(stored, _Stored):
+        return Reply(error=True).add(*phrase(T.IMPORT_EXPIRED)), None
+    notes = await apply_plan(deps, ctx, stored.where, stored.plan)
+    reply = Reply(changed=True, note=reply_note(T.NOTE_IMPORTED), toast=T.IMPORT_DONE, edit=True).add(bold(T.IMPORT_DONE))
+    describe_plan(deps, stored.plan, reply)
+    for note in notes:
+        reply.add(note)
+    return reply, stored.where
+
+
+async def cancel_import(deps: Deps, ctx: Context, token: str) -> Reply:
+    deps.pending.drop(token, _owner(ctx))
+    return Reply(toast=T.IMPORT_CANCELLED, edit=True).add(T.IMPORT_CANCELLED)

@@ -1,0 +1,108 @@
+"""The rule language's tokens: one left-to-right pass over the text, no regular expression.
+
+``bot.domain.rule_parse`` builds the tree from these; a token that cannot be is a
+``RuleError`` with its position and an Arabic reason.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from bot.errors import NewsbotError
+
+__all__ = ["LANGS", "MAX_NEAR", "RuleError", "Tok", "tokens"]
+
+MAX_NEAR = 30
+LANGS = ("ar", "en")
+
+
+class RuleError(NewsbotError, ValueError):
+    """A rule that cannot be used: ``position`` (0-based, into the rule text) and an Arabic reason."""
+
+    def __init__(self, code: str, position: int, message_ar: str) -> None:
+        super().__init__(f"{code} at {position}: {message_ar}")
+        self.code = code
+        self.position = position
+        self.message_ar = message_ar
+
+
+_OPEN_QUOTES = {'"': '"', "\u201c": "\u201d", "\u201d": "\u201d", "\u00ab": "\u00bb", "\u201e": "\u201d"}
+_STOP = set('()+|~"\u201c\u201d\u00ab\u00bb\u201e')  # characters that end a word
+_KEYWORDS = {"AND": "+", "OR": "|", "NOT": "-"}
+_SCOPES = ("title", "source", "lang")
+
+
+class Tok(NamedTuple):
+    kind: str  # word quoted ( ) + | - ~ = title source lang end
+    pos: int
+    end: int
+    value: str = ""
+    number: int = 0
+
+
+_BREAK = "\0"
+# Every character that ends a word maps to one sentinel, so a word's end is one str.find (in C).
+_BREAKS = {cp: _BREAK for cp in range(0x3001) if chr(cp).isspace()} | {ord(c): _BREAK for c in _STOP} | {0: _BREAK}
+
+
+def tokens(text: str) -> list[Tok]:
+    out: list[Tok] = []
+    i, n = 0, len(text)
+    breaks = text.translate(_BREAKS)
+    while i < n:
+        c = text[i]
+        if breaks[i] == _BREAK and c not in _STOP:
+            i += 1  # a space
+        elif c in "()+|":
+            out.append(Tok(c, i, i + 1))
+            i += 1
+        elif c == "~":
+            j = i + 1
+            while j < n and text[j].isdigit() and text[j].isascii():
+                j += 1
+            if j == i + 1 or j - i > 4:
+                raise RuleError("near_number", i, f"بعد ~ يأتي عدد الكلمات بين العبارتين، من 0 إلى {MAX_NEAR}: "
+                                                  "مثل «زيلينسكي ~5 ترامب».")
+            out.append(Tok("~", i, j, number=int(text[i + 1:j])))
+            i = j
+        elif c in _OPEN_QUOTES:
+            j = text.find(_OPEN_QUOTES[c], i + 1)
+            if j < 0:
+                raise RuleError("unclosed_quote", i, "علامة تنصيص لم تُغلق.")
+            out.append(Tok("quoted", i, j + 1, value=text[i + 1:j]))
+            i = j + 1
+        elif c in _STOP:
+            raise RuleError("stray_quote", i, "علامة تنصيص إغلاق بلا علامة فتح.")
+        elif c in "-=":
+            # Only where a token starts: inside a word ("cease-fire") the scan below keeps it.
+            out.append(Tok(c, i, i + 1))
+            i += 1
+        else:
+            j = breaks.find(_BREAK, i)
+            if j < 0:
+                j = n
+            word = text[i:j]
+            head, colon, rest = word.partition(":")
+            if colon and head.lower() in _SCOPES:
+                scope = head.lower()
+                if scope == "title":
+                    out.append(Tok("title", i, i + len(head) + 1))
+                    i += len(head) + 1
+                    continue
+                if scope == "lang":
+                    # "lang:ar|en": the alternatives belong to the scope, not to the rule's "|"
+                    while j + 2 < n and text[j] == "|" and text[j + 1:j + 3].lower() in LANGS and (
+                            j + 3 == n or text[j + 3].isspace() or text[j + 3] in _STOP):
+                        j += 3
+                    rest = text[i + len(head) + 1:j]
+                out.append(Tok(scope, i, j, value=rest))
+                i = j
+                continue
+            kind = _KEYWORDS.get(word)
+            if kind is not None:
+                out.append(Tok(kind, i, j))
+            else:
+                out.append(Tok("word", i, j, value=word))
+            i = j
+    out.append(Tok("end", n, n))
+    return out
