@@ -51,7 +51,7 @@ class AttentionBatch:
             self.recent = await tx.recent_normal(capped, self.now - CAP_WINDOW)
 
     def add(self, story: StoryRecord, root: int, matches: list[Match], targets: Iterable[Target]) -> None:
-        breaking = is_breaking(story.title)
+        breaking = story.breaking or is_breaking(story.title)
         for t in targets:
             dest = t.entry.destination_id
             recent = RecentSends(tuple(self.recent.get(dest, ())), self.noticed.get(dest, t.entry.cap_notice_at))

@@ -144,6 +144,7 @@ class Story(Base):
     cluster_id: Mapped[int | None] = mapped_column(BigId, nullable=True, index=True)
     fingerprint: Mapped[str | None] = mapped_column(Text, nullable=True)
     matches: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    breaking: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")  # a "breaking" category
 
     __table_args__ = (Index("ix_stories_state_id", "state", "id"),)
 

@@ -110,6 +110,7 @@ class StoryRecord:
     feed_name: str
     feed_origin: FeedOrigin
     cluster_id: int | None = None
+    breaking: bool = False  # filed under a "breaking news" category by its feed
     feed_key: str = ""  # the operator's feed id (config feeds): what a rule's source: names
 
 
