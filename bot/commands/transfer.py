@@ -49,7 +49,8 @@ async def current_config(deps: Deps, ctx: Context, where: Where) -> ChatConfig |
         exclusions=tuple(await deps.chats.exclusions(dest.id)),
         feeds=tuple(FeedEntry(f.source_url, f.name) for f in feeds),
         enabled=dest.enabled,
-        muted_until=dest.muted_until if dest.muted_until and dest.muted_until > deps.clock() else None)
+        muted_until=dest.muted_until if dest.muted_until and dest.muted_until > deps.clock() else None,
+        buttons=await deps.alert_work.buttons(dest.id) if deps.alert_work is not None else None)
 
 
 async def export(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
@@ -100,6 +101,8 @@ def describe_plan(deps: Deps, p: ConfigPlan, reply: Reply) -> Reply:
         reply.add(T.IMPORT_MUTE.format(until=format_datetime(p.muted_until, deps.settings.tz)))
     if p.unmute:
         reply.add(T.IMPORT_UNMUTE)
+    if p.buttons is not None:
+        reply.add(T.IMPORT_BUTTONS_ON if p.buttons else T.IMPORT_BUTTONS_OFF)
     return reply
 
 
@@ -159,6 +162,8 @@ async def apply_plan(deps: Deps, ctx: Context, where: Where, p: ConfigPlan) -> l
         await deps.chats.set_enabled(dest.id, p.enabled)
     if p.muted_until is not None or p.unmute:
         await deps.chats.set_muted(dest.id, p.muted_until)
+    if p.buttons is not None and deps.alert_work is not None:
+        await deps.alert_work.set_buttons(dest.id, p.buttons)
     await deps.index.refresh()
     return notes
 

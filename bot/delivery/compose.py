@@ -115,7 +115,8 @@ class Composer:
         alert = Alert(
             story_id=story.id, title=story.title, summary=story.summary or "", link=story.link,
             source=story.feed_name, published_at=story.published_at or story.first_seen_at,
-            topics=topics, matches=payload.matches, also=tuple(also), urgent=payload.urgent,
+            topics=topics, matches=payload.matches, also=tuple(also), lang=story.lang,
+            urgent=payload.urgent,
             spread=payload.spread, silent=payload.silent and not payload.urgent, here=payload.here and payload.urgent,
         )
         view = format_alert(alert, await self._zone(row.destination_id))

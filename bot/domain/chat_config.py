@@ -45,6 +45,7 @@ class ChatConfig:
     enabled: bool | None = None
     muted_until: datetime | None = None
     feeds_only: bool = False
+    buttons: bool | None = None  # buttons on alerts (None: not known / not set)
 
 
 class ConfigError(NewsbotError):
@@ -71,13 +72,15 @@ class ConfigPlan:
     enabled: bool | None = None  # set to this (None: unchanged)
     muted_until: datetime | None = None
     unmute: bool = False
+    buttons: bool | None = None  # set to this (None: unchanged)
     notes: tuple[str, ...] = field(default=())
 
     @property
     def empty(self) -> bool:
         return not (self.add_topics or self.remove_topics or self.add_rules or self.remove_rules
                     or self.add_exclusions or self.remove_exclusions or self.add_feeds or self.remove_feeds
-                    or self.enabled is not None or self.muted_until is not None or self.unmute)
+                    or self.enabled is not None or self.muted_until is not None or self.unmute
+                    or self.buttons is not None)
 
 
 def dump_yaml(cfg: ChatConfig, *, title: str = "") -> str:
@@ -91,6 +94,8 @@ def dump_yaml(cfg: ChatConfig, *, title: str = "") -> str:
         "policy": {"enabled": True if cfg.enabled is None else cfg.enabled,
                    "muted_until": cfg.muted_until.isoformat() if cfg.muted_until else None},
     }
+    if cfg.buttons is not None:
+        doc["policy"]["buttons"] = cfg.buttons
     head = f"# newsbot: {title}\n" if title else ""
     return head + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=1000)
 
@@ -182,6 +187,9 @@ def _parse_yaml(text: str) -> ChatConfig:
     enabled = policy.get("enabled")
     if enabled is not None and not isinstance(enabled, bool):
         raise ConfigError("«policy.enabled» إما true أو false.")
+    buttons = policy.get("buttons")
+    if buttons is not None and not isinstance(buttons, bool):
+        raise ConfigError("«policy.buttons» إما true أو false.")
     muted = policy.get("muted_until")
     muted_at: datetime | None = None
     if muted is not None:
@@ -192,7 +200,7 @@ def _parse_yaml(text: str) -> ChatConfig:
         if muted_at.tzinfo is None:
             raise ConfigError("«policy.muted_until» بلا منطقة زمنية.")
     return ChatConfig(tuple(dict.fromkeys(topics)), tuple(dict.fromkeys(rules)), tuple(dict.fromkeys(exclusions)),
-                      tuple(feeds), enabled, muted_at)
+                      tuple(feeds), enabled, muted_at, buttons=buttons)
 
 
 def _by(keyfn: Any, items: tuple[Any, ...]) -> dict[str, Any]:
@@ -231,4 +239,5 @@ def plan(current: ChatConfig, wanted: ChatConfig, *, known_topics: set[str], now
         remove_rules=tuple(r for k, r in have_rules.items() if k not in want_rules),
         add_exclusions=tuple(x for k, x in want_ex.items() if k not in have_ex),
         remove_exclusions=tuple(x for k, x in have_ex.items() if k not in want_ex),
-        add_feeds=add_feeds, remove_feeds=remove_feeds, enabled=enabled, muted_until=muted, unmute=unmute)
+        add_feeds=add_feeds, remove_feeds=remove_feeds, enabled=enabled, muted_until=muted, unmute=unmute,
+        buttons=wanted.buttons if wanted.buttons is not None and wanted.buttons != current.buttons else None)

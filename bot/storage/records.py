@@ -19,7 +19,7 @@ from bot.domain.polling import IntervalSummary
 from bot.domain.spikes import Sighting
 from bot.domain.states import DeadLetterReason, FeedOrigin, OutboxKind, OutboxState, StoryState
 
-__all__ = ["FeedRecord", "FailingFeed", "FeedHealth", "StoryRecord", "StoryMark", "FingerprintRecord", "ChatRecord",
+__all__ = ["EndedMute", "FeedRecord", "FailingFeed", "FeedHealth", "StoryRecord", "StoryMark", "FingerprintRecord", "ChatRecord",
            "OutboxItem", "OutboxStats", "ChatFeed", "AudienceEntry", "Audience", "ChatCounts", "DestinationRef", "DeadLetter",
            "DEAD_LETTER_CONVERT", "AuditRecord", "SpikeHistory", "AlertWork", "WorkTarget", "from_row",
            "AttentionRecord", "HeldAlert", "EscalationRow", "DueDigest", "CAP_OFF", "SourceFreshness"]
@@ -110,6 +110,7 @@ class StoryRecord:
     feed_name: str
     feed_origin: FeedOrigin
     cluster_id: int | None = None
+    breaking: bool = False  # filed under a "breaking news" category by its feed
     feed_key: str = ""  # the operator's feed id (config feeds): what a rule's source: names
 
 
@@ -275,6 +276,18 @@ class Audience:
 
     subscribers: dict[str, list[AudienceEntry]]
     feed_destinations: dict[int, set[int]]
+
+
+@dataclass(frozen=True, slots=True)
+class EndedMute:
+    """A mute that ran out: where to tell it, and how many alerts it dropped."""
+
+    destination_id: int
+    chat_id: int
+    thread_id: int
+    kind: str
+    until: datetime
+    missed: int
 
 
 @dataclass(frozen=True, slots=True)
