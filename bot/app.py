@@ -184,7 +184,8 @@ class NewsBot:
         self.dispatch_job = j.every("dispatch", 0.5, self._dispatch)
         self.digest_job = j.every("digest", 2.0, self.digests.run_once)  # the dispatcher sends what it writes
         self.heartbeat_job = j.every("heartbeat", max(2.0, s.lease_seconds / 3), self._heartbeat)
-        self._gauges = Gauges(self.metrics, self.ops, self.outbox, self.feeds, d.dead_letters, clock)
+        self.daily = d.daily(self.db, self.chats, self.outbox, s, clock)  # the ops digest, checked with the gauges
+        self._gauges = Gauges(self.metrics, self.ops, self.outbox, self.feeds, d.dead_letters, clock, self.daily)
         j.every("gauges", 15.0, self._gauges)
         j.every("ops", 5.0, self._ops_flush)
         j.every("retention", 3600.0, self._retention)
@@ -288,8 +289,7 @@ class NewsBot:
     # --------------------------------------------------------------- lifecycle
     async def start(self) -> None:
         await self.prepare()
-        # A restarted replica (same NEWSBOT_REPLICA_ID) holds nothing any more: free what it held
-        # when it died, rather than waiting for those leases to expire.
+        # A restarted replica (same NEWSBOT_REPLICA_ID) frees at once what it held when it died.
         await self.leases.leave(self.replica)
         if self.http is not None:
             for adapter in self.adapters:

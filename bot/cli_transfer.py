@@ -8,7 +8,6 @@ plan shown before anything changes, feeds added through /addfeed's SSRF-guarded 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from pathlib import Path
 from typing import Any
@@ -55,6 +54,8 @@ async def _core(args: argparse.Namespace) -> tuple[Any, Any, Any, Any]:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    import asyncio
+
     from bot.commands import transfer
     from bot.domain.chat_config import dump_yaml
 
@@ -80,6 +81,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    import asyncio
+
     from bot.commands import transfer
     from bot.commands.reply import Reply
     from bot.domain.chat_config import ConfigError

@@ -97,7 +97,7 @@ class Settings(BaseSettings):
     # Telegram's limits: ~30 messages/s overall, 1/s per chat, 20/minute per group. Keep the defaults
     # in production; tests against a local Bot API double change them. Unset, the overall rate is
     # TELEGRAM_FREE_RATE (30/s less a measured margin), or TELEGRAM_PAID_RATE with paid broadcasts.
-    telegram_global_rate: float | None = Field(None, alias="TELEGRAM_GLOBAL_RATE", ge=1, le=1000)
+    telegram_global_rate: float | None = Field(None, alias="TELEGRAM_GLOBAL_RATE", ge=1)
     telegram_paid_broadcast: bool = Field(False, alias="TELEGRAM_PAID_BROADCAST")
     reply_give_up: float = Field(60.0, alias="NEWSBOT_REPLY_GIVE_UP", ge=1, le=3600)
     telegram_private_interval: float = Field(1.0, alias="TELEGRAM_PRIVATE_INTERVAL", ge=0)
@@ -116,6 +116,7 @@ class Settings(BaseSettings):
     ops_feed_failures: int = Field(3, alias="OPS_FEED_FAILURES", ge=1)
     ops_backlog_threshold: int = Field(500, alias="OPS_BACKLOG_THRESHOLD", ge=1)
     ops_min_interval: float = Field(60.0, alias="OPS_MIN_INTERVAL", ge=0)
+    ops_digest_time: str = Field("08:00", alias="OPS_DIGEST_TIME", pattern=r"^\s*(off|([01]\d|2[0-3]):[0-5]\d)\s*$")
     replica_id: str | None = Field(None, alias="NEWSBOT_REPLICA_ID")
     lease_seconds: float = Field(30.0, alias="NEWSBOT_LEASE_SECONDS", gt=1)
 

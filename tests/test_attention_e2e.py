@@ -23,10 +23,11 @@ from bot.storage.models import Outbox
 from tests.conftest import write_config
 from tests.fakes.feed_server import FeedServer, Item, rss2
 from tests.fakes.telegram_api import FakeTelegramAPI, SentMessage
-from tests.support.telegram import USER, Env, env, fake, ptb_timedelta  # noqa: F401
+from tests.support.telegram import ADMIN, CHANNEL, FORUM, USER, Env, env, fake, ptb_timedelta  # noqa: F401
 from tests.support.telegram import alerts as all_alerts
 
 LONDON = ZoneInfo("Europe/London")
+RIYADH = ZoneInfo("Asia/Riyadh")  # NEWSBOT_TIMEZONE's default: a chat that never ran /timezone
 DIGEST = "\u200fملخص الأخبار"
 
 
@@ -266,3 +267,42 @@ async def test_a_story_becomes_urgent_as_outlets_pile_up(tmp_path: Path, fake: F
         assert text.startswith("\u200f🔴 عاجل · تتناقله 3 مصادر خلال 12 دقيقة") and title in text
     finally:
         await env.close()
+
+
+async def test_each_forum_topic_and_a_channel_keep_their_own_policy(env: Env, fake: FakeTelegramAPI) -> None:
+    """Topic 77 holds for a digest; topic 88 of the same forum, and a channel set from a private chat, do not."""
+    clock = Clock()
+    bot = await env.start(clock=clock)
+    fake.set_member(CHANNEL, USER, "administrator")
+    topic = {"message_thread_id": 77, "is_topic_message": True}
+    other = {"message_thread_id": 88, "is_topic_message": True}
+    await env.command(FORUM, ADMIN, "/subscribe nato", **topic)
+    await env.command(FORUM, ADMIN, "/subscribe nato", **other)
+    [reply] = await env.command(FORUM, ADMIN, f"/digest {hm(clock.now + timedelta(hours=1), RIYADH)}", **topic)
+    assert reply.message_thread_id == 77 and "ملخص" in reply.plain_text
+    await env.command(USER, USER, "/subscribe @alerts_channel nato")
+    [reply] = await env.command(USER, USER, "/notify @alerts_channel urgent")
+    assert "دون صوت" in reply.plain_text
+    env.publish("الناتو يعقد اجتماعاً طارئاً لوزراء الخارجية")
+    await bot.tick()
+    assert [m.message_thread_id for m in alerts(fake, FORUM)] == [88]  # topic 77 holds it
+    [silent] = alerts(fake, CHANNEL)
+    assert silent.disable_notification is True
+
+    clock.advance(hours=1, minutes=1)
+    await bot.tick()
+    [digest] = digests(fake, FORUM)
+    assert digest.message_thread_id == 77 and "الناتو يعقد اجتماعاً طارئاً" in digest.plain_text
+    assert digests(fake, CHANNEL) == [] and len(alerts(fake, FORUM)) == 1
+
+
+async def test_a_breaking_news_category_makes_the_alert_urgent(env: Env, fake: FakeTelegramAPI) -> None:
+    clock = Clock()
+    start, end = clock.now - timedelta(minutes=30), clock.now + timedelta(hours=1)
+    bot = await setup(env, clock, f"/quiet {hm(start)}-{hm(end)}")
+    env.items.insert(0, Item("الناتو يرفع مستوى التأهب", "https://news.example/cat", published=clock.now,
+                             categories=("أخبار عاجلة",)))
+    env.feeds.set_body("/news.xml", rss2(env.items))
+    await bot.tick()
+    [urgent] = alerts(fake, USER)  # through the quiet hours: the outlet filed it as breaking news
+    assert urgent.plain_text.startswith("\u200f🔴 عاجل") and "الناتو يرفع مستوى التأهب" in urgent.plain_text

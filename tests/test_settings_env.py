@@ -15,6 +15,7 @@ import subprocess
 import sys
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
+from datetime import time as dtime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -167,6 +168,9 @@ CASES: list[tuple[dict[str, str], Callable[[NewsBot], Any], Any]] = [
      SpreadRule(4, timedelta(minutes=45))),
     ({}, lambda b: (b.ingestor.spread, b.chats.default_cap), (SpreadRule(3, timedelta(minutes=30)), None)),
     ({"NEWSBOT_DEFAULT_CAP": "6"}, lambda b: (b.chats.default_cap, b.digests.store.default_cap), (6, 6)),
+    ({"OPS_DIGEST_TIME": " 21:30 "}, lambda b: b.daily.at, dtime(21, 30)),  # the daily ops digest
+    ({"OPS_DIGEST_TIME": "off"}, lambda b: b.daily.at, None),
+    ({}, lambda b: b.daily.at, dtime(8, 0)),
 ]
 
 

@@ -22,6 +22,7 @@ SLACK = {"SLACK_BOT_TOKEN": "xoxb-refused", "SLACK_SIGNING_SECRET": "signing"}
 # (variables, text the message must contain)
 REFUSED: list[tuple[dict[str, str], list[str]]] = [
     ({"NEWSBOT_POLL_INTERVAL": "5"}, ["NEWSBOT_POLL_INTERVAL", "at least 10"]),
+    ({"OPS_DIGEST_TIME": "25:00"}, ["OPS_DIGEST_TIME"]),
     ({"NEWSBOT_MIN_FEED_INTERVAL": "5"}, ["NEWSBOT_MIN_FEED_INTERVAL", "10"]),
     ({"NEWSBOT_MIN_FEED_INTERVAL": "600", "NEWSBOT_MAX_FEED_INTERVAL": "300"},
      ["NEWSBOT_MIN_FEED_INTERVAL (600) is above NEWSBOT_MAX_FEED_INTERVAL (300)"]),
@@ -41,7 +42,6 @@ REFUSED: list[tuple[dict[str, str], list[str]]] = [
     ({"TELEGRAM_WEBHOOK_URL": "https://bot.example.org/hook"},
      ["TELEGRAM_WEBHOOK_URL is set but TELEGRAM_BOT_TOKEN is not"]),
     ({"TELEGRAM_PAID_BROADCAST": "true"}, ["TELEGRAM_PAID_BROADCAST is set but TELEGRAM_BOT_TOKEN is not"]),
-    ({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_GLOBAL_RATE": "1001"}, ["TELEGRAM_GLOBAL_RATE"]),
     ({"TELEGRAM_BOT_TOKEN": TOKEN, "NEWSBOT_REPLY_GIVE_UP": "0"}, ["NEWSBOT_REPLY_GIVE_UP"]),
     ({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_WEBHOOK_URL": "http://bot.example.org/hook"},
      ["TELEGRAM_WEBHOOK_URL must be a public https:// URL"]),

@@ -83,3 +83,17 @@ def test_a_source_is_silent_only_against_its_own_rhythm() -> None:
     assert is_silent(3 * 3600, 600) and not is_silent(3600, 600)  # the floor: two hours
     assert not is_silent(3 * 86400, 7 * 86400) and is_silent(30 * 86400, 7 * 86400)  # a weekly column
     assert not is_silent(None, 600) and not is_silent(10**6, None)
+
+
+def test_the_daily_digest_is_due_once_its_local_time_has_passed() -> None:
+    from datetime import time
+    from zoneinfo import ZoneInfo
+
+    from bot.ops.daily import due_day, parse_at
+
+    riyadh = ZoneInfo("Asia/Riyadh")  # UTC+3: NOW (20:00 UTC) is 23:00 there
+    assert parse_at("08:00") == time(8, 0) and parse_at(" off ") is None
+    assert due_day(NOW, riyadh, time(22, 59)) == 20261201
+    assert due_day(NOW, riyadh, time(23, 1)) is None
+    assert due_day(NOW.replace(hour=21, minute=30), riyadh, time(0, 0)) == 20261202  # past midnight there
+    assert due_day(NOW, riyadh, None) is None

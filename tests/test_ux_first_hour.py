@@ -273,3 +273,31 @@ async def test_status_shows_this_chat_and_keeps_other_chats_private(env: Env, fa
 
     [ops] = [m for m in await env.command(OPS, ADMIN, "/status") if "حالة البوت" in m.plain_text]
     assert "التنبيهات في كل المحادثات: أُرسل" in ops.plain_text  # the whole bot's, for the operator
+
+
+# ------------------------------------------------------------------ Arabic quality
+
+
+async def test_arabic_a_reader_would_write(env: Env, fake: FakeTelegramAPI) -> None:
+    """No nested guillemets or emoji in stored terms, no jargon, مسبقاً, CLDR counts, no "(منذ 0 ث)"."""
+    await env.start()
+    [quoted] = await env.command(USER, USER, "/watch «الناتو»")
+    text = "\n".join(lines_of(quoted))
+    assert "«الناتو» إلى قائمتك" in text and "««" not in text and "«الـ«" not in text and "»»" not in text
+    [emoji] = await env.command(USER, USER, "/watch 🔴 عاجل 🔴")
+    assert "أضفتُ «عاجل» إلى" in "\n".join(lines_of(emoji))
+    [listed] = await env.command(USER, USER, "/watchlist")
+    assert "🔴" not in listed.plain_text and "«عاجل»" in "\n".join(lines_of(listed))
+
+    [unknown] = await env.command(USER, USER, "/subscribe foo")
+    first = lines_of(unknown)[0]
+    assert first.startswith("لا أعرف متابعة جاهزة باسم «foo». المتابعات الجاهزة المتاحة: وقف إطلاق النار (ceasefire)، "), first
+    assert "معرفات" not in unknown.plain_text
+    await env.command(USER, USER, "/subscribe nato")
+    [again] = await env.command(USER, USER, "/subscribe nato")
+    assert "مشتركة مسبقاً في: حلف الناتو" in again.plain_text and "أصلاً" not in again.plain_text
+    [not_muted] = await env.command(USER, USER, "/unmute")
+    assert lines_of(not_muted) == ["التنبيهات ليست مكتومة الآن."]
+    [status] = await env.command(USER, USER, "/status")
+    assert "لم يُرسَل أي تنبيه بعد" in status.plain_text and "0 أُرسلت" not in status.plain_text
+    assert "العبارات الخاصة: عبارتان" in status.plain_text

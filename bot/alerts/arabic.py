@@ -59,7 +59,7 @@ def isolate_mark(text: str, lang: str | None = None) -> str:
     feed's language) tips a mixed text with any Arabic in it to RLI.
     """
     arabic, other = _letters(text)
-    if arabic > other or (lang == "ar" and arabic):
+    if arabic and (arabic >= other or lang == "ar"):  # a tie ("NATO تعلن") reads as the Arabic around it
         return RLI
     return FSI
 

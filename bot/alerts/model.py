@@ -61,6 +61,7 @@ class Alert:
     topics: tuple[Topic, ...]
     matches: tuple[Match, ...]
     also: tuple[Outlet, ...] = ()
+    lang: str | None = None  # the feed's language: "ar" lays a Latin-led Arabic title right to left
     urgent: bool = False  # the urgent tier: a leading "🔴 عاجل" line
     spread: tuple[int, int] | None = None  # (outlets, minutes) when urgent because it spread
     silent: bool = False  # send without a notification sound (the chat chose /notify urgent)
@@ -131,7 +132,7 @@ class AlertView:
         return "\n".join("".join(s.text for s in ln) for ln in self.lines(with_summary=with_summary))
 
 
-def _marked(text: str, spans: Iterable[tuple[int, int]]) -> Line:
+def _marked(text: str, spans: Iterable[tuple[int, int]], lang: str | None = None) -> Line:
     """Text cut into plain and bold pieces (matched words bold), isolated as a whole."""
     merged: list[list[int]] = []
     addresses = address_spans(text)  # never bold inside a URL, an e-mail address or a handle
@@ -143,7 +144,7 @@ def _marked(text: str, spans: Iterable[tuple[int, int]]) -> Line:
             merged[-1][1] = max(merged[-1][1], e)
         else:
             merged.append([s, e])
-    pieces: list[Span] = [Span(RLM + isolate_mark(text))]
+    pieces: list[Span] = [Span(RLM + isolate_mark(text, lang))]
     pos = 0
     for s, e in merged:  # offsets are into the text as matched: clean each piece, not the whole
         if pos < s:
@@ -170,16 +171,16 @@ def format_alert(alert: Alert, tz: ZoneInfo, *, summary_limit: int = SUMMARY_LIM
 
     title_text = cut_at_word(alert.title, title_limit)
     title_marks = [(m.start, m.end) for m in alert.matches if m.field == "title" and m.end <= len(title_text)]
-    title = _marked(title_text, title_marks)
+    title = _marked(title_text, title_marks, alert.lang)
 
     summary_text = cut_at_word(alert.summary, summary_limit) if alert.summary else ""
     if summary_text and normalize(summary_text) == normalize(alert.title):
         summary_text = ""  # a feed that repeats its title as the summary: said once
     summary_marks = [(m.start, m.end) for m in alert.matches if m.field == "summary" and m.end <= len(summary_text)]
-    summary = _marked(summary_text, summary_marks) if summary_text else ()
+    summary = _marked(summary_text, summary_marks, alert.lang) if summary_text else ()
 
     when = format_datetime(alert.published_at, tz) if alert.published_at else "وقت النشر غير معروف"
-    meta: Line = (Span(f"{RLM}📰 {isolate(_clean(alert.source))} · {when}"),)
+    meta: Line = (Span(f"{RLM}📰 {isolate(_clean(alert.source), alert.lang)} · {when}"),)
 
     why_parts: list[str] = []
     for topic in alert.topics:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from bot.alerts.arabic import isolate
 from bot.commands.context import Context, Deps, Where, ensure_destination, find_destination, term_usage
-from bot.commands.reply import Reply, note, phrase
+from bot.commands.reply import Reply, note, phrase, term_text
 from bot.commands.terms import quoted
 from bot.commands.texts import T
 from bot.domain.watchlists import TermError, term_key
@@ -28,10 +27,10 @@ async def exclude(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
     if result == "limit":
         return Reply(error=True).add(*phrase(T.EXCLUDE_LIMIT, limit=limit))
     if result == "exists":
-        return Reply().add(T.EXCLUDE_EXISTS.format(term=isolate(args)))
+        return Reply().add(T.EXCLUDE_EXISTS.format(term=term_text(args)))
     await deps.index.refresh()
-    text = T.EXCLUDE_ADDED.format(term=isolate(args))
-    return Reply(changed=True, note=note(T.NOTE_EXCLUDED, term=isolate(args))).add("🚫 ", text)
+    text = T.EXCLUDE_ADDED.format(term=term_text(args))
+    return Reply(changed=True, note=note(T.NOTE_EXCLUDED, term=term_text(args))).add("🚫 ", text)
 
 
 async def include(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
@@ -40,12 +39,12 @@ async def include(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
     dest = await find_destination(deps, ctx, where)
     removed = await deps.chats.remove_exclusion(dest.id, key) if dest else None
     if removed is None:
-        reply = Reply().add(T.INCLUDE_MISSING.format(term=isolate(args)))
+        reply = Reply().add(T.INCLUDE_MISSING.format(term=term_text(args)))
         if dest:
             excluded = await deps.chats.exclusions(dest.id)
             if excluded:
                 reply.add(T.WATCHLIST_EXCLUDED.format(terms=quoted(excluded[:50])))
         return reply
     await deps.index.refresh()
-    text = T.INCLUDED.format(term=isolate(removed))
-    return Reply(changed=True, note=note(T.NOTE_INCLUDED, term=isolate(removed))).add("↩️ ", text)
+    text = T.INCLUDED.format(term=term_text(removed))
+    return Reply(changed=True, note=note(T.NOTE_INCLUDED, term=term_text(removed))).add("↩️ ", text)

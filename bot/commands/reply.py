@@ -7,14 +7,15 @@ ready-made "/watch" string: Telegram writes it "/watch العبارة", Slack
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from string import Formatter
 
-from bot.alerts.arabic import RLM, isolate_ltr
+from bot.alerts.arabic import RLM, isolate, isolate_ltr
 from bot.alerts.model import Span
 
 __all__ = ["Reply", "Line", "Button", "Document", "Span", "CommandSpan", "ActorSpan", "ChatSpan", "command", "phrase",
-           "line", "bold", "note"]
+           "line", "bold", "note", "term_text", "trim_symbols"]
 
 Line = tuple[Span, ...]
 
@@ -137,3 +138,40 @@ def _mentions(text: str) -> list[Span]:
         i = j
     out.append(Span(text[start:]))
     return out
+
+
+_PAIRS = {"«": "»", '"': '"', "\u201c": "\u201d", "\u201d": "\u201d", "\u201e": "\u201d", "'": "'"}
+
+
+def term_text(text: str) -> str:
+    """A user's term as put inside our own «…»: isolated, one pair of its own quotes dropped.
+
+    "/watch «الناتو»" is answered «الناتو», never «الـ«ناتو»» (nested guillemets).
+    """
+    t = text.strip()
+    if len(t) > 2 and _PAIRS.get(t[0]) == t[-1] and not any(q in t[1:-1] for q in "«»\"\u201c\u201d"):
+        t = t[1:-1].strip()
+    return isolate(t)
+
+
+def _symbol(ch: str) -> bool:
+    return unicodedata.category(ch) == "So" or ch in "\ufe0f\ufe0e\u200d\u20e3" or 0x1F3FB <= ord(ch) <= 0x1F3FF
+
+
+def trim_symbols(text: str) -> str:
+    """A term without the emoji and symbols around its words ("🔴 عاجل 🔴" -> "عاجل"); kept when nothing else is left."""
+    lines = []
+    for ln in text.split("\n"):
+        words = [_trim_word(w) for w in ln.split()]
+        lines.append(" ".join(w for w in words if w))
+    out = "\n".join(ln for ln in lines if ln)
+    return out if out.strip() else text
+
+
+def _trim_word(word: str) -> str:
+    start, end = 0, len(word)
+    while start < end and _symbol(word[start]):
+        start += 1
+    while end > start and _symbol(word[end - 1]):
+        end -= 1
+    return word[start:end]

@@ -11,6 +11,7 @@ import re
 
 from bot.alerts.arabic import format_datetime, isolate
 from bot.alerts.plural import NEWS, PHRASES, counted, last_days
+from bot.commands.address import addressee
 from bot.commands.attention import policy_lines
 from bot.commands.context import (
     Context,
@@ -21,8 +22,7 @@ from bot.commands.context import (
     find_destination,
     labels_of,
 )
-from bot.commands.address import addressee
-from bot.commands.reply import Reply, Span, bold, note, phrase
+from bot.commands.reply import Reply, Span, bold, note, phrase, term_text, trim_symbols
 from bot.commands.texts import TERM_ERRORS, N, T
 from bot.domain.matcher import Match
 from bot.domain.rule_parse import Phrase, RuleError, parse_rule
@@ -43,7 +43,7 @@ _MAX_ALSO = 12
 
 
 def quoted(terms: list[str]) -> str:
-    return "، ".join(f"«{isolate(t)}»" for t in terms)
+    return "، ".join(f"«{term_text(t)}»" for t in terms)
 
 
 def rule_usage(text: str, exc: RuleError) -> UsageError:
@@ -57,7 +57,7 @@ def rule_usage(text: str, exc: RuleError) -> UsageError:
 def _parts(args: str) -> list[str]:
     if not args.strip():
         raise UsageError(TERM_ERRORS["empty"])
-    parts = list(split_watch_input(args).parts)
+    parts = list(split_watch_input(trim_symbols(args)).parts)  # emoji around words are no part of a term
     if len(parts) > MAX_PARTS:
         raise UsageError(TERM_ERRORS["too_many_parts"].format(limit=MAX_PARTS))
     return parts
@@ -93,10 +93,10 @@ async def watch(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
             reply.add(*phrase(T.WATCH_LIMIT, own=who.own, limit=counted(deps.settings.max_terms_per_chat, PHRASES)))
             break
         if result == "exists":
-            reply.add(T.WATCH_EXISTS.format(term=isolate(part), own=who.own))
+            reply.add(T.WATCH_EXISTS.format(term=term_text(part), own=who.own))
             continue
         added.append(part)
-        text = (T.WATCH_ADDED if _is_plain(part) else T.WATCH_RULE_ADDED).format(term=isolate(part), own=who.own,
+        text = (T.WATCH_ADDED if _is_plain(part) else T.WATCH_RULE_ADDED).format(term=term_text(part), own=who.own,
                                                                                   gets=who.gets)
         reply.add("✅ ", text)
         also = list(dict.fromkeys(a for e in rule.expansions for a in e.added))
@@ -108,7 +108,7 @@ async def watch(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
     if added:
         await deps.index.refresh()
         reply.changed = True
-        reply.note = note(T.NOTE_WATCH_ADDED, term=isolate(added[0])) if len(added) == 1 else \
+        reply.note = note(T.NOTE_WATCH_ADDED, term=term_text(added[0])) if len(added) == 1 else \
             note(T.NOTE_WATCH_ADDED_MANY, terms=quoted(added))
     return reply
 
@@ -131,10 +131,10 @@ async def unwatch(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
         gone = await deps.chats.remove_term(dest.id, key) if dest else None
         if gone is None:
             missing = True
-            reply.add(T.UNWATCH_MISSING.format(term=isolate(part), own=who.own))
+            reply.add(T.UNWATCH_MISSING.format(term=term_text(part), own=who.own))
         else:
             removed.append(gone)
-            reply.add("🗑️ ", T.UNWATCHED.format(term=isolate(gone), own=who.own))
+            reply.add("🗑️ ", T.UNWATCHED.format(term=term_text(gone), own=who.own))
     if missing and dest:
         terms = await deps.chats.terms(dest.id)
         if terms:
@@ -142,7 +142,7 @@ async def unwatch(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
     if removed:
         await deps.index.refresh()
         reply.changed = True
-        reply.note = note(T.NOTE_UNWATCHED, term=isolate(removed[0])) if len(removed) == 1 else \
+        reply.note = note(T.NOTE_UNWATCHED, term=term_text(removed[0])) if len(removed) == 1 else \
             note(T.NOTE_UNWATCHED_MANY, terms=quoted(removed))
     return reply
 
@@ -232,7 +232,7 @@ async def preview(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
                                     exclusions=exclusions)
     except RuleError as exc:
         raise rule_usage(args, exc) from exc
-    reply = _hits(Reply(), f"«{isolate(args)}»", period, result.hits)
+    reply = _hits(Reply(), f"«{term_text(args)}»", period, result.hits)
     if result.near:
         reply.add(bold(T.PREVIEW_NEAR.format(count=counted(len(result.near), NEWS))))
         for near in result.near[:PREVIEW_NEAR]:

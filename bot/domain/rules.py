@@ -99,6 +99,9 @@ class RuleSet:
         self._expander = expander or (Expander(builtins) if expand else None)
         self._inherit = rules if rules is not None else builtin_rules(builtins)
         self._rules: dict[str, CompiledRule] = {}
+        # Rules that are one phrase, or phrases joined by one + or one | (most rules): evaluated without
+        # walking the tree, with the same result (the phrases of an | in order, the first one hit).
+        self._flat: dict[str, tuple[int, tuple[str, ...]] | None] = {}
         self._lists: dict[str, Watchlist] = {}
         self._by_key: dict[tuple[str, ...], str] = {}
         self._key_of: dict[str, tuple[str, ...]] = {}
@@ -138,10 +141,12 @@ class RuleSet:
         rule = CompiledRule(rule_id, text, tree, expansions, tuple(dict.fromkeys(by_phrase.values())),
                             _program(tree, by_phrase))
         self._rules[rule_id] = rule
+        self._flat[rule_id] = _flat(rule.program)
         return rule
 
     def remove(self, rule_id: str) -> None:
         rule = self._rules.pop(rule_id, None)
+        self._flat.pop(rule_id, None)
         if rule is None:
             return
         for list_id in rule.list_ids:
@@ -213,8 +218,24 @@ class RuleSet:
             candidates.update(self._users.get(list_id, ()))
         ev = _Evaluator(hits, facts, text)
         out: list[RuleHit] = []
+        flat = self._flat
         for rule_id in sorted(candidates):
-            used: list[Match] = []
+            shape = flat.get(rule_id)
+            if shape is not None:
+                op, ids = shape
+                ev.steps += len(ids)
+                if op == _AND:
+                    lists = [hits.get(i) for i in ids]
+                    if all(lists):
+                        used = [m for found in lists for m in found]  # type: ignore[union-attr]
+                        unique = {id(m): m for m in used}.values()
+                        out.append(RuleHit(rule_id, tuple(sorted(unique, key=_order))))
+                else:
+                    first = next((hits[i] for i in ids if i in hits), None)
+                    if first:
+                        out.append(RuleHit(rule_id, tuple(sorted({id(m): m for m in first}.values(), key=_order))))
+                continue
+            used = []
             ev.used = used
             if ev.holds(self._rules[rule_id].program, False, True):
                 unique = {id(m): m for m in used}.values()  # a phrase met twice (~N records its words)
@@ -242,6 +263,15 @@ def _phrases(node: Node) -> list[Phrase]:
 # A rule compiled for evaluation: nested tuples, the op first (cheaper to walk than the tree).
 _PHRASE, _AND, _OR, _NOT, _TITLE, _NEAR, _SOURCE, _LANG = range(8)
 _Program = tuple[Any, ...]
+
+
+def _flat(program: _Program) -> tuple[int, tuple[str, ...]] | None:
+    """(op, phrase list ids) for a rule that is one phrase or phrases under one + or one |; else None."""
+    if program[0] == _PHRASE:
+        return (_AND, (program[1],))
+    if program[0] in (_AND, _OR) and all(c[0] == _PHRASE for c in program[1]):
+        return (program[0], tuple(c[1] for c in program[1]))
+    return None
 
 
 def _program(node: Node, lists: dict[Phrase, str]) -> _Program:

@@ -39,6 +39,7 @@ class StoryDraft:
     summary: str
     published_at: datetime | None
     guid: str | None = None
+    breaking: bool = False  # the feed filed it under a "breaking news" category
 
 
 def clean_text(value: str | None) -> str:

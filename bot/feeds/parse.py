@@ -32,6 +32,7 @@ import feedparser
 from lxml import etree  # type: ignore[import-untyped]
 
 from bot.domain.markup import fold_text, html_to_text, looks_like_html
+from bot.domain.urgency import is_breaking_category
 from bot.errors import NewsbotError
 from bot.feeds.decode import decode_document
 from bot.feeds.jsonfeed import NotJsonFeed, looks_like_json_feed, read_json_feed
@@ -73,13 +74,14 @@ class ParsedEntry:
     so the markup is kept as read, with its kind, until someone asks.
     """
 
-    __slots__ = ("link", "guid", "published", "_title", "_summary", "_kinds")
+    __slots__ = ("link", "guid", "published", "_title", "_summary", "_kinds", "breaking")
 
     def __init__(self, title: str, link: str, guid: str | None, summary: str, published: datetime | None,
-                 *, title_kind: str = "text", summary_kind: str = "text") -> None:
+                 *, title_kind: str = "text", summary_kind: str = "text", breaking: bool = False) -> None:
         self.link = link  # absolute where the feed allowed it
         self.guid = guid
         self.published = published
+        self.breaking = breaking  # an RSS/Atom category meaning "breaking news" (bot.domain.urgency)
         self._title = title
         self._summary = summary
         self._kinds: tuple[str, str] | None = (title_kind, summary_kind)
@@ -103,7 +105,7 @@ class ParsedEntry:
         return self._summary
 
     def with_link(self, link: str) -> ParsedEntry:
-        other = ParsedEntry(self._title, link, self.guid, self._summary, self.published)
+        other = ParsedEntry(self._title, link, self.guid, self._summary, self.published, breaking=self.breaking)
         other._kinds = self._kinds
         return other
 
@@ -227,8 +229,20 @@ def _from_fast(doc: Any, facts: Facts) -> tuple[str, str, list[ParsedEntry]]:
             link = guid  # an Atom id that is a URL is the entry's link (as feedparser reads it)
         entries.append(ParsedEntry(_s(e.get("title")), link, guid, summary,
                                    _to_datetime(e.get("published") or e.get("updated")),
-                                   title_kind=title_kind, summary_kind=text_kind))
+                                   title_kind=title_kind, summary_kind=text_kind, breaking=_breaking(e)))
     return _text(_s(feed.get("title")), "guess"), _s(feed.get("link")), entries
+
+
+def _breaking(entry: Any) -> bool:
+    """An entry's categories (``tags``: RSS <category>, Atom term/label) include one meaning "breaking"."""
+    tags = entry.get("tags") if hasattr(entry, "get") else None
+    if not isinstance(tags, list):
+        return False
+    for tag in tags[:50]:
+        if isinstance(tag, dict) and any(is_breaking_category(_s(tag.get(k))[:100]) for k in ("term", "label")
+                                         if tag.get(k)):
+            return True
+    return False
 
 
 def _kind(detail: Any) -> str:
@@ -246,7 +260,7 @@ def _from_feedparser(doc: Any) -> tuple[str, str, list[ParsedEntry]]:
         entries.append(ParsedEntry(
             _s(e.get("title")), _s(e.get("link")), _s(e.get("id")) or None, summary,
             _to_datetime(e.get("published_parsed") or e.get("updated_parsed")),
-            title_kind=_kind(e.get("title_detail")), summary_kind=_kind(detail),
+            title_kind=_kind(e.get("title_detail")), summary_kind=_kind(detail), breaking=_breaking(e),
         ))
     return _text(_s(feed.get("title")), _kind(feed.get("title_detail"))), _s(feed.get("link")), entries
 

@@ -293,7 +293,8 @@ class Poller:
             title, summary = plain_text(e.title), plain_text(e.summary)  # parse gives plain text; sanitise it
             if not title and not summary:
                 continue
-            drafts[key] = StoryDraft(key, link, title or summary[:200], summary, e.published, e.guid)
+            drafts[key] = StoryDraft(key, link, title or summary[:200], summary, e.published, e.guid,
+                                     breaking=e.breaking)
         items = list(drafts.values())
         if feed.first_fetch_done:
             return items, [StoryState.NEW] * len(items)

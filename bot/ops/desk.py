@@ -9,13 +9,16 @@ from typing import Protocol
 
 from bot.domain.alertwork import derive_secret
 
+from bot.ops.daily import DailyDigest, parse_at
 from bot.ops.metrics import Metrics
-from bot.ops.notices import OpsNotifier
+from bot.ops.notices import NoticeQueue, OpsDestinations, OpsNotifier
+from bot.settings import Settings
 from bot.storage.alertwork_repo import AlertWorkRepo
 from bot.storage.audit_repo import AuditRepo
 from bot.storage.db import Database
 from bot.storage.deadletters_repo import DeadLettersRepo
 from bot.storage.records import FeedHealth, OutboxStats
+from bot.storage.opsday_repo import OpsDayRepo
 from bot.storage.sources_repo import SourcesRepo
 
 __all__ = ["Gauges", "Desk"]
@@ -35,6 +38,12 @@ class Desk:
     def on(cls, db: Database, secrets: list[str]) -> Desk:
         return cls(DeadLettersRepo(db), AlertWorkRepo(db), AuditRepo(db), SourcesRepo(db), derive_secret(secrets))
 
+    def daily(self, db: Database, destinations: OpsDestinations, outbox: NoticeQueue, settings: Settings,
+              clock: Callable[[], datetime]) -> DailyDigest:
+        """The daily ops digest, at ``OPS_DIGEST_TIME`` (checked with the gauges)."""
+        return DailyDigest(OpsDayRepo(db), self.sources, self.alert_work, self.dead_letters, destinations, outbox,
+                           tz=settings.tz, at=parse_at(settings.ops_digest_time), clock=clock)
+
 
 class _Outbox(Protocol):
     async def stats(self, now: datetime) -> OutboxStats: ...
@@ -50,8 +59,8 @@ class _DeadLetters(Protocol):
 
 class Gauges:
     def __init__(self, metrics: Metrics, ops: OpsNotifier, outbox: _Outbox, feeds: _Feeds,
-                 dead_letters: _DeadLetters, clock: Callable[[], datetime]) -> None:
-        self.metrics, self.ops = metrics, ops
+                 dead_letters: _DeadLetters, clock: Callable[[], datetime], daily: DailyDigest | None = None) -> None:
+        self.metrics, self.ops, self.daily = metrics, ops, daily
         self.outbox, self.feeds, self.dead_letters = outbox, feeds, dead_letters
         self.clock = clock
 
@@ -64,3 +73,5 @@ class Gauges:
         self.metrics.feeds_enabled.set(health.enabled)
         self.metrics.dead_letters_stored.set(await self.dead_letters.count())
         self.ops.backlog(stats.pending, stats.oldest_age)
+        if self.daily is not None:
+            await self.daily.tick()

@@ -43,7 +43,7 @@ class StoriesRepo:
         values = [
             {"url_key": d.url_key, "link": d.link[:4000], "feed_id": feed_id, "title": d.title[:2000],
              "summary": d.summary[:8000], "lang": lang, "published_at": d.published_at,
-             "first_seen_at": now, "state": str(state)}
+             "first_seen_at": now, "state": str(state), "breaking": d.breaking}
             for feed_id, lang, d, state in rows
         ]
         counts: dict[int, int] = {}

@@ -43,6 +43,7 @@ class Item:
     guid: str | None = None
     published: datetime | None = None
     author: str | None = None
+    categories: tuple[str, ...] = ()  # RSS <category>, Atom <category term=…>
 
 
 def _esc(text: str) -> str:
@@ -93,7 +94,7 @@ def rss2(items: Iterable[Item], *, title: str = "Feed", link: str = "https://exa
         out += ["<item>", *_el("title", it.title), *_el("link", it.link),
                 *_el("description", it.summary or None), *_el("guid", it.guid, f' isPermaLink="{perma}"'),
                 *_el("pubDate", it.published and rfc822(it.published)), *_el("dc:creator", it.author),
-                "</item>"]
+                *[ln for c in it.categories for ln in _el("category", c)], "</item>"]
     return _finish([*out, "</channel>", "</rss>"], encoding, bom, declare_encoding)
 
 
@@ -118,7 +119,8 @@ def atom(items: Iterable[Item], *, title: str = "Feed", link: str = "https://exa
                 f'  <link rel="alternate" type="text/html" href="{_esc(it.link)}"/>',
                 *_el("id", it.guid or it.link), *_el("published", when), *_el("updated", when),
                 *(["  <author>", *_el("name", it.author), "  </author>"] if it.author else []),
-                *_el("summary", it.summary or None, ' type="html"'), "</entry>"]
+                *_el("summary", it.summary or None, ' type="html"'),
+                *[f'  <category term="{_esc(c)}"/>' for c in it.categories], "</entry>"]
     return _finish([*out, "</feed>"], encoding, bom, declare_encoding)
 
 

@@ -213,7 +213,9 @@ def alert_message(view: AlertView) -> tuple[str, list[Json]]:
     ]
     for line in (view.meta, view.why, view.also, view.hashtags):
         if line and _joined(line).strip(_ISOLATES + " "):
-            blocks.append({"type": "context", "elements": [_plain(_joined(line), CONTEXT_MAX)]})
+            linked = any(s.href and safe_url(s.href) for s in line)  # the other outlets' own articles
+            element = _mrkdwn(_fit_line(line, CONTEXT_MAX)) if linked else _plain(_joined(line), CONTEXT_MAX)
+            blocks.append({"type": "context", "elements": [element]})
     fallback = inert(_cut(f"{labels.strip()}: {_joined(view.title).strip()}", TEXT_MAX // 2))
     return fallback, blocks + work_blocks(view, render_spans)
 
