@@ -359,3 +359,4 @@ class T:
     SOURCES_ERROR = "آخر خطأ: {error}"
     SOURCES_DISABLED = "⛔ موقوف: {reason}"
     NO_ARGS = "هذا الأمر لا يأخذ شيئاً بعده."
+    PREVIEW_IRRELEVANT = "ضُغط «ليس ذا صلة» هنا على تنبيهات أطلقتها هذه العبارة {times} خلال {period}."

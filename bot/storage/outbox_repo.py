@@ -105,7 +105,8 @@ class OutboxRepo:
         ranked = (select(o.c.id, func.row_number().over(partition_by=o.c.chat_id, order_by=o.c.id).label("rn"))
                   .where(o.c.chat_id.in_(chat_ids), which).subquery())
         result = (await conn.execute(
-            select(o, d.c.thread_id).join(d, d.c.id == o.c.destination_id).join(ranked, ranked.c.id == o.c.id)
+            select(o, d.c.thread_id, d.c.buttons)  # buttons: the destination wants them on its alerts
+            .join(d, d.c.id == o.c.destination_id).join(ranked, ranked.c.id == o.c.id)
             .where(ranked.c.rn <= per_chat).order_by(o.c.chat_id, o.c.id)
         )).all()
         out: dict[int, list[OutboxItem]] = {}
