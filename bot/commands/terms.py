@@ -11,7 +11,7 @@ import re
 from datetime import timedelta
 
 from bot.alerts.arabic import format_datetime, isolate
-from bot.alerts.plural import NEWS, PHRASES, TIMES, counted, last_days
+from bot.alerts.plural import NEWS, PHRASES, SOURCES, TIMES, counted, last_days
 from bot.commands.address import addressee
 from bot.commands.attention import policy_lines
 from bot.commands.context import (
@@ -175,7 +175,7 @@ async def show_watchlist(deps: Deps, ctx: Context, where: Where, args: str) -> R
         reply.add(T.WATCHLIST_MUTED.format(until=format_datetime(dest.muted_until, deps.settings.tz)))
     n_feeds = await deps.chats.feed_count(dest.id)
     if n_feeds:
-        reply.add(T.WATCHLIST_FEEDS.format(count=n_feeds))
+        reply.add(T.WATCHLIST_FEEDS.format(count=counted(n_feeds, SOURCES)))
     policy = policy_lines(deps, dest.id, await deps.chats.attention(dest.id))
     if policy:
         reply.add(bold(T.POLICY_HEADER))
