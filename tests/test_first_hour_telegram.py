@@ -259,6 +259,12 @@ async def test_groups_and_topics_are_addressed_as_such_and_a_person_as_a_person(
     assert readable(exists) == "«لافروف» موجودة مسبقاً في متابعات هذه المجموعة."
     [menu] = await env.command(GROUP, ADMIN, "/topics")
     assert readable(menu).startswith("المتابعات الجاهزة") and "موضوع" not in readable(menu)
+    # The alert names the chat's own terms the same way everywhere, never "my list".
+    bot = env.bots[-1]
+    env.publish("لافروف يصل إلى أنقرة")
+    await bot.tick()
+    [alert] = [m for m in fake.messages_to(GROUP) if "أنقرة" in m.plain_text]
+    assert "#عبارات_خاصة" in alert.plain_text and "#قائمتي" not in alert.plain_text
 
 
 # ------------------------------------------------------------------ 9. what a mute dropped is said

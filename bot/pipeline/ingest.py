@@ -21,6 +21,7 @@ import structlog
 from bot.alerts.mute_notice import mute_ended_notice
 from bot.domain.alerting import OutboxDraft, story_dedupe_key
 from bot.domain.clustering import Clusterer, Fingerprint, fingerprint
+from bot.domain.crosslingual import language_of
 from bot.domain.matcher import Match
 from bot.domain.rules import StoryFacts
 from bot.domain.states import FeedOrigin, StoryState
@@ -142,8 +143,9 @@ class Ingestor:
             lists = {m.watchlist for m in found}
             for wl in lists:  # stories matched per watchlist, not words
                 report.matches[wl] = report.matches.get(wl, 0) + 1
-            fp = fingerprint(story.title, story.summary)
-            root = self.clusterer.find(fp, now)
+            fp = fingerprint(story.title, story.summary, lang=language_of(story.title, story.lang),
+                             entities=sorted(w for w in lists if not is_custom_watchlist_id(w)))
+            root = self.clusterer.find(fp, now)  # the same words, or else the same event in the other language
             # What the story matched, for the record: a popular term watched by many chats is one
             # span here, however many lists it is in.
             record: dict[str, Any] = {

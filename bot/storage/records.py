@@ -170,6 +170,7 @@ class OutboxItem:
     edits: int = 0
     last_error: str | None = None
     buttons: bool = False  # the destination wants buttons on its alerts (/buttons on)
+    timezone: str | None = None  # the destination's /timezone when read with the row ("" none set), else None
 
 
 OUTBOX_CONVERT: dict[str, Callable[[Any], Any]] = {"state": OutboxState, "kind": OutboxKind,
@@ -373,3 +374,26 @@ class SpikeHistory:
 
     start: datetime | None  # the oldest stored story's first sighting; None: nothing stored yet
     sightings: dict[str, list[Sighting]]
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeWrite:
+    """One send's outcome for ``OutboxRepo.record_many`` (the arguments of ``OutboxRepo.record``).
+
+    ``row_id`` None writes only the chat (its lease released, ``next_send_at`` kept unless
+    ``set_next``): what ``release_chat`` does.
+    """
+
+    row_id: int | None
+    chat_id: int
+    owner: str
+    state: OutboxState | None = None
+    now: datetime | None = None
+    next_send_at: datetime | None = None
+    message_ref: str | None = None
+    error: str | None = None
+    edited: bool = False
+    release: bool = True
+    renew_until: datetime | None = None
+    reason: DeadLetterReason | None = None
+    set_next: bool = True
