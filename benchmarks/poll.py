@@ -56,7 +56,8 @@ def serve(n: int, port_q: mp.Queue, stop_q: mp.Queue, latency: float) -> None:
 
     from tests.fakes.feed_server import Item, big_feed, rss2
 
-    bodies = [big_feed(50, 60_000, seed=i, lang="ar" if i % 3 else "en") for i in range(n)]
+    originals = [big_feed(50, 60_000, seed=i, lang="ar" if i % 3 else "en") for i in range(n)]
+    bodies = list(originals)
     versions = [0] * n
 
     async def feed(request: web.Request) -> web.StreamResponse:
@@ -79,10 +80,18 @@ def serve(n: int, port_q: mp.Queue, stop_q: mp.Queue, latency: float) -> None:
             bodies[i] = head + b"<item>" + extra + b"<item>" + tail
         return web.Response(text="ok")
 
+    async def reset(_request: web.Request) -> web.Response:
+        """Every feed back to its first 50 items (each measured run starts from the same documents)."""
+        bodies[:] = originals
+        for i in range(n):
+            versions[i] += 1  # new ETags: no stale 304 across runs
+        return web.Response(text="ok")
+
     async def main() -> None:
         app = web.Application()
         app.router.add_get("/feed/{i}.xml", feed)
         app.router.add_post("/fresh", fresh)
+        app.router.add_post("/reset", reset)
         runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
         await runner.setup()
         first = web.TCPSite(runner, HOSTS[0], 0, backlog=4096)
@@ -172,6 +181,9 @@ def run_naive(n: int, port: int, out_q: mp.Queue, hosts: int, _per_host_max: int
 
 
 def child(target, n: int, port: int, hosts: int, per_host_max: int = 0) -> dict[str, float]:
+    import urllib.request
+
+    urllib.request.urlopen(urllib.request.Request(f"http://{HOSTS[0]}:{port}/reset", method="POST")).read()
     q: mp.Queue = mp.Queue()
     p = mp.Process(target=target, args=(n, port, q, hosts, per_host_max))
     p.start()

@@ -325,6 +325,9 @@ async def _run(p: SoakParams, result: SoakResult, work: Path, cfg: Path, db_path
         "TELEGRAM_GLOBAL_RATE": f"{p.global_rate:g}", "TELEGRAM_PRIVATE_INTERVAL": f"{p.private_interval:g}",
         "NEWSBOT_POLL_INTERVAL": str(p.poll_interval),
         "NEWSBOT_MIN_FEED_INTERVAL": str(p.min_feed_interval or p.poll_interval),
+        # The soak is sized for one pace: entry-frequency pacing stays on but is pinned to it (its feeds'
+        # first items are hours old, which would otherwise pace them at tens of minutes).
+        "NEWSBOT_MAX_FEED_INTERVAL": str(max(p.poll_interval, p.min_feed_interval or 0)),
         "LOG_LEVEL": "INFO", "PTB_TIMEDELTA": "true",
     }
     bot = Replica("soak", env, work)

@@ -156,10 +156,12 @@ class StoryMaker:
                     continue
             else:
                 from bot.domain.clustering import fingerprint
+                from bot.domain.crosslingual import language_of
 
                 if not found:
                     continue
-                fp = fingerprint(title, summary)
+                # As ingest fingerprints it, so a story the bot would merge across languages is not written.
+                fp = fingerprint(title, summary, lang=language_of(title, None), entities=sorted(found))
                 if self.clusterer.find(fp, self._when) is not None:
                     continue
                 self.clusterer.add(seq, fp, self._when)

@@ -97,7 +97,7 @@ class Settings(BaseSettings):
     # Telegram's limits: ~30 messages/s overall, 1/s per chat, 20/minute per group. Keep the defaults
     # in production; tests against a local Bot API double change them. Unset, the overall rate is
     # TELEGRAM_FREE_RATE (30/s less a measured margin), or TELEGRAM_PAID_RATE with paid broadcasts.
-    telegram_global_rate: float | None = Field(None, alias="TELEGRAM_GLOBAL_RATE", ge=1, le=1000)
+    telegram_global_rate: float | None = Field(None, alias="TELEGRAM_GLOBAL_RATE", ge=1)
     telegram_paid_broadcast: bool = Field(False, alias="TELEGRAM_PAID_BROADCAST")
     reply_give_up: float = Field(60.0, alias="NEWSBOT_REPLY_GIVE_UP", ge=1, le=3600)
     telegram_private_interval: float = Field(1.0, alias="TELEGRAM_PRIVATE_INTERVAL", ge=0)

@@ -259,3 +259,54 @@ async def test_groups_and_topics_are_addressed_as_such_and_a_person_as_a_person(
     assert readable(exists) == "«لافروف» موجودة مسبقاً في متابعات هذه المجموعة."
     [menu] = await env.command(GROUP, ADMIN, "/topics")
     assert readable(menu).startswith("المتابعات الجاهزة") and "موضوع" not in readable(menu)
+    # The alert names the chat's own terms the same way everywhere, never "my list".
+    bot = env.bots[-1]
+    env.publish("لافروف يصل إلى أنقرة")
+    await bot.tick()
+    [alert] = [m for m in fake.messages_to(GROUP) if "أنقرة" in m.plain_text]
+    assert "#عبارات_خاصة" in alert.plain_text and "#قائمتي" not in alert.plain_text
+
+
+# ------------------------------------------------------------------ 9. what a mute dropped is said
+
+
+async def test_unmute_and_an_expired_mute_say_how_many_alerts_were_missed(env: Env, fake: FakeTelegramAPI) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    bot = await env.start()
+    await env.command(USER, USER, "/watch الغواصة")
+    await env.command(USER, USER, "/mute 1h")
+    env.publish("الغواصة الأولى تبحر")
+    env.publish("الغواصة الثانية تبحر")
+    await bot.tick()
+    assert not [m for m in fake.messages_to(USER) if "تبحر" in m.plain_text]
+    [unmuted] = await env.command(USER, USER, "/unmute")
+    text = readable(unmuted)
+    assert "أُلغي الكتم، وستصلك التنبيهات من جديد." in text
+    assert "فاتك أثناء الكتم تنبيهان؛ التنبيهات المكتومة لا تُرسَل لاحقاً." in text
+    assert "/preview العبارة" in text
+    await bot.tick()
+    assert not [m for m in fake.messages_to(USER) if "تبحر" in m.plain_text]  # not delivered later
+
+    # A group's mute that runs out on its own: the group hears it, addressed as a group.
+    await env.command(GROUP, ADMIN, "/watch الغواصة")
+    await env.command(GROUP, ADMIN, "/mute 1h")
+    env.publish("الغواصة الثالثة تبحر")
+    await bot.tick()
+    assert [m for m in fake.messages_to(GROUP) if "الغواصة الثالثة" in m.plain_text] == []
+    dest = await env.dest(bot, GROUP)
+    assert dest is not None
+    await bot.chats.set_muted(dest.id, datetime.now(UTC) - timedelta(seconds=1))  # the hour has passed
+    before = len(fake.messages_to(GROUP))
+    await bot.tick()
+    told = fake.messages_to(GROUP)[before:]
+    assert [readable(m) for m in told] == [
+        "🔔 انتهى الكتم، وستصلها التنبيهات من جديد.\nفات هذه المجموعة أثناء الكتم تنبيه واحد؛ "
+        "التنبيهات المكتومة لا تُرسَل لاحقاً."]
+    await bot.tick()
+    assert len(fake.messages_to(GROUP)) == before + 1  # said once
+
+    # Nothing dropped: the private chat hears that too.
+    await env.command(USER, USER, "/mute 1h")
+    [quiet] = await env.command(USER, USER, "/unmute")
+    assert "لم يفتك أي تنبيه أثناء الكتم." in readable(quiet)

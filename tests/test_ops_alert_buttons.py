@@ -98,6 +98,9 @@ async def test_acknowledge_assign_and_not_relevant(env: Env, fake: FakeTelegramA
     assert (await press(env, GROUP, MEMBER, nr, alert.message_id)).get("text") == T.IRRELEVANT_AGAIN
     top = await bot.desk.alert_work.top_irrelevant_terms(bot.clock().replace(year=2000))
     assert top and "الناتو" in top[0][0] and top[0][1] == 1
+    [preview] = await env.command(GROUP, ADMIN, "/preview الناتو", first_name="سارة")
+    assert "🔕 ضُغط «ليس ذا صلة» هنا على تنبيهات أطلقتها هذه العبارة مرة واحدة خلال الأيام السبعة الأخيرة." \
+        in preview.plain_text
 
     # Assign: the button explains; /assign as a reply to the alert names the member once, for real.
     answer = await press(env, GROUP, MEMBER, assign, alert.message_id)

@@ -43,7 +43,7 @@ async def test_history_shows_who_changed_what_before_and_after(env: Env, fake: F
     blocks = ["\n".join(lines[a:b]) for a, b in zip(items, [*items[1:], len(lines)])]
     assert "الكتم: غير مكتومة ← مكتومة حتى" in blocks[0]
     assert "العبارات: لا شيء ← «\u2067الفرقاطة\u2069»" in blocks[1]
-    assert "المتابعات: حلف الناتو ← قائمتك الخاصة، حلف الناتو" in blocks[1]  # /watch turns the own list on
+    assert "المتابعات: حلف الناتو ← العبارات الخاصة، حلف الناتو" in blocks[1]  # /watch turns the own list on
     assert "المتابعات: لا شيء ← حلف الناتو" in blocks[2]
     assert "watchlist" not in text and "unsubscribe" not in text
 

@@ -42,7 +42,7 @@ LINK = re.compile(r"https://wire\.example/story/(\d+)")
 def env_for(pg_url: str, fake: FakeTelegramAPI, config: Path) -> dict[str, str]:
     return {
         "DATABASE_URL": pg_url, "NEWSBOT_CONFIG_DIR": str(config), "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_BASE_URL": fake.base_url, "TELEGRAM_GLOBAL_RATE": "5000",
+        "TELEGRAM_API_BASE_URL": fake.base_url, "TELEGRAM_GLOBAL_RATE": "1000",
         "TELEGRAM_PRIVATE_INTERVAL": "0", "TELEGRAM_GROUP_INTERVAL": "0", "NEWSBOT_LEASE_SECONDS": "4",
         "OPS_TELEGRAM_CHAT_ID": str(OPS), "OPS_FEED_FAILURES": "2", "OPS_MIN_INTERVAL": "1",
         "NEWSBOT_MAX_BACKOFF": "10", "NEWSBOT_MIN_FEED_INTERVAL": "10", "LOG_LEVEL": "INFO",

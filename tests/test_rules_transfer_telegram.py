@@ -46,10 +46,10 @@ async def test_export_then_import_into_another_chat_round_trips(env: Env, fake: 
     feed_server.add_feed("/extra.xml", rss2([Item("خبر قديم", "https://extra.example/1")], title="مصدر إضافي"))
     extra = f"http://feeds.example.com:{feed_server.port}/extra.xml"
     bot = await _bot(env)
-    for text in ("/subscribe nato", f"/watch {RULE}", "/exclude كرة", f"/addfeed {extra}", "/mute 2h"):
+    for text in ("/subscribe nato", f"/watch {RULE}", "/exclude كرة", f"/addfeed {extra}", "/mute 2h",
+                 "/quiet 22:00-07:00"):
         [answer] = await env.command(USER, USER, text, timeout=15)
-        assert "✅" in answer.plain_text or "🚫" in answer.plain_text or "🔕" in answer.plain_text or \
-            "تم الاشتراك" in answer.plain_text, answer.plain_text
+        assert not answer.plain_text.startswith("\u200fعذراً"), answer.plain_text
 
     [said] = await env.command(USER, USER, "/export")
     assert "الملف المرفق" in said.plain_text
@@ -58,6 +58,7 @@ async def test_export_then_import_into_another_chat_round_trips(env: Env, fake: 
     exported = parse_document(doc.content)
     assert exported.topics == ("nato",) and exported.rules == (RULE,) and exported.exclusions == ("كرة",)
     assert [f.url for f in exported.feeds] == [extra] and exported.muted_until is not None
+    assert exported.attention is not None and exported.attention["quiet"]["start"] == "22:00"
 
     # A member of the group may not import; an admin sees the plan, and only the admin's press applies it.
     refused = await _document(env, fake, GROUP, MEMBER, doc.filename, doc.content)
@@ -78,12 +79,15 @@ async def test_export_then_import_into_another_chat_round_trips(env: Env, fake: 
     assert "nato" in await bot.chats.subscriptions(dest.id)
     assert await bot.chats.terms(dest.id) == [RULE] and await bot.chats.exclusions(dest.id) == ["كرة"]
     assert [f.source_url for f in await bot.chats.feeds(dest.id)] == [extra]
+    quiet = (await bot.chats.attention(dest.id)).quiet
+    assert quiet is not None and f"{quiet.start:%H:%M}-{quiet.end:%H:%M}" == "22:00-07:00"
 
     # The group's own export reads back the same; importing it again changes nothing; a used token is spent.
     [_said] = await env.command(GROUP, ADMIN, "/export")
     again = parse_document(fake.documents[-1].content)
-    assert (again.topics, again.rules, again.exclusions, again.feeds, again.muted_until) == (
-        exported.topics, exported.rules, exported.exclusions, exported.feeds, exported.muted_until)
+    assert (again.topics, again.rules, again.exclusions, again.feeds, again.muted_until, again.attention) == (
+        exported.topics, exported.rules, exported.exclusions, exported.feeds, exported.muted_until,
+        exported.attention)
     same = await _document(env, fake, USER, USER, doc.filename, doc.content)
     assert "لا شيء يتغير" in same.plain_text
     _press(fake, GROUP, ADMIN, plan, "تطبيق")

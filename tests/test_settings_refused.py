@@ -42,7 +42,6 @@ REFUSED: list[tuple[dict[str, str], list[str]]] = [
     ({"TELEGRAM_WEBHOOK_URL": "https://bot.example.org/hook"},
      ["TELEGRAM_WEBHOOK_URL is set but TELEGRAM_BOT_TOKEN is not"]),
     ({"TELEGRAM_PAID_BROADCAST": "true"}, ["TELEGRAM_PAID_BROADCAST is set but TELEGRAM_BOT_TOKEN is not"]),
-    ({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_GLOBAL_RATE": "1001"}, ["TELEGRAM_GLOBAL_RATE"]),
     ({"TELEGRAM_BOT_TOKEN": TOKEN, "NEWSBOT_REPLY_GIVE_UP": "0"}, ["NEWSBOT_REPLY_GIVE_UP"]),
     ({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_WEBHOOK_URL": "http://bot.example.org/hook"},
      ["TELEGRAM_WEBHOOK_URL must be a public https:// URL"]),

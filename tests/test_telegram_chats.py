@@ -54,7 +54,7 @@ async def test_private_start_watch_and_one_alert(env: Env, fake: FakeTelegramAPI
     assert alert.parse_mode == "HTML"
     assert alert.link_preview_options == {"url": link}
     text = alert.plain_text
-    assert "روسيا تختبر الغواصة الجديدة" in text and "سبب التنبيه" in text and "#قائمتي" in text
+    assert "روسيا تختبر الغواصة الجديدة" in text and "سبب التنبيه" in text and "#عبارات_خاصة" in text
     assert "وكالة الأنباء" in text
     bolds = [utf16_slice(text, e["offset"], e["length"]) for e in alert.entities if e["type"] == "bold"]
     assert "الغواصة" in bolds and bolds.count("الغواصة") >= 2  # title and summary
@@ -155,7 +155,7 @@ async def test_channel_configured_from_private_chat(env: Env, fake: FakeTelegram
     env.publish("الناتو يرسل الفرقاطة إلى البحر")
     await bot.tick()
     [alert] = alerts(fake, CHANNEL)
-    assert "#الناتو" in alert.plain_text and "#قائمتي" in alert.plain_text
+    assert "#الناتو" in alert.plain_text and "#عبارات_خاصة" in alert.plain_text and "#قائمتي" not in alert.plain_text
     assert alerts(fake, USER) == []
 
 

@@ -11,7 +11,10 @@ from bot.domain.chat_config import ChatConfig, ConfigError, FeedEntry, dump_yaml
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 CFG = ChatConfig(topics=("nato",), rules=("وقف إطلاق النار + غزة -كرة", "NATO"), exclusions=("كرة",),
                  feeds=(FeedEntry("https://example.com/rss", "مصدر"),), enabled=True,
-                 muted_until=NOW + timedelta(hours=2), buttons=True)
+                 muted_until=NOW + timedelta(hours=2), buttons=True,
+                 attention={"timezone": "Asia/Riyadh", "quiet": {"start": "22:00", "end": "07:00", "hold_urgent": False},
+                            "digest": {"times": ["08:00", "18:00"], "watchlists": None}, "cap": 20, "notify": "urgent",
+                            "slack_here": False, "urgent_watchlists": ["nato"]})
 
 
 def test_yaml_round_trip_keeps_everything() -> None:
@@ -42,6 +45,11 @@ def test_opml_gives_feeds_only() -> None:
     ("newsbot: 1\nfeeds: [{name: x}]", "بلا رابط"),
     ("newsbot: 1\npolicy: {enabled: maybe}", "true أو false"),
     ("newsbot: 1\npolicy: {muted_until: soon}", "ISO 8601"),
+    ("newsbot: 1\npolicy: {quiet: {start: '25:00', end: '07:00'}}", "HH:MM"),
+    ("newsbot: 1\npolicy: {quiet: {start: '07:00', end: '07:00'}}", "متساويتان"),
+    ("newsbot: 1\npolicy: {digest: {times: []}}", "قائمة أوقات"),
+    ("newsbot: 1\npolicy: {notify: loud}", "all أو urgent"),
+    ("newsbot: 1\npolicy: {cap: many}", "عدد صحيح"),
     ("newsbot: 1\npolicy: {muted_until: '2026-01-01T00:00:00'}", "منطقة زمنية"),
     ("newsbot: 1\n  - : [", "YAML غير سليم"),
     ("newsbot: 1\nrules: &r [*r, *r]", "ليس نصاً"),  # a recursive alias: refused, never walked

@@ -1,46 +1,13 @@
-"""How a reply names the chat it acts on: a person in a private chat, the group or channel as such.
-
-"أضفتُ «الناتو» إلى قائمتك. ستصلك…" is right in a private chat and wrong in a group, where the
-list is the group's: "…إلى متابعات هذه المجموعة. ستصلها…". A chat named with "@" from a private
-chat is "القناة" (its name is the reply's first line).
-"""
+"""How a reply names the chat it acts on (see ``bot.alerts.address``): from the command's ``Where``."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from bot.alerts.address import Addressee, addressee_for
 from bot.commands.context import Where
 
 __all__ = ["Addressee", "addressee"]
 
 
-@dataclass(frozen=True, slots=True)
-class Addressee:
-    own: str  # whose list: "قائمتك" | "متابعات هذه المجموعة"
-    gets: str  # "will reach …": "ستصلك" | "ستصلها" | "ستصله"
-    follows: str  # "what … follows": "ما تتابعه" | "ما تتابعه هذه المجموعة"
-    missed: str  # "… missed" (before a counted noun): "فاتك" | "فات هذه المجموعة"
-    missed_none: str  # "nothing was missed": "لم يفتك أي تنبيه" | "لم يفت هذه المجموعة أي تنبيه"
-
-
-_PERSON = Addressee("قائمتك", "ستصلك", "ما تتابعه", "فاتك", "لم يفتك أي تنبيه")
-
-
-def _chat(noun: str, masculine: bool = False) -> Addressee:
-    missed, none = f"فات {noun}", f"لم يفت {noun} أي تنبيه"
-    if masculine:
-        return Addressee(f"متابعات {noun}", "ستصله", f"ما يتابعه {noun}", missed, none)
-    return Addressee(f"متابعات {noun}", "ستصلها", f"ما تتابعه {noun}", missed, none)
-
-
 def addressee(where: Where) -> Addressee:
     """The words for the destination a command acts on."""
-    if where.label:  # a chat named with "@", configured from a private chat
-        return _chat("المجموعة" if where.kind in ("group", "supergroup") else "القناة")
-    if where.kind == "private":
-        return _PERSON
-    if where.thread_id:
-        return _chat("هذا الموضوع", masculine=True)  # a forum topic (Telegram's own word for it)
-    if where.kind in ("group", "supergroup"):
-        return _chat("هذه المجموعة")
-    return _chat("هذه القناة")
+    return addressee_for(where.kind, where.thread_id, named=bool(where.label))

@@ -16,7 +16,7 @@ from bot.alerts.plural import ALERTS_GEN, counted
 from bot.commands.context import Context, Deps, UsageError, Where, ensure_destination, labels_of, unknown_ids
 from bot.commands.reply import Reply, note
 from bot.commands.subscriptions import resolve_ids
-from bot.commands.texts import T
+from bot.commands.texts import N, T
 from bot.domain.policy import DigestSchedule, NotifyMode, QuietHours
 from bot.domain.watchlists import custom_watchlist_id
 from bot.storage.records import CAP_OFF, AttentionRecord
@@ -82,7 +82,7 @@ def parse_digest_times(args: str) -> tuple[tuple[time, ...], list[str]]:
     if not times:
         raise _usage(T.DIGEST_BAD)
     if len(set(times)) > MAX_DIGESTS:
-        raise _usage(T.DIGEST_TOO_MANY.format(max=MAX_DIGESTS))
+        raise _usage(T.DIGEST_TOO_MANY.format(max=counted(MAX_DIGESTS, N.TIMES)))
     return tuple(sorted(set(times))), rest
 
 

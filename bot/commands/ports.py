@@ -51,6 +51,10 @@ class SettingsStore(Protocol):
 
     async def set_muted(self, destination_id: int, until: datetime | None) -> None: ...
 
+    async def take_missed(self, destination_id: int) -> int:
+        """Alerts the mute dropped since it began (the count starts again at 0)."""
+        ...
+
     async def terms(self, destination_id: int) -> list[str]: ...
 
     async def add_term(self, destination_id: int, term: str, key: str, by: str | None, now: datetime, *,

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from bot.alerts.arabic import format_relative, isolate
 from bot.commands.context import Context, Deps, UsageError, Where, find_destination
+from bot.commands.reasons import fetch_reason
 from bot.commands.reply import Reply, bold, phrase
 from bot.commands.texts import T
 from bot.domain.freshness import is_silent, usual_gap
@@ -43,9 +44,9 @@ def source_lines(sources: Sequence[SourceFreshness], now: datetime, default_inte
         if silent and usual is not None:
             entry.append(T.SOURCES_SILENT.format(usual=format_relative(usual)))
         if not s.enabled:
-            entry.append(T.SOURCES_DISABLED.format(reason=isolate(cut_at_word(s.disabled_reason or "-", 120))))
+            entry.append(T.SOURCES_DISABLED.format(reason=fetch_reason(s.disabled_reason)))
         elif s.failure_count and s.last_error:
-            entry.append(T.SOURCES_ERROR.format(error=isolate(cut_at_word(s.last_error, 120))))
+            entry.append(T.SOURCES_ERROR.format(error=fetch_reason(s.last_error)))  # Arabic, with what to do
         out.append(entry)
     return out
 

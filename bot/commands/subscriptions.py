@@ -18,6 +18,7 @@ from bot.commands.context import (
     signer,
     unknown_ids,
 )
+from bot.alerts.mute_notice import MISSED_HOW, missed_line
 from bot.commands.address import addressee
 from bot.commands.durations import parse_mute_seconds
 from bot.commands.reply import Button, Reply, Span, bold, note, phrase
@@ -215,6 +216,8 @@ async def mute(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
     if seconds is None or not 60 <= seconds <= MAX_MUTE:
         raise UsageError(T.MUTE_BAD)
     dest = await ensure_destination(deps, ctx, where)
+    if dest.muted_until is None or dest.muted_until <= deps.clock():
+        await deps.chats.take_missed(dest.id)  # a new mute counts what it drops from zero
     until = deps.clock() + timedelta(seconds=seconds)
     await deps.chats.set_muted(dest.id, until)
     when = format_datetime(until, deps.settings.tz)
@@ -224,9 +227,14 @@ async def mute(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
 async def unmute(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
     """End a mute now."""
     dest = await find_destination(deps, ctx, where)
-    if dest is None or dest.muted_until is None or dest.muted_until <= deps.clock():
-        if dest is not None and dest.muted_until is not None:
-            await deps.chats.set_muted(dest.id, None)
+    if dest is None or dest.muted_until is None:
         return Reply().add(T.NOT_MUTED)
+    expired = dest.muted_until <= deps.clock()  # ran out, and nobody has said so yet
     await deps.chats.set_muted(dest.id, None)
-    return Reply(changed=True, note=note(T.NOTE_UNMUTED)).add(T.UNMUTED.format(gets=addressee(where).gets))
+    missed = await deps.chats.take_missed(dest.id)
+    reply = Reply().add(T.NOT_MUTED) if expired else \
+        Reply(changed=True, note=note(T.NOTE_UNMUTED)).add(T.UNMUTED.format(gets=addressee(where).gets))
+    reply.add(missed_line(missed, where.kind, where.thread_id, named=bool(where.label)))
+    if missed:
+        reply.add(*phrase(MISSED_HOW))
+    return reply

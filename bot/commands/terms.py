@@ -8,9 +8,10 @@ does, with the same expansion, which the reply spells out ("يشمل أيضاً:
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from bot.alerts.arabic import format_datetime, isolate
-from bot.alerts.plural import NEWS, PHRASES, counted, last_days
+from bot.alerts.plural import NEWS, PHRASES, SOURCES, TIMES, counted, last_days
 from bot.commands.address import addressee
 from bot.commands.attention import policy_lines
 from bot.commands.context import (
@@ -28,6 +29,7 @@ from bot.domain.matcher import Match
 from bot.domain.rule_parse import Phrase, RuleError, parse_rule
 from bot.domain.rules import CompiledRule
 from bot.domain.stories import cut_at_word
+from bot.domain.text import normalize
 from bot.domain.watch_input import MAX_PARTS, rule_key, split_watch_input
 from bot.domain.watchlists import custom_watchlist_id
 from bot.pipeline.preview import PreviewHit, preview_rule, preview_watchlist
@@ -39,6 +41,7 @@ __all__ = ["PREVIEW_DAYS", "PREVIEW_SHOW", "watch", "unwatch", "show_watchlist",
 PREVIEW_DAYS = 3
 PREVIEW_SHOW = 5
 PREVIEW_NEAR = 3
+IRRELEVANT_DAYS = 7  # how far back /preview counts 'not relevant' presses
 _MAX_ALSO = 12
 
 
@@ -172,7 +175,7 @@ async def show_watchlist(deps: Deps, ctx: Context, where: Where, args: str) -> R
         reply.add(T.WATCHLIST_MUTED.format(until=format_datetime(dest.muted_until, deps.settings.tz)))
     n_feeds = await deps.chats.feed_count(dest.id)
     if n_feeds:
-        reply.add(T.WATCHLIST_FEEDS.format(count=n_feeds))
+        reply.add(T.WATCHLIST_FEEDS.format(count=counted(n_feeds, SOURCES)))
     policy = policy_lines(deps, dest.id, await deps.chats.attention(dest.id))
     if policy:
         reply.add(bold(T.POLICY_HEADER))
@@ -240,4 +243,11 @@ async def preview(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
             reply.add("   ", T.PREVIEW_WHY.format(why=_why(near.matches)))
             if near.vetoes:
                 reply.add("   ", T.PREVIEW_VETO.format(why=_why(near.vetoes)))
+    if deps.alert_work is not None and dest is not None:  # what this chat said of the alerts the term fired
+        since = deps.clock() - timedelta(days=IRRELEVANT_DAYS)
+        wanted = normalize(args)
+        pressed = sum(n for term, n in await deps.alert_work.top_irrelevant_terms(since, 100, dest.id)
+                      if normalize(term) == wanted)
+        if pressed:
+            reply.add("🔕 ", T.PREVIEW_IRRELEVANT.format(times=counted(pressed, TIMES), period=last_days(IRRELEVANT_DAYS)))
     return reply

@@ -10,17 +10,22 @@ the same SSRF guard; rules and exclusions are checked as /watch and /exclude che
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import time
+from typing import Any
 
 from bot.alerts.arabic import format_datetime, isolate, isolate_ltr
+from bot.commands import attention as attention_commands
 from bot.commands import feeds as feed_commands
 from bot.commands.context import Context, Deps, UsageError, Where, ensure_destination, find_destination, labels_of
 from bot.commands.reply import Button, Document, Reply, bold, phrase
 from bot.commands.reply import note as reply_note
 from bot.commands.texts import T
 from bot.domain.chat_config import ChatConfig, ConfigError, ConfigPlan, FeedEntry, dump_yaml, parse_document, plan
+from bot.domain.policy import DigestSchedule, NotifyMode, QuietHours
 from bot.domain.stories import canonical_url
 from bot.domain.watch_input import rule_key
 from bot.domain.watchlists import custom_watchlist_id, term_key
+from bot.storage.records import CAP_OFF, AttentionRecord
 
 __all__ = ["export", "import_config", "confirm_import", "cancel_import", "current_config", "plan_for",
            "apply_plan", "pending_where", "describe_plan", "IMPORT_ACTION", "CANCEL_ACTION"]
@@ -50,7 +55,44 @@ async def current_config(deps: Deps, ctx: Context, where: Where) -> ChatConfig |
         feeds=tuple(FeedEntry(f.source_url, f.name) for f in feeds),
         enabled=dest.enabled,
         muted_until=dest.muted_until if dest.muted_until and dest.muted_until > deps.clock() else None,
-        buttons=await deps.alert_work.buttons(dest.id) if deps.alert_work is not None else None)
+        buttons=await deps.alert_work.buttons(dest.id) if deps.alert_work is not None else None,
+        attention=_attention_of(await deps.chats.attention(dest.id)))
+
+
+def _attention_of(rec: AttentionRecord) -> dict[str, Any]:
+    """The stored attention settings as the document's plain values."""
+    quiet = {"start": f"{rec.quiet.start:%H:%M}", "end": f"{rec.quiet.end:%H:%M}",
+             "hold_urgent": rec.quiet.hold_urgent} if rec.quiet is not None else None
+    digest = {"times": [f"{t:%H:%M}" for t in rec.digest.times],
+              "watchlists": sorted(rec.digest.watchlists) if rec.digest.watchlists is not None else None} \
+        if rec.digest is not None else None
+    return {"timezone": rec.timezone, "quiet": quiet, "digest": digest, "cap": rec.cap, "notify": str(rec.notify),
+            "slack_here": rec.slack_here, "urgent_watchlists": sorted(rec.urgent_watchlists)}
+
+
+async def _apply_attention(deps: Deps, ctx: Context, where: Where, dest_id: int, a: dict[str, Any]) -> list[str]:
+    """Set the attention settings of a document (the time zone through /tz's own checks)."""
+    notes: list[str] = []
+    if a.get("timezone"):
+        try:
+            await attention_commands.set_timezone(deps, ctx, where, str(a["timezone"]))
+        except UsageError as exc:
+            notes.append(exc.message)
+    else:
+        await deps.chats.set_timezone(dest_id, None)
+    q = a.get("quiet")
+    await deps.chats.set_quiet(dest_id, QuietHours(time.fromisoformat(q["start"]), time.fromisoformat(q["end"]),
+                                                   bool(q["hold_urgent"])) if q else None)
+    d = a.get("digest")
+    lists = frozenset(d["watchlists"]) if d and d.get("watchlists") is not None else None
+    await deps.chats.set_digest(dest_id, DigestSchedule(tuple(time.fromisoformat(t) for t in d["times"]), lists)
+                                if d else None)
+    cap = a.get("cap")
+    if cap is not None:  # -1: lifted (/cap off); None: the default, which there is no setting back to
+        await deps.chats.set_cap(dest_id, None if cap == CAP_OFF else cap)
+    await deps.chats.set_notify(dest_id, NotifyMode(a.get("notify", "all")), bool(a.get("slack_here")))
+    await deps.chats.set_urgent_lists(dest_id, [w for w in a.get("urgent_watchlists", ()) if w in deps.index.builtins])
+    return notes
 
 
 async def export(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
@@ -103,6 +145,8 @@ def describe_plan(deps: Deps, p: ConfigPlan, reply: Reply) -> Reply:
         reply.add(T.IMPORT_UNMUTE)
     if p.buttons is not None:
         reply.add(T.IMPORT_BUTTONS_ON if p.buttons else T.IMPORT_BUTTONS_OFF)
+    if p.attention is not None:
+        reply.add(T.IMPORT_ATTENTION)
     return reply
 
 
@@ -164,6 +208,8 @@ async def apply_plan(deps: Deps, ctx: Context, where: Where, p: ConfigPlan) -> l
         await deps.chats.set_muted(dest.id, p.muted_until)
     if p.buttons is not None and deps.alert_work is not None:
         await deps.alert_work.set_buttons(dest.id, p.buttons)
+    if p.attention is not None:
+        notes += await _apply_attention(deps, ctx, where, dest.id, p.attention)
     await deps.index.refresh()
     return notes
 

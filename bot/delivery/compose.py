@@ -7,9 +7,9 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Protocol
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.alerts.model import Alert, Outlet, format_alert
+from bot.alerts.model import Alert, AlertView, Outlet, format_alert
 from bot.alerts.spike import SpikeView, format_chart, format_spike
 from bot.alerts.work import with_work
 from bot.delivery.digests import digest_message
@@ -45,6 +45,8 @@ class Composer:
         self._sightings: dict[int, tuple[float, list[Outlet]]] = {}
         self._cache_size = cache_size
         self._ttl = sightings_ttl
+        self._flights: dict[int, asyncio.Future[list[Outlet]]] = {}
+        self._views: OrderedDict[tuple[int, tuple[Outlet, ...], str, str], AlertView] = OrderedDict()
         self._spikes: OrderedDict[str, SpikeView] = OrderedDict()  # one chart per spike, however many chats
 
     async def _story(self, story_id: int) -> StoryRecord | None:
@@ -65,11 +67,36 @@ class Composer:
         hit = self._sightings.get(root)
         if hit is not None and not fresh and now - hit[0] < self._ttl:
             return hit[1]
-        names = [Outlet(name, link) for name, link in (await self.stories.sightings([root])).get(root, [])]
+        flight = self._flights.get(root)
+        if flight is not None:  # a hundred chats of one fan-out ask at once: one query answers them all
+            return await asyncio.shield(flight)
+        flight = asyncio.get_running_loop().create_future()
+        self._flights[root] = flight
+        try:
+            names = [Outlet(name, link) for name, link in (await self.stories.sightings([root])).get(root, [])]
+        except asyncio.CancelledError:
+            flight.cancel()
+            raise
+        except Exception as exc:
+            flight.set_exception(exc)
+            flight.exception()  # retrieved: nobody else may be waiting
+            raise
+        finally:
+            del self._flights[root]
+        flight.set_result(names)
         if len(self._sightings) > self._cache_size:
             self._sightings = {k: v for k, v in self._sightings.items() if now - v[0] < self._ttl}
         self._sightings[root] = (now, names)
         return names
+
+    def _known_zone(self, name: str) -> ZoneInfo:
+        """A zone read with the row (the claim joins it in): no query per alert."""
+        if not name or self.zones is None:
+            return self.tz
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            return self.tz
 
     async def _zone(self, destination_id: int) -> ZoneInfo:
         """The destination's zone (cached for a few seconds: a /timezone change shows within them)."""
@@ -110,6 +137,20 @@ class Composer:
             if root_story is not None:
                 also = [Outlet(root_story.feed_name, root_story.link), *also]
         also = [o for o in also if o.name != story.feed_name]
+        zone = self._known_zone(row.timezone) if row.timezone is not None else await self._zone(row.destination_id)
+        key = (story.id, tuple(also), repr(row.payload), zone.key)  # same story, lists, zone: one view for all
+        view = self._views.get(key)
+        if view is None:
+            view = self._view(story, also, row, zone)
+            self._views[key] = view
+            if len(self._views) > 256:
+                self._views.popitem(last=False)
+        if not row.buttons or self.work is None or not self.secret or not platform:
+            return view
+        tokens = {a: sign(self.secret, a, row.id, platform, chat) for a in AlertAction}
+        return with_work(view, await self.work.work(row.id), self.tz, tokens)
+
+    def _view(self, story: StoryRecord, also: list[Outlet], row: OutboxItem, zone: ZoneInfo) -> AlertView:
         payload = AlertPayload.from_json(row.payload)
         topics = tuple(self.index.topic(w) for w in payload.watchlists)
         alert = Alert(
@@ -119,11 +160,7 @@ class Composer:
             urgent=payload.urgent,
             spread=payload.spread, silent=payload.silent and not payload.urgent, here=payload.here and payload.urgent,
         )
-        view = format_alert(alert, await self._zone(row.destination_id))
-        if not row.buttons or self.work is None or not self.secret or not platform:
-            return view
-        tokens = {a: sign(self.secret, a, row.id, platform, chat) for a in AlertAction}
-        return with_work(view, await self.work.work(row.id), self.tz, tokens)
+        return format_alert(alert, zone)
 
     async def _spike(self, row: OutboxItem) -> SpikeView:
         """A spike alert with its chart, rendered off the event loop once per spike (not per chat)."""

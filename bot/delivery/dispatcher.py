@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections.abc import Callable, Mapping
+from typing import Any
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -21,9 +22,10 @@ import structlog
 from bot.delivery.compose import Composer
 from bot.delivery.membership import ChatLifecycle
 from bot.delivery.ports import Address, DeliveryEvents, OutboxStore, Outcome, Sender
+from bot.delivery.recorder import OutcomeRecorder
 from bot.domain.sending import send_priority
 from bot.domain.states import ChatKind, DeadLetterReason, OutboxKind, OutboxState, OutcomeKind
-from bot.storage.records import ChatRecord, OutboxItem
+from bot.storage.records import ChatRecord, OutboxItem, OutcomeWrite
 
 __all__ = ["Dispatcher", "DeliveryEvents", "DispatchPolicy"]
 
@@ -53,6 +55,7 @@ class Dispatcher:
         self.clock = clock
         self.policy = policy or DispatchPolicy()
         self.events = events
+        self._recorder = OutcomeRecorder(outbox.record_many)
         self._replicas = 1
         self._stopping = False
         self._inflight: set[asyncio.Task[tuple[Outcome, bool]]] = set()
@@ -86,11 +89,13 @@ class Dispatcher:
         # waiting for tokens would let another replica (or the next round) send the same rows.
         rate = sum(s.budget.rate for s in self.senders.values())
         limit = max(1, min(self.policy.chats_per_round, int(rate * self.policy.lease_seconds / 2)))
-        chats = await self.outbox.claim_chats(self.owner, now, limit, self.policy.lease_seconds,
-                                              platforms=list(self.senders), ops_only=ops_only)
-        if not chats:
+        claimed = await self.outbox.claim_with_rows(self.owner, now, limit, self.policy.lease_seconds,
+                                                    platforms=list(self.senders), ops_only=ops_only,
+                                                    rows_per_chat=self.policy.burst)
+        if not claimed:
             return 0
-        done = await asyncio.gather(*(self._serve(c, now) for c in chats), return_exceptions=True)
+        chats = [chat for chat, _rows in claimed]
+        done = await asyncio.gather(*(self._serve(c, now, rows) for c, rows in claimed), return_exceptions=True)
         total = 0
         for chat, res in zip(chats, done):
             if isinstance(res, BaseException):
@@ -105,14 +110,18 @@ class Dispatcher:
         lease = self.policy.lease_seconds
         return start + timedelta(seconds=lease - max(0.5, lease / 5))
 
-    async def _serve(self, chat: ChatRecord, claimed_at: datetime) -> int:
+    async def _record(self, row_id: int, chat_id: int, owner: str, **outcome: Any) -> bool:
+        """One outcome, committed together with the other chats' (``OutcomeRecorder``)."""
+        return await self._recorder.record(OutcomeWrite(row_id, chat_id, owner, **outcome))
+
+    async def _serve(self, chat: ChatRecord, claimed_at: datetime, rows: list[OutboxItem]) -> int:
         sender = self.senders[chat.platform]
         lease_end = self._lease_end(claimed_at)
         pacing = sender.pacing(chat.kind)
         burst = max(1, min(self.policy.burst, int((self.policy.lease_seconds / 2) / max(pacing, 0.001))))
         handled = 0
         address_chat = chat.external_id
-        rows = await self.outbox.due_for_chat(chat.id, self.clock(), burst)
+        rows = rows[:burst]
         for i, row in enumerate(rows):
             if i and self._stopping and not chat.is_ops:
                 break
@@ -132,7 +141,7 @@ class Dispatcher:
             if stop:
                 break
         # A no-op when an outcome already released the lease (or another replica holds it now).
-        await self.outbox.release_chat(chat.id, self.owner)
+        await self._recorder.record(OutcomeWrite(None, chat.id, self.owner, set_next=False))
         return handled
 
     async def _deliver(self, sender: Sender, chat: ChatRecord, chat_ref: str, row: OutboxItem, pacing: float,
@@ -142,7 +151,7 @@ class Dispatcher:
         address = Address(chat.platform, chat_ref, row.thread_id, chat.kind)
         message = await self.composer.build(row, chat.platform, chat_ref)
         if message is None:
-            held = await self.outbox.record(row.id, chat.id, self.owner, state=OutboxState.FAILED, now=self.clock(),
+            held = await self._record(row.id, chat.id, self.owner, state=OutboxState.FAILED, now=self.clock(),
                                             next_send_at=None, error="story no longer stored", edited=is_edit,
                                             release=False,
                                             renew_until=self.clock() + timedelta(seconds=self.policy.lease_seconds),
@@ -172,14 +181,14 @@ class Dispatcher:
 
         if outcome.migrate_to:
             await self.lifecycle.migrated(chat.platform, chat.external_id, outcome.migrate_to, ChatKind.SUPERGROUP)
-            await self.outbox.record(row.id, chat.id, self.owner, state=None, now=now, next_send_at=now,
+            await self._record(row.id, chat.id, self.owner, state=None, now=now, next_send_at=now,
                                      error=outcome.error, release=True)
             return outcome, True
 
         renew = now + timedelta(seconds=self.policy.lease_seconds)
         if outcome.kind is OutcomeKind.SENT:
             next_at = now + timedelta(seconds=pacing)
-            held = await self.outbox.record(row.id, chat.id, self.owner, state=OutboxState.SENT, now=now, next_send_at=next_at,
+            held = await self._record(row.id, chat.id, self.owner, state=OutboxState.SENT, now=now, next_send_at=next_at,
                                             message_ref=outcome.message_ref, edited=is_edit, release=False,
                                             renew_until=renew)
             return outcome, not held
@@ -187,7 +196,7 @@ class Dispatcher:
         if outcome.kind is OutcomeKind.RETRY:
             age = (now - row.created_at).total_seconds()
             if age > self.policy.give_up_after:
-                held = await self.outbox.record(row.id, chat.id, self.owner, state=OutboxState.FAILED, now=now,
+                held = await self._record(row.id, chat.id, self.owner, state=OutboxState.FAILED, now=now,
                                                 next_send_at=now + timedelta(seconds=pacing),
                                                 error=f"gave up after {int(age)}s: {outcome.error}", edited=is_edit,
                                                 release=False, renew_until=renew, reason=DeadLetterReason.EXHAUSTED)
@@ -198,20 +207,20 @@ class Dispatcher:
             else:
                 delay = min(self.policy.max_backoff, 2 ** min(int(row.attempts), 9)) * random.uniform(0.8, 1.2)
             next_at = now + timedelta(seconds=max(delay, pacing))
-            await self.outbox.record(row.id, chat.id, self.owner, state=None, now=now, next_send_at=next_at,
+            await self._record(row.id, chat.id, self.owner, state=None, now=now, next_send_at=next_at,
                                      error=outcome.error, release=True)
             log.info("delivery_retry", platform=chat.platform, chat=chat.id, row=row.id, after=round(delay, 2),
                      error=outcome.error)
             return outcome, True
 
         if outcome.kind is OutcomeKind.GONE:
-            await self.outbox.record(row.id, chat.id, self.owner, state=OutboxState.GONE, now=now, next_send_at=None,
+            await self._record(row.id, chat.id, self.owner, state=OutboxState.GONE, now=now, next_send_at=None,
                                      error=outcome.error, edited=is_edit, release=True)
             await self.lifecycle.gone(chat.platform, chat.external_id, outcome.error or "chat gone",
                                       name=chat.title or chat.external_id)
             return outcome, True
 
-        held = await self.outbox.record(row.id, chat.id, self.owner, state=OutboxState.FAILED, now=now,
+        held = await self._record(row.id, chat.id, self.owner, state=OutboxState.FAILED, now=now,
                                         next_send_at=now + timedelta(seconds=pacing), error=outcome.error,
                                         edited=is_edit, release=False, renew_until=renew,
                                         reason=DeadLetterReason.REFUSED)

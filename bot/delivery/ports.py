@@ -18,7 +18,7 @@ from bot.alerts.model import AlertView
 from bot.alerts.spike import SpikeView
 from bot.delivery.budget import SendBudget
 from bot.domain.states import DeadLetterReason, OutboxState, OutcomeKind
-from bot.storage.records import ChatRecord, OutboxItem, StoryRecord
+from bot.storage.records import ChatRecord, OutboxItem, OutcomeWrite, StoryRecord
 
 __all__ = ["Outcome", "Address", "Notice", "Message", "Sender", "StoryReader", "OutboxStore", "ChatDirectory",
            "DeliveryEvents"]
@@ -102,6 +102,12 @@ class OutboxStore(Protocol):
                           platforms: Sequence[str], ops_only: bool = False) -> list[ChatRecord]: ...
 
     async def due_for_chat(self, chat_id: int, now: datetime, limit: int) -> list[OutboxItem]: ...
+
+    async def claim_with_rows(self, owner: str, now: datetime, limit: int, lease_s: float,
+                              platforms: Sequence[str], ops_only: bool = False, rows_per_chat: int = 10,
+                              ) -> list[tuple[ChatRecord, list[OutboxItem]]]: ...
+
+    async def record_many(self, writes: Sequence[OutcomeWrite]) -> list[bool]: ...
 
     async def record(
         self, row_id: int, chat_id: int, owner: str, *, state: OutboxState | None, now: datetime,

@@ -24,12 +24,14 @@ _ADDRESS = re.compile(
     re.ASCII,
 )
 _TRAILING = ".,;:!?)]}'،؛"  # sentence punctuation after an address is not part of it
-_HINTS = ("://", "@", ".")
+# Every address has "@", "://" or a dot before a Latin letter; most story text has none, and
+# two substring tests and one literal-led search find that out in a fraction of a microsecond.
+_DOT_LETTER = re.compile(r"\.[A-Za-z]")
 
 
 def address_spans(text: str) -> list[tuple[int, int]]:
     """[start, end) of every address in ``text``, in order."""
-    if not text or not any(h in text for h in _HINTS):
+    if not text or ("@" not in text and "://" not in text and _DOT_LETTER.search(text) is None):
         return []
     out: list[tuple[int, int]] = []
     for m in _ADDRESS.finditer(text):

@@ -46,6 +46,9 @@ class ChatConfig:
     muted_until: datetime | None = None
     feeds_only: bool = False
     buttons: bool | None = None  # buttons on alerts (None: not known / not set)
+    # Attention policy as plain values (timezone, quiet, digest, cap, notify, slack_here, urgent_watchlists);
+    # None: not in the document (an import leaves it as it is).
+    attention: dict[str, Any] | None = None
 
 
 class ConfigError(NewsbotError):
@@ -73,6 +76,7 @@ class ConfigPlan:
     muted_until: datetime | None = None
     unmute: bool = False
     buttons: bool | None = None  # set to this (None: unchanged)
+    attention: dict[str, Any] | None = None  # set to this (None: unchanged)
     notes: tuple[str, ...] = field(default=())
 
     @property
@@ -80,7 +84,7 @@ class ConfigPlan:
         return not (self.add_topics or self.remove_topics or self.add_rules or self.remove_rules
                     or self.add_exclusions or self.remove_exclusions or self.add_feeds or self.remove_feeds
                     or self.enabled is not None or self.muted_until is not None or self.unmute
-                    or self.buttons is not None)
+                    or self.buttons is not None or self.attention is not None)
 
 
 def dump_yaml(cfg: ChatConfig, *, title: str = "") -> str:
@@ -96,6 +100,8 @@ def dump_yaml(cfg: ChatConfig, *, title: str = "") -> str:
     }
     if cfg.buttons is not None:
         doc["policy"]["buttons"] = cfg.buttons
+    if cfg.attention is not None:
+        doc["policy"].update(cfg.attention)
     head = f"# newsbot: {title}\n" if title else ""
     return head + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=1000)
 
@@ -190,6 +196,7 @@ def _parse_yaml(text: str) -> ChatConfig:
     buttons = policy.get("buttons")
     if buttons is not None and not isinstance(buttons, bool):
         raise ConfigError("«policy.buttons» إما true أو false.")
+    attention = _attention(policy)
     muted = policy.get("muted_until")
     muted_at: datetime | None = None
     if muted is not None:
@@ -200,7 +207,63 @@ def _parse_yaml(text: str) -> ChatConfig:
         if muted_at.tzinfo is None:
             raise ConfigError("«policy.muted_until» بلا منطقة زمنية.")
     return ChatConfig(tuple(dict.fromkeys(topics)), tuple(dict.fromkeys(rules)), tuple(dict.fromkeys(exclusions)),
-                      tuple(feeds), enabled, muted_at, buttons=buttons)
+                      tuple(feeds), enabled, muted_at, buttons=buttons, attention=attention)
+
+
+ATTENTION_KEYS = ("timezone", "quiet", "digest", "cap", "notify", "slack_here", "urgent_watchlists")
+
+
+def _hhmm(value: Any, what: str) -> str:
+    text = str(value)
+    parts = text.split(":")
+    if len(parts) != 2 or not all(p.isdigit() for p in parts) or int(parts[0]) > 23 or int(parts[1]) > 59:
+        raise ConfigError(f"«{what}» وقت بصيغة HH:MM، مثل 22:00.")
+    return f"{int(parts[0]):02d}:{int(parts[1]):02d}"
+
+
+def _attention(policy: dict[str, Any]) -> dict[str, Any] | None:
+    """The attention keys of ``policy``, checked and as plain values; None when there are none."""
+    if not any(k in policy for k in ATTENTION_KEYS):
+        return None
+    out: dict[str, Any] = {}
+    tz = policy.get("timezone")
+    if tz is not None and (not isinstance(tz, str) or len(tz) > 64):
+        raise ConfigError("«policy.timezone» اسم منطقة زمنية مثل Asia/Riyadh.")
+    out["timezone"] = tz
+    quiet = policy.get("quiet")
+    if quiet is not None:
+        if not isinstance(quiet, dict):
+            raise ConfigError("«policy.quiet» مثل {start: '22:00', end: '07:00'}.")
+        start, end = _hhmm(quiet.get("start"), "policy.quiet.start"), _hhmm(quiet.get("end"), "policy.quiet.end")
+        if start == end:
+            raise ConfigError("«policy.quiet»: البداية والنهاية متساويتان.")
+        quiet = {"start": start, "end": end, "hold_urgent": bool(quiet.get("hold_urgent", False))}
+    out["quiet"] = quiet
+    digest = policy.get("digest")
+    if digest is not None:
+        times = digest.get("times") if isinstance(digest, dict) else None
+        lists = digest.get("watchlists") if isinstance(digest, dict) else None
+        if not isinstance(times, list) or not times or len(times) > 24:
+            raise ConfigError("«policy.digest.times» قائمة أوقات مثل ['08:00', '18:00'].")
+        if lists is not None and (not isinstance(lists, list) or not all(isinstance(x, str) for x in lists)):
+            raise ConfigError("«policy.digest.watchlists» قائمة معرّفات.")
+        digest = {"times": sorted({_hhmm(t, "policy.digest.times") for t in times}),
+                  "watchlists": sorted(lists) if lists is not None else None}
+    out["digest"] = digest
+    cap = policy.get("cap")
+    if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int) or not -1 <= cap <= 10_000):
+        raise ConfigError("«policy.cap» عدد صحيح (أو null للقيمة الافتراضية).")
+    out["cap"] = cap
+    notify = policy.get("notify", "all")
+    if notify not in ("all", "urgent"):
+        raise ConfigError("«policy.notify» إما all أو urgent.")
+    out["notify"] = notify
+    out["slack_here"] = bool(policy.get("slack_here", False))
+    urgent = policy.get("urgent_watchlists") or []
+    if not isinstance(urgent, list) or not all(isinstance(x, str) for x in urgent):
+        raise ConfigError("«policy.urgent_watchlists» قائمة معرّفات.")
+    out["urgent_watchlists"] = sorted(urgent)
+    return out
 
 
 def _by(keyfn: Any, items: tuple[Any, ...]) -> dict[str, Any]:
@@ -240,4 +303,6 @@ def plan(current: ChatConfig, wanted: ChatConfig, *, known_topics: set[str], now
         add_exclusions=tuple(x for k, x in want_ex.items() if k not in have_ex),
         remove_exclusions=tuple(x for k, x in have_ex.items() if k not in want_ex),
         add_feeds=add_feeds, remove_feeds=remove_feeds, enabled=enabled, muted_until=muted, unmute=unmute,
-        buttons=wanted.buttons if wanted.buttons is not None and wanted.buttons != current.buttons else None)
+        buttons=wanted.buttons if wanted.buttons is not None and wanted.buttons != current.buttons else None,
+        attention=wanted.attention if wanted.attention is not None and wanted.attention != current.attention
+        else None)

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict, deque
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.domain.crosslingual import Concepts, concepts, from_json, same_event, to_json
 from bot.domain.text import normalize
 
 __all__ = ["Fingerprint", "Clusterer", "fingerprint"]
@@ -35,22 +37,28 @@ _SUMMARY_WORDS = 60
 class Fingerprint:
     title: frozenset[str]
     shingles: frozenset[str]
+    concepts: Concepts | None = None  # the title's language-free keys (bot.domain.crosslingual)
 
     def dumps(self) -> str:
-        return json.dumps({"t": sorted(self.title), "s": sorted(self.shingles)}, ensure_ascii=False)
+        d: dict[str, object] = {"t": sorted(self.title), "s": sorted(self.shingles)}
+        if self.concepts is not None:
+            d["c"] = to_json(self.concepts)
+        return json.dumps(d, ensure_ascii=False)
 
     @classmethod
     def loads(cls, raw: str) -> "Fingerprint":
         d = json.loads(raw)
-        return cls(frozenset(d.get("t", ())), frozenset(d.get("s", ())))
+        c = d.get("c")
+        return cls(frozenset(d.get("t", ())), frozenset(d.get("s", ())), from_json(c) if isinstance(c, dict) else None)
 
 
-def fingerprint(title: str, summary: str) -> Fingerprint:
-    """Normalised content tokens of the title and 3-word shingles of the summary's opening."""
+def fingerprint(title: str, summary: str, *, lang: str | None = None, entities: Iterable[str] = ()) -> Fingerprint:
+    """Normalised content tokens of the title and 3-word shingles of the summary's opening; with
+    ``lang`` ('ar' or 'en') also the title's language-free keys, to find the same event across languages."""
     t_tokens = frozenset(t for t in normalize(title).split() if len(t) > 1 and t not in STOPWORDS)
     words = [w for w in normalize(summary).split() if w not in STOPWORDS][:_SUMMARY_WORDS]
     shingles = frozenset(" ".join(words[i:i + 3]) for i in range(max(0, len(words) - 2)))
-    return Fingerprint(t_tokens, shingles)
+    return Fingerprint(t_tokens, shingles, concepts(title, "", entities, lang) if lang else None)
 
 
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
@@ -81,6 +89,7 @@ class Clusterer:
         self._feeds: dict[int, int | None] = {}
         self._order: deque[tuple[datetime, int]] = deque()
         self._index: dict[str, set[int]] = defaultdict(set)
+        self._keys: dict[str, set[int]] = defaultdict(set)  # language-free keys -> stories
 
     def __len__(self) -> int:
         return len(self._docs)
@@ -93,6 +102,8 @@ class Clusterer:
         self._order.append((seen_at, story_id))
         for tok in fp.title:
             self._index[tok].add(story_id)
+        for key in fp.concepts.keys if fp.concepts is not None else ():
+            self._keys[key].add(story_id)
 
     def prune(self, now: datetime) -> None:
         while self._order and (now - self._order[0][0]).total_seconds() > self.window:
@@ -101,12 +112,14 @@ class Clusterer:
             self._feeds.pop(sid, None)
             if fp is None:
                 continue
-            for tok in fp.title:
-                bucket = self._index.get(tok)
-                if bucket is not None:
-                    bucket.discard(sid)
-                    if not bucket:
-                        del self._index[tok]
+            for index, toks in ((self._index, fp.title),
+                                (self._keys, fp.concepts.keys if fp.concepts is not None else ())):
+                for tok in toks:
+                    bucket = index.get(tok)
+                    if bucket is not None:
+                        bucket.discard(sid)
+                        if not bucket:
+                            del index[tok]
 
     def feed_of(self, story_id: int) -> int | None:
         """The feed that brought an indexed story (None if unknown)."""
@@ -124,5 +137,19 @@ class Clusterer:
                 votes[sid] += 1
         for sid, _n in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))[:50]:
             if same_story(fp, self._docs[sid]):
+                return sid
+        return self._find_across_languages(fp.concepts)
+
+    def _find_across_languages(self, mine: Concepts | None) -> int | None:
+        """The earliest indexed story in the other language reporting the same event, if any."""
+        if mine is None or not mine.keys:
+            return None
+        votes: Counter[int] = Counter()
+        for key in sorted(mine.keys, key=lambda k: len(self._keys.get(k, ())))[:8]:
+            for sid in self._keys.get(key, ()):
+                votes[sid] += 1
+        for sid, _n in sorted(votes.items(), key=lambda kv: (-kv[1], kv[0]))[:50]:
+            other = self._docs[sid].concepts
+            if other is not None and same_event(mine, other):
                 return sid
         return None

@@ -14,7 +14,8 @@ depend on the language it is written in:
 Two stories in different languages are one event when they share at least
 ``MIN_SHARED`` keys with a Jaccard of at least ``MIN_JACCARD`` over entities and
 places, and their numbers do not contradict (both give numbers and none is
-common: 12 killed is not 30 killed). Precision matters more than recall — a
+common: 12 killed is not 30 killed). The clusterer (``bot.domain.clustering``)
+asks this only when no same-language copy is found. Precision matters more than recall — a
 false merge hides a distinct story — and the figures on a paired headline set
 are in the README (``tests/test_unit_crosslingual.py`` measures them).
 """
@@ -27,7 +28,9 @@ from dataclasses import dataclass
 from bot.domain.expansion import place_names
 from bot.domain.text import is_arabic_token, normalize
 
-__all__ = ["Concepts", "concepts", "same_event", "MIN_SHARED", "MIN_JACCARD"]
+_ARABIC_LETTERS = range(0x0600, 0x0700)
+
+__all__ = ["Concepts", "concepts", "same_event", "language_of", "MIN_SHARED", "MIN_JACCARD"]
 
 MIN_SHARED = 2
 MIN_JACCARD = 0.5
@@ -136,3 +139,24 @@ def same_event(a: Concepts, b: Concepts) -> bool:
     if not events or events / len(a.events | b.events) < MIN_JACCARD:
         return False  # the same actors, but not (visibly) the same thing happening
     return not (a.numbers and b.numbers and not a.numbers & b.numbers)
+
+
+def language_of(title: str, lang: str | None) -> str:
+    """'ar' or 'en': the feed's language when it names one of the two, else the title's letters."""
+    code = (lang or "").strip().lower()[:2]
+    if code in ("ar", "en"):
+        return code
+    arabic = sum(1 for ch in title if ord(ch) in _ARABIC_LETTERS)
+    latin = sum(1 for ch in title if ch.isascii() and ch.isalpha())
+    return "ar" if arabic >= latin else "en"
+
+
+def to_json(c: Concepts) -> dict[str, object]:
+    return {"l": c.lang, "k": sorted(c.keys), "n": sorted(c.numbers), "e": sorted(c.events)}
+
+
+def from_json(d: dict[str, object]) -> Concepts:
+    def strings(key: str) -> frozenset[str]:
+        value = d.get(key)
+        return frozenset(str(x) for x in value) if isinstance(value, list) else frozenset()
+    return Concepts(str(d.get("l", "")), strings("k"), strings("n"), strings("e"))

@@ -15,8 +15,8 @@ from bot.domain.watchlists import Term, TermError, Watchlist, custom_watchlist_i
 
 __all__ = ["CUSTOM_LABEL", "CUSTOM_TAG", "Rules", "builtin_rules", "custom_watchlist", "user_watchlist"]
 
-CUSTOM_LABEL = "قائمتك الخاصة"
-CUSTOM_TAG = "قائمتي"
+CUSTOM_LABEL = "العبارات الخاصة"  # the same words for a person, a group and a channel
+CUSTOM_TAG = "عبارات_خاصة"
 
 #: A built-in term's identity -> (the term with its curated rules, its list's exclusions).
 Rules = dict[str, tuple[Term, tuple[str, ...]]]

@@ -15,7 +15,7 @@ from datetime import datetime
 from bot.alerts.digest import CAP_NOTICE
 from bot.domain.alerting import AlertPayload, NoticePayload, OutboxDraft, urgent_dedupe_key
 from bot.domain.matcher import Match
-from bot.domain.policy import CAP_WINDOW, Action, AlertFacts, RecentSends, Tier, decide
+from bot.domain.policy import CAP_WINDOW, Action, AlertFacts, Reason, RecentSends, Tier, decide
 from bot.domain.states import OutboxState
 from bot.domain.urgency import SpreadRule, is_breaking, spread_of
 from bot.pipeline.ports import IngestTx
@@ -43,6 +43,7 @@ class AttentionBatch:
     drafts: list[OutboxDraft] = field(default_factory=list)
     held: int = 0
     dropped: int = 0
+    missed: dict[int, set[int]] = field(default_factory=dict)  # destination -> story clusters its mute dropped
 
     async def load(self, tx: IngestTx, targets: Iterable[Target]) -> None:
         """The last hour's normal sends of every capped destination in the batch."""
@@ -60,6 +61,8 @@ class AttentionBatch:
             d = decide(facts, t.entry.settings, self.now)
             if not d.delivers:
                 self.dropped += 1
+                if d.reason == Reason.MUTED:  # counted, so the end of the mute can say how many were missed
+                    self.missed.setdefault(dest, set()).add(root)
                 continue
             payload = AlertPayload(t.watchlists, tuple(m for m in matches if m.watchlist in t.watchlists),
                                    urgent=d.tier is Tier.URGENT, silent=d.silent, here=d.here)
@@ -76,6 +79,8 @@ class AttentionBatch:
                                                       NoticePayload(CAP_NOTICE, ()), self.now))
 
     async def finish(self, tx: IngestTx) -> None:
+        if self.missed:
+            await tx.count_missed({dest: sorted(roots) for dest, roots in self.missed.items()})
         if self.noticed:
             await tx.cap_noticed(sorted(self.noticed), self.now)
 

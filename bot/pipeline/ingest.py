@@ -18,8 +18,10 @@ from typing import Any
 
 import structlog
 
+from bot.alerts.mute_notice import mute_ended_notice
 from bot.domain.alerting import OutboxDraft, story_dedupe_key
 from bot.domain.clustering import Clusterer, Fingerprint, fingerprint
+from bot.domain.crosslingual import language_of
 from bot.domain.matcher import Match
 from bot.domain.rules import StoryFacts
 from bot.domain.states import FeedOrigin, StoryState
@@ -113,6 +115,7 @@ class Ingestor:
                 raise
             if len(pending) < self.batch:
                 break
+        await self._end_mutes()  # after the stories: what a mute dropped up to now is in its count
         if self.on_report is not None and report.stories:
             self.on_report(report)
         return report
@@ -140,8 +143,9 @@ class Ingestor:
             lists = {m.watchlist for m in found}
             for wl in lists:  # stories matched per watchlist, not words
                 report.matches[wl] = report.matches.get(wl, 0) + 1
-            fp = fingerprint(story.title, story.summary)
-            root = self.clusterer.find(fp, now)
+            fp = fingerprint(story.title, story.summary, lang=language_of(story.title, story.lang),
+                             entities=sorted(w for w in lists if not is_custom_watchlist_id(w)))
+            root = self.clusterer.find(fp, now)  # the same words, or else the same event in the other language
             # What the story matched, for the record: a popular term watched by many chats is one
             # span here, however many lists it is in.
             record: dict[str, Any] = {
@@ -202,6 +206,19 @@ class Ingestor:
         report.dropped += batch.dropped
         report.held += batch.held
         return batch.drafts
+
+    async def _end_mutes(self) -> None:
+        """Mutes that ran out: each destination hears so, with how many alerts it missed."""
+        now = self.clock()
+        async with self.store.transaction() as tx:
+            if not await tx.holds_lease():
+                return  # another replica ingests, and tells
+            ended = await tx.end_mutes(now)
+            if ended:
+                await tx.enqueue([OutboxDraft.notice(e.destination_id, e.chat_id,
+                                                     f"mute-end:{e.destination_id}:{int(e.until.timestamp())}",
+                                                     mute_ended_notice(e.missed, e.kind, e.thread_id), now)
+                                  for e in ended])
 
     async def _sighting(self, tx: IngestTx, root: int, feed_id: int, link: str, now: datetime) -> None:
         if await tx.add_sighting(root, feed_id, link, now):

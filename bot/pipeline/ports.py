@@ -7,13 +7,13 @@ commits together or not at all.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Any, Protocol
 
 from bot.domain.alerting import OutboxDraft
-from bot.storage.records import Audience, EscalationRow, FingerprintRecord, StoryMark, StoryRecord
+from bot.storage.records import Audience, EndedMute, EscalationRow, FingerprintRecord, StoryMark, StoryRecord
 
 __all__ = ["IngestStore", "IngestTx", "StoryMark"]
 
@@ -26,6 +26,14 @@ class IngestTx(Protocol):
     async def audience(self, watchlist_ids: Sequence[str], chat_feed_ids: Sequence[int]) -> Audience: ...
 
     async def enqueue(self, drafts: Sequence[OutboxDraft]) -> int: ...
+
+    async def count_missed(self, dropped: Mapping[int, Sequence[int]]) -> None:
+        """Count the story clusters (root ids) a mute dropped, per destination, each once (told when it ends)."""
+        ...
+
+    async def end_mutes(self, now: datetime) -> list[EndedMute]:
+        """Clear the mutes that ran out by ``now`` and hand them back with their counts."""
+        ...
 
     async def mark(self, marks: Sequence[StoryMark]) -> None: ...
 

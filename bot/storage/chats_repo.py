@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.domain.states import AddResult, OutboxState
 from bot.storage.attention_repo import AttentionStoreMixin
 from bot.storage.db import Database
+from bot.storage.missed_repo import MissedStoreMixin
 from bot.storage.models import (
     Chat,
     ChatExclusion,
@@ -38,7 +39,7 @@ __all__ = ["ChatsRepo", "DestinationRef", "TERMS_GENERATION"]
 TERMS_GENERATION = "terms_generation"
 
 
-class ChatsRepo(AttentionStoreMixin):
+class ChatsRepo(AttentionStoreMixin, MissedStoreMixin):
     def __init__(self, db: Database, *, default_tz: ZoneInfo | None = None, default_cap: int | None = None) -> None:
         self.db = db
         self.default_tz = default_tz or ZoneInfo("UTC")

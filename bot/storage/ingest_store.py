@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
@@ -13,8 +13,9 @@ from bot.domain.alerting import OutboxDraft
 from bot.storage.chats_repo import ChatsRepo
 from bot.storage.db import Database
 from bot.storage.held_repo import HeldRepo
+from bot.storage.missed_repo import count_missed_in, end_mutes_in
 from bot.storage.outbox_repo import OutboxRepo
-from bot.storage.records import Audience, EscalationRow, FingerprintRecord, StoryMark, StoryRecord
+from bot.storage.records import Audience, EndedMute, EscalationRow, FingerprintRecord, StoryMark, StoryRecord
 from bot.storage.stories_repo import StoriesRepo
 
 __all__ = ["SqlIngestStore", "LeaseGuard"]
@@ -35,6 +36,12 @@ class _Tx:
 
     async def enqueue(self, drafts: Sequence[OutboxDraft]) -> int:
         return await self.s.outbox.enqueue(self.conn, drafts)
+
+    async def count_missed(self, dropped: Mapping[int, Sequence[int]]) -> None:
+        await count_missed_in(self.conn, dropped)
+
+    async def end_mutes(self, now: datetime) -> list[EndedMute]:
+        return await end_mutes_in(self.conn, now)
 
     async def mark(self, marks: Sequence[StoryMark]) -> None:
         await self.s.stories.mark_many(self.conn, marks)

@@ -199,6 +199,8 @@ class Destination(Base):
     urgent_watchlists: Mapped[str | None] = mapped_column(Text, nullable=True)  # the chat's /urgent lists
     last_cap_notice_at: Mapped[datetime | None] = mapped_column(nullable=True)
     buttons: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")  # /buttons on|off
+    missed_alerts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # dropped by the mute
+    missed_upto: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")  # highest root counted
     __table_args__ = (UniqueConstraint("chat_id", "thread_id"),)
 
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.alerting import OutboxDraft
@@ -24,6 +24,7 @@ from bot.storage.records import (
     ChatRecord,
     OutboxItem,
     OutboxStats,
+    OutcomeWrite,
     from_row,
 )
 
@@ -52,6 +53,16 @@ class OutboxRepo:
     async def claim_chats(self, owner: str, now: datetime, limit: int, lease_s: float,
                           platforms: Sequence[str], ops_only: bool = False) -> list[ChatRecord]:
         """Lease chats that have a row (or an edit) due; each chat goes to exactly one replica."""
+        return [chat for chat, _rows in await self._claim(owner, now, limit, lease_s, platforms, ops_only, 0)]
+
+    async def claim_with_rows(self, owner: str, now: datetime, limit: int, lease_s: float,
+                              platforms: Sequence[str], ops_only: bool = False, rows_per_chat: int = 10,
+                              ) -> list[tuple[ChatRecord, list[OutboxItem]]]:
+        """``claim_chats`` with each chat's ``due_for_chat`` rows, in one transaction."""
+        return await self._claim(owner, now, limit, lease_s, platforms, ops_only, rows_per_chat)
+
+    async def _claim(self, owner: str, now: datetime, limit: int, lease_s: float, platforms: Sequence[str],
+                     ops_only: bool, rows_per_chat: int) -> list[tuple[ChatRecord, list[OutboxItem]]]:
         c, o = table(Chat), table(Outbox)
         has_work = select(o.c.id).where(
             o.c.chat_id == c.c.id,
@@ -76,8 +87,33 @@ class OutboxRepo:
                 return []
             await conn.execute(update(c).where(c.c.id.in_(ids))
                                .values(lease_owner=owner, lease_until=now + timedelta(seconds=lease_s)))
-            rows = (await conn.execute(select(c).where(c.c.id.in_(ids)))).all()
-        return [from_row(ChatRecord, r) for r in rows]
+            chats = [from_row(ChatRecord, r) for r in (await conn.execute(select(c).where(c.c.id.in_(ids)))).all()]
+            rows: dict[int, list[OutboxItem]] = {}
+            if rows_per_chat > 0:
+                rows = await self._due_rows(conn, ids, now, rows_per_chat, pending=True)
+                idle = [i for i in ids if i not in rows]
+                if idle:
+                    rows.update(await self._due_rows(conn, idle, now, rows_per_chat, pending=False))
+        return [(chat, rows.get(chat.id, [])) for chat in chats]
+
+    @staticmethod
+    async def _due_rows(conn: AsyncConnection, chat_ids: list[int], now: datetime, per_chat: int, *,
+                        pending: bool) -> dict[int, list[OutboxItem]]:
+        """The oldest ``per_chat`` pending rows (or due edits) of each chat, in order."""
+        o, d = table(Outbox), table(Destination)
+        which = o.c.state == _PENDING if pending else and_(o.c.state == _SENT, o.c.edit_due_at <= now)
+        ranked = (select(o.c.id, func.row_number().over(partition_by=o.c.chat_id, order_by=o.c.id).label("rn"))
+                  .where(o.c.chat_id.in_(chat_ids), which).subquery())
+        result = (await conn.execute(
+            select(o, d.c.thread_id, d.c.buttons, func.coalesce(d.c.timezone, "").label("timezone"))
+            .join(d, d.c.id == o.c.destination_id).join(ranked, ranked.c.id == o.c.id)
+            .where(ranked.c.rn <= per_chat).order_by(o.c.chat_id, o.c.id)
+        )).all()
+        out: dict[int, list[OutboxItem]] = {}
+        for r in result:
+            item = from_row(OutboxItem, r, OUTBOX_CONVERT)
+            out.setdefault(item.chat_id, []).append(item)
+        return out
 
     async def due_for_chat(self, chat_id: int, now: datetime, limit: int) -> list[OutboxItem]:
         """The chat's oldest pending rows, in order; when none is pending, its due edits."""
@@ -107,37 +143,82 @@ class OutboxRepo:
         this replica no longer holds it (it expired and another replica may be serving the chat).
         A row closed ``failed`` is a dead letter: ``reason`` (default: refused) and the time are kept.
         """
+        [held] = await self.record_many([OutcomeWrite(
+            row_id, chat_id, owner, state=state, now=now, next_send_at=next_send_at, message_ref=message_ref,
+            error=error, edited=edited, release=release, renew_until=renew_until, reason=reason)])
+        return held
+
+    async def record_many(self, writes: Sequence[OutcomeWrite]) -> list[bool]:
+        """Several outcomes (of different chats) in one transaction; per write, whether its lease held.
+
+        Outcomes of the same shape share one executemany statement: a fan-out's hundred "sent" rows
+        and their chats' next send times are two statements, not two hundred.
+        """
+        if not writes:
+            return []
+        if len({w.chat_id for w in writes}) < len(writes):  # one chat twice: keep their order exactly
+            async with self.db.begin() as conn:
+                return [await self._write(conn, w) for w in writes]
+        o, c = table(Outbox), table(Chat)
+        async with self.db.begin() as conn:
+            held: set[int] = set()
+            for owner in {w.owner for w in writes}:
+                q = select(c.c.id).where(c.c.id.in_([w.chat_id for w in writes if w.owner == owner]),
+                                         c.c.lease_owner == owner)
+                if self.db.is_postgres:
+                    q = q.with_for_update(of=c)
+                held.update(r.id for r in (await conn.execute(q)).all())
+            rows: dict[tuple[tuple[str, ...], tuple[str, ...]], list[dict[str, Any]]] = {}
+            chats: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+            for w in writes:
+                shaped = _row_values(w)
+                if shaped is not None:
+                    bound, incs, params = shaped
+                    rows.setdefault((bound, incs), []).append(
+                        {"w_id": w.row_id, **{f"w_{k}": v for k, v in params.items()}})
+                if w.chat_id in held:
+                    cv = _chat_values(w)
+                    chats.setdefault(tuple(cv), []).append({"w_id": w.chat_id, **{f"w_{k}": v for k, v in cv.items()}})
+            for (bound, incs), params_list in rows.items():
+                values: dict[str, Any] = {k: bindparam(f"w_{k}") for k in bound}
+                values.update({k: o.c[k] + 1 for k in incs})
+                await conn.execute(update(o).where(o.c.id == bindparam("w_id")).values(**values), params_list)
+            for cols, params_list in chats.items():
+                if cols:
+                    await conn.execute(update(c).where(c.c.id == bindparam("w_id"))
+                                       .values(**{k: bindparam(f"w_{k}") for k in cols}), params_list)
+        return [w.chat_id in held for w in writes]
+
+    async def _write(self, conn: AsyncConnection, w: OutcomeWrite) -> bool:
         o, c = table(Outbox), table(Chat)
         values: dict[str, Any] = {}
-        if edited:
+        if w.row_id is None:
+            pass
+        elif w.edited:
             values.update(edit_due_at=None, edits=o.c.edits + 1)
-        elif state is not None:
-            values.update(state=str(state), attempts=o.c.attempts + 1, last_error=(error or None) and error[:500])
-            if state is OutboxState.SENT:
-                values.update(sent_at=now, message_ref=message_ref)
-            elif state is OutboxState.FAILED:
-                values.update(failed_reason=str(reason or DeadLetterReason.REFUSED), failed_at=now)
+        elif w.state is not None:
+            values.update(state=str(w.state), attempts=o.c.attempts + 1,
+                          last_error=(w.error or None) and w.error[:500])
+            if w.state is OutboxState.SENT:
+                values.update(sent_at=w.now, message_ref=w.message_ref)
+            elif w.state is OutboxState.FAILED:
+                values.update(failed_reason=str(w.reason or DeadLetterReason.REFUSED), failed_at=w.now)
         else:
-            values.update(attempts=o.c.attempts + 1, last_error=(error or "")[:500])
-        chat_values: dict[str, Any] = {"next_send_at": next_send_at}
-        if release:
+            values.update(attempts=o.c.attempts + 1, last_error=(w.error or "")[:500])
+        chat_values: dict[str, Any] = {"next_send_at": w.next_send_at} if w.set_next else {}
+        if w.release:
             chat_values.update(lease_owner=None, lease_until=None)
-        elif renew_until is not None:
-            chat_values["lease_until"] = renew_until
-        async with self.db.begin() as conn:
-            if values:
-                await conn.execute(update(o).where(o.c.id == row_id).values(**values))
-            res = await conn.execute(update(c).where(c.c.id == chat_id, c.c.lease_owner == owner)
-                                     .values(**chat_values))
-            return bool(res.rowcount)
+        elif w.renew_until is not None:
+            chat_values["lease_until"] = w.renew_until
+        if values:
+            await conn.execute(update(o).where(o.c.id == w.row_id).values(**values))
+        res = await conn.execute(update(c).where(c.c.id == w.chat_id, c.c.lease_owner == w.owner)
+                                 .values(**chat_values))
+        return bool(res.rowcount)
 
     async def release_chat(self, chat_id: int, owner: str, next_send_at: datetime | None = None) -> None:
-        c = table(Chat)
-        async with self.db.begin() as conn:
-            values: dict[str, Any] = {"lease_owner": None, "lease_until": None}
-            if next_send_at is not None:
-                values["next_send_at"] = next_send_at
-            await conn.execute(update(c).where(c.c.id == chat_id, c.c.lease_owner == owner).values(**values))
+        await self.record_many([OutcomeWrite(None, chat_id, owner, next_send_at=next_send_at,
+                                             set_next=next_send_at is not None)])
 
     async def drop_pending(self, conn: AsyncConnection, chat_id: int, state: OutboxState, reason: str) -> int:
         """Inside a caller's transaction: close every pending row of a chat (it is gone)."""
@@ -187,3 +268,30 @@ class OutboxRepo:
                 per_platform.setdefault(r[0], {})[r[1]] = int(r[2])
         age = (now - oldest).total_seconds() if oldest else 0.0
         return OutboxStats(by_state, by_state.get(_PENDING, 0), max(0.0, age), per_platform)
+
+
+def _row_values(w: OutcomeWrite) -> tuple[tuple[str, ...], tuple[str, ...], dict[str, Any]] | None:
+    """What an outcome writes to its outbox row: (bound columns, columns incremented by one, values)."""
+    if w.row_id is None:
+        return None
+    if w.edited:
+        return ("edit_due_at",), ("edits",), {"edit_due_at": None}
+    if w.state is not None:
+        p: dict[str, Any] = {"state": str(w.state), "last_error": (w.error or None) and w.error[:500]}
+        if w.state is OutboxState.SENT:
+            p.update(sent_at=w.now, message_ref=w.message_ref)
+        elif w.state is OutboxState.FAILED:
+            p.update(failed_reason=str(w.reason or DeadLetterReason.REFUSED), failed_at=w.now)
+        return tuple(p), ("attempts",), p
+    p = {"last_error": (w.error or "")[:500]}
+    return tuple(p), ("attempts",), p
+
+
+def _chat_values(w: OutcomeWrite) -> dict[str, Any]:
+    """What an outcome writes to its chat (when this replica still holds the chat's lease)."""
+    values: dict[str, Any] = {"next_send_at": w.next_send_at} if w.set_next else {}
+    if w.release:
+        values.update(lease_owner=None, lease_until=None)
+    elif w.renew_until is not None:
+        values["lease_until"] = w.renew_until
+    return values

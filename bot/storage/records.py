@@ -19,7 +19,7 @@ from bot.domain.polling import IntervalSummary
 from bot.domain.spikes import Sighting
 from bot.domain.states import DeadLetterReason, FeedOrigin, OutboxKind, OutboxState, StoryState
 
-__all__ = ["FeedRecord", "FailingFeed", "FeedHealth", "StoryRecord", "StoryMark", "FingerprintRecord", "ChatRecord",
+__all__ = ["EndedMute", "FeedRecord", "FailingFeed", "FeedHealth", "StoryRecord", "StoryMark", "FingerprintRecord", "ChatRecord",
            "OutboxItem", "OutboxStats", "ChatFeed", "AudienceEntry", "Audience", "ChatCounts", "DestinationRef", "DeadLetter",
            "DEAD_LETTER_CONVERT", "AuditRecord", "SpikeHistory", "AlertWork", "WorkTarget", "from_row",
            "AttentionRecord", "HeldAlert", "EscalationRow", "DueDigest", "CAP_OFF", "SourceFreshness"]
@@ -170,6 +170,7 @@ class OutboxItem:
     edits: int = 0
     last_error: str | None = None
     buttons: bool = False  # the destination wants buttons on its alerts (/buttons on)
+    timezone: str | None = None  # the destination's /timezone when read with the row ("" none set), else None
 
 
 OUTBOX_CONVERT: dict[str, Callable[[Any], Any]] = {"state": OutboxState, "kind": OutboxKind,
@@ -279,6 +280,18 @@ class Audience:
 
 
 @dataclass(frozen=True, slots=True)
+class EndedMute:
+    """A mute that ran out: where to tell it, and how many alerts it dropped."""
+
+    destination_id: int
+    chat_id: int
+    thread_id: int
+    kind: str
+    until: datetime
+    missed: int
+
+
+@dataclass(frozen=True, slots=True)
 class DestinationRef:
     """A destination with the chat facts commands and delivery need."""
 
@@ -361,3 +374,26 @@ class SpikeHistory:
 
     start: datetime | None  # the oldest stored story's first sighting; None: nothing stored yet
     sightings: dict[str, list[Sighting]]
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeWrite:
+    """One send's outcome for ``OutboxRepo.record_many`` (the arguments of ``OutboxRepo.record``).
+
+    ``row_id`` None writes only the chat (its lease released, ``next_send_at`` kept unless
+    ``set_next``): what ``release_chat`` does.
+    """
+
+    row_id: int | None
+    chat_id: int
+    owner: str
+    state: OutboxState | None = None
+    now: datetime | None = None
+    next_send_at: datetime | None = None
+    message_ref: str | None = None
+    error: str | None = None
+    edited: bool = False
+    release: bool = True
+    renew_until: datetime | None = None
+    reason: DeadLetterReason | None = None
+    set_next: bool = True

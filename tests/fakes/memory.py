@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -20,7 +20,7 @@ from typing import Any
 from bot.domain.alerting import OutboxDraft
 from bot.domain.policy import DestinationSettings
 from bot.domain.states import FeedOrigin, OutboxKind, OutboxState, StoryState
-from bot.storage.records import Audience, AudienceEntry, EscalationRow, FingerprintRecord, StoryMark, StoryRecord
+from bot.storage.records import Audience, AudienceEntry, EndedMute, EscalationRow, FingerprintRecord, StoryMark, StoryRecord
 
 __all__ = ["MemoryIngestStore", "OutboxRow", "Sighting", "Subscriber"]
 
@@ -58,6 +58,7 @@ class _State:
     fingerprints: dict[int, str] = field(default_factory=dict)
     matches: dict[int, dict[str, Any] | None] = field(default_factory=dict)
     outbox: list[OutboxRow] = field(default_factory=list)
+    missed: dict[int, set[int]] = field(default_factory=dict)  # destination -> story clusters its mute dropped
     sightings: list[Sighting] = field(default_factory=list)
 
 
@@ -74,6 +75,13 @@ class _Tx:
                 for wl in watchlist_ids if self.store.subscribers.get(wl)}
         feeds = {f: set(self.store.feed_destinations[f]) for f in chat_feed_ids if f in self.store.feed_destinations}
         return Audience(subs, feeds)
+
+    async def count_missed(self, dropped: Mapping[int, Sequence[int]]) -> None:
+        for dest, roots in dropped.items():
+            self.state.missed.setdefault(dest, set()).update(roots)
+
+    async def end_mutes(self, now: datetime) -> list[EndedMute]:
+        return []
 
     async def enqueue(self, drafts: Sequence[OutboxDraft]) -> int:
         taken = {(r.draft.destination_id, r.draft.dedupe_key) for r in self.state.outbox}

@@ -130,6 +130,7 @@ class TelegramSender:
         self.global_rate = global_rate
         self.budget = SendBudget(global_rate)  # alerts, replies and edits alike
         self.paid_broadcast = paid_broadcast  # allow_paid_broadcast on every sendMessage
+        self._renders: dict[int, tuple[Message, Rendered]] = {}
         self._token = token
         self._private = private_pacing
         self._group = group_pacing
