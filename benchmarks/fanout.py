@@ -93,11 +93,16 @@ class Run:
     per_s: float = 0.0
     cpu_ms: float = 0.0
     wall: float = 0.0
+    idle_ms_per_s: float | None = None
 
     def line(self) -> str:
+        idle = ""
+        if self.idle_ms_per_s is not None:
+            net = self.cpu_ms - self.idle_ms_per_s / max(self.per_s, 1e-9)
+            idle = f"; idle {self.idle_ms_per_s:.0f} ms/s, so {net:.2f} ms/alert beyond idle"
         return (f"  {self.who:<8} N={self.chats:<5} delivered {self.delivered}/{self.chats}, once {self.once}, "
                 f"429s {self.refused}, {self.per_s:.1f} alerts/s = {100 * self.per_s / self.rate:.0f} % of "
-                f"{self.rate:g}/s, CPU {self.cpu_ms:.2f} ms/alert ({self.wall:.1f} s)")
+                f"{self.rate:g}/s, CPU {self.cpu_ms:.2f} ms/alert ({self.wall:.1f} s){idle}")
 
 
 def _prepare_db(db_path: Path, chats: int) -> None:
@@ -208,6 +213,10 @@ async def _newsbot(n: int, paid: bool, rate: float, fake: object, feeds: object,
                 raise RuntimeError("the bot never fetched its feed:\n" + bot.log()[-2000:])
             await asyncio.sleep(0.2)
         await asyncio.sleep(1.0)
+        assert bot.proc is not None
+        idle0, t0 = proc_cpu_s(bot.proc.pid), time.monotonic()
+        await asyncio.sleep(5.0)  # what the bot spends with nothing to send (jobs, heartbeat, polls)
+        run.idle_ms_per_s = 1000 * (proc_cpu_s(bot.proc.pid) - idle0) / (time.monotonic() - t0)
         fake.set_flood_limits(FloodLimits())  # type: ignore[attr-defined]
         since = len(fake.sent)  # type: ignore[attr-defined]
         fresh = Item(TITLE, "https://news.example/story/nato-1", "يجتمع قادة الحلف اليوم", published=datetime.now(UTC))

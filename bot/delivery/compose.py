@@ -7,7 +7,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Protocol
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.alerts.model import Alert, AlertView, Outlet, format_alert
 from bot.alerts.spike import SpikeView, format_chart, format_spike
@@ -89,6 +89,15 @@ class Composer:
         self._sightings[root] = (now, names)
         return names
 
+    def _known_zone(self, name: str) -> ZoneInfo:
+        """A zone read with the row (the claim joins it in): no query per alert."""
+        if not name or self.zones is None:
+            return self.tz
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            return self.tz
+
     async def _zone(self, destination_id: int) -> ZoneInfo:
         """The destination's zone (cached for a few seconds: a /timezone change shows within them)."""
         if self.zones is None:
@@ -128,7 +137,7 @@ class Composer:
             if root_story is not None:
                 also = [Outlet(root_story.feed_name, root_story.link), *also]
         also = [o for o in also if o.name != story.feed_name]
-        zone = await self._zone(row.destination_id)
+        zone = self._known_zone(row.timezone) if row.timezone is not None else await self._zone(row.destination_id)
         key = (story.id, tuple(also), repr(row.payload), zone.key)  # same story, lists, zone: one view for all
         view = self._views.get(key)
         if view is None:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.alerting import OutboxDraft
@@ -105,7 +105,7 @@ class OutboxRepo:
         ranked = (select(o.c.id, func.row_number().over(partition_by=o.c.chat_id, order_by=o.c.id).label("rn"))
                   .where(o.c.chat_id.in_(chat_ids), which).subquery())
         result = (await conn.execute(
-            select(o, d.c.thread_id, d.c.buttons)  # buttons: the destination wants them on its alerts
+            select(o, d.c.thread_id, d.c.buttons, func.coalesce(d.c.timezone, "").label("timezone"))
             .join(d, d.c.id == o.c.destination_id).join(ranked, ranked.c.id == o.c.id)
             .where(ranked.c.rn <= per_chat).order_by(o.c.chat_id, o.c.id)
         )).all()
@@ -149,11 +149,45 @@ class OutboxRepo:
         return held
 
     async def record_many(self, writes: Sequence[OutcomeWrite]) -> list[bool]:
-        """Several outcomes (of different chats) in one transaction; per write, whether its lease held."""
+        """Several outcomes (of different chats) in one transaction; per write, whether its lease held.
+
+        Outcomes of the same shape share one executemany statement: a fan-out's hundred "sent" rows
+        and their chats' next send times are two statements, not two hundred.
+        """
         if not writes:
             return []
+        if len({w.chat_id for w in writes}) < len(writes):  # one chat twice: keep their order exactly
+            async with self.db.begin() as conn:
+                return [await self._write(conn, w) for w in writes]
+        o, c = table(Outbox), table(Chat)
         async with self.db.begin() as conn:
-            return [await self._write(conn, w) for w in writes]
+            held: set[int] = set()
+            for owner in {w.owner for w in writes}:
+                q = select(c.c.id).where(c.c.id.in_([w.chat_id for w in writes if w.owner == owner]),
+                                         c.c.lease_owner == owner)
+                if self.db.is_postgres:
+                    q = q.with_for_update(of=c)
+                held.update(r.id for r in (await conn.execute(q)).all())
+            rows: dict[tuple[tuple[str, ...], tuple[str, ...]], list[dict[str, Any]]] = {}
+            chats: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+            for w in writes:
+                shaped = _row_values(w)
+                if shaped is not None:
+                    bound, incs, params = shaped
+                    rows.setdefault((bound, incs), []).append(
+                        {"w_id": w.row_id, **{f"w_{k}": v for k, v in params.items()}})
+                if w.chat_id in held:
+                    cv = _chat_values(w)
+                    chats.setdefault(tuple(cv), []).append({"w_id": w.chat_id, **{f"w_{k}": v for k, v in cv.items()}})
+            for (bound, incs), params_list in rows.items():
+                values: dict[str, Any] = {k: bindparam(f"w_{k}") for k in bound}
+                values.update({k: o.c[k] + 1 for k in incs})
+                await conn.execute(update(o).where(o.c.id == bindparam("w_id")).values(**values), params_list)
+            for cols, params_list in chats.items():
+                if cols:
+                    await conn.execute(update(c).where(c.c.id == bindparam("w_id"))
+                                       .values(**{k: bindparam(f"w_{k}") for k in cols}), params_list)
+        return [w.chat_id in held for w in writes]
 
     async def _write(self, conn: AsyncConnection, w: OutcomeWrite) -> bool:
         o, c = table(Outbox), table(Chat)
@@ -234,3 +268,30 @@ class OutboxRepo:
                 per_platform.setdefault(r[0], {})[r[1]] = int(r[2])
         age = (now - oldest).total_seconds() if oldest else 0.0
         return OutboxStats(by_state, by_state.get(_PENDING, 0), max(0.0, age), per_platform)
+
+
+def _row_values(w: OutcomeWrite) -> tuple[tuple[str, ...], tuple[str, ...], dict[str, Any]] | None:
+    """What an outcome writes to its outbox row: (bound columns, columns incremented by one, values)."""
+    if w.row_id is None:
+        return None
+    if w.edited:
+        return ("edit_due_at",), ("edits",), {"edit_due_at": None}
+    if w.state is not None:
+        p: dict[str, Any] = {"state": str(w.state), "last_error": (w.error or None) and w.error[:500]}
+        if w.state is OutboxState.SENT:
+            p.update(sent_at=w.now, message_ref=w.message_ref)
+        elif w.state is OutboxState.FAILED:
+            p.update(failed_reason=str(w.reason or DeadLetterReason.REFUSED), failed_at=w.now)
+        return tuple(p), ("attempts",), p
+    p = {"last_error": (w.error or "")[:500]}
+    return tuple(p), ("attempts",), p
+
+
+def _chat_values(w: OutcomeWrite) -> dict[str, Any]:
+    """What an outcome writes to its chat (when this replica still holds the chat's lease)."""
+    values: dict[str, Any] = {"next_send_at": w.next_send_at} if w.set_next else {}
+    if w.release:
+        values.update(lease_owner=None, lease_until=None)
+    elif w.renew_until is not None:
+        values["lease_until"] = w.renew_until
+    return values

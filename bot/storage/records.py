@@ -170,6 +170,7 @@ class OutboxItem:
     edits: int = 0
     last_error: str | None = None
     buttons: bool = False  # the destination wants buttons on its alerts (/buttons on)
+    timezone: str | None = None  # the destination's /timezone when read with the row ("" none set), else None
 
 
 OUTBOX_CONVERT: dict[str, Callable[[Any], Any]] = {"state": OutboxState, "kind": OutboxKind,
