@@ -6,9 +6,8 @@ import sys
 import threading
 from typing import TextIO
 
-from bot.alerts.model import AlertView
 from bot.delivery.budget import SendBudget
-from bot.delivery.ports import Address, Message, Notice, Outcome
+from bot.delivery.ports import Address, Message, Outcome
 
 __all__ = ["ConsoleSender", "CONSOLE_CHAT"]
 
@@ -30,9 +29,7 @@ class ConsoleSender:
         return 0.0
 
     def render(self, message: Message) -> str:
-        if isinstance(message, Notice):
-            return message.plain_text()
-        assert isinstance(message, AlertView)
+        """Alerts, notices and digests alike: their plain text."""
         return message.plain_text()
 
     async def send(self, to: Address, message: Message) -> Outcome:

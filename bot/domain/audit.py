@@ -15,7 +15,7 @@ from typing import Any
 __all__ = ["AuditDraft", "Change", "changes", "SNAPSHOT_KEYS", "UNSET"]
 
 # The settings a snapshot holds, in the order a change is told.
-SNAPSHOT_KEYS = ("enabled", "topics", "terms", "exclusions", "feeds", "muted_until", "buttons")
+SNAPSHOT_KEYS = ("enabled", "topics", "terms", "exclusions", "feeds", "muted_until", "policy", "buttons")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +45,7 @@ class Change:
 
 # What a destination nobody has set up yet amounts to.
 UNSET: Mapping[str, Any] = {"enabled": True, "topics": [], "terms": [], "feeds": [], "muted_until": None,
-                             "buttons": False}
+                             "buttons": False, "policy": []}
 
 
 def changes(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> list[Change]:
