@@ -5,7 +5,7 @@ what expansion added, with the built-in treatment of ``bot.domain.user_lists``),
 shared by all rules that use the same phrase. The one Aho-Corasick scan of the
 matcher finds them all; a rule is then only a boolean tree over "which phrase
 lists were hit, where (field, word indices)". Only rules with a hit phrase are
-looked at (the parser guarantees a rule cannot hold without one), each node is
+looked at, and only those whose required phrases were (a veto alone makes no candidate), each node is
 visited once, and ``~N`` is a merge of two sorted position lists, so a story
 costs O(hits + size of the rules they touch): no backtracking, no regex.
 """
@@ -19,7 +19,16 @@ from typing import Any
 
 from bot.domain.expansion import Expander, Expansion
 from bot.domain.matcher import Match, Matcher
-from bot.domain.rule_parse import AllOf, AnyOf, FromSource, InTitle, Near, Node, Not, Phrase, parse_rule
+from bot.domain.rule_parse import AllOf, AnyOf, InTitle, Near, Node, Not, Phrase, parse_rule
+from bot.domain.rule_program import (
+    _AND,
+    StoryFacts,
+    _Evaluator,
+    _flat,
+    _program,
+    _required,
+    story_language,
+)
 from bot.domain.user_lists import Rules, builtin_rules, user_watchlist
 from bot.domain.watchlists import Watchlist, term_key
 
@@ -34,36 +43,7 @@ __all__ = [
 ]
 
 PHRASE_PREFIX = "rule-phrase:"
-_Pos = tuple[int, int, int]  # (field: 0 title / 1 summary, first word, last word)
-
-
-@dataclass(frozen=True, slots=True)
-class StoryFacts:
-    """What ``source:`` and ``lang:`` test: the story's feed id and language ("ar", "en" or "").
-
-    ``lang=None``: not known; worked out from the text (``story_language``) only when a
-    rule asks, so stories pay nothing for it otherwise.
-    """
-
-    source: str | None = None
-    lang: str | None = None
-
-
-_NOT_LATIN = bytes(b for b in range(256) if not (65 <= b <= 90 or 97 <= b <= 122))
-
-
-def story_language(title: str, summary: str = "") -> str:
-    """"ar" when Arabic letters outnumber Latin ones, "en" for Latin-script text, else "".
-
-    Counted on UTF-8 bytes (lead bytes D8-DB are the Arabic block), in C: a story's first
-    600 characters cost a microsecond or two.
-    """
-    raw = (title + " " + summary)[:600].encode("utf-8")
-    arabic = raw.count(0xD8) + raw.count(0xD9) + raw.count(0xDA) + raw.count(0xDB)
-    latin = len(raw.translate(None, _NOT_LATIN))
-    if arabic and arabic >= latin:
-        return "ar"
-    return "en" if latin else ""
+_NO_FACTS = StoryFacts()
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +86,9 @@ class RuleSet:
         self._by_key: dict[tuple[str, ...], str] = {}
         self._key_of: dict[str, tuple[str, ...]] = {}
         self._users: dict[str, set[str]] = {}  # phrase list id -> ids of the rules using it
+        # phrase list id -> ids of the rules that cannot hold unless it (or another of their few
+        # required lists) is hit: a veto's phrase, or one side of an +, does not make a candidate
+        self._triggers: dict[str, set[str]] = {}
         self._expansions: dict[tuple[str, bool], Expansion] = {}
         self._ids = itertools.count(1)
         self._changed: dict[str, Watchlist] = {}
@@ -142,6 +125,8 @@ class RuleSet:
                             _program(tree, by_phrase))
         self._rules[rule_id] = rule
         self._flat[rule_id] = _flat(rule.program)
+        for list_id in _required(rule.program) or rule.list_ids:
+            self._triggers.setdefault(list_id, set()).add(rule_id)
         return rule
 
     def remove(self, rule_id: str) -> None:
@@ -149,6 +134,11 @@ class RuleSet:
         self._flat.pop(rule_id, None)
         if rule is None:
             return
+        for list_id in _required(rule.program) or rule.list_ids:
+            triggered = self._triggers[list_id]
+            triggered.discard(rule_id)
+            if not triggered:
+                del self._triggers[list_id]
         for list_id in rule.list_ids:
             users = self._users[list_id]
             users.discard(rule_id)
@@ -199,7 +189,7 @@ class RuleSet:
         return list_id
 
     # ----------------------------------------------------------- evaluation
-    def evaluate(self, matches: Iterable[Match], facts: StoryFacts = StoryFacts(),
+    def evaluate(self, matches: Iterable[Match], facts: StoryFacts = _NO_FACTS,
                  text: tuple[str, str] = ("", "")) -> list[RuleHit]:
         """The rules a story's matches satisfy, sorted by id (matches from a Matcher with our lists).
 
@@ -215,7 +205,7 @@ class RuleSet:
             return []
         candidates: set[str] = set()
         for list_id in hits:
-            candidates.update(self._users.get(list_id, ()))
+            candidates.update(self._triggers.get(list_id, ()))
         ev = _Evaluator(hits, facts, text)
         out: list[RuleHit] = []
         flat = self._flat
@@ -258,129 +248,6 @@ def _phrases(node: Node) -> list[Phrase]:
     if isinstance(node, (Not, InTitle)):
         return _phrases(node.child)
     return []
-
-
-# A rule compiled for evaluation: nested tuples, the op first (cheaper to walk than the tree).
-_PHRASE, _AND, _OR, _NOT, _TITLE, _NEAR, _SOURCE, _LANG = range(8)
-_Program = tuple[Any, ...]
-
-
-def _flat(program: _Program) -> tuple[int, tuple[str, ...]] | None:
-    """(op, phrase list ids) for a rule that is one phrase or phrases under one + or one |; else None."""
-    if program[0] == _PHRASE:
-        return (_AND, (program[1],))
-    if program[0] in (_AND, _OR) and all(c[0] == _PHRASE for c in program[1]):
-        return (program[0], tuple(c[1] for c in program[1]))
-    return None
-
-
-def _program(node: Node, lists: dict[Phrase, str]) -> _Program:
-    if isinstance(node, Phrase):
-        return (_PHRASE, lists[node])
-    if isinstance(node, AllOf):
-        return (_AND, tuple(_program(c, lists) for c in node.children))
-    if isinstance(node, AnyOf):
-        return (_OR, tuple(_program(c, lists) for c in node.children))
-    if isinstance(node, Not):
-        return (_NOT, _program(node.child, lists))
-    if isinstance(node, InTitle):
-        return (_TITLE, _program(node.child, lists))
-    if isinstance(node, Near):
-        return (_NEAR, _program(node.left, lists), _program(node.right, lists), node.window)
-    if isinstance(node, FromSource):
-        return (_SOURCE, frozenset(node.feeds))
-    return (_LANG, node.langs)
-
-
-class _Evaluator:
-    """One story's hits; ``holds`` visits each node of a rule at most once (twice under a hit ~N)."""
-
-    __slots__ = ("facts", "hits", "lang", "steps", "text", "used")
-
-    def __init__(self, hits: dict[str, list[Match]], facts: StoryFacts, text: tuple[str, str]) -> None:
-        self.hits = hits
-        self.facts = facts
-        self.lang = facts.lang
-        self.text = text
-        self.steps = 0
-        self.used: list[Match] = []
-
-    def holds(self, node: _Program, title: bool, positive: bool) -> bool:
-        self.steps += 1
-        op = node[0]
-        if op == _PHRASE:
-            all_found = self.hits.get(node[1])
-            if not all_found:
-                return False
-            found = all_found
-            if title:
-                found = [m for m in all_found if m.field == "title"]
-                self.steps += len(all_found)
-            if found and positive:
-                self.used.extend(found)
-            return bool(found)
-        if op == _AND:
-            for child in node[1]:
-                if not self.holds(child, title, positive):
-                    return False
-            return True
-        if op == _OR:
-            for child in node[1]:
-                if self.holds(child, title, positive):
-                    return True
-            return False
-        if op == _NOT:
-            return not self.holds(node[1], title, False)
-        if op == _TITLE:
-            return self.holds(node[1], True, positive)
-        if op == _NEAR:
-            left = self.positions(node[1], title)
-            right = self.positions(node[2], title) if left else []
-            window = node[3]
-            ok = bool(right) and (self._close(left, right, window) or self._close(right, left, window))
-            if ok and positive:
-                self.holds(node[1], title, True)  # record the words
-                self.holds(node[2], title, True)
-            return ok
-        if op == _SOURCE:
-            return self.facts.source is not None and self.facts.source in node[1]
-        if self.lang is None:
-            self.lang = story_language(*self.text)
-        return self.lang in node[1]
-
-    def positions(self, node: _Program, title: bool) -> list[_Pos]:
-        """Sorted (field, first word, last word) of a position-bearing node (phrase, title:, |)."""
-        self.steps += 1
-        op = node[0]
-        if op == _PHRASE:
-            found = self.hits.get(node[1], ())
-            self.steps += len(found)
-            return [(0 if m.field == "title" else 1, m.first_word, m.last_word)
-                    for m in found if not title or m.field == "title"]
-        if op == _TITLE:
-            return self.positions(node[1], True)
-        if op == _OR:
-            merged = [p for c in node[1] for p in self.positions(c, title)]
-            self.steps += len(merged)
-            merged.sort()  # sorted runs: Timsort merges them in linear time
-            return merged
-        raise TypeError(node)  # pragma: no cover - the parser only lets these through
-
-    def _close(self, a: list[_Pos], b: list[_Pos], window: int) -> bool:
-        """Some x in ``a`` starts no later than some y in ``b`` (same field) with <= window words between."""
-        best = [-(1 << 30), -(1 << 30)]  # per field: the furthest last word of an ``a`` started so far
-        i, n = 0, len(a)
-        for field, first, _last in b:
-            while i < n and (a[i][0], a[i][1]) <= (field, first):
-                f = a[i][0]
-                if a[i][2] > best[f]:
-                    best[f] = a[i][2]
-                i += 1
-            self.steps += 1
-            if first - best[field] - 1 <= window:
-                return True
-        self.steps += i
-        return False
 
 
 class RuleMatcher:
