@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.domain.rule_parse import AllOf, AnyOf, Not, Phrase, RuleError, _Parser, needs_hit, parse_rule
+from bot.domain.rule_parse import AllOf, Not, Phrase, RuleError, _Parser, needs_hit, parse_rule
 from bot.domain.rule_simple import simple_rule
 
 
@@ -28,7 +28,6 @@ def _full_parse(text: str) -> object:
     ("غزة + كرة", AllOf((Phrase("غزة", False, 0), Phrase("كرة", False, 6)))),
     ("غزة -كرة", AllOf((Phrase("غزة", False, 0), Not(Phrase("كرة", False, 5))))),
     ("cease-fire Gaza -- ball", AllOf((Phrase("cease-fire Gaza", False, 0), Not(Not(Phrase("ball", False, 19)))))),
-    ("غزة | كرة -ab", AnyOf((Phrase("غزة", False, 0), AllOf((Phrase("كرة", False, 6), Not(Phrase("ab", False, 11))))))),
     ("ab+cd", AllOf((Phrase("ab", False, 0), Phrase("cd", False, 3)))),
 ])
 def test_common_shapes_get_the_parsers_tree(rule: str, tree: object) -> None:
@@ -38,14 +37,14 @@ def test_common_shapes_get_the_parsers_tree(rule: str, tree: object) -> None:
 
 
 @pytest.mark.parametrize("rule", [
-    "(غزة)", "غزة | -كرة", "غزة |", "| غزة", "غزة || كرة", "a ~3 b", "title:a", "=NATO", '"a+b"', "a AND b", "NOT a",
+    "(غزة)", "a | b", "a ~3 b", "title:a", "=NATO", '"a+b"', "a AND b", "NOT a",
     "-a", "a +", "+ a", "a + + b", "a - + b", "a -", "*", "a " + " + ".join(["b"] * 20),
 ])
 def test_anything_else_is_left_to_the_parser(rule: str) -> None:
     assert simple_rule(rule) is None
 
 
-_PIECES = st.sampled_from(["|", "a", "ab", "غزة", "كرة", "-", "+", " ", "\t", "cease-fire", "AND", "x*y", "*", "a-", "ن"])
+_PIECES = st.sampled_from(["a", "ab", "غزة", "كرة", "-", "+", " ", "\t", "cease-fire", "AND", "x*y", "*", "a-", "ن"])
 
 
 @settings(max_examples=400, deadline=None)

@@ -9,7 +9,7 @@ the parser's Arabic message and position stay the only ones).
 
 from __future__ import annotations
 
-from bot.domain.rule_tree import AllOf, AnyOf, Node, Not, Phrase
+from bot.domain.rule_tree import AllOf, Node, Not, Phrase
 from bot.domain.watchlists import TermError, parse_term
 
 __all__ = ["MAX_PHRASES", "simple_rule", "term_problem"]
@@ -35,41 +35,21 @@ def term_problem(text: str) -> str | None:
     return code
 
 
-# Characters that make a rule need the full parser; without them a rule is phrases, "+", "-" and "|".
-_COMPLEX = frozenset('()~="\u201c\u201d\u00ab\u00bb\u201e:\0')
+# Characters that make a rule need the full parser; without them a rule is phrases, "+" and "-".
+_COMPLEX = frozenset('()|~="\u201c\u201d\u00ab\u00bb\u201e:\0')
 
 
 def simple_rule(text: str) -> Node | None:
-    """The common shapes ("A", "A + B", "A -B", "A B | C") parsed in one pass, or None (use the parser).
+    """The common shapes ("A", "A + B", "A -B", "A B -C") parsed in one pass, or None (use the parser).
 
     Same tree as the parser builds for them: words run into a phrase, "+" and juxtaposition
-    make one AllOf, "-" where an operand starts negates the phrase after it, "|" (loosest)
-    makes an AnyOf. Anything unusual (an error, a keyword, parentheses, an alternative with
-    no positive phrase) is left to the parser, which explains it.
+    make one AllOf, "-" where an operand starts negates the phrase after it. Anything unusual
+    (an error, a keyword, no positive phrase) is left to the parser, which explains it.
     """
     if not _COMPLEX.isdisjoint(text):
         return None
-    alternatives: list[Node] = []
-    start, phrases = 0, 0
-    while True:
-        bar = text.find("|", start)
-        stop = len(text) if bar < 0 else bar
-        parts = _either(text, start, stop)
-        if parts is None:
-            return None
-        phrases += len(parts)
-        alternatives.append(parts[0] if len(parts) == 1 else AllOf(tuple(parts)))
-        if bar < 0:
-            break
-        start = bar + 1
-    if phrases > MAX_PHRASES:
-        return None
-    return alternatives[0] if len(alternatives) == 1 else AnyOf(tuple(alternatives))
-
-
-def _either(text: str, i: int, n: int) -> list[Node] | None:
-    """The operands of text[i:n] (no "|" in it), or None when the parser must look."""
     parts: list[Node] = []
+    i, n = 0, len(text)
     negate, start, end, plus = 0, -1, 0, False
 
     def close() -> bool:
@@ -116,8 +96,8 @@ def _either(text: str, i: int, n: int) -> list[Node] | None:
     elif negate or plus:
         return None
     if not any(isinstance(p, Phrase) for p in parts):
-        return None  # an operand of vetoes alone: the whole rule may still be an error
-    return parts
+        return None
+    return parts[0] if len(parts) == 1 else AllOf(tuple(parts))
 
 
 _KEYWORDS = frozenset(("AND", "OR", "NOT"))
