@@ -17,9 +17,10 @@ the user types reaches a regular-expression engine.
 
 from __future__ import annotations
 
-from bot.domain.rule_simple import MAX_PHRASES, simple_rule, term_problem
+from dataclasses import dataclass
+
 from bot.domain.rule_tokens import LANGS, MAX_NEAR, RuleError, Tok, tokens
-from bot.domain.rule_tree import AllOf, AnyOf, FromSource, InLang, InTitle, Near, Node, Not, Phrase
+from bot.domain.watchlists import TermError, parse_term
 
 __all__ = [
     "AllOf",
@@ -42,7 +43,61 @@ __all__ = [
 ]
 
 MAX_RULE_LENGTH = 500
+MAX_PHRASES = 20
 MAX_DEPTH = 6
+
+
+# ------------------------------------------------------------------ the tree
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """A term; ``literal`` when written ``=TERM`` (no cross-lingual expansion)."""
+
+    text: str
+    literal: bool = False
+    position: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class AllOf:
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AnyOf:
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    child: Node
+
+
+@dataclass(frozen=True, slots=True)
+class Near:
+    """``left ~window right``: at most ``window`` words between them, in the same field."""
+
+    left: Node
+    right: Node
+    window: int
+
+
+@dataclass(frozen=True, slots=True)
+class InTitle:
+    child: Node
+
+
+@dataclass(frozen=True, slots=True)
+class FromSource:
+    feeds: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class InLang:
+    langs: tuple[str, ...]
+
+
+Node = Phrase | AllOf | AnyOf | Not | Near | InTitle | FromSource | InLang
+
 
 _TERM_ERRORS_AR = {
     "empty": "عبارة فارغة.",
@@ -164,9 +219,10 @@ class _Parser:
         self.phrases += 1
         if self.phrases > MAX_PHRASES:
             raise RuleError("too_many_phrases", pos, f"عبارات كثيرة في قاعدة واحدة: الحد الأقصى {MAX_PHRASES}.")
-        code = term_problem(text)
-        if code is not None:
-            raise RuleError(f"term_{code}", pos, _TERM_ERRORS_AR.get(code, "عبارة غير صالحة."))
+        try:
+            parse_term(text)
+        except TermError as exc:
+            raise RuleError(f"term_{exc.code}", pos, _TERM_ERRORS_AR.get(exc.code, "عبارة غير صالحة.")) from None
         return Phrase(text.strip(), literal, pos)
 
 
@@ -248,9 +304,6 @@ def parse_rule(text: str) -> Node:
         raise RuleError("empty", 0, "القاعدة فارغة: اكتب عبارة واحدة على الأقل.")
     if len(text) > MAX_RULE_LENGTH:
         raise RuleError("too_long", MAX_RULE_LENGTH, f"القاعدة طويلة جداً: الحد الأقصى {MAX_RULE_LENGTH} حرف.")
-    simple = simple_rule(text)
-    if simple is not None:
-        return simple
     p = _Parser(text)
     root = p.rule(0)
     tok = p.peek()
