@@ -207,7 +207,8 @@ class NewsBot:
         if s.slack_enabled:
             from bot.adapters.slack.adapter import SlackAdapter
 
-            out.append(SlackAdapter(s, self.commands, self.lifecycle, clock=self.clock, report=self._report))
+            out.append(SlackAdapter(s, self.commands, self.lifecycle, clock=self.clock, report=self._report,
+                                    on_reply_lost=self.observer.reply_lost))
         return out
 
     def _ops_channels(self) -> list[tuple[str, str]]:

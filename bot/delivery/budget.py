@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import asyncio
 import heapq
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from bot.domain.sending import SendPriority
 
-__all__ = ["SendBudget"]
+__all__ = ["SendBudget", "ChannelPacer"]
 
 
 class SendBudget:
@@ -102,3 +102,37 @@ class SendBudget:
                 continue
             self._busy += 1
             fut.set_result(None)
+
+
+class ChannelPacer:
+    """At most one send per ``interval`` to one channel, whichever path sends (alerts, replies, notes).
+
+    ``turn`` books the channel's next free instant and sleeps until then, so sends to a busy channel
+    go out in the order they asked, ``interval`` apart (Slack: ~1 a second per channel). Call it
+    before taking a budget slot where the wait can be long (replies), so a queue in one channel does
+    not hold slots other channels could use.
+    """
+
+    def __init__(self, interval: float, *, clock: Callable[[], float] | None = None) -> None:
+        if interval < 0:
+            raise ValueError("a channel interval cannot be negative")
+        self.interval = interval
+        self._clock = clock
+        self._next: dict[str, float] = {}
+
+    def _now(self) -> float:
+        return self._clock() if self._clock is not None else asyncio.get_running_loop().time()
+
+    def book(self, channel: str) -> float:
+        """Seconds until this channel's next turn, which is now taken."""
+        now = self._now()
+        at = max(now, self._next.get(channel, now))
+        self._next[channel] = at + self.interval
+        if len(self._next) > 10_000:  # forget channels whose turn is long past
+            self._next = {c: t for c, t in self._next.items() if t > now}
+        return at - now
+
+    async def turn(self, channel: str) -> None:
+        wait = self.book(channel)
+        if wait > 0:
+            await asyncio.sleep(wait)

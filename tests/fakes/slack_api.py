@@ -2,6 +2,11 @@
 
 Point the real clients at it: ``AsyncWebClient(token, base_url=fake.base_url)``.
 It listens on 127.0.0.1 only; nothing here ever talks to slack.com.
+
+Rate limits (``flood=SLACK_LIMITS`` or ``set_flood_limits``; off by default): chat.postMessage,
+chat.postEphemeral and chat.update count ~1 a second per channel (a burst of 3 passes) and a
+workspace-wide window (20 in any second unless changed); beyond either the call is answered
+HTTP 429 ``ratelimited`` with a ``Retry-After`` header, and kept in ``flood.refusals``.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from urllib.parse import urlencode
 
 from aiohttp import WSMsgType, web
 
+from tests.fakes.flood import SLACK_LIMITS, FloodGate, FloodLimits
+
 __all__ = ["FakeSlackAPI", "Post", "block_action_body", "block_action_payload",
            "sign_request", "slash_command_body", "validate_blocks"]
 
@@ -27,6 +34,7 @@ Json = dict[str, Any]
 JSON_FIELDS = ("blocks", "attachments", "metadata", "files")  # form-encoded as JSON strings
 DEAD_RESPONSE_URL = "http://127.0.0.1:9/response/unset"  # loopback, nothing listens
 SCOPES = "chat:write,commands,users:read,channels:read,groups:read,files:write"
+_FLOOD_METHODS = {"chat.postMessage", "chat.postEphemeral", "chat.update"}  # what the rate limits count
 
 
 @dataclass
@@ -294,7 +302,9 @@ class FakeSlackAPI:
 
     def __init__(self, bot_token: str = "xoxb-test", app_token: str = "xapp-test", *,
                  team_id: str = "T0001", bot_user_id: str = "U0BOT", bot_id: str = "B0001",
-                 app_id: str = "A0001") -> None:
+                 app_id: str = "A0001", flood: FloodLimits | None = None) -> None:
+        # Slack's rate limits (tests/fakes/flood.py): off unless asked for; set_flood_limits switches.
+        self.flood = FloodGate(flood or FloodLimits(enabled=False))
         self.bot_token, self.app_token, self.team_id = bot_token, app_token, team_id
         self.bot_user_id, self.bot_id, self.app_id = bot_user_id, bot_id, app_id
         self.channels: dict[str, Json] = {}
@@ -390,6 +400,17 @@ class FakeSlackAPI:
         """Successful chat.postMessage posts to one channel id."""
         return [p for p in self.posts if p.channel == channel]
 
+    # ---- rate limits
+
+    def set_flood_limits(self, limits: FloodLimits | None) -> None:
+        """Enforce these limits from now on (None: Slack's, SLACK_LIMITS; enabled=False: none)."""
+        self.flood.reset(limits or SLACK_LIMITS)
+
+    @property
+    def flood_refusals(self) -> int:
+        """How many calls the rate limits answered 429."""
+        return len(self.flood.refusals)
+
     # ---- failure injection
 
     def fail_next(self, method: str, *, error: str, channel: str | None = None, count: int = 1,
@@ -482,7 +503,23 @@ class FakeSlackAPI:
             self, "_m_" + method.replace(".", "_"), None)
         if handler is None:
             return web.json_response(_fail("unknown_method", req_method=method), status=404)
-        return web.json_response(handler(params, raw), headers={"X-OAuth-Scopes": SCOPES})
+        channel = self._flood_key(method, params)
+        if channel is not None:
+            refusal = self.flood.check(method, channel, private=True)
+            if refusal is not None:
+                return web.json_response(_fail("ratelimited"), status=429,
+                                         headers={"Retry-After": str(refusal.retry_after)})
+        answer = handler(params, raw)
+        if channel is not None and answer.get("ok"):
+            self.flood.passed(channel, private=True)
+        return web.json_response(answer, headers={"X-OAuth-Scopes": SCOPES})
+
+    def _flood_key(self, method: str, params: Json) -> str | None:
+        """The channel a call the rate limits count goes to (by id); None for the others."""
+        if method not in _FLOOD_METHODS or not self.flood.limits.enabled:
+            return None
+        ch = self._channel(params.get("channel"))
+        return str(ch["id"]) if ch is not None else str(params.get("channel") or "")
 
     async def _handle_response_url(self, request: web.Request) -> web.Response:
         failure = self._take_failure("response_url", None)
