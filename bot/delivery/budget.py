@@ -105,20 +105,22 @@ class SendBudget:
 
 
 class ChannelPacer:
-    """At most one send per ``interval`` to one channel, whichever path sends (alerts, replies, notes).
+    """About one send per ``interval`` to one channel, whichever path sends (alerts, replies, notes).
 
-    ``turn`` books the channel's next free instant and sleeps until then, so sends to a busy channel
-    go out in the order they asked, ``interval`` apart (Slack: ~1 a second per channel). Call it
-    before taking a budget slot where the wait can be long (replies), so a queue in one channel does
-    not hold slots other channels could use.
+    A channel may take ``burst`` sends at once, then one per ``interval`` (Slack: ~1 a second per
+    channel, short bursts tolerated); ``turn`` books the channel's next free instant and sleeps until
+    then, so sends to a busy channel go out in the order they asked (the virtual-scheduling form of a
+    token bucket). Call it before taking a budget slot where the wait can be long (replies), so a
+    queue in one channel does not hold slots other channels could use.
     """
 
-    def __init__(self, interval: float, *, clock: Callable[[], float] | None = None) -> None:
-        if interval < 0:
-            raise ValueError("a channel interval cannot be negative")
+    def __init__(self, interval: float, *, burst: int = 2, clock: Callable[[], float] | None = None) -> None:
+        if interval < 0 or burst < 1:
+            raise ValueError("a channel pacer needs a non-negative interval and a burst of at least 1")
         self.interval = interval
+        self.burst = burst
         self._clock = clock
-        self._next: dict[str, float] = {}
+        self._tat: dict[str, float] = {}  # per channel: when its bucket is full again
 
     def _now(self) -> float:
         return self._clock() if self._clock is not None else asyncio.get_running_loop().time()
@@ -126,10 +128,11 @@ class ChannelPacer:
     def book(self, channel: str) -> float:
         """Seconds until this channel's next turn, which is now taken."""
         now = self._now()
-        at = max(now, self._next.get(channel, now))
-        self._next[channel] = at + self.interval
-        if len(self._next) > 10_000:  # forget channels whose turn is long past
-            self._next = {c: t for c, t in self._next.items() if t > now}
+        tat = max(now, self._tat.get(channel, now))
+        at = max(now, tat - (self.burst - 1) * self.interval)
+        self._tat[channel] = tat + self.interval
+        if len(self._tat) > 10_000:  # forget channels whose bucket is full again
+            self._tat = {c: t for c, t in self._tat.items() if t > now}
         return at - now
 
     async def turn(self, channel: str) -> None:
