@@ -197,18 +197,17 @@ class NewsBot:
 
     def _platforms(self) -> list[PlatformAdapter]:
         """The configured chat platforms (their libraries imported only when configured)."""
-        s = self.settings
+        s, lost, report, clock = self.settings, self.observer.reply_lost, self._report, self.clock
         out: list[PlatformAdapter] = []
         if s.telegram_enabled:
             from bot.adapters.telegram.adapter import TelegramAdapter
 
-            out.append(TelegramAdapter(s, self.commands, self.lifecycle, clock=self.clock, report=self._report,
-                                       on_reply_lost=self.observer.reply_lost))
+            out.append(TelegramAdapter(s, self.commands, self.lifecycle, clock=clock, report=report,
+                                       on_reply_lost=lost))
         if s.slack_enabled:
             from bot.adapters.slack.adapter import SlackAdapter
 
-            out.append(SlackAdapter(s, self.commands, self.lifecycle, clock=self.clock, report=self._report,
-                                    on_reply_lost=self.observer.reply_lost))
+            out.append(SlackAdapter(s, self.commands, self.lifecycle, clock=clock, report=report, on_reply_lost=lost))
         return out
 
     def _ops_channels(self) -> list[tuple[str, str]]:
