@@ -153,9 +153,10 @@ class SpikePayload:
     series: tuple[int, ...]  # stories per 15 minutes, the last 24 hours
     highlight: tuple[int, ...]  # indices into ``series`` of the spike's bins
     series_start: datetime
+    label: str = ""  # a chat rule's text, shown instead of the list's label ("": a built-in list)
 
     def to_json(self) -> dict[str, Any]:
-        return {"watchlist": self.watchlist, "stories": self.stories, "outlets": self.outlets,
+        return {"watchlist": self.watchlist, "label": self.label, "stories": self.stories, "outlets": self.outlets,
                 "minutes": self.minutes, "usual": self.usual,
                 "headlines": [{"title": h.title, "link": h.link, "source": h.source} for h in self.headlines],
                 "series": list(self.series), "highlight": list(self.highlight),
@@ -170,7 +171,8 @@ class SpikePayload:
                    tuple(Headline(str(h.get("title", "")), str(h.get("link", "")), str(h.get("source", "")))
                          for h in d.get("headlines", ())),
                    tuple(int(x) for x in d.get("series", ())), tuple(int(x) for x in d.get("highlight", ())),
-                   datetime.fromisoformat(str(d.get("series_start", "2000-01-01T00:00:00+00:00"))))
+                   datetime.fromisoformat(str(d.get("series_start", "2000-01-01T00:00:00+00:00"))),
+                   str(d.get("label", "")))
 
 
 @dataclass(frozen=True, slots=True)

@@ -151,6 +151,7 @@ class Ingestor:
             record: dict[str, Any] = {
                 "watchlists": sorted(w for w in lists if not is_custom_watchlist_id(w)),
                 "custom_lists": sum(1 for w in lists if is_custom_watchlist_id(w)),
+                "rules": list(resolved.rules),  # the chat rules that fired, for spike detection
                 "spans": sorted({(m.field, m.start, m.end, m.surface) for m in found})}
             if root is not None and root != story.id:
                 report.duplicates += 1
