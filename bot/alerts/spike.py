@@ -79,9 +79,16 @@ def format_spike(payload: SpikePayload, topic: Topic, tz: ZoneInfo) -> SpikeView
     return SpikeView(tuple(lines), chart, f"spike-{name}.png", topic)
 
 
+def _legend(text: str) -> str:
+    """'rule1 = NATO + أوكرانيا': the label (a list's or a rule's text) isolated, so a Latin rule keeps its order."""
+    name, sep, label = text.partition(" = ")
+    return f"{name}{sep}{isolate(label)}" if sep and label else text
+
+
 def format_chart(payload: ChartPayload, tz: ZoneInfo) -> SpikeView:
     """A line chart (one line per list, Latin ids in its legend) with its Arabic caption."""
-    lines = tuple((Span(RLM + _clean(text)),) for text in payload.caption if _clean(text))
+    lines = tuple((Span(RLM + _legend(_clean(text)) if i else RLM + _clean(text)),)
+                  for i, text in enumerate(payload.caption) if _clean(text))
     chart = lines_chart([ChartLine(wl, counts) for wl, counts in payload.lines], payload.start, tz,
                         timedelta(minutes=max(1, payload.step_minutes)))
     return SpikeView(lines, chart, "trends.png")
