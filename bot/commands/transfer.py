@@ -28,7 +28,7 @@ from bot.domain.watchlists import custom_watchlist_id, term_key
 from bot.storage.records import CAP_OFF, AttentionRecord
 
 __all__ = ["export", "import_config", "confirm_import", "cancel_import", "current_config", "plan_for",
-           "apply_plan", "pending_where", "describe_plan", "IMPORT_ACTION", "CANCEL_ACTION"]
+           "apply_plan", "pending_where", "new_chat_config", "describe_plan", "IMPORT_ACTION", "CANCEL_ACTION"]
 
 IMPORT_ACTION = "import"
 CANCEL_ACTION = "import-cancel"
@@ -100,6 +100,12 @@ async def export(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
     return Reply(document=Document(name, body)).add("📦 ", *phrase(T.EXPORT_SENT, name=isolate_ltr(name)))
 
 
+def new_chat_config(deps: Deps) -> ChatConfig:
+    """What a chat that was never set up has: the defaults, so an import lists only real changes."""
+    return ChatConfig(enabled=True, buttons=False if deps.alert_work is not None else None,
+                      attention=_attention_of(AttentionRecord()))
+
+
 def _feed_key(url: str) -> str:
     return canonical_url(url)
 
@@ -107,7 +113,7 @@ def _feed_key(url: str) -> str:
 async def plan_for(deps: Deps, ctx: Context, where: Where, data: bytes | str) -> ConfigPlan:
     """What importing ``data`` here would change; raises ConfigError."""
     wanted = parse_document(data)
-    current = await current_config(deps, ctx, where) or ChatConfig(enabled=True)
+    current = await current_config(deps, ctx, where) or new_chat_config(deps)
     return plan(current, wanted, known_topics=set(deps.index.builtins), now=deps.clock(), feed_key=_feed_key)
 
 
