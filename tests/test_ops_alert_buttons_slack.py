@@ -83,4 +83,4 @@ async def test_slack_acknowledge_assign_and_forged_values(tmp_path: Path, fake: 
         redrawn = [u for u in fake.updates if u.ts == alert.ts][-1]
         assert "👤 مسند إلى: <@U1>" in all_text(redrawn.blocks)
         history = all_text(await command(bot, fake, "history 2"))
-        assert "assign" in history and "ack" in history and "bob" in history
+        assert "أسند التنبيه" in history and "تابع التنبيه" in history and "bob" in history

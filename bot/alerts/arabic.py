@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.alerts.plural import SECONDS_AFTER, counted, elapsed
-
 from datetime import datetime
 from zoneinfo import ZoneInfo
+
+from bot.alerts.plural import span
 
 __all__ = ["format_datetime", "format_relative", "TZ_LABELS", "FSI", "LRI", "RLI", "PDI", "RLM", "isolate",
            "isolate_ltr", "isolate_mark", "is_mostly_arabic"]
@@ -101,7 +101,4 @@ def format_relative(seconds: float) -> str:
 
     Seconds are kept (a delivery that took 12 s is not "moments"); from a minute on, as ``elapsed``.
     """
-    s = max(0, int(seconds))
-    if 0 < s < 60:
-        return counted(s, SECONDS_AFTER)
-    return elapsed(s)
+    return span(seconds)

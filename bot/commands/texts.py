@@ -329,13 +329,15 @@ class T:
     TRENDS_SAME = "كالمعتاد ({usual})"
     TRENDS_NEW = "جديد، والمعتاد لا شيء"
     TRENDS_NO_BASELINE = "لا سجل سابق للمقارنة بعد"
-    TRENDS_CHART = "📈 الرسم البياني في الرسالة التالية (خط لكل موضوع، حتى خمسة)."
+    TRENDS_CHART = "📈 الرسم البياني في الرسالة التالية (خط لكل متابعة، حتى خمس)."
     TRENDS_CAPTION = {"24h": "📈 عدد الأخبار كل 15 دقيقة خلال آخر 24 ساعة", "7d": "📈 عدد الأخبار كل ساعة خلال آخر 7 أيام"}
     TRENDS_NONE = "لا موضوعات تتابعها هذه المحادثة بعد. اشترك في موضوع بالأمر /subscribe ثم جرّب /trends."
     TRENDS_BAD = "اكتب 24h لآخر 24 ساعة أو 7d لآخر 7 أيام، أو لا شيء (24h)."
     HISTORY_HEADER = "آخر التغييرات في هذه المحادثة:"
     HISTORY_NONE = "لا توجد تغييرات مسجّلة في هذه المحادثة."
     HISTORY_ITEM = "{when} · {who} ({id}) · {what}"
+    # Entries that are not a command someone typed: said in words (a command keeps its own name).
+    HISTORY_ACTIONS = {"ack": "تابع التنبيه {args}", "assign": "أسند التنبيه {args}", "import": "استورد إعدادات"}
     HISTORY_BAD = "اكتب عدد التغييرات المطلوب عرضها، من 1 إلى {max}."
     AUDIT_ON = "مفعّلة"
     AUDIT_OFF = "متوقفة"
