@@ -35,6 +35,9 @@ class AlertWork:
     assignee_id: str | None = None  # the platform's user id, when known (Slack always; Telegram text mentions)
     assignee_name: str | None = None  # a Telegram @username, or a display name
     assigned_by: str | None = None
+    followed_by: str | None = None  # display name of who asked for the story's copies as replies
+    followed_by_id: str | None = None
+    followed_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

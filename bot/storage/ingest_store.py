@@ -10,12 +10,14 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.alerting import OutboxDraft
+from bot.storage.alertwork_repo import followed_in
 from bot.storage.chats_repo import ChatsRepo
 from bot.storage.db import Database
 from bot.storage.held_repo import HeldRepo
 from bot.storage.missed_repo import count_missed_in, end_mutes_in
 from bot.storage.outbox_repo import OutboxRepo
-from bot.storage.records import Audience, EndedMute, EscalationRow, FingerprintRecord, StoryMark, StoryRecord
+from bot.storage.records import (Audience, EndedMute, EscalationRow, FingerprintRecord, FollowedAlert, StoryMark,
+                                 StoryRecord)
 from bot.storage.stories_repo import StoriesRepo
 
 __all__ = ["SqlIngestStore", "LeaseGuard"]
@@ -54,6 +56,9 @@ class _Tx:
 
     async def schedule_edits(self, dedupe_key: str, due: datetime, max_edits: int) -> int:
         return await self.s.outbox.schedule_edits(self.conn, dedupe_key, due, max_edits)
+
+    async def followed(self, dedupe_key: str, feed_id: int) -> list[FollowedAlert]:
+        return await followed_in(self.conn, dedupe_key, feed_id)
 
     async def recent_normal(self, destination_ids: Sequence[int], since: datetime) -> dict[int, list[datetime]]:
         return await self.s.held.recent_normal(self.conn, destination_ids, since)
