@@ -13,8 +13,8 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from bot.domain.alerting import OutboxDraft
-from bot.storage.records import (Audience, EndedMute, EscalationRow, FingerprintRecord, FollowedAlert, StoryMark,
-                                 StoryRecord)
+from bot.domain.alertwork import FollowedAlert
+from bot.storage.records import Audience, EndedMute, EscalationRow, FingerprintRecord, StoryMark, StoryRecord
 
 __all__ = ["IngestStore", "IngestTx", "StoryMark"]
 

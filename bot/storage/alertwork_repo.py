@@ -10,11 +10,10 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.alerting import AlertPayload
-from bot.domain.alertwork import AlertWork, WorkTarget
+from bot.domain.alertwork import AlertWork, FollowedAlert, WorkTarget
 from bot.domain.states import OutboxKind, OutboxState
 from bot.storage.db import Database
 from bot.storage.models import AlertFeedback, AlertWorkRow, Chat, Destination, Feed, Outbox, Story, table
-from bot.storage.records import FollowedAlert
 
 __all__ = ["AlertWorkRepo", "followed_in"]
 

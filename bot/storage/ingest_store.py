@@ -10,14 +10,14 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.alerting import OutboxDraft
+from bot.domain.alertwork import FollowedAlert
 from bot.storage.alertwork_repo import followed_in
 from bot.storage.chats_repo import ChatsRepo
 from bot.storage.db import Database
 from bot.storage.held_repo import HeldRepo
 from bot.storage.missed_repo import count_missed_in, end_mutes_in
 from bot.storage.outbox_repo import OutboxRepo
-from bot.storage.records import (Audience, EndedMute, EscalationRow, FingerprintRecord, FollowedAlert, StoryMark,
-                                 StoryRecord)
+from bot.storage.records import Audience, EndedMute, EscalationRow, FingerprintRecord, StoryMark, StoryRecord
 from bot.storage.stories_repo import StoriesRepo
 
 __all__ = ["SqlIngestStore", "LeaseGuard"]

@@ -22,8 +22,7 @@ from bot.domain.states import DeadLetterReason, FeedOrigin, OutboxKind, OutboxSt
 __all__ = ["EndedMute", "FeedRecord", "FailingFeed", "FeedHealth", "StoryRecord", "StoryMark", "FingerprintRecord", "ChatRecord",
            "OutboxItem", "OutboxStats", "ChatFeed", "AudienceEntry", "Audience", "ChatCounts", "DestinationRef", "DeadLetter",
            "DEAD_LETTER_CONVERT", "AuditRecord", "SpikeHistory", "AlertWork", "WorkTarget", "from_row",
-           "AttentionRecord", "HeldAlert", "EscalationRow", "DueDigest", "CAP_OFF", "SourceFreshness",
-           "FollowedAlert"]
+           "AttentionRecord", "HeldAlert", "EscalationRow", "DueDigest", "CAP_OFF", "SourceFreshness"]
 
 CAP_OFF = -1  # the stored cap of a destination that lifted it (/cap off); NULL is "the default"
 
@@ -398,15 +397,3 @@ class OutcomeWrite:
     renew_until: datetime | None = None
     reason: DeadLetterReason | None = None
     set_next: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class FollowedAlert:
-    """A sent alert whose story a member follows: a new copy of the story goes to it as a reply."""
-
-    outbox_id: int
-    destination_id: int
-    chat_id: int
-    message_ref: str  # the alert's own message (Telegram message id, Slack ts)
-    title: str  # the alerted story's title
-    outlet: str  # the outlet that just carried the story too
