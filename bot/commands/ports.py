@@ -160,6 +160,10 @@ class AlertWorkStore(Protocol):
     async def top_irrelevant_terms(self, since: datetime, limit: int = 5,
                                    destination_id: int | None = None) -> list[tuple[str, int]]: ...
 
+    async def follow(self, outbox_id: int, user_id: str, name: str | None, now: datetime) -> AlertWork:
+        """Follow the alert's story (its later copies come as replies), or stop when it is followed already."""
+        ...
+
     async def request_edit(self, outbox_id: int, now: datetime) -> None: ...
 
 

@@ -319,6 +319,9 @@ class AlertWorkRow(Base):
     assignee_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     assignee_name: Mapped[str | None] = mapped_column(Text, nullable=True)
     assigned_by: Mapped[str | None] = mapped_column(Text, nullable=True)
+    followed_by: Mapped[str | None] = mapped_column(Text, nullable=True)
+    followed_by_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    followed_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
 
 class AlertFeedback(Base):

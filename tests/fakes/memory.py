@@ -158,6 +158,9 @@ class _Tx:
                 if payload is not None:
                     r.draft = dataclasses.replace(r.draft, payload=payload, tier="urgent")
 
+    async def followed(self, dedupe_key: str, feed_id: int) -> list[Any]:
+        return []  # nobody presses 🔔 in the in-memory tests (the end-to-end tests do)
+
     async def schedule_edits(self, dedupe_key: str, due: datetime, max_edits: int) -> int:
         n = 0
         for r in self.state.outbox:
