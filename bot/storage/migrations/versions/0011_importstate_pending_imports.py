@@ -1,7 +1,7 @@
 """Pending /import plans in the database (issue 17): a press on any replica finds the plan, once.
 
-Revision ID: 0010_importstate_pending_imports
-Revises: 0009_uxa_missed_alerts
+Revision ID: 0011_importstate_pending_imports
+Revises: 0010_follow_alert_follow
 Create Date: 2026-12-05
 """
 from __future__ import annotations
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0010_importstate_pending_imports'
-down_revision: str | None = '0009_uxa_missed_alerts'
+revision: str = '0011_importstate_pending_imports'
+down_revision: str | None = '0010_follow_alert_follow'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
