@@ -232,6 +232,13 @@ class OutboxDraft:
         return cls(destination_id, chat_id, None, OutboxKind.OPS, key, payload.to_json(), now, None)
 
     @classmethod
+    def follow_up(cls, destination_id: int, chat_id: int, alert_id: int, feed_id: int, reply_to: str,
+                  payload: NoticePayload, now: datetime) -> OutboxDraft:
+        """A later copy of a followed story, as a reply to its alert: once per alert and outlet."""
+        return cls(destination_id, chat_id, None, OutboxKind.FOLLOW, f"follow:{alert_id}:{feed_id}",
+                   {**payload.to_json(), "reply_to": reply_to}, now, None)
+
+    @classmethod
     def spike(cls, destination_id: int, chat_id: int, payload: SpikePayload, window_end: datetime,
               now: datetime) -> OutboxDraft:
         return cls(destination_id, chat_id, None, OutboxKind.SPIKE, spike_dedupe_key(payload.watchlist, window_end),
