@@ -26,7 +26,7 @@ _ID = re.compile(r"#?(\d{1,12})")
 def platform_cause(error: str | None) -> str | None:
     """The Arabic cause of a platform's refusal, when it is one we know; never the platform's English."""
     low = (error or "").lower()
-    for needles, text in T.DEAD_CAUSES:
+    for needles, text in T.DEAD_CAUSES.items():
         if any(n in low for n in needles):
             return text
     return None

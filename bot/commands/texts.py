@@ -305,16 +305,17 @@ class T:
     DEAD_MISSING = "لم يعد الخبر مخزّناً"
     # Why the platform refused, in words a member can act on (the platform's own English stays in the
     # operator's `newsbot outbox list --failed`); matched on the lower-cased error, first hit wins.
-    DEAD_CAUSES = (
-        (("blocked by the user",), "أوقف المستخدم البوت؛ يعود الإرسال حين يُعيد تشغيله"),
-        (("kicked", "not a member", "not_in_channel", "channel_not_found", "chat not found"),
-         "البوت ليس عضواً في هذه المحادثة؛ أضيفوه ثم أعيدوا الإرسال"),
-        (("not enough rights", "have no rights", "restricted", "need administrator", "is_archived"),
-         "لا يملك البوت صلاحية النشر هنا؛ امنحوه إذن إرسال الرسائل ثم أعيدوا الإرسال"),
-        (("thread not found", "topic_closed", "topic_deleted"), "حُذف موضوع المنتدى الذي تصل إليه التنبيهات أو أُغلق"),
-        (("too long", "msg_too_long", "too many", "even as plain text"), "لم تقبل نص الرسالة ولا صيغته البسيطة"),
-        (("timed out", "timeout", "network", "cannot connect", "server error", "bad gateway"), "تعذّر الوصول إلى المنصة مدةً طويلة"),
-    )
+    DEAD_CAUSES = {
+        ("blocked by the user",): "أوقف المستخدم البوت؛ يعود الإرسال حين يُعيد تشغيله",
+        ("kicked", "not a member", "not_in_channel", "channel_not_found", "chat not found"):
+            "البوت ليس عضواً في هذه المحادثة؛ أضيفوه ثم أعيدوا الإرسال",
+        ("not enough rights", "have no rights", "restricted", "need administrator", "is_archived"):
+            "لا يملك البوت صلاحية النشر هنا؛ امنحوه إذن إرسال الرسائل ثم أعيدوا الإرسال",
+        ("thread not found", "topic_closed", "topic_deleted"): "حُذف موضوع المنتدى الذي تصل إليه التنبيهات أو أُغلق",
+        ("too long", "msg_too_long", "too many", "even as plain text"): "لم تقبل نص الرسالة ولا صيغته البسيطة",
+        ("timed out", "timeout", "network", "cannot connect", "server error", "bad gateway"):
+            "تعذّر الوصول إلى المنصة مدةً طويلة",
+    }
     NO_TITLE = "(بلا عنوان)"
     RETRY_DONE = "🔁 أعدتُ {alerts} إلى طابور الإرسال بترتيبها الأصلي."
     RETRY_NONE = "لا توجد تنبيهات متعثرة لإعادة إرسالها."
