@@ -29,7 +29,7 @@ async def intervals(bot: NewsBot) -> dict[str, tuple[int | None, float]]:
 
 
 async def test_feeds_are_paced_by_how_often_they_publish(tmp_path: Path, feed_server: FeedServer) -> None:
-    feed_server.add_feed("/wire.xml", dated(50, timedelta(seconds=90), name="wire"))  # 50 in 75 minutes
+    feed_server.add_feed("/wire.xml", dated(50, timedelta(minutes=6), name="wire"))  # 50 in 5 hours
     feed_server.add_feed("/blog.xml", dated(24, timedelta(hours=1), name="blog"))  # hourly
     feed_server.add_feed("/quiet.xml", dated(5, timedelta(days=1), ago=timedelta(days=10), name="quiet"))
     feed_server.add_feed("/undated.xml", rss2([Item("بلا تاريخ", "https://p.example/u/1")]))
@@ -46,7 +46,7 @@ async def test_feeds_are_paced_by_how_often_they_publish(tmp_path: Path, feed_se
     try:
         await bot.poll_once(timeout=5)
         got = await intervals(bot)
-        expected = {"wire": 90, "blog": 3600, "quiet": 7200, "undated": 300, "ttl": 1800}
+        expected = {"wire": 90, "blog": 900, "quiet": 7200, "undated": 300, "ttl": 1800}  # four polls per usual gap
         for key, seconds in expected.items():
             stored, due_in = got[key]
             assert stored is not None and abs(stored - seconds) <= 2, (key, got[key])
@@ -65,7 +65,7 @@ async def test_feeds_are_paced_by_how_often_they_publish(tmp_path: Path, feed_se
         status = (await bot.commands.handle(Context("telegram", "1", "private", "1"), "/status")).plain_text()
         assert "فواصل الجلب" in status and "أقصرها دقيقة واحدة" in status and "وأطولها ساعتان" in status, status
         plain = status.replace("\u2067", "").replace("\u2069", "")  # the names' direction isolates
-        assert "الأكثر جلباً: الوكالة (كل دقيقة واحدة)، بلا تواريخ (كل 5 دقائق)، بمهلة (كل 30 دقيقة)" in plain, status
+        assert "الأكثر جلباً: الوكالة (كل دقيقة واحدة)، بلا تواريخ (كل 5 دقائق)، المدونة (كل 15 دقيقة)" in plain, status
 
         metrics = bot.metrics.render().decode()
         assert 'newsbot_feed_poll_interval_seconds{feed="wire"} 90.0' in metrics

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.domain.polling import WEEK, IntervalBounds, entry_frequency_interval, summarise_intervals
+from bot.domain.polling import POLLS_PER_GAP, WEEK, IntervalBounds, entry_frequency_interval, summarise_intervals
 from bot.feeds.hostlimit import AdaptiveLimit
 
 NOW = 1_700_000_000.0
@@ -20,14 +20,14 @@ H = 3600.0
     ("no dated entries: no evidence", [], None),
     ("only future dates: no evidence", [NOW + 10 * H], None),
     ("nothing in the last week: quiet, the maximum", [NOW - 8 * 24 * H, NOW - 9 * 24 * H], 7200),
-    ("the document reaches past the week: miniflux's week / count",
-     [NOW - i * H for i in range(1, 150)] + [NOW - 8 * 24 * H], WEEK / 149),
-    ("a document of its latest entries: their own span / count", [NOW - i * 90 for i in range(1, 51)],
-     50 * 90 / 50),
+    ("the document reaches past the week: miniflux's week / count, polled four times per gap",
+     [NOW - i * H for i in range(1, 150)] + [NOW - 8 * 24 * H], WEEK / 149 / POLLS_PER_GAP),
+    ("a document of its latest entries: their own span / count", [NOW - i * 600 for i in range(1, 51)],
+     50 * 600 / 50 / POLLS_PER_GAP),
     ("busier than the minimum allows", [NOW - i * 5 for i in range(1, 51)], 60),
     ("one entry a day", [NOW - i * 24 * H for i in range(1, 7)], 7200),
-    ("an hourly feed", [NOW - i * H for i in range(1, 25)], H),
-    ("a date a little ahead (clock skew) counts as now", [NOW + 60, NOW - 600], 300),
+    ("an hourly feed: every quarter of an hour", [NOW - i * H for i in range(1, 25)], H / 4),
+    ("a date a little ahead (clock skew) counts as now", [NOW + 60, NOW - 2400], 2400 / 2 / POLLS_PER_GAP),
 ])
 def test_entry_frequency_interval(name: str, dates: list[float], expected: float | None) -> None:
     got = entry_frequency_interval(dates, NOW, B)

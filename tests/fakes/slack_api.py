@@ -33,7 +33,7 @@ __all__ = ["FakeSlackAPI", "Post", "block_action_body", "block_action_payload",
 Json = dict[str, Any]
 JSON_FIELDS = ("blocks", "attachments", "metadata", "files")  # form-encoded as JSON strings
 DEAD_RESPONSE_URL = "http://127.0.0.1:9/response/unset"  # loopback, nothing listens
-SCOPES = "chat:write,commands,users:read,channels:read,groups:read,files:write"
+SCOPES = "chat:write,commands,users:read,channels:read,groups:read,files:write,files:read"
 _FLOOD_METHODS = {"chat.postMessage", "chat.postEphemeral", "chat.update"}  # what the rate limits count
 
 
@@ -315,6 +315,9 @@ class FakeSlackAPI:
         self.ephemerals: list[Post] = []
         self.uploads: list[Upload] = []  # completed and shared
         self._pending_files: dict[str, Json] = {}  # file id -> {"filename", "length", "alt_txt", "data"}
+        self.shared: dict[str, tuple[str, bytes, str]] = {}  # files people shared: id -> (name, bytes, user)
+        self._shared_urls: dict[str, str] = {}
+        self.downloads: list[tuple[str, str]] = []  # (file id, Authorization header) of each download
         self.calls: list[tuple[str, Json]] = []
         self.responses: defaultdict[str, list[Json]] = defaultdict(list)
         self.socket_acks: list[Json] = []
@@ -338,6 +341,7 @@ class FakeSlackAPI:
         app.router.add_get("/socket", self._handle_socket)
         app.router.add_post("/response/{name}", self._handle_response_url)
         app.router.add_post("/upload/{file_id}", self._handle_upload)
+        app.router.add_get("/files-pri/{file_id}/{name}", self._handle_download)
         self._runner = web.AppRunner(app, shutdown_timeout=1.0, access_log=None)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
@@ -543,7 +547,38 @@ class FakeSlackAPI:
         pending["data"] = data
         return web.Response(status=200, text=f"OK - {len(data)}")
 
+    def share_file(self, user: str, filename: str, data: bytes, *, url: str | None = None) -> str:
+        """A file a person shared in Slack; returns its id (``url``: where files.info says it lives)."""
+        file_id = f"F{9_000_000 + len(self.shared) + 1:08d}"
+        self.shared[file_id] = (filename, data, user)
+        if url is not None:
+            self._shared_urls[file_id] = url
+        return file_id
+
+    def permalink(self, file_id: str) -> str:
+        name, _, user = self.shared[file_id]
+        return f"https://{self.team_id.lower()}.slack.com/files/{user}/{file_id}/{name}"
+
+    async def _handle_download(self, request: web.Request) -> web.Response:
+        """url_private_download: the bytes, for the bot token only (as files.slack.com does)."""
+        file_id = request.match_info["file_id"]
+        header = request.headers.get("Authorization", "")
+        self.downloads.append((file_id, header))
+        if header != f"Bearer {self.bot_token}" or file_id not in self.shared:
+            return web.Response(status=404 if header else 302, headers={} if header else {"Location": "/login"})
+        return web.Response(body=self.shared[file_id][1], content_type="application/octet-stream")
+
     # ---- Web API methods: _m_<method with dots as underscores>(decoded params, raw params)
+
+    def _m_files_info(self, params: Json, raw: Json) -> Json:
+        file_id = str(params.get("file") or "")
+        if file_id not in self.shared:
+            return _fail("file_not_found")
+        name, data, user = self.shared[file_id]
+        url = self._shared_urls.get(file_id, f"{self.url}/files-pri/{file_id}/{name}")
+        return {"ok": True, "file": {"id": file_id, "name": name, "title": name, "user": user, "size": len(data),
+                                     "url_private": url, "url_private_download": url,
+                                     "permalink": self.permalink(file_id)}}
 
     def _m_files_getUploadURLExternal(self, params: Json, raw: Json) -> Json:
         filename, length = params.get("filename"), str(params.get("length") or "")

@@ -26,6 +26,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.base import ErrorReporter, LeaseKeeper
 from bot.adapters.slack.access import SlackAccess
+from bot.adapters.slack.files import SlackFiles
 from bot.adapters.slack.handlers import AUTH_ERROR, SlackHandlers
 from bot.adapters.slack.sender import SlackSender
 from bot.commands.service import CommandService
@@ -65,7 +66,8 @@ class SlackAdapter:
         self.replies = ReplyCourier(self.platform, self.sender.budget, give_up_after=settings.reply_give_up,
                                     on_lost=on_reply_lost)
         self.access = SlackAccess(self.client, settings.slack_settings_policy)
-        self.handlers = SlackHandlers(commands, self.access, self.client, sender=self.sender, replies=self.replies)
+        self.handlers = SlackHandlers(commands, self.access, self.client, sender=self.sender, replies=self.replies,
+                                      files=SlackFiles(self.client, token, base_url))
         self._app_token = settings.slack_app_token.get_secret_value() if settings.slack_app_token else None
         self._signing_secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret \
             else ""

@@ -25,6 +25,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack.access import SlackAccess
 from bot.adapters.slack.alert_blocks import ACTION_PREFIX, ASSIGN_BLOCK_PREFIX
+from bot.adapters.slack.files import SlackFiles, file_ref
 from bot.adapters.slack.render import from_slack, note_text, reply_payload
 from bot.adapters.slack.sender import GONE, UNFURL, SlackSender, webhook_outcome
 from bot.commands.reply import Line, Reply
@@ -52,8 +53,10 @@ R = TypeVar("R")
 
 class SlackHandlers:
     def __init__(self, commands: CommandService, access: SlackAccess, client: AsyncWebClient, *,
-                 sender: SlackSender, replies: ReplyCourier, ack_deadline: float = ACK_DEADLINE) -> None:
+                 sender: SlackSender, replies: ReplyCourier, ack_deadline: float = ACK_DEADLINE,
+                 files: SlackFiles | None = None) -> None:
         self.commands = commands
+        self.files = files  # /import F… or a file's permalink
         self.access = access
         self.client = client
         self.sender = sender
@@ -81,6 +84,9 @@ class SlackHandlers:
 
             async def run() -> tuple[Context, Reply]:
                 ctx = await self._context(*ctx_args)
+                ref = file_ref(text) if self.files is not None else None
+                if ref is not None and self.files is not None:
+                    ctx.attachment = self.files.fetcher(ref)
                 reply = await self.commands.handle(ctx, text, slash_optional=True)
                 return ctx, reply or await self.commands.handle(ctx, "help", slash_optional=True) or Reply()
 

@@ -137,12 +137,13 @@ class SlackSender:
             outcome = await self._attempt(lambda: upload_spike(self.client, to.chat, view))
             return outcome or Outcome.failed("slack refused the chart upload")
         text, blocks = message_payload(message)
+        thread = to.reply_to or None  # a followed story's copy goes in the alert's thread
         outcome = await self._attempt(lambda: self.client.chat_postMessage(
-            channel=to.chat, text=text, blocks=blocks, unfurl_links=UNFURL, unfurl_media=UNFURL))
+            channel=to.chat, text=text, blocks=blocks, unfurl_links=UNFURL, unfurl_media=UNFURL, thread_ts=thread))
         if outcome is None:
             plain = plain_payload(message)
             outcome = await self._attempt(lambda: self.client.chat_postMessage(
-                channel=to.chat, text=plain, unfurl_links=UNFURL, unfurl_media=UNFURL))
+                channel=to.chat, text=plain, unfurl_links=UNFURL, unfurl_media=UNFURL, thread_ts=thread))
         return outcome or Outcome.failed("slack refused the message, even as plain text")
 
     async def edit(self, to: Address, message_ref: str, message: Message) -> Outcome:
