@@ -54,7 +54,7 @@ from bot.storage.feeds_repo import FeedsRepo
 from bot.storage.ingest_store import SqlIngestStore
 from bot.storage.leases_repo import LeasesRepo
 from bot.storage.outbox_repo import OutboxRepo
-from bot.storage.retention import RETENTION_DAYS, forget_before
+from bot.storage.retention import forget_old
 from bot.storage.spikes_store import SqlSpikeStore
 from bot.storage.stories_repo import StoriesRepo
 
@@ -158,7 +158,7 @@ class NewsBot:
         from bot.commands.service import CommandService
 
         self.commands = CommandService(s, self.chats, self.feeds, self.stories, self.index,
-                                       fetcher=self.fetcher, clock=clock, status=self.status,
+                                       fetcher=self.fetcher, clock=clock, status=self.status, pending=d.imports,
                                        dead_letters=d.dead_letters, audit_log=d.audit, alert_work=d.alert_work,
                                        alert_secret=d.secret, sources=d.sources, trends=self.spike_store)
         self.lifecycle = ChatLifecycle(self.chats, self.observer)
@@ -197,17 +197,17 @@ class NewsBot:
 
     def _platforms(self) -> list[PlatformAdapter]:
         """The configured chat platforms (their libraries imported only when configured)."""
-        s = self.settings
+        s, lost, report, clock = self.settings, self.observer.reply_lost, self._report, self.clock
         out: list[PlatformAdapter] = []
         if s.telegram_enabled:
             from bot.adapters.telegram.adapter import TelegramAdapter
 
-            out.append(TelegramAdapter(s, self.commands, self.lifecycle, clock=self.clock, report=self._report,
-                                       on_reply_lost=self.observer.reply_lost))
+            out.append(TelegramAdapter(s, self.commands, self.lifecycle, clock=clock, report=report,
+                                       on_reply_lost=lost))
         if s.slack_enabled:
             from bot.adapters.slack.adapter import SlackAdapter
 
-            out.append(SlackAdapter(s, self.commands, self.lifecycle, clock=self.clock, report=self._report))
+            out.append(SlackAdapter(s, self.commands, self.lifecycle, clock=clock, report=report, on_reply_lost=lost))
         return out
 
     def _ops_channels(self) -> list[tuple[str, str]]:
@@ -275,7 +275,7 @@ class NewsBot:
             self.dispatch_job.kick()
 
     async def _retention(self) -> None:
-        await forget_before(self.db, self.outbox, self.stories, self.clock() - timedelta(days=RETENTION_DAYS))
+        await forget_old(self.db, self.outbox, self.stories, self.clock())  # and /import plans done with
 
     async def _release_memory(self) -> None:
         release_free_memory()  # malloc's free pages back now and then: resident memory stays flat

@@ -107,6 +107,8 @@ class Settings(BaseSettings):
     slack_app_token: SecretStr | None = Field(None, alias="SLACK_APP_TOKEN")
     slack_api_url: str = Field("https://slack.com/api/", alias="SLACK_API_URL")
     slack_settings_policy: str = Field("members", alias="SLACK_SETTINGS_POLICY")
+    slack_global_rate: float = Field(20.0, alias="SLACK_GLOBAL_RATE", ge=1, le=1000)  # workspace-wide; ours
+    slack_channel_interval: float = Field(1.0, alias="SLACK_CHANNEL_INTERVAL", ge=0, le=60)  # Slack: ~1/s
 
     # Ops
     port: int = Field(8080, alias="PORT", ge=0, le=65535)

@@ -19,6 +19,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
+from tests.fakes.flood import FloodLimits
 from tests.fakes.slack_api import FakeSlackAPI, block_action_body, sign_request, validate_blocks
 
 SECRET = "test-signing-secret"
@@ -192,6 +193,30 @@ async def test_rate_limit_reaches_caller_without_retry_handlers(fake: FakeSlackA
     assert err.response.status_code == 429
     await client_for(fake).chat_postMessage(channel="C1", text="x")  # consumed: next succeeds
     assert len(fake.posts) == 1
+
+
+async def test_rate_limits_off_by_default_then_per_channel_and_workspace_wide(fake: FakeSlackAPI) -> None:
+    client = client_for(fake)
+    for _ in range(5):  # off: a burst into one channel all goes through
+        await client.chat_postMessage(channel="C1", text="x")
+    assert fake.flood_refusals == 0
+    fake.set_flood_limits(FloodLimits(global_per_second=4, private_per_second=1, private_burst=3))
+    for _ in range(3):  # a short burst passes...
+        await client.chat_postMessage(channel="C1", text="x")
+    err = await slack_error(client.chat_postMessage(channel="C1", text="x"))  # ...the 4th within a second not
+    assert err.response.status_code == 429 and err.response["error"] == "ratelimited"
+    assert err.response.headers["Retry-After"] == "1"
+    fake.add_channel("C4", "other", members=["U1"])
+    await client.chat_postEphemeral(channel="C4", user="U1", text="x")  # another channel has its own bucket
+    err = await slack_error(client.chat_postMessage(channel="C4", text="x"))  # but the workspace is at 4/s
+    assert err.response.status_code == 429
+    assert [(r.method, r.chat, r.limit) for r in fake.flood.refusals] == [
+        ("chat.postMessage", "C1", "chat"), ("chat.postMessage", "C4", "global")]
+    assert len(fake.posts) == 8 and len(fake.ephemerals) == 1
+    await client.conversations_info(channel="C1")  # reads are not counted
+    fake.set_flood_limits(FloodLimits(enabled=False))
+    await client.chat_postMessage(channel="C1", text="x")
+    assert fake.flood_refusals == 2
 
 
 async def test_rate_limit_retry_handler_retries(fake: FakeSlackAPI) -> None:

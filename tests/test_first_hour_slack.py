@@ -24,7 +24,8 @@ def readable(text: str) -> str:
 
 async def test_channel_notes_are_third_person_in_slack_syntax_and_claim_only_what_changed(
         tmp_path: Path, fake: FakeSlackAPI, feeds: FeedServer) -> None:
-    async with running(slack_settings(tmp_path, fake)) as bot:
+    # The notes' wording, one right after another: no channel pacing (tests/test_slack_rate_limits.py has it).
+    async with running(slack_settings(tmp_path, fake, slack_channel_interval=0)) as bot:
         reply = await command(bot, fake, "watch لافروف")
         assert "أضفتُ «لافروف» إلى متابعات هذه القناة. ستصلها الأخبار التي تذكرها." in readable(all_text(reply))
         assert readable(fake.posts_to("C1")[-1].text) == "أضاف <@U1> عبارة «لافروف» إلى متابعات هذه القناة."

@@ -119,7 +119,8 @@ async def test_acknowledge_assign_and_not_relevant(env: Env, fake: FakeTelegramA
 
     # The audit log has both, with who did them.
     [history] = await env.command(GROUP, ADMIN, "/history 3", first_name="سارة")
-    assert "assign" in history.plain_text and "ack" in history.plain_text and "علي" in history.plain_text
+    assert "أسند التنبيه" in history.plain_text and "تابع التنبيه" in history.plain_text and "علي" in history.plain_text
+    assert "ack #" not in history.plain_text  # said in words, not the log's key
 
 
 async def test_no_buttons_unless_asked(env: Env, fake: FakeTelegramAPI) -> None:

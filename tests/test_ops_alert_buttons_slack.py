@@ -45,7 +45,7 @@ async def test_slack_acknowledge_assign_and_forged_values(tmp_path: Path, fake: 
         [alert] = [p for p in fake.posts_to("C1") if p.blocks and TITLE in json.dumps(p.blocks, ensure_ascii=False)]
         assert validate_blocks(alert.blocks) == []
         ctl = controls(alert)
-        assert set(ctl) == {"work:a", "work:n", "work:assign"}
+        assert set(ctl) == {"work:a", "work:n", "work:f", "work:assign"}
         assert ctl["work:assign"][1]["type"] == "users_select"
         ack = ctl["work:a"][1]["value"]
 
@@ -83,4 +83,4 @@ async def test_slack_acknowledge_assign_and_forged_values(tmp_path: Path, fake: 
         redrawn = [u for u in fake.updates if u.ts == alert.ts][-1]
         assert "👤 مسند إلى: <@U1>" in all_text(redrawn.blocks)
         history = all_text(await command(bot, fake, "history 2"))
-        assert "assign" in history and "ack" in history and "bob" in history
+        assert "أسند التنبيه" in history and "تابع التنبيه" in history and "bob" in history

@@ -29,7 +29,8 @@ async def test_refused_slack_alert_is_listed_and_retried_once(tmp_path: Path, fa
         refused = await command(bot, fake, "failed", user="U9")  # not in the channel
         assert T.NOT_ADMIN_VIEW in all_text(refused)
         listing = all_text(await command(bot, fake, "failed"))
-        assert TITLE in listing and "رفضته المنصة" in listing and "even as plain text" in listing
+        assert TITLE in listing and "رفضته المنصة: لم تقبل نص الرسالة" in listing
+        assert "even as plain text" not in listing  # the platform's English stays with the operator
         assert "/newsbot retry all" in listing
 
         assert T.NOT_MEMBER in all_text(await command(bot, fake, "retry all", user="U9"))

@@ -43,6 +43,8 @@ REFUSED: list[tuple[dict[str, str], list[str]]] = [
      ["TELEGRAM_WEBHOOK_URL is set but TELEGRAM_BOT_TOKEN is not"]),
     ({"TELEGRAM_PAID_BROADCAST": "true"}, ["TELEGRAM_PAID_BROADCAST is set but TELEGRAM_BOT_TOKEN is not"]),
     ({"TELEGRAM_BOT_TOKEN": TOKEN, "NEWSBOT_REPLY_GIVE_UP": "0"}, ["NEWSBOT_REPLY_GIVE_UP"]),
+    ({**SLACK, "SLACK_GLOBAL_RATE": "0"}, ["SLACK_GLOBAL_RATE"]),
+    ({**SLACK, "SLACK_CHANNEL_INTERVAL": "-1"}, ["SLACK_CHANNEL_INTERVAL"]),
     ({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_WEBHOOK_URL": "http://bot.example.org/hook"},
      ["TELEGRAM_WEBHOOK_URL must be a public https:// URL"]),
     ({"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_WEBHOOK_URL": "https://bot.example.org:8080/hook"},

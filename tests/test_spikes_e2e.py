@@ -136,7 +136,7 @@ async def test_a_burst_gives_one_spike_alert_with_a_chart_on_both_platforms(
             assert "2. حلف الناتو: لا أخبار في هذه المدة — لا سجل سابق للمقارنة بعد" in answer
             await wait_until(lambda: len(tg.photos) == 2, 15.0, "the /trends chart", interval=0.05)
             chart = tg.photos[1]
-            assert chart.data.startswith(PNG) and "ceasefire = وقف إطلاق النار" in chart.plain_caption
+            assert chart.data.startswith(PNG) and "ceasefire = \u2067وقف إطلاق النار\u2069" in chart.plain_caption
             assert "عدد الأخبار كل 15 دقيقة خلال آخر 24 ساعة" in chart.plain_caption
             bad = await telegram_command(tg, "/trends 30d", "7d")
             assert "اكتب 24h لآخر 24 ساعة أو 7d لآخر 7 أيام" in bad and len(tg.photos) == 2

@@ -8,7 +8,7 @@ import asyncio
 
 import pytest
 
-from bot.delivery.budget import SendBudget
+from bot.delivery.budget import ChannelPacer, SendBudget
 from bot.delivery.ports import Outcome
 from bot.delivery.replies import ReplyCourier
 from bot.domain.sending import SendPriority, send_priority
@@ -204,3 +204,31 @@ def test_flood_gate_paid_broadcast_raises_the_line_and_off_means_off() -> None:
         assert off.check("sendMessage", 1, private=True) is None
         off.passed(1, private=True)
     assert len(gate.refusals) == 2 and off.refusals == []
+
+
+def test_channel_pacer_lets_a_burst_through_then_one_per_interval_each_channel_apart() -> None:
+    clock = Clock()
+    pacer = ChannelPacer(1.0, burst=2, clock=clock)
+    assert [pacer.book("C1") for _ in range(5)] == [0.0, 0.0, 1.0, 2.0, 3.0]  # in the order asked
+    assert pacer.book("C2") == 0.0  # another channel is not held up
+    clock.now += 10  # a quiet channel has its burst back
+    assert [pacer.book("C1") for _ in range(3)] == [0.0, 0.0, 1.0]
+    assert ChannelPacer(0.0, clock=clock).book("C1") == 0.0
+    with pytest.raises(ValueError):
+        ChannelPacer(-1.0)
+
+
+async def test_a_paced_reply_waits_its_channel_turn_before_taking_a_slot() -> None:
+    budget = SendBudget(10)
+    order: list[str] = []
+
+    async def pace() -> None:
+        order.append("pace")
+
+    async def attempt() -> Outcome:
+        order.append(f"send busy={budget.busy}")
+        return Outcome.sent("1")
+
+    courier = ReplyCourier("slack", budget, give_up_after=5)
+    assert (await courier.deliver(attempt, chat="C1", pace=pace)).message_ref == "1"
+    assert order == ["pace", "send busy=1"]

@@ -10,7 +10,7 @@ import pytest
 
 from bot.alerts.plural import ALERTS, ALERTS_GEN, counted
 from bot.commands.context import UsageError
-from bot.commands.deadletters import parse_retry_args
+from bot.commands.deadletters import parse_retry_args, platform_cause
 from bot.domain.alerting import OutboxDraft
 from bot.domain.states import DeadLetterReason
 from bot.ops.notices import OpsNotifier
@@ -97,3 +97,20 @@ def test_the_daily_digest_is_due_once_its_local_time_has_passed() -> None:
     assert due_day(NOW, riyadh, time(23, 1)) is None
     assert due_day(NOW.replace(hour=21, minute=30), riyadh, time(0, 0)) == 20261202  # past midnight there
     assert due_day(NOW, riyadh, None) is None
+
+
+@pytest.mark.parametrize(("error", "expected"), [
+    ("Forbidden: bot was blocked by the user", "أوقف المستخدم البوت"),
+    ("Bad Request: message thread not found", "حُذف موضوع المنتدى"),
+    ("not_in_channel", "البوت ليس عضواً"),
+    ("Bad Request: not enough rights to send text messages to the chat", "لا يملك البوت صلاحية"),
+    ("Timed out", "تعذّر الوصول إلى المنصة"),
+    ("Something nobody has seen", None),
+    (None, None),
+])
+def test_platform_refusals_are_told_in_arabic_or_not_at_all(error: str | None, expected: str | None) -> None:
+    cause = platform_cause(error)
+    if expected is None:
+        assert cause is None
+    else:
+        assert cause is not None and cause.startswith(expected) and not any("a" <= c <= "z" for c in cause)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.alerts.plural import counted, elapsed, last_days
+from bot.alerts.plural import counted, elapsed, last_days, span
 from bot.commands.durations import parse_mute_seconds
 from bot.commands.feeds import feed_address
 from bot.commands.reasons import fetch_reason, reason_key
@@ -86,3 +86,12 @@ def test_terms_shown_without_their_own_quotes_or_emoji() -> None:
     assert term_text("«الـ«ناتو»").strip("\u2067\u2068\u2069") == "«الـ«ناتو»"  # not one pair: left alone
     assert trim_symbols("🔴 عاجل 🔴") == "عاجل" and trim_symbols("👍🏽 شكراً") == "شكراً"
     assert trim_symbols("🇺🇦") == "🇺🇦"  # nothing else: kept (and refused as a term)
+
+
+@pytest.mark.parametrize(("seconds", "nominative", "expected"), [
+    (10, True, "10 ثوانٍ"), (10, False, "10 ثوانٍ"), (2, True, "ثانيتان"), (2, False, "ثانيتين"),
+    (45, False, "45 ثانية"), (0, False, "لحظات"), (90, True, "دقيقة واحدة"), (7200, True, "ساعتان"),
+])
+def test_a_span_under_a_minute_keeps_its_seconds(seconds: int, nominative: bool, expected: str) -> None:
+    """A feed polled every 10 s is 'كل 10 ثوانٍ' in /status, never 'كل لحظات'."""
+    assert span(seconds, nominative=nominative) == expected

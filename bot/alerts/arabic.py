@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.alerts.plural import span
+
 __all__ = ["format_datetime", "format_relative", "TZ_LABELS", "FSI", "LRI", "RLI", "PDI", "RLM", "isolate",
            "isolate_ltr", "isolate_mark", "is_mostly_arabic"]
 
@@ -95,14 +97,8 @@ def format_datetime(moment: datetime, tz: ZoneInfo) -> str:
 
 
 def format_relative(seconds: float) -> str:
-    """A short Arabic duration: 'منذ 5 دقائق'-style words without the 'منذ'."""
-    seconds = max(0, int(seconds))
-    if seconds < 60:
-        return f"{seconds} ث"
-    minutes = seconds // 60
-    if minutes < 60:
-        return f"{minutes} د"
-    hours = minutes // 60
-    if hours < 48:
-        return f"{hours} س"
-    return f"{hours // 24} يوم"
+    """How long, in words after "منذ" / "كل": 'لحظات', '12 ثانية', 'دقيقتين', '6 ساعات' (CLDR plurals).
+
+    Seconds are kept (a delivery that took 12 s is not "moments"); from a minute on, as ``elapsed``.
+    """
+    return span(seconds)

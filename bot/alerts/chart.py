@@ -13,13 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from io import BytesIO
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.collections import PolyCollection
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+if TYPE_CHECKING:  # matplotlib (with numpy and Pillow, ~40 MB) is imported by the first chart, not at start-up
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
 __all__ = ["WIDTH", "HEIGHT", "MAX_LINES", "MAX_POINTS", "Line", "spike_chart", "lines_chart"]
 
@@ -41,6 +40,9 @@ class Line:
 
 
 def _figure() -> tuple[Figure, FigureCanvasAgg]:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     fig = Figure(figsize=(WIDTH / DPI, HEIGHT / DPI), dpi=DPI)
     return fig, FigureCanvasAgg(fig)
 
@@ -69,6 +71,8 @@ def _hours(ax: object, start: datetime, step: timedelta, n: int, tz: ZoneInfo) -
 
 
 def _bars(ax: Any, xs: Sequence[int], heights: Sequence[int], colour: str) -> None:
+    from matplotlib.collections import PolyCollection
+
     """Bars as one polygon collection (one artist instead of one patch per bar: many times faster)."""
     if not xs:
         return
@@ -91,6 +95,8 @@ def spike_chart(counts: Sequence[int], highlight: Sequence[int], start: datetime
         _hours(ax, start, step * factor, len(points), tz)
         ax.set_xlim(-0.6, len(points) - 0.4)
     ax.set_ylim(0, max([*points, 1]) * 1.15)
+    from matplotlib.ticker import MaxNLocator
+
     ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
     ax.spines[["top", "right"]].set_visible(False)
     ax.grid(axis="y", alpha=0.3)
@@ -112,6 +118,8 @@ def lines_chart(lines: Sequence[Line], start: datetime, tz: ZoneInfo, step: time
         ax.set_xlim(0, max(1, n - 1))
         ax.legend(loc="upper left", frameon=False, fontsize=8)
     ax.set_ylim(0, top * 1.15)
+    from matplotlib.ticker import MaxNLocator
+
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.spines[["top", "right"]].set_visible(False)
     ax.grid(axis="y", alpha=0.3)

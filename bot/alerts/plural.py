@@ -96,6 +96,17 @@ def elapsed(seconds: float, *, nominative: bool = False) -> str:
     return counted(s // 86400, days)
 
 
+SECONDS_NOM = Noun("لحظات", "ثانية واحدة", "ثانيتان", "{n} ثوانٍ", "{n} ثانية", "{n} ثانية")
+
+
+def span(seconds: float, *, nominative: bool = False) -> str:
+    """Like ``elapsed``, but a span under a minute keeps its seconds ('كل 10 ثوانٍ', not 'كل لحظات')."""
+    s = max(0, int(seconds))
+    if 0 < s < 60:
+        return counted(s, SECONDS_NOM if nominative else SECONDS_AFTER)
+    return elapsed(s, nominative=nominative)
+
+
 def last_days(days: int) -> str:
     """'اليوم الأخير', 'اليومين الأخيرين', 'الأيام الثلاثة الأخيرة', 'آخر 14 يوماً' (after "خلال")."""
     if days <= 1:

@@ -58,7 +58,8 @@ def spike_headline(stories: int, label: str, outlets: int, minutes: int, usual: 
 
 def format_spike(payload: SpikePayload, topic: Topic, tz: ZoneInfo) -> SpikeView:
     """The one wording of a spike alert, and its chart rendered (a few tens of milliseconds)."""
-    label = _clean(topic.label) or _clean(payload.watchlist)
+    rule = _clean(payload.label)  # a chat rule: its text, isolated (Latin or mixed inside Arabic)
+    label = isolate(rule) if rule else (_clean(topic.label) or _clean(payload.watchlist))
     lines: list[Line] = [(Span(RLM + spike_headline(payload.stories, label, payload.outlets, payload.minutes,
                                                     payload.usual), bold=True),)]
     for i, h in enumerate(payload.headlines[:3], start=1):
@@ -74,12 +75,20 @@ def format_spike(payload: SpikePayload, topic: Topic, tz: ZoneInfo) -> SpikeView
     if topic.tag:
         lines.append((Span(f"{RLM}#{_clean(topic.tag)}"),))
     chart = spike_chart(payload.series, payload.highlight, payload.series_start, tz, timedelta(minutes=15))
-    return SpikeView(tuple(lines), chart, f"spike-{payload.watchlist}.png", topic)
+    name = "rule" if rule else payload.watchlist
+    return SpikeView(tuple(lines), chart, f"spike-{name}.png", topic)
+
+
+def _legend(text: str) -> str:
+    """'rule1 = NATO + أوكرانيا': the label (a list's or a rule's text) isolated, so a Latin rule keeps its order."""
+    name, sep, label = text.partition(" = ")
+    return f"{name}{sep}{isolate(label)}" if sep and label else text
 
 
 def format_chart(payload: ChartPayload, tz: ZoneInfo) -> SpikeView:
     """A line chart (one line per list, Latin ids in its legend) with its Arabic caption."""
-    lines = tuple((Span(RLM + _clean(text)),) for text in payload.caption if _clean(text))
+    lines = tuple((Span(RLM + _legend(_clean(text)) if i else RLM + _clean(text)),)
+                  for i, text in enumerate(payload.caption) if _clean(text))
     chart = lines_chart([ChartLine(wl, counts) for wl, counts in payload.lines], payload.start, tz,
                         timedelta(minutes=max(1, payload.step_minutes)))
     return SpikeView(lines, chart, "trends.png")

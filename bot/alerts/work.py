@@ -7,16 +7,18 @@ from zoneinfo import ZoneInfo
 
 from bot.alerts.arabic import RLM, isolate
 from bot.alerts.model import AlertButton, AlertView, Line, Mention, Span
+from bot.domain.alerting import NoticePayload
 from bot.domain.alertwork import AlertWork
 from bot.domain.sanitize import plain_text as _clean
 from bot.domain.states import AlertAction
 
-__all__ = ["LABELS", "work_lines", "with_work"]
+__all__ = ["LABELS", "work_lines", "with_work", "follow_up_notice"]
 
 LABELS = {
     AlertAction.ACK: "✅ تابعتُه",
     AlertAction.IRRELEVANT: "🔕 ليس ذا صلة",
     AlertAction.ASSIGN: "👤 أسنده",
+    AlertAction.FOLLOW: "🔔 تابع القصة",
 }
 
 
@@ -38,7 +40,16 @@ def work_lines(work: AlertWork | None, tz: ZoneInfo) -> tuple[Line, ...]:
     if work.assignee_id or work.assignee_name:
         by = f" (أسنده: {isolate(_clean(work.assigned_by))})" if work.assigned_by else ""
         out.append((Span(f"{RLM}👤 مسند إلى: "), assignee_span(work), Span(by)))
+    if work.followed_by_id:
+        out.append((Span(f"{RLM}🔔 القصة متابَعة (تابعها: {isolate(_clean(work.followed_by or work.followed_by_id))})"),))
     return tuple(out)
+
+
+def follow_up_notice(title: str, outlet: str, link: str) -> NoticePayload:
+    """A later copy of a followed story, posted as a reply to its alert: the outlet that carried it, and where."""
+    name = _clean(outlet) or "مصدر آخر"
+    lines = (f"{RLM}🗞️ أوردتها أيضاً: {isolate(name)}", _clean(link))
+    return NoticePayload(f"{RLM}🔔 تحديث للقصة التي تتابعونها: {_clean(title)}"[:300], lines)
 
 
 def with_work(view: AlertView, work: AlertWork | None, tz: ZoneInfo, tokens: dict[AlertAction, str]) -> AlertView:

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from bot.alerts.arabic import format_datetime, isolate
-from bot.alerts.plural import SOURCES, counted, elapsed
+from bot.alerts.plural import SOURCES, counted, elapsed, span
 from bot.commands.context import Context, Deps, Where, find_destination, labels_of
 from bot.commands.reasons import fetch_reason
 from bot.commands.reply import Reply, bold, command, phrase
@@ -60,10 +60,10 @@ async def show_status(deps: Deps, ctx: Context, where: Where, args: str) -> Repl
         reply.add("📬 ", T.STATUS_QUEUE.format(parts="، و".join(parts)))
     if f.intervals is not None:
         iv = f.intervals
-        reply.add("⏲️ ", T.STATUS_INTERVALS.format(shortest=elapsed(iv.shortest, nominative=True),
-                                                    median=elapsed(iv.median, nominative=True),
-                                                    longest=elapsed(iv.longest, nominative=True)))
-        fastest = "، ".join(f"{isolate(name)} ({T.STATUS_EVERY.format(interval=elapsed(sec))})"
+        reply.add("⏲️ ", T.STATUS_INTERVALS.format(shortest=span(iv.shortest, nominative=True),
+                                                    median=span(iv.median, nominative=True),
+                                                    longest=span(iv.longest, nominative=True)))
+        fastest = "، ".join(f"{isolate(name)} ({T.STATUS_EVERY.format(interval=span(sec))})"
                            for name, sec in iv.fastest)
         reply.add("🔁 ", T.STATUS_FASTEST.format(feeds=fastest))
     dest = await find_destination(deps, ctx, where)

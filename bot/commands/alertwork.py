@@ -1,4 +1,4 @@
-"""Working an alert from the chat: its buttons (acknowledge, not relevant, assign), /assign and /buttons.
+"""Working an alert from the chat: its buttons (acknowledge, not relevant, assign, follow), /assign and /buttons.
 
 A press arrives as a signed token plus the platform's own facts (chat, message).
 The token must verify for this chat, and the row it names must be a sent
@@ -83,6 +83,14 @@ async def press(deps: Deps, ctx: Context, token: str, message_ref: str | None) -
         terms = "، ".join(f"«{t}»" for t in target.terms[:3]) or T.NONE
         text = T.IRRELEVANT_DONE.format(terms=terms) if new else T.IRRELEVANT_AGAIN
         return Reply(toast=text).add(text)
+    if action is AlertAction.FOLLOW:
+        work = await store.follow(target.outbox_id, ctx.user_id, _who(ctx), now)
+        on = work.followed_by_id is not None
+        await store.request_edit(target.outbox_id, now)
+        await audit.record(deps, ctx, _where(ctx, target), "follow" if on else "unfollow", f"#{target.outbox_id}",
+                           detail={"note": target.story_title or ""})
+        text = T.FOLLOW_ON if on else T.FOLLOW_OFF
+        return Reply(changed=True, toast=text).add(text)
     return Reply(toast=T.ASSIGN_HOW).add(*phrase(T.ASSIGN_HOW))
 
 

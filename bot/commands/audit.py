@@ -106,7 +106,9 @@ async def show_history(deps: Deps, ctx: Context, where: Where, args: str) -> Rep
     reply = Reply().add(bold(T.HISTORY_HEADER))
     for e in entries:
         who = isolate(e.user_name or e.user_id)
-        what = isolate(f"{e.action} {cut_at_word(e.args, 60)}".strip())
+        args = cut_at_word(e.args, 60)
+        worded = T.HISTORY_ACTIONS.get(e.action)
+        what = worded.format(args=isolate(args)).strip() if worded else isolate(f"{e.action} {args}".strip())
         reply.add("🕘 ", T.HISTORY_ITEM.format(when=format_datetime(e.at, deps.settings.tz), who=who,
                                                  id=isolate(e.user_id), what=what))
         for change in changes(e.before, e.after):

@@ -10,18 +10,18 @@ may use, passed in explicitly so a handler is a plain function a test (or
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.alerts.arabic import isolate, isolate_ltr
 from bot.commands.actions import ActionCodec, TargetRef
-from bot.commands.pending import PendingStore
 from bot.commands.ports import (
     AlertWorkStore,
     AuditStore,
     ChatFeedStore,
     DeadLetterStore,
+    PendingImportStore,
     SettingsStore,
     SourcesStore,
     StoryArchive,
@@ -113,7 +113,7 @@ class Deps:
     actions: ActionCodec  # button callback data (signed when it names another chat)
     dead_letters: DeadLetterStore | None = None  # /failed, /retry (None: not wired, e.g. a bare core in tests)
     audit: AuditStore | None = None  # the audit log (None: changes are not recorded)
-    pending: PendingStore = field(default_factory=PendingStore)  # /import plans awaiting confirmation
+    pending: PendingImportStore | None = None  # /import plans awaiting confirmation (None: /import not wired)
     alert_work: AlertWorkStore | None = None  # buttons on alerts (None: not wired)
     alert_secret: bytes = b""  # signs the buttons' callback data
     sources: SourcesStore | None = None  # /sources

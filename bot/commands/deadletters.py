@@ -13,7 +13,7 @@ from bot.commands.texts import T
 from bot.domain.states import DeadLetterReason
 from bot.domain.stories import cut_at_word
 
-__all__ = ["show_failed", "retry_failed", "REASON_TEXT", "parse_retry_args"]
+__all__ = ["show_failed", "retry_failed", "REASON_TEXT", "parse_retry_args", "platform_cause"]
 
 SHOWN = 20
 MAX_IDS = 50
@@ -21,6 +21,15 @@ REASON_TEXT = {DeadLetterReason.REFUSED: T.DEAD_REFUSED, DeadLetterReason.EXHAUS
                DeadLetterReason.MISSING: T.DEAD_MISSING}
 _ALL = ("all", "الكل", "كل")
 _ID = re.compile(r"#?(\d{1,12})")
+
+
+def platform_cause(error: str | None) -> str | None:
+    """The Arabic cause of a platform's refusal, when it is one we know; never the platform's English."""
+    low = (error or "").lower()
+    for needles, text in T.DEAD_CAUSES.items():
+        if any(n in low for n in needles):
+            return text
+    return None
 
 
 def parse_retry_args(args: str) -> list[int] | None:
@@ -59,8 +68,9 @@ async def show_failed(deps: Deps, ctx: Context, where: Where, args: str) -> Repl
         title = isolate(cut_at_word(d.story_title, 70)) if d.story_title else T.NO_TITLE
         when = format_datetime(d.failed_at or d.created_at, deps.settings.tz)
         reason = REASON_TEXT.get(d.reason, T.DEAD_REFUSED)
-        if d.last_error:
-            reason = f"{reason}: {isolate(cut_at_word(d.last_error, 80))}"
+        cause = platform_cause(d.last_error)
+        if cause:
+            reason = f"{reason}: {cause}"
         reply.add("📭 ", T.FAILED_ITEM.format(id=d.id, title=title, when=when, reason=reason))
     if len(dead) > SHOWN:
         reply.add(T.FAILED_MORE)

@@ -5,14 +5,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from datetime import datetime
-from typing import Protocol
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from bot.domain.alerting import OutboxDraft
 from bot.domain.alertwork import AlertWork, WorkTarget
 from bot.domain.audit import AuditDraft
+from bot.domain.pending_import import ImportOwner, PendingImport
 from bot.domain.policy import DigestSchedule, NotifyMode, QuietHours
 from bot.domain.states import AddResult, FeedOrigin
 from bot.storage.records import (
@@ -27,7 +28,7 @@ from bot.storage.records import (
 )
 
 __all__ = ["SettingsStore", "ChatFeedStore", "StoryArchive", "DeadLetterStore", "AuditStore",
-           "AlertWorkStore", "SourcesStore", "TrendsStore"]
+           "AlertWorkStore", "SourcesStore", "TrendsStore", "PendingImportStore"]
 
 
 class SettingsStore(Protocol):
@@ -159,6 +160,10 @@ class AlertWorkStore(Protocol):
     async def top_irrelevant_terms(self, since: datetime, limit: int = 5,
                                    destination_id: int | None = None) -> list[tuple[str, int]]: ...
 
+    async def follow(self, outbox_id: int, user_id: str, name: str | None, now: datetime) -> AlertWork:
+        """Follow the alert's story (its later copies come as replies), or stop when it is followed already."""
+        ...
+
     async def request_edit(self, outbox_id: int, now: datetime) -> None: ...
 
 
@@ -177,3 +182,17 @@ class TrendsStore(Protocol):
     async def history(self, since: datetime) -> SpikeHistory: ...
 
     async def enqueue(self, drafts: Sequence[OutboxDraft]) -> int: ...
+
+
+class PendingImportStore(Protocol):
+    """/import plans awaiting their "apply" press, shared by every replica; a token is taken once."""
+
+    async def put(self, owner: ImportOwner, payload: Mapping[str, Any], now: datetime, ttl: timedelta) -> str: ...
+
+    async def peek(self, token: str, owner: ImportOwner, now: datetime) -> PendingImport | None: ...
+
+    async def claim(self, token: str, owner: ImportOwner, now: datetime) -> PendingImport | None:
+        """The owner's unexpired plan, marked used atomically: of two racing presses, one gets it."""
+        ...
+
+    async def drop(self, token: str, owner: ImportOwner) -> bool: ...

@@ -35,6 +35,7 @@ from bot.commands.ports import (
     AuditStore,
     ChatFeedStore,
     DeadLetterStore,
+    PendingImportStore,
     SettingsStore,
     SourcesStore,
     StoryArchive,
@@ -77,13 +78,14 @@ class CommandService:
                  status: Callable[[], Awaitable[StatusSnapshot]], table: Mapping[str, Command] = COMMANDS,
                  dead_letters: DeadLetterStore | None = None, audit_log: AuditStore | None = None,
                  alert_work: AlertWorkStore | None = None, alert_secret: bytes = b"",
-                 sources: SourcesStore | None = None, trends: TrendsStore | None = None) -> None:
+                 sources: SourcesStore | None = None, trends: TrendsStore | None = None,
+                 pending: PendingImportStore | None = None) -> None:
         self.settings = settings
         self.deps = Deps(settings=settings, chats=chats, feeds=feeds, stories=stories, index=index,
                          fetcher=fetcher, clock=clock, status=status,
                          topic_names=topic_names(index.builtins.values()), commands=table,
                          dead_letters=dead_letters, audit=audit_log, alert_work=alert_work,
-                         alert_secret=alert_secret, sources=sources, trends=trends,
+                         alert_secret=alert_secret, sources=sources, trends=trends, pending=pending,
                          actions=ActionCodec(action_key(settings)))
         self._recent: dict[tuple[str, str, str], deque[float]] = defaultdict(deque)
 
@@ -151,7 +153,7 @@ class CommandService:
             return Reply(error=True).add(self._refusal(ctx))
         if kind == transfer.CANCEL_ACTION:
             return await transfer.cancel_import(self.deps, ctx, token)
-        stored = transfer.pending_where(self.deps, ctx, token)
+        stored = await transfer.pending_where(self.deps, ctx, token)
         if stored is None:
             return (await transfer.confirm_import(self.deps, ctx, token))[0]
         before = await audit.snapshot(self.deps, ctx, stored)

@@ -42,7 +42,7 @@ PREVIEW_DAYS = 3
 PREVIEW_SHOW = 5
 PREVIEW_NEAR = 3
 IRRELEVANT_DAYS = 7  # how far back /preview counts 'not relevant' presses
-_MAX_ALSO = 12
+_MAX_ALSO = 6
 
 
 def quoted(terms: list[str]) -> str:
@@ -102,7 +102,8 @@ async def watch(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
         text = (T.WATCH_ADDED if _is_plain(part) else T.WATCH_RULE_ADDED).format(term=term_text(part), own=who.own,
                                                                                   gets=who.gets)
         reply.add("✅ ", text)
-        also = list(dict.fromkeys(a for e in rule.expansions for a in e.added))
+        # "**" is the term syntax for a gap of words; a reader sees an ellipsis.
+        also = list(dict.fromkeys(a.replace("**", "…") for e in rule.expansions for a in e.added))
         if also:
             shown = quoted(also[:_MAX_ALSO]) + ("، …" if len(also) > _MAX_ALSO else "")
             reply.add("   ", T.WATCH_ALSO.format(words=shown))

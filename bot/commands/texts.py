@@ -303,6 +303,19 @@ class T:
     DEAD_REFUSED = "رفضته المنصة"
     DEAD_EXHAUSTED = "نفدت محاولات الإرسال"
     DEAD_MISSING = "لم يعد الخبر مخزّناً"
+    # Why the platform refused, in words a member can act on (the platform's own English stays in the
+    # operator's `newsbot outbox list --failed`); matched on the lower-cased error, first hit wins.
+    DEAD_CAUSES = {
+        ("blocked by the user",): "أوقف المستخدم البوت؛ يعود الإرسال حين يُعيد تشغيله",
+        ("kicked", "not a member", "not_in_channel", "channel_not_found", "chat not found"):
+            "البوت ليس عضواً في هذه المحادثة؛ أضيفوه ثم أعيدوا الإرسال",
+        ("not enough rights", "have no rights", "restricted", "need administrator", "is_archived"):
+            "لا يملك البوت صلاحية النشر هنا؛ امنحوه إذن إرسال الرسائل ثم أعيدوا الإرسال",
+        ("thread not found", "topic_closed", "topic_deleted"): "حُذف موضوع المنتدى الذي تصل إليه التنبيهات أو أُغلق",
+        ("too long", "msg_too_long", "too many", "even as plain text"): "لم تقبل نص الرسالة ولا صيغته البسيطة",
+        ("timed out", "timeout", "network", "cannot connect", "server error", "bad gateway"):
+            "تعذّر الوصول إلى المنصة مدةً طويلة",
+    }
     NO_TITLE = "(بلا عنوان)"
     RETRY_DONE = "🔁 أعدتُ {alerts} إلى طابور الإرسال بترتيبها الأصلي."
     RETRY_NONE = "لا توجد تنبيهات متعثرة لإعادة إرسالها."
@@ -317,13 +330,16 @@ class T:
     TRENDS_SAME = "كالمعتاد ({usual})"
     TRENDS_NEW = "جديد، والمعتاد لا شيء"
     TRENDS_NO_BASELINE = "لا سجل سابق للمقارنة بعد"
-    TRENDS_CHART = "📈 الرسم البياني في الرسالة التالية (خط لكل موضوع، حتى خمسة)."
+    TRENDS_CHART = "📈 الرسم البياني في الرسالة التالية (خط لكل متابعة، حتى خمس)."
     TRENDS_CAPTION = {"24h": "📈 عدد الأخبار كل 15 دقيقة خلال آخر 24 ساعة", "7d": "📈 عدد الأخبار كل ساعة خلال آخر 7 أيام"}
-    TRENDS_NONE = "لا موضوعات تتابعها هذه المحادثة بعد. اشترك في موضوع بالأمر /subscribe ثم جرّب /trends."
+    TRENDS_NONE = ("لا موضوعات ولا قواعد تتابعها هذه المحادثة بعد. اشترك في موضوع بالأمر /subscribe "
+                   "أو أضف قاعدة بالأمر /watch ثم جرّب /trends.")
     TRENDS_BAD = "اكتب 24h لآخر 24 ساعة أو 7d لآخر 7 أيام، أو لا شيء (24h)."
     HISTORY_HEADER = "آخر التغييرات في هذه المحادثة:"
     HISTORY_NONE = "لا توجد تغييرات مسجّلة في هذه المحادثة."
     HISTORY_ITEM = "{when} · {who} ({id}) · {what}"
+    # Entries that are not a command someone typed: said in words (a command keeps its own name).
+    HISTORY_ACTIONS = {"ack": "تابع التنبيه {args}", "assign": "أسند التنبيه {args}", "import": "استورد إعدادات"}
     HISTORY_BAD = "اكتب عدد التغييرات المطلوب عرضها، من 1 إلى {max}."
     AUDIT_ON = "مفعّلة"
     AUDIT_OFF = "متوقفة"
@@ -343,6 +359,8 @@ class T:
     ACK_MINE = "سجّلتَ متابعته بالفعل في {time}."
     IRRELEVANT_DONE = "🔕 شكراً، سُجّل أن هذا التنبيه ليس ذا صلة ({terms})."
     IRRELEVANT_AGAIN = "سجّلتَ من قبل أن هذا التنبيه ليس ذا صلة."
+    FOLLOW_ON = "🔔 تتابع هذه القصة الآن: ستصل نسخها اللاحقة من المصادر الأخرى ردّاً على هذا التنبيه. اضغط الزر مرة أخرى لإيقاف المتابعة."
+    FOLLOW_OFF = "أُوقفت متابعة هذه القصة: سيُحدَّث التنبيه في مكانه فقط كما كان."
     ASSIGN_HOW = "لإسناد التنبيه: ردّ عليه بالأمر /assign ثم اسم العضو، مثل: /assign @sara_m"
     ASSIGN_NOT_REPLY = "اكتب /assign ردّاً على التنبيه الذي تريد إسناده."
     ASSIGN_BAD = "اكتب اسم مستخدم العضو بعد الأمر، مثل @sara_m."

@@ -2,14 +2,13 @@
 
 /export builds the document from storage and attaches it to the reply. /import reads a
 document (a file sent with the command, or its text after the command), shows what it
-would change and keeps that plan on the server (``bot.commands.pending``); the "apply"
-button only names it. Feeds are added through /addfeed's own path, so every URL passes
+would change and keeps that plan in the database (``PendingImportStore``), so the "apply"
+button, which only names it, works on whichever replica the press reaches, once. Feeds are added through /addfeed's own path, so every URL passes
 the same SSRF guard; rules and exclusions are checked as /watch and /exclude check them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import time
 from typing import Any
 
@@ -21,6 +20,7 @@ from bot.commands.reply import Button, Document, Reply, bold, phrase
 from bot.commands.reply import note as reply_note
 from bot.commands.texts import T
 from bot.domain.chat_config import ChatConfig, ConfigError, ConfigPlan, FeedEntry, dump_yaml, parse_document, plan
+from bot.domain.pending_import import IMPORT_TTL, ImportOwner, PendingImport, plan_from_json, plan_to_json
 from bot.domain.policy import DigestSchedule, NotifyMode, QuietHours
 from bot.domain.stories import canonical_url
 from bot.domain.watch_input import rule_key
@@ -28,17 +28,11 @@ from bot.domain.watchlists import custom_watchlist_id, term_key
 from bot.storage.records import CAP_OFF, AttentionRecord
 
 __all__ = ["export", "import_config", "confirm_import", "cancel_import", "current_config", "plan_for",
-           "apply_plan", "pending_where", "describe_plan", "IMPORT_ACTION", "CANCEL_ACTION"]
+           "apply_plan", "pending_where", "new_chat_config", "describe_plan", "IMPORT_ACTION", "CANCEL_ACTION"]
 
 IMPORT_ACTION = "import"
 CANCEL_ACTION = "import-cancel"
 _SHOW = 15  # items shown per section of a plan
-
-
-@dataclass(frozen=True, slots=True)
-class _Stored:
-    where: Where
-    plan: ConfigPlan
 
 
 async def current_config(deps: Deps, ctx: Context, where: Where) -> ChatConfig | None:
@@ -106,6 +100,12 @@ async def export(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
     return Reply(document=Document(name, body)).add("📦 ", *phrase(T.EXPORT_SENT, name=isolate_ltr(name)))
 
 
+def new_chat_config(deps: Deps) -> ChatConfig:
+    """What a chat that was never set up has: the defaults, so an import lists only real changes."""
+    return ChatConfig(enabled=True, buttons=False if deps.alert_work is not None else None,
+                      attention=_attention_of(AttentionRecord()))
+
+
 def _feed_key(url: str) -> str:
     return canonical_url(url)
 
@@ -113,7 +113,7 @@ def _feed_key(url: str) -> str:
 async def plan_for(deps: Deps, ctx: Context, where: Where, data: bytes | str) -> ConfigPlan:
     """What importing ``data`` here would change; raises ConfigError."""
     wanted = parse_document(data)
-    current = await current_config(deps, ctx, where) or ChatConfig(enabled=True)
+    current = await current_config(deps, ctx, where) or new_chat_config(deps)
     return plan(current, wanted, known_topics=set(deps.index.builtins), now=deps.clock(), feed_key=_feed_key)
 
 
@@ -150,14 +150,27 @@ def describe_plan(deps: Deps, p: ConfigPlan, reply: Reply) -> Reply:
     return reply
 
 
-def _owner(ctx: Context) -> tuple[str, str, str]:
-    return (ctx.platform, ctx.chat_id, ctx.user_id)
+def _owner(ctx: Context) -> ImportOwner:
+    return ImportOwner(ctx.platform, ctx.chat_id, ctx.user_id)
+
+
+def _payload(where: Where, p: ConfigPlan) -> dict[str, Any]:
+    return {"where": [where.chat_id, where.kind, where.thread_id, where.title, where.label], "plan": plan_to_json(p)}
+
+
+def _stored(item: PendingImport | None) -> tuple[Where, ConfigPlan] | None:
+    if item is None:
+        return None
+    chat_id, kind, thread_id, title, label = item.payload["where"]
+    return Where(str(chat_id), str(kind), int(thread_id), title, str(label)), plan_from_json(item.payload["plan"])
 
 
 async def import_config(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
     """Show what a YAML export or an OPML file would change; apply it when the sender confirms."""
     if ctx.attachment is None and not args.strip():
         raise UsageError(T.IMPORT_HOW)
+    if deps.pending is None:
+        return Reply(error=True).add(T.INTERNAL)
     try:
         data: bytes | str = await ctx.attachment() if ctx.attachment is not None else args
         p = await plan_for(deps, ctx, where, data)
@@ -166,7 +179,7 @@ async def import_config(deps: Deps, ctx: Context, where: Where, args: str) -> Re
     if p.empty:
         reply = Reply().add(T.IMPORT_NOTHING)
         return describe_plan(deps, p, reply)  # unknown topics, if any, are still worth saying
-    token = deps.pending.put(_owner(ctx), _Stored(where, p))
+    token = await deps.pending.put(_owner(ctx), _payload(where, p), deps.clock(), IMPORT_TTL)
     reply = describe_plan(deps, p, Reply().add(bold(T.IMPORT_PLAN)))
     reply.buttons.append([Button(T.IMPORT_APPLY, f"{IMPORT_ACTION}:{token}"),
                           Button(T.IMPORT_CANCEL, f"{CANCEL_ACTION}:{token}")])
@@ -214,25 +227,27 @@ async def apply_plan(deps: Deps, ctx: Context, where: Where, p: ConfigPlan) -> l
     return notes
 
 
-def pending_where(deps: Deps, ctx: Context, token: str) -> Where | None:
+async def pending_where(deps: Deps, ctx: Context, token: str) -> Where | None:
     """Where a pending import would apply (for the audit snapshot before it does)."""
-    stored = deps.pending.peek(token, _owner(ctx))
-    return stored.where if isinstance(stored, _Stored) else None
+    stored = _stored(await deps.pending.peek(token, _owner(ctx), deps.clock())) if deps.pending else None
+    return stored[0] if stored is not None else None
 
 
 async def confirm_import(deps: Deps, ctx: Context, token: str) -> tuple[Reply, Where | None]:
     """The "apply" button: the stored plan, for the person who asked, once."""
-    stored = deps.pending.take(token, _owner(ctx))
-    if not isinstance(stored, _Stored):
+    stored = _stored(await deps.pending.claim(token, _owner(ctx), deps.clock())) if deps.pending else None
+    if stored is None:
         return Reply(error=True).add(*phrase(T.IMPORT_EXPIRED)), None
-    notes = await apply_plan(deps, ctx, stored.where, stored.plan)
+    where, p = stored
+    notes = await apply_plan(deps, ctx, where, p)
     reply = Reply(changed=True, note=reply_note(T.NOTE_IMPORTED), toast=T.IMPORT_DONE, edit=True).add(bold(T.IMPORT_DONE))
-    describe_plan(deps, stored.plan, reply)
+    describe_plan(deps, p, reply)
     for note in notes:
         reply.add(note)
-    return reply, stored.where
+    return reply, where
 
 
 async def cancel_import(deps: Deps, ctx: Context, token: str) -> Reply:
-    deps.pending.drop(token, _owner(ctx))
+    if deps.pending is not None:
+        await deps.pending.drop(token, _owner(ctx))
     return Reply(toast=T.IMPORT_CANCELLED, edit=True).add(T.IMPORT_CANCELLED)

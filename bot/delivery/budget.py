@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import asyncio
 import heapq
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from bot.domain.sending import SendPriority
 
-__all__ = ["SendBudget"]
+__all__ = ["SendBudget", "ChannelPacer"]
 
 
 class SendBudget:
@@ -102,3 +102,40 @@ class SendBudget:
                 continue
             self._busy += 1
             fut.set_result(None)
+
+
+class ChannelPacer:
+    """About one send per ``interval`` to one channel, whichever path sends (alerts, replies, notes).
+
+    A channel may take ``burst`` sends at once, then one per ``interval`` (Slack: ~1 a second per
+    channel, short bursts tolerated); ``turn`` books the channel's next free instant and sleeps until
+    then, so sends to a busy channel go out in the order they asked (the virtual-scheduling form of a
+    token bucket). Call it before taking a budget slot where the wait can be long (replies), so a
+    queue in one channel does not hold slots other channels could use.
+    """
+
+    def __init__(self, interval: float, *, burst: int = 2, clock: Callable[[], float] | None = None) -> None:
+        if interval < 0 or burst < 1:
+            raise ValueError("a channel pacer needs a non-negative interval and a burst of at least 1")
+        self.interval = interval
+        self.burst = burst
+        self._clock = clock
+        self._tat: dict[str, float] = {}  # per channel: when its bucket is full again
+
+    def _now(self) -> float:
+        return self._clock() if self._clock is not None else asyncio.get_running_loop().time()
+
+    def book(self, channel: str) -> float:
+        """Seconds until this channel's next turn, which is now taken."""
+        now = self._now()
+        tat = max(now, self._tat.get(channel, now))
+        at = max(now, tat - (self.burst - 1) * self.interval)
+        self._tat[channel] = tat + self.interval
+        if len(self._tat) > 10_000:  # forget channels whose bucket is full again
+            self._tat = {c: t for c, t in self._tat.items() if t > now}
+        return at - now
+
+    async def turn(self, channel: str) -> None:
+        wait = self.book(channel)
+        if wait > 0:
+            await asyncio.sleep(wait)

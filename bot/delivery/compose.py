@@ -16,7 +16,9 @@ from bot.delivery.digests import digest_message
 from bot.delivery.ports import Message, Notice, StoryReader
 from bot.domain.alerting import AlertPayload, ChartPayload, NoticePayload, SpikePayload, story_root
 from bot.domain.alertwork import AlertWork, sign
+from bot.domain.chat_rules import rule_destination
 from bot.domain.states import AlertAction, OutboxKind, OutboxState
+from bot.domain.watchlists import custom_watchlist_id
 from bot.pipeline.watchindex import WatchIndex
 from bot.storage.records import OutboxItem, StoryRecord
 
@@ -169,7 +171,9 @@ class Composer:
             self._spikes.move_to_end(row.dedupe_key)
             return view
         payload = SpikePayload.from_json(row.payload)
-        view = await asyncio.to_thread(format_spike, payload, self.index.topic(payload.watchlist), self.tz)
+        owner = rule_destination(payload.watchlist)  # a chat rule: the topic of the chat's own list
+        topic = self.index.topic(payload.watchlist if owner is None else custom_watchlist_id(owner))
+        view = await asyncio.to_thread(format_spike, payload, topic, self.tz)
         self._spikes[row.dedupe_key] = view
         if len(self._spikes) > 32:
             self._spikes.popitem(last=False)

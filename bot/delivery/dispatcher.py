@@ -148,7 +148,8 @@ class Dispatcher:
                        lease_end: datetime) -> tuple[Outcome, bool]:
         """Send (or edit) one row and record it; returns (outcome, stop serving this chat now)."""
         is_edit = row.state is OutboxState.SENT
-        address = Address(chat.platform, chat_ref, row.thread_id, chat.kind)
+        reply_to = str(row.payload.get("reply_to") or "") or None if row.kind is OutboxKind.FOLLOW else None
+        address = Address(chat.platform, chat_ref, row.thread_id, chat.kind, reply_to)
         message = await self.composer.build(row, chat.platform, chat_ref)
         if message is None:
             held = await self._record(row.id, chat.id, self.owner, state=OutboxState.FAILED, now=self.clock(),

@@ -57,6 +57,7 @@ class Address:
     chat: str
     thread: int
     kind: str
+    reply_to: str | None = None  # post as a reply to this message (Telegram) / in its thread (Slack)
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,14 +40,20 @@ class ReplyCourier:
         self.on_lost = on_lost
         self.clock = clock
 
-    async def deliver(self, attempt: Callable[[], Awaitable[Outcome]], *, chat: str) -> Outcome:
-        """Send with ``attempt`` (one API call) until it is sent or the reply is given up."""
+    async def deliver(self, attempt: Callable[[], Awaitable[Outcome]], *, chat: str,
+                      pace: Callable[[], Awaitable[None]] | None = None) -> Outcome:
+        """Send with ``attempt`` (one API call) until it is sent or the reply is given up.
+
+        ``pace`` (the channel's turn, on Slack) is awaited before each try, within the bound.
+        """
         deadline = self.clock() + self.give_up_after
         backoff = 1.0
         tries = 0
         while True:
             try:
                 async with asyncio.timeout(max(0.0, deadline - self.clock())):
+                    if pace is not None:
+                        await pace()
                     await self.budget.acquire(SendPriority.REPLY)
             except TimeoutError:
                 return self._lost(chat, "timeout", Outcome.retry("no send budget in time"), tries)

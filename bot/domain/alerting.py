@@ -153,9 +153,10 @@ class SpikePayload:
     series: tuple[int, ...]  # stories per 15 minutes, the last 24 hours
     highlight: tuple[int, ...]  # indices into ``series`` of the spike's bins
     series_start: datetime
+    label: str = ""  # a chat rule's text, shown instead of the list's label ("": a built-in list)
 
     def to_json(self) -> dict[str, Any]:
-        return {"watchlist": self.watchlist, "stories": self.stories, "outlets": self.outlets,
+        return {"watchlist": self.watchlist, "label": self.label, "stories": self.stories, "outlets": self.outlets,
                 "minutes": self.minutes, "usual": self.usual,
                 "headlines": [{"title": h.title, "link": h.link, "source": h.source} for h in self.headlines],
                 "series": list(self.series), "highlight": list(self.highlight),
@@ -170,7 +171,8 @@ class SpikePayload:
                    tuple(Headline(str(h.get("title", "")), str(h.get("link", "")), str(h.get("source", "")))
                          for h in d.get("headlines", ())),
                    tuple(int(x) for x in d.get("series", ())), tuple(int(x) for x in d.get("highlight", ())),
-                   datetime.fromisoformat(str(d.get("series_start", "2000-01-01T00:00:00+00:00"))))
+                   datetime.fromisoformat(str(d.get("series_start", "2000-01-01T00:00:00+00:00"))),
+                   str(d.get("label", "")))
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,6 +230,13 @@ class OutboxDraft:
     def notice(cls, destination_id: int, chat_id: int, key: str, payload: NoticePayload,
                now: datetime) -> OutboxDraft:
         return cls(destination_id, chat_id, None, OutboxKind.OPS, key, payload.to_json(), now, None)
+
+    @classmethod
+    def follow_up(cls, destination_id: int, chat_id: int, alert_id: int, feed_id: int, reply_to: str,
+                  payload: NoticePayload, now: datetime) -> OutboxDraft:
+        """A later copy of a followed story, as a reply to its alert: once per alert and outlet."""
+        return cls(destination_id, chat_id, None, OutboxKind.FOLLOW, f"follow:{alert_id}:{feed_id}",
+                   {**payload.to_json(), "reply_to": reply_to}, now, None)
 
     @classmethod
     def spike(cls, destination_id: int, chat_id: int, payload: SpikePayload, window_end: datetime,

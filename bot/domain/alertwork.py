@@ -18,7 +18,7 @@ from datetime import datetime
 
 from bot.domain.states import AlertAction
 
-__all__ = ["AlertWork", "WorkTarget", "Pressed", "derive_secret", "sign", "verify", "TOKEN_PREFIX"]
+__all__ = ["AlertWork", "WorkTarget", "FollowedAlert", "Pressed", "derive_secret", "sign", "verify", "TOKEN_PREFIX"]
 
 TOKEN_PREFIX = "w"
 _SIG_BYTES = 12  # 16 base64 characters: "w|a|123456789|" + 16 fits Telegram's 64 bytes with room
@@ -35,6 +35,9 @@ class AlertWork:
     assignee_id: str | None = None  # the platform's user id, when known (Slack always; Telegram text mentions)
     assignee_name: str | None = None  # a Telegram @username, or a display name
     assigned_by: str | None = None
+    followed_by: str | None = None  # display name of who asked for the story's copies as replies
+    followed_by_id: str | None = None
+    followed_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +52,18 @@ class WorkTarget:
     message_ref: str | None
     terms: tuple[str, ...]  # the words that fired it
     story_title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FollowedAlert:
+    """A sent alert whose story a member follows (🔔): a new copy of the story goes to it as a reply."""
+
+    outbox_id: int
+    destination_id: int
+    chat_id: int
+    message_ref: str  # the alert's own message (Telegram message id, Slack ts)
+    title: str  # the alerted story's title
+    outlet: str  # the outlet that just carried the story too
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ chat, whatever list it matched there.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -20,9 +21,11 @@ from bot.domain.rules import PHRASE_PREFIX, RuleSet, StoryFacts
 from bot.domain.user_lists import Rules, user_watchlist
 from bot.domain.watchlists import Watchlist, custom_watchlist_id
 
-__all__ = ["EXCLUDE_PREFIX", "ChatRules", "Resolved", "exclusion_watchlist"]
+__all__ = ["EXCLUDE_PREFIX", "RULE_PREFIX", "ChatRules", "Resolved", "exclusion_watchlist", "rule_list_id",
+           "rule_destination"]
 
 EXCLUDE_PREFIX = "chat-exclude:"
+RULE_PREFIX = "chat-rule:"
 _NO_FACTS = StoryFacts()
 
 
@@ -31,12 +34,29 @@ def exclusion_watchlist(destination_id: int, terms: Sequence[str]) -> Watchlist:
     return user_watchlist(f"{EXCLUDE_PREFIX}{destination_id}", terms, None, label="", hashtag="")
 
 
+def rule_list_id(destination_id: int, text: str) -> str:
+    """One chat rule as a list of its own for spike detection and /trends: its destination and a digest of
+    its text (short and fixed-length in the story record, whatever the rule's length)."""
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    return f"{RULE_PREFIX}{destination_id}:{digest}"
+
+
+def rule_destination(list_id: str) -> int | None:
+    """The destination a ``rule_list_id`` belongs to; None for any other list id."""
+    if not list_id.startswith(RULE_PREFIX):
+        return None
+    head = list_id[len(RULE_PREFIX):].partition(":")[0]
+    return int(head) if head.isdigit() else None
+
+
 @dataclass(frozen=True, slots=True)
 class Resolved:
-    """A story's matches once rules are evaluated, and the destinations its exclusions veto."""
+    """A story's matches once rules are evaluated, the destinations its exclusions veto, and the chat rules
+    that fired (``rule_list_id``s, those of vetoed destinations left out)."""
 
     matches: list[Match]
     vetoed: frozenset[int]
+    rules: tuple[str, ...] = ()
 
 
 class ChatRules:
@@ -115,6 +135,7 @@ class ChatRules:
         plain: list[Match] = []
         vetoed: set[int] = set()
         rule_hits = False
+        fired: set[str] = set()
         for m in found:
             if m.watchlist.startswith(PHRASE_PREFIX):
                 rule_hits = True
@@ -125,13 +146,16 @@ class ChatRules:
         if rule_hits:
             seen: set[tuple[str, str, int, int]] = set()
             for hit in self.rules.evaluate(found, facts or _NO_FACTS, text):
-                own = custom_watchlist_id(self._owner[hit.rule_id])
+                owner = self._owner[hit.rule_id]
+                if owner not in vetoed:
+                    fired.add(rule_list_id(owner, hit.rule_id.partition("\t")[2]))
+                own = custom_watchlist_id(owner)
                 for m in hit.matches:
                     key = (own, m.field, m.start, m.end)
                     if key not in seen:
                         seen.add(key)
                         plain.append(dataclasses.replace(m, watchlist=own))
-        return Resolved(plain, frozenset(vetoed))
+        return Resolved(plain, frozenset(vetoed), tuple(sorted(fired)))
 
 
 def _rule_id(destination_id: int, text: str) -> str:

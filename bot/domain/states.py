@@ -57,6 +57,7 @@ class AlertAction(StrEnum):
     ACK = "a"  # ✅ تابعتُه: someone takes the story
     IRRELEVANT = "n"  # 🔕 ليس ذا صلة: feedback on the term that fired
     ASSIGN = "s"  # 👤 أسنده: hand it to a member
+    FOLLOW = "f"  # 🔔 تابع القصة: later copies of the story come as replies to this alert (press again: stop)
 
 
 class OutboxKind(StrEnum):
@@ -65,6 +66,7 @@ class OutboxKind(StrEnum):
     DIGEST = "digest"  # a digest message: its lines are in the payload
     SPIKE = "spike"  # a list suddenly everywhere (bot.domain.spikes), with its chart
     CHART = "chart"  # a chart asked for by a command (/trends), with its caption
+    FOLLOW = "follow"  # a later copy of a followed story, posted as a reply to (in the thread of) its alert
 
 
 class OutcomeKind(StrEnum):

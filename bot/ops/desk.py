@@ -17,6 +17,7 @@ from bot.storage.alertwork_repo import AlertWorkRepo
 from bot.storage.audit_repo import AuditRepo
 from bot.storage.db import Database
 from bot.storage.deadletters_repo import DeadLettersRepo
+from bot.storage.imports_repo import ImportPlansRepo
 from bot.storage.records import FeedHealth, OutboxStats
 from bot.storage.opsday_repo import OpsDayRepo
 from bot.storage.sources_repo import SourcesRepo
@@ -33,10 +34,12 @@ class Desk:
     audit: AuditRepo
     sources: SourcesRepo
     secret: bytes
+    imports: ImportPlansRepo  # /import plans awaiting their "apply" press, shared by the replicas
 
     @classmethod
     def on(cls, db: Database, secrets: list[str]) -> Desk:
-        return cls(DeadLettersRepo(db), AlertWorkRepo(db), AuditRepo(db), SourcesRepo(db), derive_secret(secrets))
+        return cls(DeadLettersRepo(db), AlertWorkRepo(db), AuditRepo(db), SourcesRepo(db), derive_secret(secrets),
+                   ImportPlansRepo(db))
 
     def daily(self, db: Database, destinations: OpsDestinations, outbox: NoticeQueue, settings: Settings,
               clock: Callable[[], datetime]) -> DailyDigest:

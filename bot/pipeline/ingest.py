@@ -19,6 +19,7 @@ from typing import Any
 import structlog
 
 from bot.alerts.mute_notice import mute_ended_notice
+from bot.alerts.work import follow_up_notice
 from bot.domain.alerting import OutboxDraft, story_dedupe_key
 from bot.domain.clustering import Clusterer, Fingerprint, fingerprint
 from bot.domain.crosslingual import language_of
@@ -151,6 +152,7 @@ class Ingestor:
             record: dict[str, Any] = {
                 "watchlists": sorted(w for w in lists if not is_custom_watchlist_id(w)),
                 "custom_lists": sum(1 for w in lists if is_custom_watchlist_id(w)),
+                "rules": list(resolved.rules),  # the chat rules that fired, for spike detection
                 "spans": sorted({(m.field, m.start, m.end, m.surface) for m in found})}
             if root is not None and root != story.id:
                 report.duplicates += 1
@@ -223,6 +225,10 @@ class Ingestor:
     async def _sighting(self, tx: IngestTx, root: int, feed_id: int, link: str, now: datetime) -> None:
         if await tx.add_sighting(root, feed_id, link, now):
             await tx.schedule_edits(story_dedupe_key(root), now + self.edit_delay, MAX_EDITS)
+            # Where a member pressed 🔔 on the alert, the copy also goes as a reply to it (the edit still comes).
+            await tx.enqueue([OutboxDraft.follow_up(f.destination_id, f.chat_id, f.outbox_id, feed_id, f.message_ref,
+                                                    follow_up_notice(f.title, f.outlet, link), now)
+                              for f in await tx.followed(story_dedupe_key(root), feed_id)])
             await escalate(tx, root, now, self.spread, self._urgent_lists())
 
     async def record_same_url(self, story_id: int, feed_id: int, link: str) -> None:

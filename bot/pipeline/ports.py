@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from bot.domain.alerting import OutboxDraft
+from bot.domain.alertwork import FollowedAlert
 from bot.storage.records import Audience, EndedMute, EscalationRow, FingerprintRecord, StoryMark, StoryRecord
 
 __all__ = ["IngestStore", "IngestTx", "StoryMark"]
@@ -42,6 +43,10 @@ class IngestTx(Protocol):
     async def add_sighting(self, root: int, feed_id: int, link: str, now: datetime) -> bool: ...
 
     async def schedule_edits(self, dedupe_key: str, due: datetime, max_edits: int) -> int: ...
+
+    async def followed(self, dedupe_key: str, feed_id: int) -> list[FollowedAlert]:
+        """The sent alerts of a story that a member follows (🔔), with the name of the outlet ``feed_id``."""
+        ...
 
     async def recent_normal(self, destination_ids: Sequence[int], since: datetime) -> dict[int, list[datetime]]:
         """When normal alerts were queued to go out at once to these destinations since ``since``."""

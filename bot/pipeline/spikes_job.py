@@ -1,4 +1,8 @@
-"""Spike checks: which built-in lists are suddenly everywhere, and who hears of it (urgent, once per period).
+"""Spike checks: which built-in lists and chat rules are suddenly everywhere, and who hears of it.
+
+A chat rule (/watch) is a list of its own here (``bot.domain.chat_rules.rule_list_id``: its destination
+and its text), checked by the same detector; its spike alert goes to that destination only, labelled
+with the rule's text. Alerts are urgent, once per list (or rule) per destination per period.
 
 Runs after ingest, by the replica holding the ingest lease, at most every
 ``interval`` seconds. The verdict is ``bot.domain.spikes.detect``; who gets
@@ -17,10 +21,12 @@ from typing import Protocol
 import structlog
 
 from bot.domain.alerting import Headline, OutboxDraft, SpikePayload
+from bot.domain.chat_rules import rule_destination, rule_list_id
 from bot.domain.policy import Action, AlertFacts, Tier, Urgency, decide
 from bot.domain.spikes import BIN, Basis, SpikeRules, Verdict, bin_floor, detect, may_alert, series
+from bot.domain.watchlists import custom_watchlist_id
 from bot.settings import Settings
-from bot.storage.records import Audience, SpikeHistory
+from bot.storage.records import Audience, AudienceEntry, SpikeHistory
 
 __all__ = ["SpikeStore", "SpikeJob", "SERIES_BINS"]
 
@@ -37,6 +43,8 @@ class SpikeStore(Protocol):
     async def last_spikes(self, since: datetime) -> dict[tuple[int, str], datetime]: ...
 
     async def audience(self, watchlist_ids: Sequence[str]) -> Audience: ...
+
+    async def rule_texts(self, destination_ids: Iterable[int]) -> dict[int, list[str]]: ...
 
     async def enqueue(self, drafts: Sequence[OutboxDraft]) -> int: ...
 
@@ -74,15 +82,29 @@ class SpikeJob:
                 spikes[wl] = verdict
         if not spikes:
             return 0
-        audience = await self.store.audience(sorted(spikes))
+        owners = {wl: rule_destination(wl) for wl in spikes}
+        rules = await self.store.rule_texts({d for d in owners.values() if d is not None})
+        texts = {rule_list_id(d, t): t for d, ts in rules.items() for t in ts}
+        audience = await self.store.audience(sorted({wl if d is None else custom_watchlist_id(d)
+                                                     for wl, d in owners.items()}))
         last = await self.store.last_spikes(now - self.cooldown)
         headlines = await self.store.headlines({i for v in spikes.values() for i in v.count.top})
         drafts: list[OutboxDraft] = []
         for wl, verdict in spikes.items():
-            payload = self._payload(wl, verdict, history, headlines, now)
-            facts = AlertFacts(Tier.URGENT, Urgency(watchlists=(wl,)), (wl,))
+            owner = owners[wl]
+            entries: Sequence[AudienceEntry]
+            if owner is None:
+                entries, label, urgency = audience.subscribers.get(wl, ()), "", wl
+            elif wl in texts:  # a chat rule: its own chat only, while the rule is still there
+                urgency = custom_watchlist_id(owner)
+                entries = [e for e in audience.subscribers.get(urgency, ()) if e.destination_id == owner]
+                label = texts[wl]
+            else:
+                continue
+            payload = self._payload(wl, verdict, history, headlines, now, label)
+            facts = AlertFacts(Tier.URGENT, Urgency(watchlists=(urgency,)), (urgency,))
             before = len(drafts)
-            for entry in audience.subscribers.get(wl, ()):
+            for entry in entries:
                 if not may_alert(last.get((entry.destination_id, wl)), now, self.cooldown):
                     continue
                 # Sent now, or not at all: a spike held to a digest would be stale news of the moment (the
@@ -96,7 +118,7 @@ class SpikeJob:
         return await self.store.enqueue(drafts) if drafts else 0
 
     def _payload(self, wl: str, verdict: Verdict, history: SpikeHistory, headlines: dict[int, Headline],
-                 now: datetime) -> SpikePayload:
+                 now: datetime, label: str = "") -> SpikePayload:
         counts = series(history.sightings.get(wl, ()), now, SERIES_BINS)
         start = bin_floor(now) - (SERIES_BINS - 1) * BIN
         highlight = tuple(int((b - start) // BIN) for b in verdict.bins if b >= start)
@@ -104,4 +126,4 @@ class SpikeJob:
         return SpikePayload(wl, verdict.count.stories, verdict.count.outlets,
                             int(self.rules.window.total_seconds() // 60), usual,
                             tuple(headlines[i] for i in verdict.count.top if i in headlines),
-                            counts, highlight, start)
+                            counts, highlight, start, label)

@@ -10,12 +10,12 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.alerting import AlertPayload
-from bot.domain.alertwork import AlertWork, WorkTarget
+from bot.domain.alertwork import AlertWork, FollowedAlert, WorkTarget
 from bot.domain.states import OutboxKind, OutboxState
 from bot.storage.db import Database
-from bot.storage.models import AlertFeedback, AlertWorkRow, Chat, Destination, Outbox, Story, table
+from bot.storage.models import AlertFeedback, AlertWorkRow, Chat, Destination, Feed, Outbox, Story, table
 
-__all__ = ["AlertWorkRepo"]
+__all__ = ["AlertWorkRepo", "followed_in"]
 
 
 class AlertWorkRepo:
@@ -89,6 +89,18 @@ class AlertWorkRepo:
             row = (await conn.execute(select(w).where(w.c.outbox_id == outbox_id))).one()
         return _work(row)
 
+    async def follow(self, outbox_id: int, user_id: str, name: str | None, now: datetime) -> AlertWork:
+        """Follow the alert's story, or stop following it when it is followed already (the press toggles)."""
+        w = table(AlertWorkRow)
+        async with self.db.begin() as conn:
+            await self._ensure(conn, outbox_id)
+            on = (await conn.execute(select(w.c.followed_by_id).where(w.c.outbox_id == outbox_id))).scalar() is None
+            await conn.execute(update(w).where(w.c.outbox_id == outbox_id).values(
+                followed_by_id=user_id if on else None, followed_by=name if on else None,
+                followed_at=now if on else None))
+            row = (await conn.execute(select(w).where(w.c.outbox_id == outbox_id))).one()
+        return _work(row)
+
     async def not_relevant(self, outbox_id: int, destination_id: int, user_id: str, terms: Sequence[str],
                            now: datetime) -> bool:
         """One 'not relevant' per person and alert; False when this person had said it already."""
@@ -121,9 +133,23 @@ class AlertWorkRepo:
                                .values(edit_due_at=now))
 
 
+async def followed_in(conn: AsyncConnection, dedupe_key: str, feed_id: int) -> list[FollowedAlert]:
+    """Inside the ingest transaction: the sent, followed alerts of a story cluster, and the new outlet's name."""
+    o, w, s, f = table(Outbox), table(AlertWorkRow), table(Story), table(Feed)
+    outlet = (await conn.execute(select(f.c.name).where(f.c.id == feed_id))).scalar()
+    rows = (await conn.execute(
+        select(o.c.id, o.c.destination_id, o.c.chat_id, o.c.message_ref, s.c.title)
+        .join(w, w.c.outbox_id == o.c.id).outerjoin(s, s.c.id == o.c.story_id)
+        .where(o.c.dedupe_key == dedupe_key, o.c.kind == str(OutboxKind.ALERT), o.c.state == str(OutboxState.SENT),
+               o.c.message_ref.is_not(None), w.c.followed_by_id.is_not(None))
+        .order_by(o.c.id))).all()
+    return [FollowedAlert(int(r.id), int(r.destination_id), int(r.chat_id), str(r.message_ref), r.title or "",
+                          str(outlet or "")) for r in rows]
+
+
 def _work(row: Any) -> AlertWork:
     return AlertWork(row.outbox_id, row.acked_by, row.acked_by_id, row.acked_at, row.assignee_id,
-                     row.assignee_name, row.assigned_by)
+                     row.assignee_name, row.assigned_by, row.followed_by, row.followed_by_id, row.followed_at)
 
 
 def _target(row: Any) -> WorkTarget:

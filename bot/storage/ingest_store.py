@@ -10,6 +10,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.alerting import OutboxDraft
+from bot.domain.alertwork import FollowedAlert
+from bot.storage.alertwork_repo import followed_in
 from bot.storage.chats_repo import ChatsRepo
 from bot.storage.db import Database
 from bot.storage.held_repo import HeldRepo
@@ -54,6 +56,9 @@ class _Tx:
 
     async def schedule_edits(self, dedupe_key: str, due: datetime, max_edits: int) -> int:
         return await self.s.outbox.schedule_edits(self.conn, dedupe_key, due, max_edits)
+
+    async def followed(self, dedupe_key: str, feed_id: int) -> list[FollowedAlert]:
+        return await followed_in(self.conn, dedupe_key, feed_id)
 
     async def recent_normal(self, destination_ids: Sequence[int], since: datetime) -> dict[int, list[datetime]]:
         return await self.s.held.recent_normal(self.conn, destination_ids, since)

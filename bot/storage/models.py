@@ -54,6 +54,7 @@ __all__ = [
     "Lease",
     "Replica",
     "Meta",
+    "PendingImportRow",
     "UTCDateTime",
     "table",
 ]
@@ -318,6 +319,9 @@ class AlertWorkRow(Base):
     assignee_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     assignee_name: Mapped[str | None] = mapped_column(Text, nullable=True)
     assigned_by: Mapped[str | None] = mapped_column(Text, nullable=True)
+    followed_by: Mapped[str | None] = mapped_column(Text, nullable=True)
+    followed_by_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    followed_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
 
 class AlertFeedback(Base):
@@ -357,6 +361,20 @@ class Meta(Base):
     __tablename__ = "meta"
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class PendingImportRow(Base):
+    """An /import plan shown and awaiting its "apply" press: any replica may confirm it, once, until it expires."""
+
+    __tablename__ = "pending_imports"
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    used_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
 
 def table(model: type[Base]) -> Table:

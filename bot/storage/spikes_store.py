@@ -1,4 +1,4 @@
-"""Spike detection's storage: a list's sightings over the last days, who heard of a spike when, and writes."""
+"""Spike detection's storage: a list's (or a chat rule's) sightings over the last days, who heard of a spike when, and writes."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from bot.domain.spikes import Sighting
 from bot.domain.states import OutboxKind, StoryState
 from bot.storage.chats_repo import ChatsRepo
 from bot.storage.db import Database
-from bot.storage.models import Feed, Outbox, Story, StorySighting, table
+from bot.storage.models import CustomTerm, Feed, Outbox, Story, StorySighting, table
 from bot.storage.outbox_repo import OutboxRepo
 from bot.storage.records import Audience, SpikeHistory
 
@@ -36,7 +36,7 @@ class SqlSpikeStore:
                 select(s.c.id, s.c.cluster_id, s.c.feed_id, s.c.first_seen_at, s.c.matches)
                 .where(s.c.first_seen_at >= since, s.c.state.in_(_MATCHED)).order_by(s.c.id))).all()
             for r in rows:
-                lists = (r.matches or {}).get("watchlists") or []
+                lists = [*((r.matches or {}).get("watchlists") or []), *((r.matches or {}).get("rules") or [])]
                 root = int(r.cluster_id or r.id)
                 for wl in lists:
                     out.setdefault(str(wl), []).append(Sighting(root, int(r.feed_id), r.first_seen_at))
@@ -46,7 +46,7 @@ class SqlSpikeStore:
                 select(g.c.story_id, g.c.feed_id, g.c.seen_at).where(g.c.seen_at >= since))).all()
         for c in copies:  # the same URL in another feed: one more outlet for the story
             for wl in lists_of.get(int(c.story_id), ()):
-                out[wl].append(Sighting(int(c.story_id), int(c.feed_id), c.seen_at))
+                out.setdefault(wl, []).append(Sighting(int(c.story_id), int(c.feed_id), c.seen_at))
         return SpikeHistory(start, out)
 
     async def headlines(self, story_ids: Iterable[int]) -> dict[int, Headline]:
@@ -70,6 +70,19 @@ class SqlSpikeStore:
             key = (int(r.destination_id), str((r.payload or {}).get("watchlist", "")))
             if key not in out or out[key] < r.created_at:
                 out[key] = r.created_at
+        return out
+
+    async def rule_texts(self, destination_ids: Iterable[int]) -> dict[int, list[str]]:
+        """Each destination's current /watch rules (a rule removed since it fired has no spike alert)."""
+        ids = sorted(set(destination_ids))
+        if not ids:
+            return {}
+        t = table(CustomTerm)
+        out: dict[int, list[str]] = {}
+        async with self.db.read() as conn:
+            for r in (await conn.execute(select(t.c.destination_id, t.c.term)
+                                         .where(t.c.destination_id.in_(ids)).order_by(t.c.id))).all():
+                out.setdefault(int(r.destination_id), []).append(str(r.term))
         return out
 
     async def audience(self, watchlist_ids: Sequence[str]) -> Audience:

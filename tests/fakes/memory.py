@@ -5,6 +5,8 @@ rules the SQL store relies on: ``pending`` lists ``new`` stories in id order, ou
 are unique per (destination, dedupe key), sightings per (story, feed), edits are scheduled
 only on sent alerts and coalesced, and a transaction commits at the end of its block or not
 at all (an exception, such as a lost lease, leaves the store as it was).
+``MemoryPendingImports`` is a ``PendingImportStore`` (``bot.commands.ports``): a token is taken
+once, by its owner, before it expires (``bot.domain.pending_import.claimable``).
 """
 
 from __future__ import annotations
@@ -14,15 +16,17 @@ import dataclasses
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+import secrets
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.domain.alerting import OutboxDraft
+from bot.domain.pending_import import ImportOwner, PendingImport, claimable
 from bot.domain.policy import DestinationSettings
 from bot.domain.states import FeedOrigin, OutboxKind, OutboxState, StoryState
 from bot.storage.records import Audience, AudienceEntry, EndedMute, EscalationRow, FingerprintRecord, StoryMark, StoryRecord
 
-__all__ = ["MemoryIngestStore", "OutboxRow", "Sighting", "Subscriber"]
+__all__ = ["MemoryIngestStore", "MemoryPendingImports", "OutboxRow", "Sighting", "Subscriber"]
 
 
 @dataclass(slots=True)
@@ -154,6 +158,9 @@ class _Tx:
                 if payload is not None:
                     r.draft = dataclasses.replace(r.draft, payload=payload, tier="urgent")
 
+    async def followed(self, dedupe_key: str, feed_id: int) -> list[Any]:
+        return []  # nobody presses 🔔 in the in-memory tests (the end-to-end tests do)
+
     async def schedule_edits(self, dedupe_key: str, due: datetime, max_edits: int) -> int:
         n = 0
         for r in self.state.outbox:
@@ -236,3 +243,39 @@ class MemoryIngestStore:
         yield _Tx(self, work)
         self._state = work
         self.commits += 1
+
+
+class MemoryPendingImports:
+    """/import plans awaiting confirmation, in one dict (the SQL store's rules, without the database)."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, PendingImport] = {}
+
+    async def put(self, owner: ImportOwner, payload: Mapping[str, Any], now: datetime, ttl: timedelta) -> str:
+        token = secrets.token_urlsafe(12)
+        self.items[token] = PendingImport(token, owner, copy.deepcopy(dict(payload)), now, now + ttl)
+        return token
+
+    async def peek(self, token: str, owner: ImportOwner, now: datetime) -> PendingImport | None:
+        item = self.items.get(token)
+        return item if item is not None and claimable(item, owner, now) else None
+
+    async def claim(self, token: str, owner: ImportOwner, now: datetime) -> PendingImport | None:
+        item = await self.peek(token, owner, now)
+        if item is None:
+            return None
+        self.items[token] = dataclasses.replace(item, used_at=now)
+        return item
+
+    async def drop(self, token: str, owner: ImportOwner) -> bool:
+        item = self.items.get(token)
+        if item is None or item.owner != owner:
+            return False
+        del self.items[token]
+        return True
+
+    async def forget_expired(self, now: datetime) -> int:
+        gone = [k for k, v in self.items.items() if v.used_at is not None or v.expires_at <= now]
+        for k in gone:
+            del self.items[k]
+        return len(gone)

@@ -2,6 +2,11 @@
 
 Point the real clients at it: ``AsyncWebClient(token, base_url=fake.base_url)``.
 It listens on 127.0.0.1 only; nothing here ever talks to slack.com.
+
+Rate limits (``flood=SLACK_LIMITS`` or ``set_flood_limits``; off by default): chat.postMessage,
+chat.postEphemeral and chat.update count ~1 a second per channel (a burst of 3 passes) and a
+workspace-wide window (20 in any second unless changed); beyond either the call is answered
+HTTP 429 ``ratelimited`` with a ``Retry-After`` header, and kept in ``flood.refusals``.
 """
 
 from __future__ import annotations
@@ -20,13 +25,16 @@ from urllib.parse import urlencode
 
 from aiohttp import WSMsgType, web
 
+from tests.fakes.flood import SLACK_LIMITS, FloodGate, FloodLimits
+
 __all__ = ["FakeSlackAPI", "Post", "block_action_body", "block_action_payload",
            "sign_request", "slash_command_body", "validate_blocks"]
 
 Json = dict[str, Any]
 JSON_FIELDS = ("blocks", "attachments", "metadata", "files")  # form-encoded as JSON strings
 DEAD_RESPONSE_URL = "http://127.0.0.1:9/response/unset"  # loopback, nothing listens
-SCOPES = "chat:write,commands,users:read,channels:read,groups:read,files:write"
+SCOPES = "chat:write,commands,users:read,channels:read,groups:read,files:write,files:read"
+_FLOOD_METHODS = {"chat.postMessage", "chat.postEphemeral", "chat.update"}  # what the rate limits count
 
 
 @dataclass
@@ -294,7 +302,9 @@ class FakeSlackAPI:
 
     def __init__(self, bot_token: str = "xoxb-test", app_token: str = "xapp-test", *,
                  team_id: str = "T0001", bot_user_id: str = "U0BOT", bot_id: str = "B0001",
-                 app_id: str = "A0001") -> None:
+                 app_id: str = "A0001", flood: FloodLimits | None = None) -> None:
+        # Slack's rate limits (tests/fakes/flood.py): off unless asked for; set_flood_limits switches.
+        self.flood = FloodGate(flood or FloodLimits(enabled=False))
         self.bot_token, self.app_token, self.team_id = bot_token, app_token, team_id
         self.bot_user_id, self.bot_id, self.app_id = bot_user_id, bot_id, app_id
         self.channels: dict[str, Json] = {}
@@ -305,6 +315,9 @@ class FakeSlackAPI:
         self.ephemerals: list[Post] = []
         self.uploads: list[Upload] = []  # completed and shared
         self._pending_files: dict[str, Json] = {}  # file id -> {"filename", "length", "alt_txt", "data"}
+        self.shared: dict[str, tuple[str, bytes, str]] = {}  # files people shared: id -> (name, bytes, user)
+        self._shared_urls: dict[str, str] = {}
+        self.downloads: list[tuple[str, str]] = []  # (file id, Authorization header) of each download
         self.calls: list[tuple[str, Json]] = []
         self.responses: defaultdict[str, list[Json]] = defaultdict(list)
         self.socket_acks: list[Json] = []
@@ -328,6 +341,7 @@ class FakeSlackAPI:
         app.router.add_get("/socket", self._handle_socket)
         app.router.add_post("/response/{name}", self._handle_response_url)
         app.router.add_post("/upload/{file_id}", self._handle_upload)
+        app.router.add_get("/files-pri/{file_id}/{name}", self._handle_download)
         self._runner = web.AppRunner(app, shutdown_timeout=1.0, access_log=None)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
@@ -389,6 +403,17 @@ class FakeSlackAPI:
     def posts_to(self, channel: str) -> list[Post]:
         """Successful chat.postMessage posts to one channel id."""
         return [p for p in self.posts if p.channel == channel]
+
+    # ---- rate limits
+
+    def set_flood_limits(self, limits: FloodLimits | None) -> None:
+        """Enforce these limits from now on (None: Slack's, SLACK_LIMITS; enabled=False: none)."""
+        self.flood.reset(limits or SLACK_LIMITS)
+
+    @property
+    def flood_refusals(self) -> int:
+        """How many calls the rate limits answered 429."""
+        return len(self.flood.refusals)
 
     # ---- failure injection
 
@@ -482,7 +507,23 @@ class FakeSlackAPI:
             self, "_m_" + method.replace(".", "_"), None)
         if handler is None:
             return web.json_response(_fail("unknown_method", req_method=method), status=404)
-        return web.json_response(handler(params, raw), headers={"X-OAuth-Scopes": SCOPES})
+        channel = self._flood_key(method, params)
+        if channel is not None:
+            refusal = self.flood.check(method, channel, private=True)
+            if refusal is not None:
+                return web.json_response(_fail("ratelimited"), status=429,
+                                         headers={"Retry-After": str(refusal.retry_after)})
+        answer = handler(params, raw)
+        if channel is not None and answer.get("ok"):
+            self.flood.passed(channel, private=True)
+        return web.json_response(answer, headers={"X-OAuth-Scopes": SCOPES})
+
+    def _flood_key(self, method: str, params: Json) -> str | None:
+        """The channel a call the rate limits count goes to (by id); None for the others."""
+        if method not in _FLOOD_METHODS or not self.flood.limits.enabled:
+            return None
+        ch = self._channel(params.get("channel"))
+        return str(ch["id"]) if ch is not None else str(params.get("channel") or "")
 
     async def _handle_response_url(self, request: web.Request) -> web.Response:
         failure = self._take_failure("response_url", None)
@@ -506,7 +547,38 @@ class FakeSlackAPI:
         pending["data"] = data
         return web.Response(status=200, text=f"OK - {len(data)}")
 
+    def share_file(self, user: str, filename: str, data: bytes, *, url: str | None = None) -> str:
+        """A file a person shared in Slack; returns its id (``url``: where files.info says it lives)."""
+        file_id = f"F{9_000_000 + len(self.shared) + 1:08d}"
+        self.shared[file_id] = (filename, data, user)
+        if url is not None:
+            self._shared_urls[file_id] = url
+        return file_id
+
+    def permalink(self, file_id: str) -> str:
+        name, _, user = self.shared[file_id]
+        return f"https://{self.team_id.lower()}.slack.com/files/{user}/{file_id}/{name}"
+
+    async def _handle_download(self, request: web.Request) -> web.Response:
+        """url_private_download: the bytes, for the bot token only (as files.slack.com does)."""
+        file_id = request.match_info["file_id"]
+        header = request.headers.get("Authorization", "")
+        self.downloads.append((file_id, header))
+        if header != f"Bearer {self.bot_token}" or file_id not in self.shared:
+            return web.Response(status=404 if header else 302, headers={} if header else {"Location": "/login"})
+        return web.Response(body=self.shared[file_id][1], content_type="application/octet-stream")
+
     # ---- Web API methods: _m_<method with dots as underscores>(decoded params, raw params)
+
+    def _m_files_info(self, params: Json, raw: Json) -> Json:
+        file_id = str(params.get("file") or "")
+        if file_id not in self.shared:
+            return _fail("file_not_found")
+        name, data, user = self.shared[file_id]
+        url = self._shared_urls.get(file_id, f"{self.url}/files-pri/{file_id}/{name}")
+        return {"ok": True, "file": {"id": file_id, "name": name, "title": name, "user": user, "size": len(data),
+                                     "url_private": url, "url_private_download": url,
+                                     "permalink": self.permalink(file_id)}}
 
     def _m_files_getUploadURLExternal(self, params: Json, raw: Json) -> Json:
         filename, length = params.get("filename"), str(params.get("length") or "")

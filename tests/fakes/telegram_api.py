@@ -236,6 +236,7 @@ class SentMessage:
     link_preview_options: Any
     time: float  # time.monotonic()
     entities: list[JSON] = field(default_factory=list)
+    reply_to: int | None = None  # the message this one replies to (reply_parameters / reply_to_message_id)
 
 
 @dataclass
@@ -657,7 +658,8 @@ class FakeTelegramAPI:
             method, chat.id, text, msg["text"], params.get("parse_mode"),
             msg.get("message_thread_id"), msg["message_id"], params.get("reply_markup"),
             params.get("disable_notification"), params.get("link_preview_options"),
-            time.monotonic(), list(msg.get("entities", []))))
+            time.monotonic(), list(msg.get("entities", [])),
+            (msg.get("reply_to_message") or {}).get("message_id")))
         self._recorded.set()
 
     def _user(self, user_id: int) -> JSON:

@@ -26,10 +26,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.base import ErrorReporter, LeaseKeeper
 from bot.adapters.slack.access import SlackAccess
+from bot.adapters.slack.files import SlackFiles
 from bot.adapters.slack.handlers import AUTH_ERROR, SlackHandlers
 from bot.adapters.slack.sender import SlackSender
 from bot.commands.service import CommandService
 from bot.delivery.membership import ChatLifecycle
+from bot.delivery.replies import LostHook, ReplyCourier
 from bot.ops.http import HttpServer
 from bot.settings import Settings
 
@@ -46,7 +48,8 @@ class SlackAdapter:
     platform = "slack"
 
     def __init__(self, settings: Settings, commands: CommandService, lifecycle: ChatLifecycle, *,
-                 clock: Callable[[], datetime], report: ErrorReporter | None = None) -> None:
+                 clock: Callable[[], datetime], report: ErrorReporter | None = None,
+                 on_reply_lost: LostHook | None = None) -> None:
         self.settings = settings
         self.lifecycle = lifecycle
         self.report = report
@@ -57,9 +60,14 @@ class SlackAdapter:
         # No retry handlers: the outbox retries (honouring Retry-After) without holding a channel's lease.
         self.client = AsyncWebClient(token=token, base_url=base_url, timeout=WEB_TIMEOUT, retry_handlers=[],
                                      logger=logging.getLogger("slack_sdk.web"))
-        self.sender = SlackSender(self.client)
+        self.sender = SlackSender(self.client, global_rate=settings.slack_global_rate,
+                                  channel_interval=settings.slack_channel_interval)
+        # Command replies and notes: first in line for the same budget, a 429 waited out (bounded).
+        self.replies = ReplyCourier(self.platform, self.sender.budget, give_up_after=settings.reply_give_up,
+                                    on_lost=on_reply_lost)
         self.access = SlackAccess(self.client, settings.slack_settings_policy)
-        self.handlers = SlackHandlers(commands, self.access, self.client)
+        self.handlers = SlackHandlers(commands, self.access, self.client, sender=self.sender, replies=self.replies,
+                                      files=SlackFiles(self.client, token, base_url))
         self._app_token = settings.slack_app_token.get_secret_value() if settings.slack_app_token else None
         self._signing_secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret \
             else ""

@@ -5,6 +5,10 @@ module builds the ``Context`` (who, where, may they manage it), meets
 Slack's 3-second acknowledgement rule (answer in the ack when the command is
 quick, else "working on it" and the answer via ``response_url``), renders the
 ``Reply`` and, when settings changed, tells the channel who changed what.
+
+Everything sent after the ack (``respond``, notes, thread replies) goes through the
+``ReplyCourier``: first in line for the Slack send budget, a channel post paced with
+the channel's other sends, a 429 waited out up to NEWSBOT_REPLY_GIVE_UP.
 """
 
 from __future__ import annotations
@@ -14,18 +18,22 @@ import re
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
+import aiohttp
 import structlog
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack.access import SlackAccess
 from bot.adapters.slack.alert_blocks import ACTION_PREFIX, ASSIGN_BLOCK_PREFIX
+from bot.adapters.slack.files import SlackFiles, file_ref
 from bot.adapters.slack.render import from_slack, note_text, reply_payload
-from bot.adapters.slack.sender import GONE, UNFURL
+from bot.adapters.slack.sender import GONE, UNFURL, SlackSender, webhook_outcome
 from bot.commands.reply import Line, Reply
 from bot.commands.service import CommandService, Context
 from bot.commands.texts import T
+from bot.delivery.ports import Outcome
+from bot.delivery.replies import ReplyCourier
+from bot.domain.states import OutcomeKind
 
 __all__ = ["SlackHandlers", "ACK_DEADLINE", "WORKING", "INVITE_HINT", "AUTH_ERROR"]
 
@@ -45,10 +53,14 @@ R = TypeVar("R")
 
 class SlackHandlers:
     def __init__(self, commands: CommandService, access: SlackAccess, client: AsyncWebClient, *,
-                 ack_deadline: float = ACK_DEADLINE) -> None:
+                 sender: SlackSender, replies: ReplyCourier, ack_deadline: float = ACK_DEADLINE,
+                 files: SlackFiles | None = None) -> None:
         self.commands = commands
+        self.files = files  # /import F… or a file's permalink
         self.access = access
         self.client = client
+        self.sender = sender
+        self.replies = replies
         self.ack_deadline = ack_deadline
         self._tasks: set[asyncio.Task[Any]] = set()
 
@@ -72,6 +84,9 @@ class SlackHandlers:
 
             async def run() -> tuple[Context, Reply]:
                 ctx = await self._context(*ctx_args)
+                ref = file_ref(text) if self.files is not None else None
+                if ref is not None and self.files is not None:
+                    ctx.attachment = self.files.fetcher(ref)
                 reply = await self.commands.handle(ctx, text, slash_optional=True)
                 return ctx, reply or await self.commands.handle(ctx, "help", slash_optional=True) or Reply()
 
@@ -82,7 +97,8 @@ class SlackHandlers:
                 await ack({"response_type": "ephemeral", "text": WORKING})
                 acked = True
                 ctx, reply = await work
-                await respond({"response_type": "ephemeral", **reply_payload(reply, command=name)})
+                await self._respond(respond, {"response_type": "ephemeral", **reply_payload(reply, command=name)},
+                                    chat=channel)
             else:
                 await ack({"response_type": "ephemeral", **reply_payload(reply, command=name)})
                 acked = True
@@ -109,8 +125,9 @@ class SlackHandlers:
             reply = await self._spawn(self.commands.action(ctx, action))
             payload = reply_payload(reply)
             # A toggle redraws the buttons it is on; a refusal keeps them and says why next to them.
-            await respond({"response_type": "ephemeral", "replace_original": reply.edit and not reply.error,
-                           **payload})
+            await self._respond(respond, {"response_type": "ephemeral",
+                                          "replace_original": reply.edit and not reply.error, **payload},
+                                chat=channel)
             if reply.error:
                 return
             if reply.changed and reply.note:
@@ -138,16 +155,16 @@ class SlackHandlers:
                 token = str(action.get("block_id") or "").removeprefix(ASSIGN_BLOCK_PREFIX)
                 assignee = str(action.get("selected_user") or "")
                 if not assignee or await self.access.is_member(assignee, channel) is False:
-                    await respond({"response_type": "ephemeral", "replace_original": False,
-                                   "text": T.ASSIGN_NOT_MEMBER})
+                    await self._respond(respond, {"response_type": "ephemeral", "replace_original": False,
+                                                  "text": T.ASSIGN_NOT_MEMBER}, chat=channel)
                     return
             else:
                 token = str(action.get("value") or "")
             reply = await self._spawn(self.commands.alert_button(ctx, token, ts, assignee=assignee))
-            await respond({"response_type": "ephemeral", "replace_original": False, **reply_payload(reply)})
+            await self._respond(respond, {"response_type": "ephemeral", "replace_original": False,
+                                          **reply_payload(reply)}, chat=channel)
             if assignee is not None and reply.changed and ts:  # the assignee is mentioned once, in the thread
-                await self.client.chat_postMessage(channel=channel, thread_ts=ts, unfurl_links=UNFURL,
-                                                   unfurl_media=UNFURL, **reply_payload(reply))
+                await self._post(channel, thread_ts=ts, **reply_payload(reply))
         except Exception as exc:  # noqa: BLE001
             log.error("slack_work_failed", error=repr(exc), exc_info=True)
             await self._say_sorry(None, respond)
@@ -177,7 +194,8 @@ class SlackHandlers:
                                               title=doc.filename)
         except Exception as exc:  # noqa: BLE001 - the reply is sent; only the file is missing, and we say so
             log.warning("slack_upload_failed", channel=ctx.chat_id, error=repr(exc))
-            await respond({"response_type": "ephemeral", "replace_original": False, "text": UPLOAD_FAILED})
+            await self._respond(respond, {"response_type": "ephemeral", "replace_original": False,
+                                          "text": UPLOAD_FAILED}, chat=ctx.chat_id)
 
     async def _announce(self, ctx: Context, note: Line, respond: Callable[..., Awaitable[Any]], *,
                         command: str = "/newsbot") -> None:
@@ -185,15 +203,33 @@ class SlackHandlers:
         if ctx.chat_kind == "private":
             return
         try:
-            await self.client.chat_postMessage(channel=ctx.chat_id, text=note_text(ctx.user_id, note, command=command),
-                                               unfurl_links=UNFURL, unfurl_media=UNFURL)
-        except SlackApiError as exc:
-            error = str(exc.response.get("error") or "") if isinstance(exc.response.data, dict) else ""
-            log.info("slack_note_failed", channel=ctx.chat_id, error=error or exc.response.status_code)
-            if error in GONE:  # alerts will hit the same wall: say so while the person is here
-                await respond({"response_type": "ephemeral", "replace_original": False, "text": INVITE_HINT})
+            outcome = await self._post(ctx.chat_id, text=note_text(ctx.user_id, note, command=command))
         except Exception as exc:  # noqa: BLE001 - the settings are saved; only the note is lost
             log.warning("slack_note_failed", channel=ctx.chat_id, error=repr(exc))
+            return
+        if outcome.kind is not OutcomeKind.SENT:
+            log.info("slack_note_failed", channel=ctx.chat_id, error=outcome.error)
+        if outcome.kind is OutcomeKind.GONE and outcome.error in GONE:  # alerts will hit the same wall: say so
+            await self._respond(respond, {"response_type": "ephemeral", "replace_original": False,
+                                          "text": INVITE_HINT}, chat=ctx.chat_id)
+
+    async def _respond(self, respond: Callable[..., Awaitable[Any]], payload: dict[str, Any], *,
+                       chat: str) -> Outcome:
+        """A reply via ``response_url``, through the send budget (a 429 waited out, bounded)."""
+        async def attempt() -> Outcome:
+            try:
+                return webhook_outcome(await respond(payload))
+            except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+                return Outcome.retry(f"connection: {type(exc).__name__}")
+
+        return await self.replies.deliver(attempt, chat=chat)
+
+    async def _post(self, channel: str, **params: Any) -> Outcome:
+        """A message into a channel (a note, a thread reply): paced with the channel's alerts, through the budget."""
+        return await self.replies.deliver(
+            lambda: self.sender.call(lambda: self.client.chat_postMessage(
+                channel=channel, unfurl_links=UNFURL, unfurl_media=UNFURL, **params)),
+            chat=channel, pace=lambda: self.sender.channels.turn(channel))
 
     async def _say_sorry(self, ack: Callable[..., Awaitable[Any]] | None,
                          respond: Callable[..., Awaitable[Any]]) -> None:
@@ -202,7 +238,7 @@ class SlackHandlers:
             if ack is not None:
                 await ack({"response_type": "ephemeral", "text": T.INTERNAL})
             else:
-                await respond(body)
+                await self._respond(respond, body, chat="")
         except Exception as exc:  # noqa: BLE001 - nothing more can be said to the user
             log.warning("slack_reply_failed", error=repr(exc))
 

@@ -24,10 +24,10 @@ from bot.adapters.slack.loudness import message_payload
 from bot.adapters.slack.media import upload_spike
 from bot.adapters.slack.render import plain_payload
 from bot.alerts.spike import SpikeView
-from bot.delivery.budget import SendBudget
+from bot.delivery.budget import ChannelPacer, SendBudget
 from bot.delivery.ports import Address, Message, Outcome
 
-__all__ = ["SlackSender", "classify", "GONE", "AUTH", "PLAIN", "TRANSIENT", "EDIT_LOST", "UNFURL"]
+__all__ = ["SlackSender", "classify", "webhook_outcome", "GONE", "AUTH", "PLAIN", "TRANSIENT", "EDIT_LOST", "UNFURL"]
 
 log = structlog.get_logger(__name__)
 
@@ -53,6 +53,9 @@ TRANSIENT = frozenset({
 })
 EDIT_LOST = frozenset({"message_not_found", "cant_update_message", "edit_window_closed"})
 
+GLOBAL_RATE = 20.0  # SLACK_GLOBAL_RATE: Slack publishes no workspace-wide number; this is ours
+
+CHANNEL_INTERVAL = 1.0  # SLACK_CHANNEL_INTERVAL: Slack's ~1 message a second per channel
 AUTH_RETRY_AFTER = 300.0
 MAX_RETRY_AFTER = 3600.0
 # No unfurls: the alert already shows title, summary and source; a preview card doubles every alert's
@@ -94,35 +97,57 @@ def classify(response: Any, *, edit: bool = False) -> Outcome | None:
     return Outcome.failed(error or f"http {status}")
 
 
+def webhook_outcome(answer: Any) -> Outcome:
+    """A response_url POST's answer (Bolt's ``respond``) as an Outcome: 429 and 5xx pass, others do not."""
+    status = int(getattr(answer, "status_code", 0) or 0)
+    if 200 <= status < 300:
+        return Outcome.sent()
+    if status == 429:
+        return Outcome.retry("ratelimited", after=_retry_after(getattr(answer, "headers", None)))
+    if status >= 500:
+        return Outcome.retry(f"http {status}")
+    return Outcome.failed(f"http {status}")
+
+
 class SlackSender:
     """Sends alerts and notices to Slack channels; see the module docstring for the outcome rules."""
 
     platform = "slack"
-    global_rate = 20.0  # messages/second for the whole bot; Slack itself allows ~1/s per channel
 
-    def __init__(self, client: AsyncWebClient) -> None:
+    def __init__(self, client: AsyncWebClient, *, global_rate: float = GLOBAL_RATE,
+                 channel_interval: float = CHANNEL_INTERVAL) -> None:
         self.client = client
-        self.budget = SendBudget(self.global_rate)
+        self.global_rate = global_rate  # messages/second to the workspace, every replica together
+        self.budget = SendBudget(global_rate)  # alerts, replies, notes and edits alike
+        # ~1/s per channel, shared by every path that posts into a channel (alerts, notes, threads).
+        self.channels = ChannelPacer(channel_interval)
         self.auth_problem: str | None = None  # set while the token is refused (readiness shows it)
 
     def pacing(self, chat_kind: str) -> float:
-        return 1.0
+        return self.channels.interval
+
+    async def call(self, call: Callable[[], Awaitable[AsyncSlackResponse]]) -> Outcome:
+        """One Web API call (a reply, a note) as an Outcome; a refused message is not resent here."""
+        return await self._attempt(call) or Outcome.failed("slack refused the message")
 
     async def send(self, to: Address, message: Message) -> Outcome:
+        await self.channels.turn(to.chat)  # a note or a reply may just have gone to this channel
         if isinstance(message, SpikeView):
             view = message
             outcome = await self._attempt(lambda: upload_spike(self.client, to.chat, view))
             return outcome or Outcome.failed("slack refused the chart upload")
         text, blocks = message_payload(message)
+        thread = to.reply_to or None  # a followed story's copy goes in the alert's thread
         outcome = await self._attempt(lambda: self.client.chat_postMessage(
-            channel=to.chat, text=text, blocks=blocks, unfurl_links=UNFURL, unfurl_media=UNFURL))
+            channel=to.chat, text=text, blocks=blocks, unfurl_links=UNFURL, unfurl_media=UNFURL, thread_ts=thread))
         if outcome is None:
             plain = plain_payload(message)
             outcome = await self._attempt(lambda: self.client.chat_postMessage(
-                channel=to.chat, text=plain, unfurl_links=UNFURL, unfurl_media=UNFURL))
+                channel=to.chat, text=plain, unfurl_links=UNFURL, unfurl_media=UNFURL, thread_ts=thread))
         return outcome or Outcome.failed("slack refused the message, even as plain text")
 
     async def edit(self, to: Address, message_ref: str, message: Message) -> Outcome:
+        await self.channels.turn(to.chat)
         text, blocks = message_payload(message)
         outcome = await self._attempt(lambda: self.client.chat_update(
             channel=to.chat, ts=message_ref, text=text, blocks=blocks), edit=True)

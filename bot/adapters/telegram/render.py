@@ -231,7 +231,7 @@ def render_alert(view: AlertView, limit: int = LIMIT) -> Rendered:
     fitted = fit_lines([ln for ln in lines if ln], limit)
     by_action = {b.action: (b.label, b.token) for b in view.actions if len(b.token.encode()) <= CALLBACK_DATA_MAX}
     rows = tuple(row for row in (tuple(by_action[a] for a in ("a", "s") if a in by_action),
-                                 tuple(by_action[a] for a in ("n",) if a in by_action)) if row)
+                                 tuple(by_action[a] for a in ("f", "n") if a in by_action)) if row)
     return dataclasses.replace(_finish(fitted, rows, preview_url=safe_href(view.url)), silent=view.silent)
 
 

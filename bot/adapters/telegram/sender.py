@@ -150,7 +150,8 @@ class TelegramSender:
     async def send(self, to: Address, message: Message) -> Outcome:
         if isinstance(message, SpikeView):
             return await self.photo(to.chat, to.thread, message.chart, message.filename, render(message))
-        return await self.post(to.chat, to.thread, render(message))
+        reply_to = int(to.reply_to) if to.reply_to and to.reply_to.isdigit() else None
+        return await self.post(to.chat, to.thread, render(message), reply_to=reply_to)
 
     async def edit(self, to: Address, message_ref: str, message: Message) -> Outcome:
         return await self.replace(to.chat, message_ref, render(message))
