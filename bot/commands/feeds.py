@@ -6,8 +6,8 @@ import hashlib
 import re
 
 from bot.alerts.arabic import isolate, isolate_ltr
-from bot.commands.context import Context, Deps, UsageError, Where, ensure_destination, find_destination
 from bot.commands.address import addressee
+from bot.commands.context import Context, Deps, UsageError, Where, ensure_destination, find_destination
 from bot.commands.reasons import fetch_reason
 from bot.commands.reply import Reply, Span, bold, note, phrase
 from bot.commands.texts import T

@@ -29,7 +29,6 @@ from bot.commands.alertwork import assign_from_picker, press
 from bot.commands.context import ChatTarget, Context, Deps, TargetError, UsageError, Where
 from bot.commands.greeting import button_reply, plain_hint, welcome
 from bot.commands.parse import Invocation, parse_command
-from bot.commands.alertwork import assign_from_picker, press
 from bot.commands.ports import (
     AlertWorkStore,
     AuditStore,

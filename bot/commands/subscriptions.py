@@ -7,6 +7,8 @@ from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from bot.alerts.arabic import format_datetime, isolate, isolate_ltr
+from bot.alerts.mute_notice import MISSED_HOW, missed_line
+from bot.commands.address import addressee
 from bot.commands.context import (
     Context,
     Deps,
@@ -18,8 +20,6 @@ from bot.commands.context import (
     signer,
     unknown_ids,
 )
-from bot.alerts.mute_notice import MISSED_HOW, missed_line
-from bot.commands.address import addressee
 from bot.commands.durations import parse_mute_seconds
 from bot.commands.reply import Button, Reply, Span, bold, note, phrase
 from bot.commands.texts import T

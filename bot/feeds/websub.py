@@ -32,8 +32,8 @@ import re
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Protocol
 from datetime import datetime, timedelta
+from typing import Protocol
 from urllib.parse import urljoin
 
 import structlog

@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.domain.alertwork import derive_secret
-
 from bot.ops.daily import DailyDigest, parse_at
 from bot.ops.metrics import Metrics
 from bot.ops.notices import NoticeQueue, OpsDestinations, OpsNotifier
@@ -18,8 +17,8 @@ from bot.storage.audit_repo import AuditRepo
 from bot.storage.db import Database
 from bot.storage.deadletters_repo import DeadLettersRepo
 from bot.storage.imports_repo import ImportPlansRepo
-from bot.storage.records import FeedHealth, OutboxStats
 from bot.storage.opsday_repo import OpsDayRepo
+from bot.storage.records import FeedHealth, OutboxStats
 from bot.storage.sources_repo import SourcesRepo
 
 __all__ = ["Gauges", "Desk"]

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.states import AddResult, OutboxState
@@ -188,30 +188,58 @@ class ChatsRepo(AttentionStoreMixin, MissedStoreMixin):
         async with self.db.begin() as conn:
             await conn.execute(update(d).where(d.c.id == destination_id).values(muted_until=until))
 
-    # ------------------------------------------------------------ terms
-    async def terms(self, destination_id: int) -> list[str]:
-        t = table(CustomTerm)
+    # ------------------------------------------------------------ terms and exclusions
+    # A chat's own terms (/watch) and its exclusions (/exclude) are the same shape: rows of (destination,
+    # term as written, key), unique by key, capped per destination. One set of helpers serves both tables.
+    async def _keyed(self, t: Table, destination_id: int) -> list[str]:
         async with self.db.read() as conn:
             return list((await conn.execute(
                 select(t.c.term).where(t.c.destination_id == destination_id).order_by(t.c.id))).scalars())
+
+    async def _insert_keyed(self, conn: AsyncConnection, t: Table, destination_id: int, term: str, key: str,
+                            by: str | None, now: datetime, limit: int) -> AddResult:
+        exists = (await conn.execute(
+            select(t.c.id).where(t.c.destination_id == destination_id, t.c.key == key))).first()
+        if exists:
+            return AddResult.EXISTS
+        count = (await conn.execute(
+            select(func.count()).select_from(t).where(t.c.destination_id == destination_id))).scalar_one()
+        if count >= limit:
+            return AddResult.LIMIT
+        await conn.execute(self.db.insert(t).values(destination_id=destination_id, term=term, key=key,
+                                                    created_by=by, created_at=now).on_conflict_do_nothing())
+        return AddResult.ADDED
+
+    async def _remove_keyed(self, t: Table, destination_id: int, key: str) -> str | None:
+        async with self.db.begin() as conn:
+            row = (await conn.execute(
+                select(t.c.id, t.c.term).where(t.c.destination_id == destination_id, t.c.key == key))).first()
+            if row is None:
+                return None
+            await conn.execute(delete(t).where(t.c.id == row.id))
+            await self._bump(conn, TERMS_GENERATION)
+            return str(row.term)
+
+    async def _all_keyed(self, t: Table) -> dict[int, list[str]]:
+        out: dict[int, list[str]] = defaultdict(list)
+        async with self.db.read() as conn:
+            for r in (await conn.execute(select(t.c.destination_id, t.c.term).order_by(t.c.id))).all():
+                out[r.destination_id].append(r.term)
+        return dict(out)
+
+    async def terms(self, destination_id: int) -> list[str]:
+        return await self._keyed(table(CustomTerm), destination_id)
 
     async def add_term(
         self, destination_id: int, term: str, key: str, by: str | None, now: datetime, *, limit: int,
         own_list: str,
     ) -> AddResult:
         """Add a term; adding also subscribes the destination to its own list."""
-        t, s, d = table(CustomTerm), table(Subscription), table(Destination)
+        s, d = table(Subscription), table(Destination)
         async with self.db.begin() as conn:
-            exists = (await conn.execute(
-                select(t.c.id).where(t.c.destination_id == destination_id, t.c.key == key))).first()
-            if exists:
-                return AddResult.EXISTS
-            count = (await conn.execute(
-                select(func.count()).select_from(t).where(t.c.destination_id == destination_id))).scalar_one()
-            if count >= limit:
-                return AddResult.LIMIT
-            await conn.execute(self.db.insert(t).values(destination_id=destination_id, term=term, key=key,
-                                                        created_by=by, created_at=now).on_conflict_do_nothing())
+            result = await self._insert_keyed(conn, table(CustomTerm), destination_id, term, key, by, now, limit)
+            if result is not AddResult.ADDED:
+                return result
             await conn.execute(self.db.insert(s).values(destination_id=destination_id, watchlist_id=own_list,
                                                         created_at=now).on_conflict_do_nothing())
             await conn.execute(update(d).where(d.c.id == destination_id).values(enabled=True))
@@ -220,68 +248,29 @@ class ChatsRepo(AttentionStoreMixin, MissedStoreMixin):
 
     async def remove_term(self, destination_id: int, key: str) -> str | None:
         """Remove a term by its key; returns the term as written, or None if absent."""
-        t = table(CustomTerm)
-        async with self.db.begin() as conn:
-            row = (await conn.execute(
-                select(t.c.id, t.c.term).where(t.c.destination_id == destination_id, t.c.key == key))).first()
-            if row is None:
-                return None
-            await conn.execute(delete(t).where(t.c.id == row.id))
-            await self._bump(conn, TERMS_GENERATION)
-            return str(row.term)
+        return await self._remove_keyed(table(CustomTerm), destination_id, key)
 
     async def all_custom_terms(self) -> dict[int, list[str]]:
-        t = table(CustomTerm)
-        out: dict[int, list[str]] = defaultdict(list)
-        async with self.db.read() as conn:
-            for r in (await conn.execute(select(t.c.destination_id, t.c.term).order_by(t.c.id))).all():
-                out[r.destination_id].append(r.term)
-        return dict(out)
+        return await self._all_keyed(table(CustomTerm))
 
-    # ------------------------------------------------------------ exclusions
     async def exclusions(self, destination_id: int) -> list[str]:
-        t = table(ChatExclusion)
-        async with self.db.read() as conn:
-            return list((await conn.execute(
-                select(t.c.term).where(t.c.destination_id == destination_id).order_by(t.c.id))).scalars())
+        return await self._keyed(table(ChatExclusion), destination_id)
 
     async def add_exclusion(self, destination_id: int, term: str, key: str, by: str | None, now: datetime, *,
                             limit: int) -> AddResult:
         """Add a /exclude term (it vetoes every alert of the destination whose story contains it)."""
-        t = table(ChatExclusion)
         async with self.db.begin() as conn:
-            exists = (await conn.execute(
-                select(t.c.id).where(t.c.destination_id == destination_id, t.c.key == key))).first()
-            if exists:
-                return AddResult.EXISTS
-            count = (await conn.execute(
-                select(func.count()).select_from(t).where(t.c.destination_id == destination_id))).scalar_one()
-            if count >= limit:
-                return AddResult.LIMIT
-            await conn.execute(self.db.insert(t).values(destination_id=destination_id, term=term, key=key,
-                                                        created_by=by, created_at=now).on_conflict_do_nothing())
-            await self._bump(conn, TERMS_GENERATION)
-        return AddResult.ADDED
+            result = await self._insert_keyed(conn, table(ChatExclusion), destination_id, term, key, by, now, limit)
+            if result is AddResult.ADDED:
+                await self._bump(conn, TERMS_GENERATION)
+        return result
 
     async def remove_exclusion(self, destination_id: int, key: str) -> str | None:
         """Remove a /exclude term by its key; returns it as written, or None if absent."""
-        t = table(ChatExclusion)
-        async with self.db.begin() as conn:
-            row = (await conn.execute(
-                select(t.c.id, t.c.term).where(t.c.destination_id == destination_id, t.c.key == key))).first()
-            if row is None:
-                return None
-            await conn.execute(delete(t).where(t.c.id == row.id))
-            await self._bump(conn, TERMS_GENERATION)
-            return str(row.term)
+        return await self._remove_keyed(table(ChatExclusion), destination_id, key)
 
     async def all_exclusions(self) -> dict[int, list[str]]:
-        t = table(ChatExclusion)
-        out: dict[int, list[str]] = defaultdict(list)
-        async with self.db.read() as conn:
-            for r in (await conn.execute(select(t.c.destination_id, t.c.term).order_by(t.c.id))).all():
-                out[r.destination_id].append(r.term)
-        return dict(out)
+        return await self._all_keyed(table(ChatExclusion))
 
     async def generation(self, key: str = TERMS_GENERATION) -> int:
         m = table(Meta)

@@ -18,12 +18,11 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import quote
 
-from bot.alerts.arabic import RLM
 from bot.adapters.slack.alert_blocks import work_blocks
+from bot.alerts.arabic import RLM
 from bot.alerts.model import AlertView, Mention, Span
 from bot.alerts.spike import SpikeView
 from bot.commands.reply import ActorSpan, Button, CommandSpan, Reply
-from bot.commands.texts import T
 from bot.delivery.ports import Message, Notice
 
 __all__ = [
