@@ -1,5 +1,5 @@
 """The ``newsbot`` command line. Heavy modules are imported inside each subcommand,
-so ``newsbot match`` starts fast and never loads a chat library."""
+so ``newsbot match`` (``bot.cli_match``) starts fast and never loads a chat library."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
-from bot import cli_transfer
+from bot import cli_match, cli_transfer
 from bot.errors import NewsbotError
 
 __all__ = ["main"]
@@ -99,126 +99,6 @@ def cmd_poll_once(args: argparse.Namespace) -> int:
     return 0
 
 
-# ------------------------------------------------------------------- match
-def _read_lines(path: str | None) -> TextIO:
-    if path in (None, "-"):
-        return sys.stdin
-    try:
-        return open(path, encoding="utf-8")  # noqa: SIM115 - closed by the caller
-    except OSError as exc:
-        raise CliError(f"cannot read {path}: {exc.strerror}") from None
-
-
-def _load_lists(path: Path) -> list[Any]:
-    from bot.configfiles import load_watchlists
-
-    lists, problems = load_watchlists(path)
-    if problems:
-        raise CliError(str(problems[0]) + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
-    return lists
-
-
-def _default_lists_path() -> Path:
-    return Path(os.environ.get("NEWSBOT_CONFIG_DIR", "config")) / "watchlists.yaml"
-
-
-def _load_rules(path: str, builtins: list[Any]) -> tuple[Any, int]:
-    """Rules from ``ID<TAB>RULE`` lines; a bad line is reported (file:line:column) and left out."""
-    from bot.domain.rule_parse import RuleError
-    from bot.domain.rules import RuleSet
-
-    rules = RuleSet(builtins)
-    bad = 0
-    src = _read_lines(path)
-    try:
-        for n, raw in enumerate(src, start=1):
-            line = raw.rstrip("\r\n")
-            if not line.strip() or line.lstrip().startswith("#"):
-                continue
-            rule_id, tab, text = line.partition("\t")
-            rule_id = rule_id.strip()
-            problem = ""
-            column = 1
-            if not tab or not rule_id:
-                problem = "expected ID<TAB>RULE"
-            elif rule_id in rules:
-                problem = f"duplicate rule id {rule_id!r}"
-            else:
-                try:
-                    rules.add(rule_id, text)
-                except RuleError as exc:
-                    column = len(line) - len(text) + exc.position + 1
-                    problem = f"{exc.message_ar} ({exc.code})"
-            if problem:
-                print(f"{path}:{n}:{column}: {problem}", file=sys.stderr)
-                bad += 1
-    finally:
-        if src is not sys.stdin:
-            src.close()
-    return rules, bad
-
-
-def cmd_match(args: argparse.Namespace) -> int:
-    from bot.domain.matcher import Matcher
-
-    path = Path(args.watchlists) if args.watchlists else _default_lists_path()
-    bad = 0
-    rule_matcher = None
-    if args.rules:
-        from bot.domain.rules import RuleMatcher, StoryFacts
-
-        # Expansion and inherited rules come from the built-in lists, as for a chat's /watch.
-        builtins = _load_lists(path) if args.watchlists or path.exists() else []
-        rules, bad = _load_rules(args.rules, builtins)
-        rule_matcher = RuleMatcher(rules, builtins if args.watchlists else ())
-        matcher = rule_matcher.matcher
-    else:
-        matcher = Matcher(_load_lists(path))
-    src = _read_lines(args.input)
-    out = sys.stdout
-    dumps = json.dumps
-    try:
-        for n, raw in enumerate(src, start=1):
-            if not raw.strip():
-                continue
-            try:
-                obj = json.loads(raw)
-            except json.JSONDecodeError as exc:
-                print(f"line {n}: not JSON: {exc.msg}", file=sys.stderr)
-                bad += 1
-                continue
-            if not isinstance(obj, dict) or "id" not in obj:
-                print(f"line {n}: expected a JSON object with an \"id\"", file=sys.stderr)
-                bad += 1
-                continue
-            title, summary = obj.get("title") or "", obj.get("summary") or ""
-            if not isinstance(title, str) or not isinstance(summary, str):
-                print(f"line {n}: \"title\" and \"summary\" must be strings", file=sys.stderr)
-                bad += 1
-                continue
-            terms: dict[str, list[str]] = {}
-            if rule_matcher is None:
-                found = matcher.match(title, summary)
-            else:
-                source = obj.get("source", obj.get("feed"))
-                lang = obj.get("lang", obj.get("language"))
-                facts = StoryFacts(source if isinstance(source, str) else None,
-                                   lang.lower() if isinstance(lang, str) and lang else None)
-                found, fired = rule_matcher.match(title, summary, facts)
-                for hit in fired:
-                    terms[hit.rule_id] = list(dict.fromkeys(m.surface for m in hit.matches))
-            for m in found:
-                surfaces = terms.setdefault(m.watchlist, [])
-                if m.surface not in surfaces:
-                    surfaces.append(m.surface)
-            out.write(dumps({"id": obj["id"], "matches": sorted(terms), "terms": terms}, ensure_ascii=False) + "\n")
-    finally:
-        if src is not sys.stdin:
-            src.close()
-    out.flush()
-    return 1 if bad else 0
-
-
 # ----------------------------------------------------------------- preview
 def cmd_preview(args: argparse.Namespace) -> int:
     import asyncio
@@ -243,7 +123,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
             raise CliError(f"unusable term: {exc}") from None
     wl = None
     if args.watchlist:
-        lists = {w.id: w for w in _load_lists(settings.config_dir / "watchlists.yaml")}
+        lists = {w.id: w for w in cli_match.load_lists(settings.config_dir / "watchlists.yaml")}
         wl = lists.get(args.watchlist)
         if wl is None:
             raise CliError(f"no watchlist {args.watchlist!r} (known: {', '.join(sorted(lists))})")
@@ -345,15 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
     o.add_argument("--console", action="store_true", help="also print alerts on the console")
     o.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for delivery (default 120)")
     o.set_defaults(func=cmd_poll_once)
-    m = sub.add_parser("match", help="match JSON Lines stories against the watchlists",
-                       description="Reads one story per line ({\"id\", \"title\", \"summary\"}) and writes "
-                                   "{\"id\", \"matches\": [watchlist ids]} per line, in order.")
-    m.add_argument("input", nargs="?", default="-", help="JSON Lines file (default: stdin)")
-    m.add_argument("--watchlists", metavar="FILE", help="watchlists YAML (default: config/watchlists.yaml)")
-    m.add_argument("--rules", metavar="FILE",
-                   help="rules, one per line as ID<TAB>RULE (the /watch rule language); matches lists rule "
-                        "ids, plus watchlist ids when --watchlists is given too")
-    m.set_defaults(func=cmd_match)
+    cli_match.register(sub)
     v = sub.add_parser("preview", help="stored stories a term or watchlist would have matched",
                        description="Which stored stories of the last N days would have matched, and why.")
     v.add_argument("term", nargs="?", help="a term, as /watch takes it")
@@ -391,7 +263,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args) or 0)
-    except CliError as exc:
+    except (CliError, cli_match.MatchError) as exc:
         print(f"newsbot {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -8,6 +8,7 @@ of two sorted position lists, so a story costs time linear in its hits.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,7 +59,8 @@ def _flat(program: _Program) -> tuple[int, tuple[str, ...]] | None:
     if program[0] == _PHRASE:
         return (_AND, (program[1],))
     if program[0] in (_AND, _OR) and all(c[0] == _PHRASE for c in program[1]):
-        return (program[0], tuple(c[1] for c in program[1]))
+        # Without repeats (two phrases may share a list): the same result, in the same order.
+        return (program[0], tuple(dict.fromkeys(c[1] for c in program[1])))
     return None
 
 
@@ -82,22 +84,25 @@ def _required(program: _Program) -> frozenset[str] | None:
     return None
 
 
-def _program(node: Node, lists: dict[Phrase, str]) -> _Program:
-    if isinstance(node, Phrase):
-        return (_PHRASE, lists[node])
-    if isinstance(node, AllOf):
-        return (_AND, tuple(_program(c, lists) for c in node.children))
-    if isinstance(node, AnyOf):
-        return (_OR, tuple(_program(c, lists) for c in node.children))
-    if isinstance(node, Not):
-        return (_NOT, _program(node.child, lists))
-    if isinstance(node, InTitle):
-        return (_TITLE, _program(node.child, lists))
-    if isinstance(node, Near):
-        return (_NEAR, _program(node.left, lists), _program(node.right, lists), node.window)
-    if isinstance(node, FromSource):
-        return (_SOURCE, frozenset(node.feeds))
-    return (_LANG, node.langs)
+def _program(node: Node, lists: Iterator[str]) -> _Program:
+    """The tree as nested tuples; ``lists``: the phrase list id of each phrase, in rule order."""
+    kind = type(node)
+    if kind is Phrase:
+        return (_PHRASE, next(lists))
+    if kind is AllOf:
+        return (_AND, tuple([_program(c, lists) for c in node.children]))  # type: ignore[union-attr]
+    if kind is AnyOf:
+        return (_OR, tuple([_program(c, lists) for c in node.children]))  # type: ignore[union-attr]
+    if kind is Not:
+        return (_NOT, _program(node.child, lists))  # type: ignore[union-attr]
+    if kind is InTitle:
+        return (_TITLE, _program(node.child, lists))  # type: ignore[union-attr]
+    if kind is Near:
+        left = _program(node.left, lists)  # type: ignore[union-attr]
+        return (_NEAR, left, _program(node.right, lists), node.window)  # type: ignore[union-attr]
+    if kind is FromSource:
+        return (_SOURCE, frozenset(node.feeds))  # type: ignore[union-attr]
+    return (_LANG, node.langs)  # type: ignore[union-attr]
 
 
 class _Evaluator:

@@ -90,6 +90,8 @@ class RuleSet:
         # required lists) is hit: a veto's phrase, or one side of an +, does not make a candidate
         self._triggers: dict[str, set[str]] = {}
         self._expansions: dict[tuple[str, bool], Expansion] = {}
+        # id(expansion) -> (the expansion, kept alive so the id stays its own; its phrase list key)
+        self._list_keys: dict[int, tuple[Expansion, tuple[str, ...]]] = {}
         self._ids = itertools.count(1)
         self._changed: dict[str, Watchlist] = {}
         self._dropped: set[str] = set()
@@ -113,20 +115,24 @@ class RuleSet:
     def add(self, rule_id: str, text: str, tree: Node | None = None) -> CompiledRule:
         """Add or replace one rule (``tree``: already parsed from ``text``); raises RuleError."""
         if tree is None:
-            tree, expansions = self.compile(text)
-        else:
-            expansions = tuple(self._expand(p) for p in _phrases(tree))
+            tree = parse_rule(text)
+        phrases = _phrases(tree)
+        expansions = tuple(self._expand(p) for p in phrases)
         if rule_id in self._rules:
             self.remove(rule_id)
-        by_phrase: dict[Phrase, str] = {}
-        for phrase, exp in zip(_phrases(tree), expansions):
-            by_phrase[phrase] = self._list_for(exp, rule_id)
-        rule = CompiledRule(rule_id, text, tree, expansions, tuple(dict.fromkeys(by_phrase.values())),
-                            _program(tree, by_phrase))
+        list_for = self._list_for
+        ids = [list_for(exp, rule_id) for exp in expansions]  # phrase order, as _program walks the tree
+        program = _program(tree, iter(ids))
+        rule = CompiledRule(rule_id, text, tree, expansions, tuple(dict.fromkeys(ids)), program)
         self._rules[rule_id] = rule
-        self._flat[rule_id] = _flat(rule.program)
-        for list_id in _required(rule.program) or rule.list_ids:
-            self._triggers.setdefault(list_id, set()).add(rule_id)
+        self._flat[rule_id] = _flat(program)
+        triggers = self._triggers
+        for list_id in _required(program) or rule.list_ids:
+            found = triggers.get(list_id)
+            if found is None:
+                triggers[list_id] = {rule_id}
+            else:
+                found.add(rule_id)
         return rule
 
     def remove(self, rule_id: str) -> None:
@@ -174,18 +180,24 @@ class RuleSet:
         return exp
 
     def _list_for(self, exp: Expansion, rule_id: str) -> str:
-        key = tuple(sorted({term_key(t) for t in exp.terms}))
-        list_id = self._by_key.get(key)
+        # The identity of a phrase list, worked out once per expansion (a phrase recurs across rules).
+        key = self._list_keys.get(id(exp))
+        if key is None or key[0] is not exp:
+            key = (exp, tuple(sorted({term_key(t) for t in exp.terms})))
+            if len(self._list_keys) < 100_000:
+                self._list_keys[id(exp)] = key
+        list_id = self._by_key.get(key[1])
         if list_id is None:
             list_id = f"{PHRASE_PREFIX}{next(self._ids)}"
             wl = user_watchlist(list_id, exp.terms, self._inherit, label=exp.term, hashtag="")
             self._lists[list_id] = wl
-            self._by_key[key] = list_id
-            self._key_of[list_id] = key
-            self._users[list_id] = set()
+            self._by_key[key[1]] = list_id
+            self._key_of[list_id] = key[1]
+            self._users[list_id] = {rule_id}
             self._changed[list_id] = wl
             self._dropped.discard(list_id)
-        self._users[list_id].add(rule_id)
+        else:
+            self._users[list_id].add(rule_id)
         return list_id
 
     # ----------------------------------------------------------- evaluation
@@ -198,40 +210,84 @@ class RuleSet:
         """
         hits: dict[str, list[Match]] = {}
         for m in matches:
-            if m.watchlist.startswith(PHRASE_PREFIX):
-                hits.setdefault(m.watchlist, []).append(m)
+            wl = m.watchlist
+            if wl.startswith(PHRASE_PREFIX):
+                found = hits.get(wl)
+                if found is None:
+                    hits[wl] = [m]
+                else:
+                    found.append(m)
+        return self.evaluate_hits(hits, facts, text)
+
+    def evaluate_hits(self, hits: dict[str, list[Match]], facts: StoryFacts, text: tuple[str, str]) -> list[RuleHit]:
+        """``evaluate`` over the phrase-list hits, by list id (each list's matches in text order)."""
         self.steps = 0
         if not hits:
             return []
+        triggers = self._triggers
         candidates: set[str] = set()
         for list_id in hits:
-            candidates.update(self._triggers.get(list_id, ()))
-        ev = _Evaluator(hits, facts, text)
+            triggered = triggers.get(list_id)
+            if triggered:
+                candidates |= triggered
+        ev: _Evaluator | None = None
+        steps = 0
         out: list[RuleHit] = []
         flat = self._flat
         for rule_id in sorted(candidates):
             shape = flat.get(rule_id)
             if shape is not None:
                 op, ids = shape
-                ev.steps += len(ids)
+                steps += len(ids)
                 if op == _AND:
-                    lists = [hits.get(i) for i in ids]
-                    if all(lists):
-                        used = [m for found in lists for m in found]  # type: ignore[union-attr]
-                        unique = {id(m): m for m in used}.values()
-                        out.append(RuleHit(rule_id, tuple(sorted(unique, key=_order))))
+                    if len(ids) == 1:
+                        found = hits.get(ids[0])
+                        if found:
+                            out.append(_rule_hit(rule_id, _in_order(found)))
+                        continue
+                    used: list[Match] = []
+                    for i in ids:
+                        found = hits.get(i)
+                        if not found:
+                            break
+                        used += found
+                    else:  # the ids are distinct (see _flat), so no match is there twice
+                        out.append(_rule_hit(rule_id, tuple(sorted(used, key=_order))))
                 else:
-                    first = next((hits[i] for i in ids if i in hits), None)
-                    if first:
-                        out.append(RuleHit(rule_id, tuple(sorted({id(m): m for m in first}.values(), key=_order))))
+                    for i in ids:
+                        found = hits.get(i)
+                        if found:
+                            out.append(_rule_hit(rule_id, _in_order(found)))
+                            break
                 continue
+            if ev is None:
+                ev = _Evaluator(hits, facts, text)
             used = []
             ev.used = used
             if ev.holds(self._rules[rule_id].program, False, True):
                 unique = {id(m): m for m in used}.values()  # a phrase met twice (~N records its words)
-                out.append(RuleHit(rule_id, tuple(sorted(unique, key=_order))))
-        self.steps = ev.steps
+                out.append(_rule_hit(rule_id, tuple(sorted(unique, key=_order))))
+        self.steps = steps + (ev.steps if ev is not None else 0)
         return out
+
+
+def _in_order(found: list[Match]) -> tuple[Match, ...]:
+    """One phrase list's matches, in text order without repeats (a Matcher gives them so already)."""
+    if len(found) == 1:
+        return (found[0],)
+    return tuple(sorted({id(m): m for m in found}.values(), key=_order))
+
+
+_HIT_SLOTS = tuple(getattr(RuleHit, name).__set__ for name in ("rule_id", "matches"))
+
+
+def _rule_hit(rule_id: str, matches: tuple[Match, ...]) -> RuleHit:
+    """``RuleHit(rule_id, matches)`` without a frozen dataclass's per-field ``object.__setattr__``."""
+    hit = object.__new__(RuleHit)
+    set_id, set_matches = _HIT_SLOTS
+    set_id(hit, rule_id)
+    set_matches(hit, matches)
+    return hit
 
 
 def _order(m: Match) -> tuple[int, int, int]:
@@ -259,7 +315,17 @@ class RuleMatcher:
 
     def match(self, title: str, summary: str = "", facts: StoryFacts | None = None) -> tuple[list[Match], list[RuleHit]]:
         """(matches of the ordinary watchlists, rules that fired)."""
-        found = self.matcher.match(title, summary)
-        plain = [m for m in found if not m.watchlist.startswith(PHRASE_PREFIX)]
-        return plain, self.rules.evaluate(found, facts or StoryFacts(), (title, summary))
+        plain: list[Match] = []
+        hits: dict[str, list[Match]] = {}
+        for m in self.matcher.match(title, summary):
+            wl = m.watchlist
+            if wl.startswith(PHRASE_PREFIX):
+                found = hits.get(wl)
+                if found is None:
+                    hits[wl] = [m]
+                else:
+                    found.append(m)
+            else:
+                plain.append(m)
+        return plain, self.rules.evaluate_hits(hits, facts or _NO_FACTS, (title, summary))
 

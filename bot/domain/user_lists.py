@@ -39,23 +39,28 @@ def user_watchlist(wl_id: str, terms: Sequence[str], rules: Rules | None = None,
     """A list of user terms with the built-in treatment (see the module docstring)."""
     out: list[Term] = []
     excludes: dict[str, None] = {}
-    own: list[str] = []  # the user's terms that are not built-in ones, as normalised phrases
+    own: list[str] = []  # the user's terms that are not built-in ones
+    rules = rules or {}
     for text in terms:
         try:
-            known = (rules or {}).get(term_key(text))
+            known = rules.get(term_key(text))
         except TermError:
             known = None
         if known is None:
             out.append(Term(text, plural=True))
-            own.append(f" {normalize(text)} ")
+            own.append(text)
             continue
         rule, exclude = known
         out.append(Term(text, proper=rule.proper, upper=rule.upper, near=rule.near, window=rule.window,
                         plural=rule.plural, unless=rule.unless))
         excludes.update(dict.fromkeys(exclude))
     # An inherited exclusion must not veto a term the user asked for: with "Trump" and "Melania"
-    # both watched, "Melania Trump" no longer excludes anything.
-    kept = [x for x in excludes if not any(o in f" {normalize(x)} " for o in own)]
+    # both watched, "Melania Trump" no longer excludes anything. (Normalised only when there is one.)
+    if excludes and own:
+        padded = [f" {normalize(o)} " for o in own]
+        kept = [x for x in excludes if not any(o in f" {normalize(x)} " for o in padded)]
+    else:
+        kept = list(excludes)
     return Watchlist(id=wl_id, label=label, terms=tuple(out), exclude=tuple(kept), hashtag=hashtag,
                      builtin=False)
 

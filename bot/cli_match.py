@@ -1,0 +1,309 @@
+"""``newsbot match``: JSON Lines stories in, one line of matches out per story, in order.
+
+Start-up is much of a run (10,000 rules take about a second to compile), so this module loads
+only the matcher: no chat library, no settings, no storage. A large input *file* is matched by
+two processes once the rules are compiled (``--jobs``): the parent forks, the child matches the
+second half of the file into a temporary file, the parent matches the first half and then copies
+the child's output and messages after its own, so stdout and stderr are byte for byte what one
+process writes. Standard input is always matched in one pass, line by line, as it arrives.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import itertools
+import json
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, TextIO
+
+from bot.errors import NewsbotError
+
+__all__ = ["MatchError", "cmd_match", "register", "split_points"]
+
+#: Below this size a second process costs more than it saves.
+SPLIT_MIN_BYTES = 1 << 20
+_Story = Callable[[dict[str, Any], str, str], str]
+
+
+class MatchError(NewsbotError):
+    """A one-line error for the user (``newsbot`` exits with status 2)."""
+
+
+def register(sub: Any) -> None:
+    """Add ``match`` to ``newsbot``'s parser."""
+    m = sub.add_parser("match", help="match JSON Lines stories against the watchlists",
+                       description="Reads one story per line ({\"id\", \"title\", \"summary\"}) and writes "
+                                   "{\"id\", \"matches\": [watchlist ids]} per line, in order.")
+    m.add_argument("input", nargs="?", default="-", help="JSON Lines file (default: stdin)")
+    m.add_argument("--watchlists", metavar="FILE", help="watchlists YAML (default: config/watchlists.yaml)")
+    m.add_argument("--rules", metavar="FILE",
+                   help="rules, one per line as ID<TAB>RULE (the /watch rule language); matches lists rule "
+                        "ids, plus watchlist ids when --watchlists is given too")
+    m.add_argument("--jobs", type=int, default=0, metavar="N",
+                   help="processes matching a large input file (default: 2 when the machine has two cores; "
+                        "1: one process)")
+    m.set_defaults(func=cmd_match)
+
+
+def _read_lines(path: str | None) -> TextIO:
+    if path in (None, "-"):
+        return sys.stdin
+    try:
+        return open(path, encoding="utf-8")  # noqa: SIM115 - closed by the caller
+    except OSError as exc:
+        raise MatchError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def load_lists(path: Path) -> list[Any]:
+    from bot.configfiles import load_watchlists
+
+    lists, problems = load_watchlists(path)
+    if problems:
+        raise MatchError(str(problems[0]) + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
+    return lists
+
+
+def _default_lists_path() -> Path:
+    return Path(os.environ.get("NEWSBOT_CONFIG_DIR", "config")) / "watchlists.yaml"
+
+
+def _load_rules(path: str, builtins: list[Any]) -> tuple[Any, int]:
+    """Rules from ``ID<TAB>RULE`` lines; a bad line is reported (file:line:column) and left out."""
+    from bot.domain.rule_parse import RuleError
+    from bot.domain.rules import RuleSet
+
+    rules = RuleSet(builtins)
+    bad = 0
+    src = _read_lines(path)
+    try:
+        for n, raw in enumerate(src, start=1):
+            line = raw.rstrip("\r\n")
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            rule_id, tab, text = line.partition("\t")
+            rule_id = rule_id.strip()
+            problem = ""
+            column = 1
+            if not tab or not rule_id:
+                problem = "expected ID<TAB>RULE"
+            elif rule_id in rules:
+                problem = f"duplicate rule id {rule_id!r}"
+            else:
+                try:
+                    rules.add(rule_id, text)
+                except RuleError as exc:
+                    column = len(line) - len(text) + exc.position + 1
+                    problem = f"{exc.message_ar} ({exc.code})"
+            if problem:
+                print(f"{path}:{n}:{column}: {problem}", file=sys.stderr)
+                bad += 1
+    finally:
+        if src is not sys.stdin:
+            src.close()
+    return rules, bad
+
+
+# ------------------------------------------------------------------ one story
+def _list_story(lists: list[Any]) -> _Story:
+    from bot.domain.matcher import Matcher
+
+    match = Matcher(lists).match
+    encode = json.JSONEncoder(ensure_ascii=False).encode  # what json.dumps(..., ensure_ascii=False) builds
+
+    def story(obj: dict[str, Any], title: str, summary: str) -> str:
+        terms: dict[str, list[str]] = {}
+        for m in match(title, summary):
+            surfaces = terms.setdefault(m.watchlist, [])
+            if m.surface not in surfaces:
+                surfaces.append(m.surface)
+        return encode({"id": obj["id"], "matches": sorted(terms), "terms": terms}) + "\n"
+
+    return story
+
+
+def _rule_story(rules: Any, lists: list[Any]) -> _Story:
+    from bot.domain.rules import RuleMatcher, StoryFacts
+
+    match = RuleMatcher(rules, lists).match
+    no_facts = StoryFacts()
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+
+    def story(obj: dict[str, Any], title: str, summary: str) -> str:
+        source = obj.get("source", obj.get("feed"))
+        lang = obj.get("lang", obj.get("language"))
+        facts = no_facts
+        if source is not None or lang is not None:
+            facts = StoryFacts(source if isinstance(source, str) else None,
+                               lang.lower() if isinstance(lang, str) and lang else None)
+        found, fired = match(title, summary, facts)
+        terms: dict[str, list[str]] = {}
+        for hit in fired:
+            ms = hit.matches
+            terms[hit.rule_id] = [ms[0].surface] if len(ms) == 1 else list(dict.fromkeys(m.surface for m in ms))
+        for m in found:
+            surfaces = terms.setdefault(m.watchlist, [])
+            if m.surface not in surfaces:
+                surfaces.append(m.surface)
+        return encode({"id": obj["id"], "matches": sorted(terms), "terms": terms}) + "\n"
+
+    return story
+
+
+def _run(lines: Iterable[str], first: int, story: _Story, out: TextIO, err: TextIO) -> int:
+    """Match ``lines`` (numbered from ``first``), writing results to ``out``; the number of bad lines."""
+    bad = 0
+    loads = json.loads
+    write = out.write
+    for n, raw in enumerate(lines, start=first):
+        if not raw.strip():
+            continue
+        try:
+            obj = loads(raw)
+        except json.JSONDecodeError as exc:
+            print(f"line {n}: not JSON: {exc.msg}", file=err)
+            bad += 1
+            continue
+        if not isinstance(obj, dict) or "id" not in obj:
+            print(f"line {n}: expected a JSON object with an \"id\"", file=err)
+            bad += 1
+            continue
+        title, summary = obj.get("title") or "", obj.get("summary") or ""
+        if not isinstance(title, str) or not isinstance(summary, str):
+            print(f"line {n}: \"title\" and \"summary\" must be strings", file=err)
+            bad += 1
+            continue
+        write(story(obj, title, summary))
+    return bad
+
+
+# ------------------------------------------------------------- two processes
+def split_points(path: str, parts: int) -> list[tuple[int, int]]:
+    """(byte offset, lines before it) where each part after the first starts: just after a line end.
+
+    Lines are counted as the text reader sees them (``\\n``, ``\\r`` and ``\\r\\n`` each end one),
+    so the parent can stop after that many lines and a child can number its own from there.
+    """
+    size = os.path.getsize(path)
+    points: list[tuple[int, int]] = []
+    with open(path, "rb") as f:
+        lines, pos, carry_cr = 0, 0, False
+        for k in range(1, parts):
+            f.seek(max(size * k // parts, pos))
+            f.readline()
+            at = f.tell()
+            if at >= size:
+                break
+            f.seek(pos)
+            while pos < at:
+                chunk = f.read(min(1 << 20, at - pos))
+                lines += chunk.count(b"\n") + chunk.count(b"\r") - chunk.count(b"\r\n")
+                if carry_cr and chunk[:1] == b"\n":
+                    lines -= 1  # "\r\n" across two chunks is one line end
+                carry_cr = chunk[-1:] == b"\r"
+                pos += len(chunk)
+            points.append((at, lines))
+    return points
+
+
+def _jobs(args: argparse.Namespace) -> int:
+    wanted: int = args.jobs
+    if wanted < 0:
+        raise MatchError("--jobs must be 1 or more")
+    if args.input in (None, "-") or not hasattr(os, "fork"):
+        return 1
+    if wanted:
+        return wanted
+    try:
+        size = os.path.getsize(args.input)
+    except OSError:
+        return 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return min(2, cores) if size >= SPLIT_MIN_BYTES else 1
+
+
+def _tail(path: str, offset: int) -> TextIO:
+    raw = open(path, "rb")  # noqa: SIM115 - closed with the wrapper
+    raw.seek(offset)
+    return io.TextIOWrapper(raw, encoding="utf-8")
+
+
+def _in_parts(path: str, jobs: int, story: _Story) -> int:
+    """Match the file in ``jobs`` processes; the same output, in the same order, as one."""
+    src = _read_lines(path)
+    points = split_points(path, jobs)
+    ends = [n for _, n in points]
+    children: list[tuple[int, Any, Any, int, int]] = []  # (pid, out file, err file, offset, first line)
+    out, err = sys.stdout, sys.stderr
+    for i, (offset, before) in enumerate(points):
+        lines_in = (ends[i + 1] if i + 1 < len(ends) else None)
+        o_file, e_file = tempfile.TemporaryFile(), tempfile.TemporaryFile()  # noqa: SIM115
+        out.flush()
+        err.flush()
+        pid = os.fork()
+        if pid == 0:  # the child: its part only, into its files, then out without any clean-up
+            code = 3
+            try:
+                src.close()
+                o = io.TextIOWrapper(o_file, encoding=out.encoding, errors=out.errors, newline="\n")
+                e = io.TextIOWrapper(e_file, encoding=err.encoding, errors=err.errors, newline="\n")
+                with _tail(path, offset) as part:
+                    count = None if lines_in is None else lines_in - before
+                    code = 1 if _run(itertools.islice(part, count), before + 1, story, o, e) else 0
+                o.flush()
+                e.flush()
+            finally:
+                os._exit(code)
+        children.append((pid, o_file, e_file, offset, before))
+    try:
+        bad = _run(itertools.islice(src, ends[0] if ends else None), 1, story, out, err)
+    finally:
+        src.close()
+    for i, (pid, o_file, e_file, offset, before) in enumerate(children):
+        _, status = os.waitpid(pid, 0)
+        code = os.waitstatus_to_exitcode(status)
+        if code in (0, 1):
+            out.flush()
+            err.flush()
+            for tmp, stream in ((o_file, out), (e_file, err)):
+                tmp.seek(0)
+                shutil.copyfileobj(tmp, stream.buffer)
+                stream.buffer.flush()
+            bad += code
+        else:  # the child failed: match its part here, as one process would have
+            count = None if i + 1 == len(children) else children[i + 1][4] - before
+            with _tail(path, offset) as part:
+                bad += _run(itertools.islice(part, count), before + 1, story, out, err)
+        o_file.close()
+        e_file.close()
+    return bad
+
+
+# ---------------------------------------------------------------------- match
+def cmd_match(args: argparse.Namespace) -> int:
+    path = Path(args.watchlists) if args.watchlists else _default_lists_path()
+    bad = 0
+    if args.rules:
+        # Expansion and inherited rules come from the built-in lists, as for a chat's /watch.
+        builtins = load_lists(path) if args.watchlists or path.exists() else []
+        rules, bad = _load_rules(args.rules, builtins)
+        story = _rule_story(rules, builtins if args.watchlists else [])
+    else:
+        story = _list_story(load_lists(path))
+    jobs = _jobs(args)
+    if jobs > 1 and isinstance(sys.stdout, io.TextIOWrapper) and isinstance(sys.stderr, io.TextIOWrapper):
+        bad += _in_parts(args.input, jobs, story)
+    else:
+        src = _read_lines(args.input)
+        try:
+            bad += _run(src, 1, story, sys.stdout, sys.stderr)
+        finally:
+            if src is not sys.stdin:
+                src.close()
+    sys.stdout.flush()
+    return 1 if bad else 0
