@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from bot.domain.text import is_arabic_token, normalize
 from bot.domain.watchlists import TermError, Watchlist, parse_term, term_key
@@ -107,7 +108,6 @@ def _places() -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
     from zoneinfo import available_timezones
 
     from babel import Locale
-    from babel.dates import get_timezone_location
 
     ar, en = Locale("ar"), Locale("en")
     pairs: list[tuple[str, list[str]]] = []
@@ -119,11 +119,7 @@ def _places() -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
     for zone in sorted(available_timezones()):
         if "/" not in zone or zone.startswith(("Etc/", "SystemV/", "US/")):
             continue
-        try:
-            en_city = get_timezone_location(zone, locale=en, return_city=True)
-            ar_city = get_timezone_location(zone, locale=ar, return_city=True)
-        except (LookupError, ValueError):
-            continue
+        en_city, ar_city = exemplar_city(zone, en), exemplar_city(zone, ar)
         if en_city and ar_city and en_city != ar_city:
             pairs.append((zone, [en_city, ar_city]))
     table: dict[str, tuple[list[str], list[str]]] = {}
@@ -138,6 +134,25 @@ def _places() -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
                 ids.append(place)
                 words.extend(w for w in spellings if w not in words)
     return {k: (tuple(ids), tuple(words)) for k, (ids, words) in table.items()}
+
+
+def exemplar_city(zone: str, locale: Any) -> str:
+    """A time zone's exemplar city in ``locale`` (a Babel Locale), from CLDR data only.
+
+    What ``babel.dates.get_timezone_location(zone, locale, return_city=True)`` gives, without
+    loading the zone's tz file first: that costs most of building the place table, and the
+    city names are locale data.
+    """
+    from babel.core import get_global
+
+    zone = get_global("zone_aliases").get(zone, zone)
+    info = locale.time_zones.get(zone, {})
+    if "city" in info:
+        return str(info["city"])
+    meta = locale.meta_zones.get(get_global("meta_zones").get(zone), {})
+    if "city" in meta:
+        return str(meta["city"])
+    return zone.rpartition("/")[2].replace("_", " ")
 
 
 def place_names() -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:

@@ -7,7 +7,6 @@ turns automaton hits over them into ``Match`` values. Nothing here scans a story
 from __future__ import annotations
 
 import dataclasses
-import itertools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -104,13 +103,14 @@ def _segment_keys(seg: tuple[str, ...], first: bool, plural: bool, last: bool) -
     one per prefixed spelling keeps the automaton small and cache-friendly.
     """
     found = core_and_prefixes(seg[0]) if first else None
-    variants: list[set[str]] = [{seg[0] if found is None else found[0]}] + [{t} for t in seg[1:]]
-    if plural and last:
-        variants[-1] |= english_plurals(seg[-1])
+    words = [seg[0] if found is None else found[0], *seg[1:]]
+    # Only the last word varies (its plurals), so the keys are the words with each last word.
+    lasts = {words[-1]} | english_plurals(seg[-1]) if plural and last else (words[-1],)
+    head = " ".join(words[:-1]) + " " if len(words) > 1 else ""
     if found is None:
-        return {(" " + " ".join(combo) + " ", _EXACT) for combo in itertools.product(*variants)}
+        return {(" " + head + w + " ", _EXACT) for w in lasts}
     anchor = _ARTICLE if found[1] is ARTICLE_PREFIXES else _PLAIN
-    return {(" ".join(combo) + " ", anchor) for combo in itertools.product(*variants)}
+    return {(head + w + " ", anchor) for w in lasts}
 
 
 def _phrase_keys(text: str, plural: bool = False) -> tuple[tuple[tuple[str, int, int], ...], tuple[int, ...]]:

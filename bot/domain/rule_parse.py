@@ -207,12 +207,11 @@ class _Parser:
             self.take()
             return self.phrase(tok.value, tok.pos + 1, literal)
         if tok.kind == "word":
-            first = tok
-            last = tok
-            self.take()
-            while self.peek().kind == "word":
-                last = self.take()
-            return self.phrase(self.text[first.pos:last.end], first.pos, literal)
+            toks, i = self.toks, self.i + 1
+            while toks[i].kind == "word":
+                i += 1
+            self.i = i
+            return self.phrase(self.text[tok.pos:toks[i - 1].end], tok.pos, literal)
         raise _unexpected(tok)
 
     def phrase(self, text: str, pos: int, literal: bool) -> Phrase:
@@ -223,7 +222,20 @@ class _Parser:
             parse_term(text)
         except TermError as exc:
             raise RuleError(f"term_{exc.code}", pos, _TERM_ERRORS_AR.get(exc.code, "عبارة غير صالحة.")) from None
-        return Phrase(text.strip(), literal, pos)
+        return _new_phrase(text.strip(), literal, pos)
+
+
+_PHRASE_SLOTS = tuple(getattr(Phrase, name).__set__ for name in ("text", "literal", "position"))
+
+
+def _new_phrase(text: str, literal: bool, position: int) -> Phrase:
+    """``Phrase(text, literal, position)`` without a frozen dataclass's per-field ``object.__setattr__``."""
+    node = object.__new__(Phrase)
+    set_text, set_literal, set_position = _PHRASE_SLOTS
+    set_text(node, text)
+    set_literal(node, literal)
+    set_position(node, position)
+    return node
 
 
 def _unexpected(tok: Tok) -> RuleError:

@@ -45,17 +45,23 @@ _BREAK = "\0"
 _BREAKS = {cp: _BREAK for cp in range(0x3001) if chr(cp).isspace()} | {ord(c): _BREAK for c in _STOP} | {0: _BREAK}
 
 
+_new = tuple.__new__  # Tok(...) through NamedTuple's generated __new__ costs several times more
+
+
 def tokens(text: str) -> list[Tok]:
     out: list[Tok] = []
+    add = out.append
     i, n = 0, len(text)
     breaks = text.translate(_BREAKS)
     while i < n:
         c = text[i]
-        if breaks[i] == _BREAK and c not in _STOP:
-            i += 1  # a space
-        elif c in "()+|":
-            out.append(Tok(c, i, i + 1))
+        if c == " ":
             i += 1
+        elif c in "()+|":
+            add(_new(Tok, (c, i, i + 1, "", 0)))
+            i += 1
+        elif breaks[i] == _BREAK and c not in _STOP:
+            i += 1  # another space
         elif c == "~":
             j = i + 1
             while j < n and text[j].isdigit() and text[j].isascii():
@@ -63,46 +69,47 @@ def tokens(text: str) -> list[Tok]:
             if j == i + 1 or j - i > 4:
                 raise RuleError("near_number", i, f"بعد ~ يأتي عدد الكلمات بين العبارتين، من 0 إلى {MAX_NEAR}: "
                                                   "مثل «زيلينسكي ~5 ترامب».")
-            out.append(Tok("~", i, j, number=int(text[i + 1:j])))
+            add(_new(Tok, ("~", i, j, "", int(text[i + 1:j]))))
             i = j
         elif c in _OPEN_QUOTES:
             j = text.find(_OPEN_QUOTES[c], i + 1)
             if j < 0:
                 raise RuleError("unclosed_quote", i, "علامة تنصيص لم تُغلق.")
-            out.append(Tok("quoted", i, j + 1, value=text[i + 1:j]))
+            add(_new(Tok, ("quoted", i, j + 1, text[i + 1:j], 0)))
             i = j + 1
         elif c in _STOP:
             raise RuleError("stray_quote", i, "علامة تنصيص إغلاق بلا علامة فتح.")
         elif c in "-=":
             # Only where a token starts: inside a word ("cease-fire") the scan below keeps it.
-            out.append(Tok(c, i, i + 1))
+            add(_new(Tok, (c, i, i + 1, "", 0)))
             i += 1
         else:
             j = breaks.find(_BREAK, i)
             if j < 0:
                 j = n
             word = text[i:j]
-            head, colon, rest = word.partition(":")
-            if colon and head.lower() in _SCOPES:
+            if ":" in word:
+                head, _, rest = word.partition(":")
                 scope = head.lower()
-                if scope == "title":
-                    out.append(Tok("title", i, i + len(head) + 1))
-                    i += len(head) + 1
+                if scope in _SCOPES:
+                    if scope == "title":
+                        add(_new(Tok, ("title", i, i + len(head) + 1, "", 0)))
+                        i += len(head) + 1
+                        continue
+                    if scope == "lang":
+                        # "lang:ar|en": the alternatives belong to the scope, not to the rule's "|"
+                        while j + 2 < n and text[j] == "|" and text[j + 1:j + 3].lower() in LANGS and (
+                                j + 3 == n or text[j + 3].isspace() or text[j + 3] in _STOP):
+                            j += 3
+                        rest = text[i + len(head) + 1:j]
+                    add(_new(Tok, (scope, i, j, rest, 0)))
+                    i = j
                     continue
-                if scope == "lang":
-                    # "lang:ar|en": the alternatives belong to the scope, not to the rule's "|"
-                    while j + 2 < n and text[j] == "|" and text[j + 1:j + 3].lower() in LANGS and (
-                            j + 3 == n or text[j + 3].isspace() or text[j + 3] in _STOP):
-                        j += 3
-                    rest = text[i + len(head) + 1:j]
-                out.append(Tok(scope, i, j, value=rest))
-                i = j
-                continue
             kind = _KEYWORDS.get(word)
             if kind is not None:
-                out.append(Tok(kind, i, j))
+                add(_new(Tok, (kind, i, j, "", 0)))
             else:
-                out.append(Tok("word", i, j, value=word))
+                add(_new(Tok, ("word", i, j, word, 0)))
             i = j
-    out.append(Tok("end", n, n))
+    add(_new(Tok, ("end", n, n, "", 0)))
     return out

@@ -29,6 +29,7 @@ Arabic letters. Both routes come from the same table and give the same text.
 
 from __future__ import annotations
 
+import codecs
 import html
 import re
 import unicodedata
@@ -156,12 +157,18 @@ def _code_page_shape(codec: str) -> bytes:
 _CODE_PAGE = "cp1256"
 _NO_BYTE = b"\x04"  # this character's shape is not one code-page character: use str.translate
 _CODE_PAGE_SHAPE = _code_page_shape(_CODE_PAGE)
+# The codec's own tables, called directly: ``str.encode("cp1256")`` looks the codec up by name and
+# goes through a Python-level method on every call, and every story folds two fields.
+_CP_ENCODE = codecs.charmap_build(bytes(range(256)).decode(_CODE_PAGE))
+_CP_DECODE = bytes(range(256)).decode(_CODE_PAGE)
+_charmap_encode, _charmap_decode = codecs.charmap_encode, codecs.charmap_decode
 
 
 def _shape(text: str) -> str:
     """``text.translate(_SHAPE)``, by the fastest route that gives the same string."""
     try:
-        shape = text.encode(_CODE_PAGE).translate(_CODE_PAGE_SHAPE).decode(_CODE_PAGE)
+        shape = _charmap_decode(_charmap_encode(text, "strict", _CP_ENCODE)[0].translate(_CODE_PAGE_SHAPE),
+                                "strict", _CP_DECODE)[0]
     except UnicodeEncodeError:
         pass
     else:

@@ -130,6 +130,15 @@ def _parse_term(text: str) -> ParsedTerm:
         raise TermError("empty")
     if len(raw) > MAX_TERM_LENGTH:
         raise TermError("too_long", str(len(raw)))
+    if WILDCARD not in raw:  # most terms: one segment, the same checks as below
+        toks = tuple(normalize(raw).split())
+        if not toks:
+            raise TermError("no_letters")
+        if len(toks) > MAX_TERM_TOKENS:
+            raise TermError("too_many_words", str(len(toks)))
+        if sum(map(len, toks)) < 2:
+            raise TermError("too_short")
+        return ParsedTerm((toks,))
     parts = re.split(r"(\*+)", raw)
     segments: list[tuple[str, ...]] = []
     gaps: list[int] = []
