@@ -110,11 +110,24 @@ def _load_rules(path: str, builtins: list[Any]) -> tuple[Any, int]:
 
 
 # ------------------------------------------------------------------ one story
+_encode = json.JSONEncoder(ensure_ascii=False).encode  # what json.dumps(..., ensure_ascii=False) builds
+_string = json.encoder.encode_basestring  # the string encoder that one uses (in C)
+
+
+def _line(story_id: Any, terms: dict[str, list[str]]) -> str:
+    """``json.dumps({"id": …, "matches": sorted(terms), "terms": terms}, ensure_ascii=False)`` and a
+    newline, byte for byte, without building the dict or walking it through the encoder."""
+    if not terms:
+        return '{"id": ' + _encode(story_id) + ', "matches": [], "terms": {}}\n'
+    return ('{"id": ' + _encode(story_id) + ', "matches": [' + ", ".join(map(_string, sorted(terms)))
+            + '], "terms": {' + ", ".join(_string(k) + ": [" + ", ".join(map(_string, v)) + "]"
+                                          for k, v in terms.items()) + "}}\n")
+
+
 def _list_story(lists: list[Any]) -> _Story:
     from bot.domain.matcher import Matcher
 
     match = Matcher(lists).match
-    encode = json.JSONEncoder(ensure_ascii=False).encode  # what json.dumps(..., ensure_ascii=False) builds
 
     def story(obj: dict[str, Any], title: str, summary: str) -> str:
         terms: dict[str, list[str]] = {}
@@ -122,7 +135,7 @@ def _list_story(lists: list[Any]) -> _Story:
             surfaces = terms.setdefault(m.watchlist, [])
             if m.surface not in surfaces:
                 surfaces.append(m.surface)
-        return encode({"id": obj["id"], "matches": sorted(terms), "terms": terms}) + "\n"
+        return _line(obj["id"], terms)
 
     return story
 
@@ -132,7 +145,6 @@ def _rule_story(rules: Any, lists: list[Any]) -> _Story:
 
     match = RuleMatcher(rules, lists).match
     no_facts = StoryFacts()
-    encode = json.JSONEncoder(ensure_ascii=False).encode
 
     def story(obj: dict[str, Any], title: str, summary: str) -> str:
         source = obj.get("source", obj.get("feed"))
@@ -150,7 +162,7 @@ def _rule_story(rules: Any, lists: list[Any]) -> _Story:
             surfaces = terms.setdefault(m.watchlist, [])
             if m.surface not in surfaces:
                 surfaces.append(m.surface)
-        return encode({"id": obj["id"], "matches": sorted(terms), "terms": terms}) + "\n"
+        return _line(obj["id"], terms)
 
     return story
 
@@ -158,17 +170,22 @@ def _rule_story(rules: Any, lists: list[Any]) -> _Story:
 def _run(lines: Iterable[str], first: int, story: _Story, out: TextIO, err: TextIO) -> int:
     """Match ``lines`` (numbered from ``first``), writing results to ``out``; the number of bad lines."""
     bad = 0
-    loads = json.loads
+    loads, raw_decode = json.loads, json.JSONDecoder().raw_decode
     write = out.write
     for n, raw in enumerate(lines, start=first):
         if not raw.strip():
             continue
-        try:
-            obj = loads(raw)
-        except json.JSONDecodeError as exc:
-            print(f"line {n}: not JSON: {exc.msg}", file=err)
-            bad += 1
-            continue
+        try:  # json.loads without its checks for the usual line: the value, then only the line end
+            obj, end = raw_decode(raw)
+            if raw[end:].strip(" \t\n\r"):
+                raise ValueError(end)
+        except ValueError:  # anything else goes through json.loads, for its own message
+            try:
+                obj = loads(raw)
+            except json.JSONDecodeError as exc:
+                print(f"line {n}: not JSON: {exc.msg}", file=err)
+                bad += 1
+                continue
         if not isinstance(obj, dict) or "id" not in obj:
             print(f"line {n}: expected a JSON object with an \"id\"", file=err)
             bad += 1
