@@ -44,7 +44,8 @@ def register(sub: Any) -> None:
     m.add_argument("--watchlists", metavar="FILE", help="watchlists YAML (default: config/watchlists.yaml)")
     m.add_argument("--rules", metavar="FILE",
                    help="rules, one per line as ID<TAB>RULE (the /watch rule language); matches lists rule "
-                        "ids, plus watchlist ids when --watchlists is given too")
+                        "ids, plus watchlist ids when --watchlists is given too. source: names a story's "
+                        "\"source\" (the operator's feed ids); a chat's own feeds exist only in a chat")
     m.add_argument("--jobs", type=int, default=0, metavar="N",
                    help="processes matching a large input file (default: 2 when the machine has two cores; "
                         "1: one process)")

@@ -17,14 +17,17 @@ from typing import Protocol
 from bot.alerts.model import Topic
 from bot.domain.chat_rules import ChatRules, Resolved
 from bot.domain.expansion import Expander
+from bot.domain.feed_names import story_source
 from bot.domain.matcher import Matcher
 from bot.domain.rules import RuleSet, StoryFacts
+from bot.domain.states import FeedOrigin
 from bot.domain.user_lists import CUSTOM_LABEL, CUSTOM_TAG, Rules, builtin_rules, custom_watchlist
 from bot.domain.watchlists import Watchlist, is_custom_watchlist_id
+from bot.storage.records import StoryRecord
 
 # The chat-term treatment (re-exported) lives in the domain so rules and the CLI share it.
 
-__all__ = ["WatchIndex", "TermSource", "CUSTOM_LABEL", "CUSTOM_TAG", "Rules", "builtin_rules", "custom_watchlist"]
+__all__ = ["WatchIndex", "TermSource", "story_facts", "CUSTOM_LABEL", "CUSTOM_TAG", "Rules", "builtin_rules", "custom_watchlist"]
 
 
 class TermSource(Protocol):
@@ -35,6 +38,12 @@ class TermSource(Protocol):
     async def all_custom_terms(self) -> dict[int, list[str]]: ...
 
     async def all_exclusions(self) -> dict[int, list[str]]: ...
+
+
+def story_facts(story: StoryRecord) -> StoryFacts:
+    """What a rule's ``source:`` and ``lang:`` test of a stored story (ingest and /preview alike)."""
+    return StoryFacts(story_source(story.feed_key, chat_feed=story.feed_origin is FeedOrigin.CHAT,
+                                   address=story.feed_address))
 
 
 class WatchIndex:
