@@ -42,7 +42,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"commands"}),
     frozenset({"adapters", "scheduler"}),
     frozenset({"app"}),
-    frozenset({"cli_transfer"}),
+    frozenset({"cli_transfer", "cli_match"}),
     frozenset({"cli"}),
     frozenset({"__main__"}),
 )

@@ -20,11 +20,9 @@ times because feeds double-encode) and CamelCase hashtags (``#BlackSea``,
 same steps while remembering where each token came from in the original;
 they run only for stories that matched, to report spans.
 
-Speed: the table is applied as a one-character-per-character *shape* (a
-deleted mark becomes a marker, then is dropped), so positions survive for
-spans; text that fits Windows-1256 (nearly all Arabic and English news) is
-translated as bytes, several times faster than ``str.translate`` over
-Arabic letters. Both routes come from the same table and give the same text.
+Speed: the table is applied as a one-character-per-character *shape* (a deleted mark becomes a
+marker, then is dropped), so positions survive for spans; text that fits Windows-1256 (nearly all
+news) is translated as bytes, several times faster than ``str.translate``; both give the same text.
 """
 
 from __future__ import annotations
@@ -138,12 +136,8 @@ _NOT_FAST = re.compile("[^\x00-\u2fff\ufb00-\uffff]")
 
 
 def _code_page_shape(codec: str) -> bytes:
-    """The shape table for the characters of a single-byte code page, as a bytes.translate table.
-
-    Nearly all Arabic and English news fits Windows-1256; encoding to it and
-    translating bytes is several times faster than ``str.translate`` over
-    Arabic letters, and gives the same shape because it is built from it.
-    """
+    """The shape table of a single-byte code page's characters, as a bytes.translate table: built
+    from the shape table, so translating Windows-1256 bytes gives the same shape, several times faster."""
     table = bytearray()
     for ch in bytes(range(256)).decode(codec):
         shape = _SHAPE[ord(ch)]
@@ -157,18 +151,15 @@ def _code_page_shape(codec: str) -> bytes:
 _CODE_PAGE = "cp1256"
 _NO_BYTE = b"\x04"  # this character's shape is not one code-page character: use str.translate
 _CODE_PAGE_SHAPE = _code_page_shape(_CODE_PAGE)
-# The codec's own tables, called directly: ``str.encode("cp1256")`` looks the codec up by name and
-# goes through a Python-level method on every call, and every story folds two fields.
-_CP_ENCODE = codecs.charmap_build(bytes(range(256)).decode(_CODE_PAGE))
-_CP_DECODE = bytes(range(256)).decode(_CODE_PAGE)
-_charmap_encode, _charmap_decode = codecs.charmap_encode, codecs.charmap_decode
+_CP_DECODE = bytes(range(256)).decode(_CODE_PAGE)  # the codec's tables, called directly: no lookup by name
+_CP_ENCODE = codecs.charmap_build(_CP_DECODE)
 
 
 def _shape(text: str) -> str:
     """``text.translate(_SHAPE)``, by the fastest route that gives the same string."""
     try:
-        shape = _charmap_decode(_charmap_encode(text, "strict", _CP_ENCODE)[0].translate(_CODE_PAGE_SHAPE),
-                                "strict", _CP_DECODE)[0]
+        coded = codecs.charmap_encode(text, "strict", _CP_ENCODE)[0].translate(_CODE_PAGE_SHAPE)
+        shape = codecs.charmap_decode(coded, "strict", _CP_DECODE)[0]
     except UnicodeEncodeError:
         pass
     else:
