@@ -59,15 +59,15 @@ async def test_a_watch_during_a_rebuild_is_in_force_after_it(tmp_path: Path) -> 
     rebuild = asyncio.create_task(index.refresh())
     while len(index.chat_rules.rules) == 0:  # the rebuild has its snapshot and is compiling
         await asyncio.sleep(0)
+    # No turn of the loop since: the rebuild read the rules before the change below is stored.
+    assert not rebuild.done() and 0 < len(index.chat_rules.rules) < N
     own = custom_watchlist_id(dest)
     assert await chats.add_term(dest, "سفينة شحن", rule_key("سفينة شحن"), "42", NOW, limit=10 ** 6,
                                 own_list=own) == "added"
     assert await chats.remove_term(dest, rule_key(rules[0])) == rules[0]
-    watched = asyncio.create_task(index.refresh())  # what /watch and /unwatch do after storing
-    await asyncio.sleep(0)
-    assert not rebuild.done() and not watched.done()  # the change waits for the rebuild, not the other way
-    await rebuild
-    assert await watched
+    # What /watch and /unwatch do after storing: wait for the rebuild if it still runs, then apply.
+    assert await index.refresh()
+    assert rebuild.done() and await rebuild
     assert len(index.chat_rules.rules) == N  # one rule more, one less
     assert own in _lists(index, "سفينة شحن تعبر المضيق")
     assert own not in _lists(index, "وزير0 يعلن هدنة")  # the rule removed meanwhile is gone
