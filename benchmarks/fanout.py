@@ -47,6 +47,7 @@ from benchmarks.soak_results import proc_cpu_s  # after the path set-up above
 TOKEN = "123456:FANOUT-token"
 CHAT_BASE = 7_000_000
 FREE_RATE, PAID_RATE = 27.0, 1000.0
+IDLE_SECONDS = float(os.environ.get("FANOUT_IDLE_SECONDS", "5"))
 TITLE = "قمة حلف الناتو تبدأ اليوم في لاهاي وسط خلافات حول الإنفاق الدفاعي"
 
 NAIVE = r'''
@@ -215,7 +216,10 @@ async def _newsbot(n: int, paid: bool, rate: float, fake: object, feeds: object,
         await asyncio.sleep(1.0)
         assert bot.proc is not None
         idle0, t0 = proc_cpu_s(bot.proc.pid), time.monotonic()
-        await asyncio.sleep(5.0)  # what the bot spends with nothing to send (jobs, heartbeat, polls)
+        spy = await _profile("idle", bot.proc.pid, int(IDLE_SECONDS))
+        await asyncio.sleep(IDLE_SECONDS)  # what the bot spends with nothing to send (jobs, heartbeat, polls)
+        if spy is not None:
+            await spy.wait()
         run.idle_ms_per_s = 1000 * (proc_cpu_s(bot.proc.pid) - idle0) / (time.monotonic() - t0)
         fake.set_flood_limits(FloodLimits())  # type: ignore[attr-defined]
         since = len(fake.sent)  # type: ignore[attr-defined]
@@ -223,14 +227,29 @@ async def _newsbot(n: int, paid: bool, rate: float, fake: object, feeds: object,
         feeds.set_body("/fanout.xml", rss2([fresh, *old]))  # type: ignore[attr-defined]
         chats = set(range(CHAT_BASE, CHAT_BASE + n))
         assert bot.proc is not None
+        spy = await _profile("send", bot.proc.pid, max(5, int(0.6 * n / rate)))
         wall, cpu, alerts = await _window(fake, chats, n, bot.proc.pid, timeout=60 + 3 * n / rate)
         run.per_s, run.cpu_ms, run.wall = alerts / max(wall, 1e-9), 1000 * cpu / alerts, wall
         _tally(run, fake, chats, since)
+        if spy is not None:
+            await spy.wait()
         if run.delivered < n:
             print(f"newsbot delivered {run.delivered}/{n}; its log ends:\n{bot.log()[-1500:]}", file=sys.stderr)
     finally:
         await bot.stop()
     return run
+
+
+async def _profile(phase: str, pid: int, seconds: int) -> asyncio.subprocess.Process | None:
+    """With FANOUT_PROFILE=DIR, py-spy samples the bot during ``phase`` (raw stacks in DIR/PHASE.txt)."""
+    where = os.environ.get("FANOUT_PROFILE")
+    if not where:
+        return None
+    Path(where).mkdir(parents=True, exist_ok=True)
+    return await asyncio.create_subprocess_exec(
+        "py-spy", "record", "--pid", str(pid), "--duration", str(seconds), "--rate", "250", "--format", "raw",
+        "--nonblocking", "-o", str(Path(where) / f"{phase}.txt"),
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
 
 
 async def _naive(n: int, paid: bool, rate: float, fake: object, text: str) -> Run:
