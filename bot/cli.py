@@ -352,7 +352,8 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--watchlists", metavar="FILE", help="watchlists YAML (default: config/watchlists.yaml)")
     m.add_argument("--rules", metavar="FILE",
                    help="rules, one per line as ID<TAB>RULE (the /watch rule language); matches lists rule "
-                        "ids, plus watchlist ids when --watchlists is given too")
+                        "ids, plus watchlist ids when --watchlists is given too. source: names a story's "
+                        "\"source\" (the operator's feed ids); a chat's own feeds exist only in a chat")
     m.set_defaults(func=cmd_match)
     v = sub.add_parser("preview", help="stored stories a term or watchlist would have matched",
                        description="Which stored stories of the last N days would have matched, and why.")

@@ -113,7 +113,8 @@ def test_every_command_a_sentence_names_is_in_the_table() -> None:
             assert "".join(s.text for s in spans) == text.format(**_fields(text))
             mentioned |= {s.name for s in spans if isinstance(s, CommandSpan)}
     assert mentioned == {"subscribe", "resume", "topics", "watch", "unwatch", "addfeed", "failed", "retry", "include",
-                         "preview", "exclude", "help", "assign", "watchlist", "trends", "import", "export"}
+                         "preview", "exclude", "help", "assign", "watchlist", "trends", "import", "export",
+                         "feeds"}
     assert mentioned <= set(COMMANDS)
 
 

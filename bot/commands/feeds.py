@@ -11,6 +11,7 @@ from bot.commands.context import Context, Deps, UsageError, Where, ensure_destin
 from bot.commands.reasons import fetch_reason
 from bot.commands.reply import Reply, Span, bold, note, phrase
 from bot.commands.texts import T
+from bot.domain.feed_names import chat_feed_id
 from bot.domain.stories import canonical_url, cut_at_word
 from bot.feeds.discovery import AddFeedError, inspect_feed
 from bot.feeds.telegram import channel_name, preview_url
@@ -66,7 +67,12 @@ async def add_feed(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
         return Reply(error=True).add(T.FEED_LIMIT.format(limit=deps.settings.max_feeds_per_chat))
     who = addressee(where)
     text = T.FEED_ADDED.format(name=isolate(name), gets=who.gets, follows=who.follows)
-    return Reply(changed=True, note=note(T.NOTE_FEED_ADDED, name=isolate(name))).add("✅ ", text)
+    reply = Reply(changed=True, note=note(T.NOTE_FEED_ADDED, name=isolate(name))).add("✅ ", text)
+    fid = chat_feed_id(feed_url)
+    if fid:  # what a rule's source: calls it (see bot.domain.feed_names)
+        reply.add("   ", *phrase(T.FEED_ADDED_ID, id=isolate_ltr(f"source:{fid}"),
+                                  example=isolate(f"source:{fid} + {T.FEED_ID_EXAMPLE}")))
+    return reply
 
 
 async def remove_feed(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
@@ -96,5 +102,7 @@ async def list_feeds(deps: Deps, ctx: Context, where: Where, args: str) -> Reply
     reply = Reply().add(bold(T.FEEDS_HEADER))
     for f in rows:
         state = f" {T.FEED_FAILING}" if f.failure_count else ""
-        reply.add("• ", isolate(f.name), " — ", Span(isolate_ltr(f.source_url)), state)
+        fid = chat_feed_id(f.source_url)
+        shown = f" · {T.FEED_ID.format(id=isolate_ltr(f'source:{fid}'))}" if fid else ""
+        reply.add("• ", isolate(f.name), " — ", Span(isolate_ltr(f.source_url)), shown, state)
     return reply

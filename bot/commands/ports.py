@@ -110,6 +110,8 @@ class ChatFeedStore(Protocol):
 
     async def drop_orphan_chat_feed(self, feed_id: int) -> None: ...
 
+    async def operator_ids(self) -> list[str]: ...
+
 
 class StoryArchive(Protocol):
     """Stored stories, for /preview."""

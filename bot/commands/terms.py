@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from bot.alerts.arabic import format_datetime, isolate
+from bot.alerts.arabic import format_datetime, isolate, isolate_ltr
 from bot.alerts.plural import NEWS, PHRASES, SOURCES, TIMES, counted, last_days
 from bot.commands.address import addressee
 from bot.commands.attention import policy_lines
@@ -25,15 +25,16 @@ from bot.commands.context import (
 )
 from bot.commands.reply import Reply, Span, bold, note, phrase, term_text, trim_symbols
 from bot.commands.texts import TERM_ERRORS, N, T
+from bot.domain.feed_names import chat_feed_id, source_ids, unknown_sources
 from bot.domain.matcher import Match
-from bot.domain.rule_parse import Phrase, RuleError, parse_rule
+from bot.domain.rule_parse import Node, Phrase, RuleError, parse_rule
 from bot.domain.rules import CompiledRule
 from bot.domain.stories import cut_at_word
 from bot.domain.text import normalize
 from bot.domain.watch_input import MAX_PARTS, rule_key, split_watch_input
 from bot.domain.watchlists import custom_watchlist_id
 from bot.pipeline.preview import PreviewHit, preview_rule, preview_watchlist
-from bot.storage.records import StoryRecord
+from bot.storage.records import DestinationRef, StoryRecord
 
 __all__ = ["PREVIEW_DAYS", "PREVIEW_SHOW", "watch", "unwatch", "show_watchlist", "preview", "rule_usage",
            "quoted"]
@@ -66,6 +67,26 @@ def _parts(args: str) -> list[str]:
     return parts
 
 
+async def _unknown_sources(deps: Deps, dest: DestinationRef | None, trees: list[Node]) -> Reply | None:
+    """Refuse a ``source:`` that names no feed: neither an operator feed id nor one of the chat's own feeds."""
+    if not any(source_ids(t) for t in trees):
+        return None
+    own = list(dict.fromkeys(i for f in (await deps.chats.feeds(dest.id) if dest else []) if (i := chat_feed_id(f.source_url))))
+    operator = await deps.feeds.operator_ids()
+    unknown = list(dict.fromkeys(u for t in trees for u in unknown_sources(t, [*own, *operator])))
+    if not unknown:
+        return None
+    ids = "، ".join(isolate_ltr(u) for u in unknown)
+    reply = Reply(error=True).add(T.SOURCE_UNKNOWN.format(ids=ids))
+    if own:
+        reply.add(*phrase(T.SOURCE_OWN, ids="، ".join(isolate_ltr(i) for i in own)))
+    else:
+        reply.add(*phrase(T.SOURCE_NO_OWN))
+    if operator:
+        reply.add(T.SOURCE_OPERATOR.format(ids="، ".join(isolate_ltr(i) for i in operator)))
+    return reply
+
+
 def _is_plain(text: str) -> bool:
     tree = parse_rule(text)
     return isinstance(tree, Phrase) and tree.text == text.strip()
@@ -81,6 +102,9 @@ async def watch(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
             compiled.append((part, rule_key(part), rules.add(str(i), part)))
         except RuleError as exc:
             raise rule_usage(part, exc) from exc
+    refused = await _unknown_sources(deps, await find_destination(deps, ctx, where), [r.tree for _, _, r in compiled])
+    if refused is not None:
+        return refused
     dest = await ensure_destination(deps, ctx, where)
     who = addressee(where)
     reply = Reply()
@@ -230,10 +254,17 @@ async def preview(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
         listed = await preview_watchlist(deps.stories, builtin, days=days, now=deps.clock())
         return _hits(Reply(), T.PREVIEW_LIST.format(label=builtin.label), period, listed)
     dest = await find_destination(deps, ctx, where)
+    try:
+        refused = await _unknown_sources(deps, dest, [parse_rule(args)])
+    except RuleError as exc:
+        raise rule_usage(args, exc) from exc
+    if refused is not None:
+        return refused
     exclusions = await deps.chats.exclusions(dest.id) if dest else []
+    own_feeds = [f.id for f in await deps.chats.feeds(dest.id)] if dest else []
     try:
         result = await preview_rule(deps.stories, deps.index.rule_set(), args, days=days, now=deps.clock(),
-                                    exclusions=exclusions)
+                                    exclusions=exclusions, own_feeds=own_feeds)
     except RuleError as exc:
         raise rule_usage(args, exc) from exc
     reply = _hits(Reply(), f"«{term_text(args)}»", period, result.hits)
@@ -244,6 +275,9 @@ async def preview(deps: Deps, ctx: Context, where: Where, args: str) -> Reply:
             reply.add("   ", T.PREVIEW_WHY.format(why=_why(near.matches)))
             if near.vetoes:
                 reply.add("   ", T.PREVIEW_VETO.format(why=_why(near.vetoes)))
+            said = {(_why([c.match]), _why(list(c.context))): None for c in near.contexts}
+            for words, context in said:
+                reply.add("   ", T.PREVIEW_CONTEXT.format(words=words, context=context))
     if deps.alert_work is not None and dest is not None:  # what this chat said of the alerts the term fired
         since = deps.clock() - timedelta(days=IRRELEVANT_DAYS)
         wanted = normalize(args)

@@ -187,7 +187,7 @@ class _Parser:
             return inner
         if tok.kind == "source":
             self.take()
-            feeds = tuple(f for f in tok.value.split(",") if f)
+            feeds = tuple(f.lower() for f in tok.value.split(",") if f)  # ids and hosts are lower-case
             if not feeds or any(not _feed_id_ok(f) for f in feeds):
                 raise RuleError("source_id", tok.pos, "بعد source: معرّف مصدر (أو عدة معرّفات بينها فاصلة): "
                                                       "source:aljazeera")
@@ -239,7 +239,8 @@ def _unexpected(tok: Tok) -> RuleError:
 
 
 def _feed_id_ok(feed: str) -> bool:
-    return len(feed) <= 100 and all(c.isascii() and (c.isalnum() or c in "._-:") for c in feed)
+    """An operator feed id (lower-case letters, digits, ``.-_``), a chat feed's host, or ``@channel``."""
+    return len(feed) <= 100 and all(c.isascii() and (c.isalnum() or c in "._-:@") for c in feed)
 
 
 def _has_positions(node: Node) -> bool:

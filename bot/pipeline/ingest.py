@@ -24,14 +24,13 @@ from bot.domain.alerting import OutboxDraft, story_dedupe_key
 from bot.domain.clustering import Clusterer, Fingerprint, fingerprint
 from bot.domain.crosslingual import language_of
 from bot.domain.matcher import Match
-from bot.domain.rules import StoryFacts
 from bot.domain.states import FeedOrigin, StoryState
 from bot.domain.urgency import SpreadRule
 from bot.domain.watchlists import is_custom_watchlist_id
 from bot.errors import NewsbotError
 from bot.pipeline.attention import AttentionBatch, Target, escalate
 from bot.pipeline.ports import IngestStore, IngestTx
-from bot.pipeline.watchindex import WatchIndex
+from bot.pipeline.watchindex import WatchIndex, story_facts
 from bot.storage.records import AudienceEntry, StoryMark, StoryRecord
 
 __all__ = ["Ingestor", "IngestReport", "LeaseLost"]
@@ -135,7 +134,7 @@ class Ingestor:
                 marks.append(StoryMark(story.id, StoryState.OLD))
                 report.old += 1
                 continue
-            resolved = self.index.match(story.title, story.summary, StoryFacts(story.feed_key or None))
+            resolved = self.index.match(story.title, story.summary, story_facts(story))
             found = resolved.matches
             if not found:
                 marks.append(StoryMark(story.id, StoryState.NOMATCH))

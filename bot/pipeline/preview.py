@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import dataclasses
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.domain.chat_rules import EXCLUDE_PREFIX, exclusion_watchlist
 from bot.domain.matcher import Match, Matcher
 from bot.domain.rule_parse import AllOf, AnyOf, InTitle, Node, Not, needs_hit
-from bot.domain.rules import RuleMatcher, RuleSet, StoryFacts
+from bot.domain.rules import RuleSet
+from bot.domain.states import FeedOrigin
 from bot.domain.watchlists import Term, Watchlist
+from bot.pipeline.watchindex import story_facts
 from bot.storage.records import StoryRecord
 
-__all__ = ["PreviewHit", "NearMiss", "RulePreview", "RecentStories", "preview_term", "preview_watchlist",
+__all__ = ["PreviewHit", "NearMiss", "ContextVeto", "RulePreview", "RecentStories", "preview_term", "preview_watchlist",
            "preview_rule", "without_vetoes", "vetoes_of"]
 
 
@@ -47,12 +50,23 @@ async def preview_term(stories: RecentStories, term: str, *, days: float, now: d
 
 
 @dataclass(frozen=True, slots=True)
+class ContextVeto:
+    """A word of the rule that did not count because the story also speaks of a curated context
+    (config/watchlists.yaml ``unless``): the word as found, and the context phrases found."""
+
+    match: Match
+    context: tuple[Match, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class NearMiss:
-    """A story the rule would have alerted but for a veto: what matched, and what vetoed it."""
+    """A story the rule would have alerted but for a veto: what matched, and what vetoed it (the rule's
+    own ``-`` or the chat's /exclude in ``vetoes``, a built-in term's context veto in ``contexts``)."""
 
     story: StoryRecord
     matches: list[Match]
     vetoes: list[Match]
+    contexts: list[ContextVeto] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,12 +76,61 @@ class RulePreview:
     scanned: int
 
 
+_RELAXED = "preview-relaxed:"  # a phrase list as it is, but with its terms' context vetoes lifted
+_CONTEXT = "preview-context"  # the context phrases themselves, to name the one a story speaks of
+
+
+class _Contexts:
+    """The rule's phrase lists whose terms have context vetoes, matched a second time without them.
+
+    One scan finds both: a word the real list dropped and the relaxed copy kept was removed by its
+    context, and the context list says which phrase of it the story contains.
+    """
+
+    def __init__(self, lists: Sequence[Watchlist]) -> None:
+        self.unless: dict[str, dict[str, tuple[str, ...]]] = {}  # list id -> term -> its context phrases
+        self.lists: list[Watchlist] = []
+        phrases: dict[str, None] = {}
+        for wl in lists:
+            if not any(t.unless for t in wl.terms):
+                continue
+            self.unless[wl.id] = {t.text: t.unless for t in wl.terms if t.unless}
+            self.lists.append(dataclasses.replace(wl, id=_RELAXED + wl.id, terms=tuple(
+                dataclasses.replace(t, unless=()) for t in wl.terms)))
+            phrases.update(dict.fromkeys(p for t in wl.terms for p in t.unless))
+        if phrases:
+            self.lists.append(Watchlist(_CONTEXT, "", tuple(Term(p) for p in phrases), builtin=False))
+
+    def split(self, found: list[Match]) -> tuple[list[Match], list[ContextVeto]]:
+        """(the real matches, the words context vetoes removed from them, with the context found)."""
+        if not self.unless:
+            return found, []
+        real = [m for m in found if not m.watchlist.startswith((_RELAXED, _CONTEXT))]
+        relaxed = [m for m in found if m.watchlist.startswith(_RELAXED)]
+        if not relaxed:
+            return real, []
+        seen = {(m.watchlist, m.field, m.start, m.end) for m in real}
+        context = [m for m in found if m.watchlist == _CONTEXT]
+        removed: list[ContextVeto] = []
+        for m in relaxed:
+            list_id = m.watchlist[len(_RELAXED):]
+            if (list_id, m.field, m.start, m.end) in seen:
+                continue
+            phrases = self.unless[list_id].get(m.term, ())
+            said = tuple(c for c in context if c.term in phrases)
+            if said:
+                removed.append(ContextVeto(dataclasses.replace(m, watchlist=list_id), said))
+        return real, removed
+
+
 async def preview_rule(stories: RecentStories, rules: RuleSet, text: str, *, days: float, now: datetime,
-                       exclusions: Sequence[str] = (), scan_limit: int = 20000) -> RulePreview:
+                       exclusions: Sequence[str] = (), own_feeds: Collection[int] | None = None,
+                       scan_limit: int = 20000) -> RulePreview:
     """Stored stories of the last ``days`` a /watch rule would have alerted, and its near misses.
 
     ``rules``: an empty RuleSet with the chats' expansion (``WatchIndex.rule_set``);
-    ``exclusions``: the chat's /exclude terms, vetoes like the rule's own ``-``. Raises RuleError.
+    ``exclusions``: the chat's /exclude terms, vetoes like the rule's own ``-``; ``own_feeds``: the
+    chat's own feeds (a story from another chat's feed never reaches this one). Raises RuleError.
     """
     rule = rules.add("rule", text)
     positive = without_vetoes(rule.tree)
@@ -78,28 +141,37 @@ async def preview_rule(stories: RecentStories, rules: RuleSet, text: str, *, day
         if needs_hit(veto):
             veto_lists.update(rules.add(f"veto{i}", text, veto).list_ids)
     wanted = set((rules.get("positive") or rule).list_ids) - veto_lists
+    base = "positive" if "positive" in rules else "rule"  # what holds when no veto does
     extra = [exclusion_watchlist(0, exclusions)] if exclusions else []
-    matcher = RuleMatcher(rules, extra).matcher
+    phrase_lists = rules.watchlists()
+    contexts = _Contexts([wl for wl in phrase_lists if wl.id in wanted])
+    matcher = Matcher([*extra, *phrase_lists, *contexts.lists])
     hits: list[PreviewHit] = []
     near: list[tuple[tuple[int, int], NearMiss]] = []
     rows = await stories.recent(now - timedelta(days=days), limit=scan_limit)
     for row in rows:
-        summary = row.summary or ""
-        found = matcher.match(row.title, summary)
-        if not found:
+        if own_feeds is not None and row.feed_origin is FeedOrigin.CHAT and row.feed_id not in own_feeds:
             continue
-        fired = {h.rule_id: h for h in rules.evaluate(found, StoryFacts(row.feed_key or None), (row.title, summary))}
+        summary = row.summary or ""
+        found, removed = contexts.split(matcher.match(row.title, summary))
+        if not found and not removed:
+            continue
+        facts = story_facts(row)
+        fired = {h.rule_id: h for h in rules.evaluate(found, facts, (row.title, summary))}
         excluded = [m for m in found if m.watchlist.startswith(EXCLUDE_PREFIX)]
         full = fired.get("rule")
         if full is not None and not excluded:
             hits.append(PreviewHit(row, list(full.matches)))
             continue
-        if full is None and "positive" not in fired:
+        if base in fired:
+            removed = []  # the words that count already make it: a context veto changed nothing
+        elif not removed or base not in {h.rule_id for h in rules.evaluate(
+                [*found, *(c.match for c in removed)], facts, (row.title, summary))}:
             continue
-        words = [m for m in found if m.watchlist in wanted]
+        words = [m for m in [*found, *(c.match for c in removed)] if m.watchlist in wanted]
         vetoes = excluded + [m for rid, h in fired.items() if rid.startswith("veto") for m in h.matches]
         strength = (len({m.surface for m in words}), sum(1 for m in words if m.field == "title"))
-        near.append((strength, NearMiss(row, words, vetoes)))
+        near.append((strength, NearMiss(row, words, vetoes, removed)))
     near.sort(key=lambda x: x[0], reverse=True)  # stable: newest first among equals
     return RulePreview(hits, [n for _, n in near], len(rows))
 

@@ -142,6 +142,13 @@ class FeedsRepo:
             row = (await conn.execute(select(t).where(t.c.id == feed_id))).one_or_none()
         return from_row(FeedRecord, row, FEED_CONVERT) if row is not None else None
 
+    async def operator_ids(self) -> list[str]:
+        """The ids of the operator's feeds (config/feeds.yaml), sorted: what a rule's source: may name."""
+        t = table(Feed)
+        async with self.db.read() as conn:
+            rows = (await conn.execute(select(t.c.key).where(t.c.origin == FeedOrigin.CONFIG).order_by(t.c.key))).all()
+        return [str(r.key) for r in rows]
+
     async def health(self) -> FeedHealth:
         """Counts for /status: enabled, failing, disabled, and the newest poll."""
         t = table(Feed)

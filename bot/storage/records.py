@@ -112,6 +112,7 @@ class StoryRecord:
     cluster_id: int | None = None
     breaking: bool = False  # filed under a "breaking news" category by its feed
     feed_key: str = ""  # the operator's feed id (config feeds): what a rule's source: names
+    feed_address: str = ""  # the address the feed was added with (a chat feed's source: id comes from it)
 
 
 STORY_CONVERT: dict[str, Callable[[Any], Any]] = {"state": StoryState, "feed_origin": FeedOrigin}

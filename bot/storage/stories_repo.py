@@ -27,7 +27,7 @@ __all__ = ["StoriesRepo", "StoryMark"]
 def _with_feed() -> Select[Any]:
     s, f = table(Story), table(Feed)
     return select(s, f.c.name.label("feed_name"), f.c.origin.label("feed_origin"),
-                  f.c.key.label("feed_key")).join(f, f.c.id == s.c.feed_id)
+                  f.c.key.label("feed_key"), f.c.source_url.label("feed_address")).join(f, f.c.id == s.c.feed_id)
 
 
 class StoriesRepo:
