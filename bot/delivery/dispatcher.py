@@ -31,6 +31,7 @@ __all__ = ["Dispatcher", "DeliveryEvents", "DispatchPolicy"]
 
 log = structlog.get_logger(__name__)
 
+JOIN_HOLD = 1.5  # seconds past the others' next heartbeat before a joining replica sends (a window and a margin)
 _LEASE_RAN_OUT = Outcome.retry("the chat's lease ran out while waiting for the send budget")
 
 
@@ -73,9 +74,19 @@ class Dispatcher:
         if self._inflight:
             await asyncio.wait(set(self._inflight), timeout=timeout)
 
+    _joined_at: datetime | None = None  # when this replica may start sending (see ``set_replicas``)
+
     def set_replicas(self, n: int) -> None:
-        """Share each platform's global rate among the live replicas (replies draw on the same share)."""
+        """Share each platform's global rate among the live replicas (replies draw on the same share).
+
+        A replica that finds others live at its first count sends no outbox row until each of them has
+        had a heartbeat that counted it (``JOIN_HOLD`` past a third of a lease: the heartbeat's period,
+        then one send window for the slots they held): till then they may still send their old shares.
+        """
         n = max(1, n)
+        if self._joined_at is None:
+            hold = max(2.0, self.policy.lease_seconds / 3) + JOIN_HOLD if n > 1 else 0.0
+            self._joined_at = self.clock() + timedelta(seconds=hold)
         if n != self._replicas:
             self._replicas = n
             for sender in self.senders.values():
@@ -89,6 +100,8 @@ class Dispatcher:
         if self._stopping and not ops_only:
             return 0
         now = self.clock()
+        if not ops_only and self._joined_at is not None and now < self._joined_at:
+            return 0  # joining: the others have not all shrunk their shares yet
         # No more chats than the budgets can serve in half a lease: a claim outliving its lease while
         # waiting for tokens would let another replica (or the next round) send the same rows.
         rate = sum(s.budget.rate for s in self.senders.values())

@@ -182,7 +182,7 @@ class TelegramSender:
             await self.bot.send_document(chat_id=chat_ref(chat), document=InputFile(content, filename=filename),
                                          message_thread_id=thread or None)
         except TelegramError as exc:
-            return Outcome.failed(self.describe(exc))
+            return outcome_for(exc, self.describe)
         return Outcome.sent(None)
 
     async def photo(self, chat: str, thread: int, png: bytes, filename: str, caption: Rendered) -> Outcome:
