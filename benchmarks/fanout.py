@@ -22,6 +22,8 @@ scheduler), the naive loop's only its sends.
     python benchmarks/fanout.py --quick         # N = 200
     python benchmarks/fanout.py --paid          # TELEGRAM_PAID_BROADCAST=true, 1,000/s, limits raised
     python benchmarks/fanout.py --chats 1000 --repeat 3
+    python benchmarks/fanout.py --platform slack  # N = 60 and 600 Slack channels (benchmarks/fanout_slack.py)
+    python benchmarks/fanout.py --replicas 2 --postgres URL [--kill | --join]  # benchmarks/fanout_replicas.py
 """
 
 from __future__ import annotations
@@ -33,21 +35,27 @@ import os
 import statistics
 import sys
 import tempfile
-import time
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.soak_results import proc_cpu_s  # after the path set-up above
+from benchmarks.fanout_run import (  # after the path set-up above
+    TITLE,
+    Run,
+    bot_config,
+    first_fetch_done_sqlite,
+    idle_ms_per_s,
+    profile,
+    publish,
+    tally,
+    wait_first_fetch,
+    window,
+)
 
 TOKEN = "123456:FANOUT-token"
 CHAT_BASE = 7_000_000
 FREE_RATE, PAID_RATE = 27.0, 1000.0
-TITLE = "قمة حلف الناتو تبدأ اليوم في لاهاي وسط خلافات حول الإنفاق الدفاعي"
 
 NAIVE = r'''
 import asyncio, json, os, sys, time
@@ -82,29 +90,6 @@ asyncio.run(main())
 '''
 
 
-@dataclass
-class Run:
-    who: str
-    chats: int
-    rate: float
-    delivered: int = 0
-    once: int = 0
-    refused: int = 0
-    per_s: float = 0.0
-    cpu_ms: float = 0.0
-    wall: float = 0.0
-    idle_ms_per_s: float | None = None
-
-    def line(self) -> str:
-        idle = ""
-        if self.idle_ms_per_s is not None:
-            net = self.cpu_ms - self.idle_ms_per_s / max(self.per_s, 1e-9)
-            idle = f"; idle {self.idle_ms_per_s:.0f} ms/s, so {net:.2f} ms/alert beyond idle"
-        return (f"  {self.who:<8} N={self.chats:<5} delivered {self.delivered}/{self.chats}, once {self.once}, "
-                f"429s {self.refused}, {self.per_s:.1f} alerts/s = {100 * self.per_s / self.rate:.0f} % of "
-                f"{self.rate:g}/s, CPU {self.cpu_ms:.2f} ms/alert ({self.wall:.1f} s){idle}")
-
-
 def _prepare_db(db_path: Path, chats: int) -> None:
     from sqlalchemy import create_engine, insert
 
@@ -130,74 +115,18 @@ def _prepare_db(db_path: Path, chats: int) -> None:
         engine.dispose()
 
 
-def _first_fetch_done(db_path: Path) -> bool:
-    import sqlite3
-
-    try:
-        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=5)
-        try:
-            rows = conn.execute("SELECT first_fetch_done FROM feeds").fetchall()
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return False
-    return bool(rows) and all(r[0] for r in rows)
-
-
-async def _window(fake: object, chats: set[int], n: int, pid: int, timeout: float) -> tuple[float, float, float]:
-    """Wait for the N deliveries; (first-to-last seconds, CPU seconds over it, alerts in it)."""
-    sent = fake.sent  # type: ignore[attr-defined]
-    start = len(sent)
-    deadline = time.monotonic() + timeout
-    first_t = cpu0 = 0.0
-    seen: set[int] = set()
-    idx = start
-    last_progress = time.monotonic()
-    while time.monotonic() < deadline:
-        for m in sent[idx:]:
-            if m.chat_id in chats:
-                if not seen:
-                    first_t, cpu0 = m.time, proc_cpu_s(pid)
-                seen.add(m.chat_id)
-                last_progress = time.monotonic()
-        idx = len(sent)
-        if len(seen) >= n:
-            break
-        if seen and time.monotonic() - last_progress > 20:
-            break  # stuck: report what was delivered
-        await asyncio.sleep(0.005)
-    cpu1 = proc_cpu_s(pid)
-    last_t = max((m.time for m in sent[start:] if m.chat_id in chats), default=first_t)
-    return last_t - first_t, cpu1 - cpu0, max(1, len(seen) - 1)
-
-
 def _tally(run: Run, fake: object, chats: set[int], since: int) -> None:
-    from collections import Counter
-
-    counts = Counter(m.chat_id for m in fake.sent[since:] if m.chat_id in chats)  # type: ignore[attr-defined]
-    run.delivered = len(counts)
-    run.once = sum(1 for v in counts.values() if v == 1)
-    run.refused = len(fake.flood.refusals)  # type: ignore[attr-defined]
+    tally(run, fake.sent, lambda m: m.chat_id, chats, since, len(fake.flood.refusals))  # type: ignore[attr-defined]
 
 
 async def _newsbot(n: int, paid: bool, rate: float, fake: object, feeds: object, work: Path) -> Run:
-    from tests.fakes.feed_server import Item, rss2
     from tests.fakes.flood import FloodLimits
     from tests.replicas import Replica
 
     run = Run("newsbot", n, rate)
-    db_path, cfg = work / "newsbot.db", work / "config"
-    cfg.mkdir(exist_ok=True)
-    for extra in (ROOT / "config").glob("*.yaml"):
-        if extra.name != "feeds.yaml":
-            (cfg / extra.name).write_bytes(extra.read_bytes())
+    db_path = work / "newsbot.db"
+    cfg, old = bot_config(work, feeds)
     await asyncio.to_thread(_prepare_db, db_path, n)
-    old = [Item(f"خبر قديم {j}", f"https://news.example/old/{j}", "تفاصيل",
-                published=datetime.now(UTC) - timedelta(hours=2, minutes=j)) for j in range(5)]
-    feeds.add_feed("/fanout.xml", rss2(old))  # type: ignore[attr-defined]
-    (cfg / "feeds.yaml").write_text(
-        f"feeds:\n  - id: fanout\n    url: {feeds.url('/fanout.xml')}\n    name: وكالة الأنباء\n    interval: 10\n",  # type: ignore[attr-defined]
-        encoding="utf-8")
     env = {"DATABASE_URL": f"sqlite:///{db_path}", "NEWSBOT_CONFIG_DIR": str(cfg),
            "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.base_url,  # type: ignore[attr-defined]
            "NEWSBOT_POLL_INTERVAL": "10", "NEWSBOT_MIN_FEED_INTERVAL": "10", "LOG_LEVEL": os.environ.get("FANOUT_LOG", "WARNING"),
@@ -207,25 +136,21 @@ async def _newsbot(n: int, paid: bool, rate: float, fake: object, feeds: object,
     bot = Replica("fanout", env, work)
     await bot.start()
     try:
-        deadline = time.monotonic() + 60
-        while not _first_fetch_done(db_path):
-            if time.monotonic() > deadline:
-                raise RuntimeError("the bot never fetched its feed:\n" + bot.log()[-2000:])
-            await asyncio.sleep(0.2)
+        await wait_first_fetch(first_fetch_done_sqlite(db_path), bot.log)
         await asyncio.sleep(1.0)
         assert bot.proc is not None
-        idle0, t0 = proc_cpu_s(bot.proc.pid), time.monotonic()
-        await asyncio.sleep(5.0)  # what the bot spends with nothing to send (jobs, heartbeat, polls)
-        run.idle_ms_per_s = 1000 * (proc_cpu_s(bot.proc.pid) - idle0) / (time.monotonic() - t0)
+        run.idle_ms_per_s = await idle_ms_per_s([bot.proc.pid])
         fake.set_flood_limits(FloodLimits())  # type: ignore[attr-defined]
         since = len(fake.sent)  # type: ignore[attr-defined]
-        fresh = Item(TITLE, "https://news.example/story/nato-1", "يجتمع قادة الحلف اليوم", published=datetime.now(UTC))
-        feeds.set_body("/fanout.xml", rss2([fresh, *old]))  # type: ignore[attr-defined]
+        publish(feeds, old)
         chats = set(range(CHAT_BASE, CHAT_BASE + n))
-        assert bot.proc is not None
-        wall, cpu, alerts = await _window(fake, chats, n, bot.proc.pid, timeout=60 + 3 * n / rate)
+        spy = await profile("send", bot.proc.pid, max(5, 0.6 * n / rate))
+        wall, cpu, alerts = await window(fake.sent, lambda m: m.chat_id, chats, n, [bot.proc.pid],  # type: ignore[attr-defined]
+                                         timeout=60 + 3 * n / rate)
         run.per_s, run.cpu_ms, run.wall = alerts / max(wall, 1e-9), 1000 * cpu / alerts, wall
         _tally(run, fake, chats, since)
+        if spy is not None:
+            await spy.wait()
         if run.delivered < n:
             print(f"newsbot delivered {run.delivered}/{n}; its log ends:\n{bot.log()[-1500:]}", file=sys.stderr)
     finally:
@@ -247,7 +172,8 @@ async def _naive(n: int, paid: bool, rate: float, fake: object, text: str) -> Ru
     proc.stdin.write(text.encode())
     proc.stdin.close()
     chats = set(range(CHAT_BASE, CHAT_BASE + n))
-    wall, cpu, alerts = await _window(fake, chats, n, proc.pid, timeout=60 + 3 * n / rate)
+    wall, cpu, alerts = await window(fake.sent, lambda m: m.chat_id, chats, n, [proc.pid],  # type: ignore[attr-defined]
+                                     timeout=60 + 3 * n / rate)
     out = json.loads((await proc.stdout.read()).decode() or "{}")
     await proc.wait()
     run.per_s, run.wall = alerts / max(wall, 1e-9), wall
@@ -287,15 +213,7 @@ async def measure(ns: list[int], paid: bool, repeat: int) -> list[tuple[Run, Run
     return results
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--chats", type=int, nargs="+", default=None)
-    ap.add_argument("--quick", action="store_true", help="N = 200 only")
-    ap.add_argument("--paid", action="store_true", help="TELEGRAM_PAID_BROADCAST=true at 1,000/s")
-    ap.add_argument("--repeat", type=int, default=1, help="runs per N (medians are printed)")
-    args = ap.parse_args(argv)
-    ns = args.chats or ([200] if args.quick else [500, 5000])
-    results = asyncio.run(measure(ns, args.paid, args.repeat))
+def _medians(results: list[tuple[Run, Run]], ns: list[int]) -> None:
     print("medians:")
     for n in ns:
         mine = [r for r in results if r[0].chats == n]
@@ -305,6 +223,39 @@ def main(argv: list[str] | None = None) -> int:
                   f"CPU {statistics.median(r.cpu_ms for r in runs):.2f} ms/alert, "
                   f"429s {statistics.median(r.refused for r in runs):g}, "
                   f"once {min(r.once for r in runs)}/{n}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--chats", type=int, nargs="+", default=None)
+    ap.add_argument("--quick", action="store_true", help="N = 200 only (Slack: 60)")
+    ap.add_argument("--paid", action="store_true", help="TELEGRAM_PAID_BROADCAST=true at 1,000/s")
+    ap.add_argument("--platform", choices=("telegram", "slack"), default="telegram")
+    ap.add_argument("--replicas", type=int, default=0,
+                    help="Telegram: K replicas on PostgreSQL sharing one token (needs --postgres)")
+    ap.add_argument("--postgres", default=None, help="an admin URL of a PostgreSQL server (a database is made)")
+    ap.add_argument("--kill", action="store_true", help="with --replicas: SIGKILL one replica mid-fan-out")
+    ap.add_argument("--join", action="store_true", help="with --replicas: the last replica starts mid-fan-out")
+    ap.add_argument("--lease", type=float, default=30.0, help="with --replicas: NEWSBOT_LEASE_SECONDS")
+    ap.add_argument("--repeat", type=int, default=1, help="runs per N (medians are printed)")
+    args = ap.parse_args(argv)
+    if args.replicas:
+        from benchmarks.fanout_replicas import run_replicas
+
+        if not args.postgres:
+            ap.error("--replicas needs --postgres URL")
+        return run_replicas(args.replicas, args.chats or ([300] if args.quick else [1000]), args.postgres,
+                            kill=args.kill, repeat=args.repeat, lease=args.lease,
+                            join=args.join)
+    if args.platform == "slack":
+        from benchmarks.fanout_slack import measure_slack
+
+        ns = args.chats or ([60] if args.quick else [60, 600])
+        results = asyncio.run(measure_slack(ns, args.repeat))
+    else:
+        ns = args.chats or ([200] if args.quick else [500, 5000])
+        results = asyncio.run(measure(ns, args.paid, args.repeat))
+    _medians(results, ns)
     return 0
 
 

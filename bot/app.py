@@ -13,7 +13,7 @@ import asyncio
 import os
 import socket
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TextIO
@@ -21,18 +21,18 @@ from typing import Any, TextIO
 import structlog
 
 from bot.adapters.base import PlatformAdapter
-from bot.configfiles import ConfigError, FeedSpec, load_feeds, load_watchlists
+from bot.assembly import build_fetcher, load_config, poll_policy
 from bot.delivery.compose import Composer
 from bot.delivery.console import CONSOLE_CHAT, ConsoleSender
 from bot.delivery.digests import DigestJob
 from bot.delivery.dispatcher import Dispatcher, DispatchPolicy
 from bot.delivery.membership import ChatLifecycle
 from bot.delivery.ports import Sender
+from bot.domain.expansion import place_names
 from bot.domain.states import ChatKind, Platform
 from bot.domain.urgency import SpreadRule
-from bot.domain.watchlists import Watchlist
-from bot.feeds.fetch import Fetcher, FetchLimits
-from bot.feeds.poller import Poller, PollPolicy
+from bot.feeds.fetch import Fetcher
+from bot.feeds.poller import Poller
 from bot.feeds.websub import build_websub
 from bot.ops.desk import Desk, Gauges
 from bot.ops.http import HttpServer
@@ -65,33 +65,6 @@ log = structlog.get_logger(__name__)
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-def load_config(settings: Settings) -> tuple[list[FeedSpec], list[Watchlist]]:
-    """The config files, or ConfigError listing every problem with its file and line."""
-    feeds, p1 = load_feeds(settings.config_dir / "feeds.yaml")
-    lists, p2 = load_watchlists(settings.config_dir / "watchlists.yaml")
-    if p1 or p2:
-        raise ConfigError([*p1, *p2])
-    return feeds, lists
-
-
-def build_fetcher(settings: Settings, **seams: Any) -> Fetcher:
-    """The HTTP fetcher with the limits from the settings (``seams``: test-only DNS overrides)."""
-    return Fetcher(FetchLimits(
-        max_bytes=settings.max_feed_bytes, max_redirects=settings.max_redirects,
-        total_timeout=settings.fetch_timeout, connect_timeout=settings.connect_timeout,
-        read_timeout=settings.read_timeout, concurrency=settings.fetch_concurrency,
-        per_host=settings.fetch_per_host, per_host_max=settings.fetch_per_host_max,
-    ), settings.user_agent, **seams)
-
-
-def poll_policy(s: Settings) -> PollPolicy:
-    return PollPolicy(default_interval=s.poll_interval, min_interval=s.min_feed_interval,
-                      max_interval=s.max_feed_interval, adaptive=s.adaptive_polling,
-                      disable_after=s.failure_deactivate_after, backfill=s.backfill,
-                      max_backoff=s.max_backoff,
-                      max_age=s.max_age_seconds, lease_seconds=s.fetch_timeout * 2 + 10)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,10 +152,12 @@ class NewsBot:
 
         # Jobs (started by start(); their handles let one job kick another)
         j = self.jobs
-        self.poll_job = j.every("poll", 1.0, self._poll)
-        self.ingest_step = j.every("ingest", 2.0, self._ingest)
-        self.dispatch_job = j.every("dispatch", 0.5, self._dispatch)
-        self.digest_job = j.every("digest", 2.0, self.digests.run_once)  # the dispatcher sends what it writes
+        # Idle checks back off (idle_every): new work kicks these jobs, the ticks are the safety net.
+        self.poll_job = j.every("poll", 1.0, self._poll, idle_every=2.0)
+        self.ingest_step = j.every("ingest", 2.0, self._ingest, idle_every=4.0)
+        self.dispatch_job = j.every("dispatch", 0.5, self._dispatch, idle_every=2.0)
+        self.digest_job = j.every("digest", 2.0, self.digests.run_once,  # the dispatcher sends what it writes
+                                  idle_every=4.0)
         self.heartbeat_job = j.every("heartbeat", max(2.0, s.lease_seconds / 3), self._heartbeat)
         self.daily = d.daily(self.db, self.chats, self.outbox, s, clock)  # the ops digest, checked with the gauges
         self._gauges = Gauges(self.metrics, self.ops, self.outbox, self.feeds, d.dead_letters, clock, self.daily)
@@ -234,6 +209,9 @@ class NewsBot:
             return
         s = self.settings
         await asyncio.to_thread(self.db.migrate)
+        # CLDR's place names (cross-language grouping) are built once, here in a thread, rather than
+        # on the event loop when the first story arrives (about half a second).
+        await asyncio.to_thread(place_names)
         await self.feeds.sync_config(self.feed_specs, self.clock(), trusted=s.allow_private_config_feeds)
         if self.console:
             dest = await self.chats.ensure_destination(Platform.CONSOLE, CONSOLE_CHAT, ChatKind.CONSOLE,
@@ -250,18 +228,22 @@ class NewsBot:
             return True  # poll-once and tests: one process, nobody to share with
         return await self.leases.renew_in(conn, INGEST_LEASE, self.replica, self.clock(), self.settings.lease_seconds)
 
-    async def _ingest(self) -> None:
+    async def _ingest(self) -> bool:
+        """Whether it found work (stories decided on, rows written)."""
         report = await self.ingest_job()
         spikes = await self.spike_job() if report is not None and self.spike_job is not None else 0
         if report is not None and (report.rows or spikes):
             self.dispatch_job.kick()
+        return report is not None and bool(report.stories or report.rows or spikes)
 
-    async def _dispatch(self) -> None:
-        while await self.dispatcher.run_once():
-            pass
+    async def _dispatch(self) -> int:
+        total = 0
+        while n := await self.dispatcher.run_once():
+            total += n
+        return total
 
-    async def _poll(self) -> None:
-        await self.poller.start_due(self.settings.fetch_concurrency * 2)
+    async def _poll(self) -> int:
+        return await self.poller.start_due(self.settings.fetch_concurrency * 2)
 
     async def _heartbeat(self) -> None:
         now = self.clock()
@@ -331,11 +313,7 @@ class NewsBot:
             self._started = False
             self.dispatcher.stop()  # no new sends; the one in flight per chat is still recorded
             await self.jobs.stop()
-            for adapter in reversed(self.adapters):
-                try:
-                    await adapter.stop_receiving()
-                except Exception as exc:  # noqa: BLE001 - stopping goes on
-                    log.warning("adapter_stop_failed", platform=adapter.platform, error=repr(exc))
+            await self._each_adapter(lambda a: a.stop_receiving())
             await self.poller.drain(timeout=5)
             try:
                 await self.ops.lifecycle(False)
@@ -343,11 +321,7 @@ class NewsBot:
             except Exception as exc:  # noqa: BLE001 - best effort on the way out
                 log.warning("stop_notice_failed", error=repr(exc))
             await self.dispatcher.quiesce()
-            for adapter in reversed(self.adapters):
-                try:
-                    await adapter.stop()
-                except Exception as exc:  # noqa: BLE001
-                    log.warning("adapter_stop_failed", platform=adapter.platform, error=repr(exc))
+            await self._each_adapter(lambda a: a.stop())
             if self.http is not None:
                 await self.http.stop()
             try:
@@ -358,6 +332,14 @@ class NewsBot:
             log.info("stopped", replica=self.replica)
         await self.fetcher.close()
         await self.db.dispose()
+
+    async def _each_adapter(self, step: Callable[[PlatformAdapter], Awaitable[None]]) -> None:
+        """A stopping step for every adapter, last started first; one failing does not stop the rest."""
+        for adapter in reversed(self.adapters):
+            try:
+                await step(adapter)
+            except Exception as exc:  # noqa: BLE001 - stopping goes on
+                log.warning("adapter_stop_failed", platform=adapter.platform, error=repr(exc))
 
     # ------------------------------------------------- one-shot runs (CLI poll-once, tests)
     async def tick(self, *, force: bool = True, timeout: float = 60.0) -> TickReport:

@@ -7,6 +7,7 @@ kick of a job that does not exist cannot be written.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -29,6 +30,8 @@ class Coalesced:
         self.on_error = on_error
         self._running = False
         self._again = False
+        self.idle = False  # the last run found nothing to do (its result was falsy)
+        self.ended_at = 0.0  # time.monotonic() when the last run ended
 
     @property
     def running(self) -> bool:
@@ -43,7 +46,7 @@ class Coalesced:
             while True:
                 self._again = False
                 try:
-                    await self.fn()
+                    self.idle = not await self.fn()
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:  # noqa: BLE001 - one failed run must not stop the job
@@ -54,14 +57,28 @@ class Coalesced:
                     break
         finally:
             self._running = False
+            self.ended_at = time.monotonic()
 
 
 class Job:
-    """A scheduled job's handle: ``kick()`` runs it now (or once more right after its current run)."""
+    """A scheduled job's handle: ``kick()`` runs it now (or once more right after its current run).
 
-    def __init__(self, jobs: Jobs, body: Coalesced) -> None:
+    With ``idle_every``, a tick after a run that found nothing to do is skipped until that many
+    seconds have passed since it: an idle bot checks less often, and a kick (new stories, new
+    outbox rows) still runs the job at once.
+    """
+
+    def __init__(self, jobs: Jobs, body: Coalesced, idle_every: float | None = None) -> None:
         self._jobs = jobs
         self.body = body
+        self.idle_every = idle_every
+
+    def tick(self) -> None:
+        """The scheduler's periodic call."""
+        body = self.body
+        if self.idle_every is not None and body.idle and time.monotonic() - body.ended_at < self.idle_every:
+            return
+        self.kick()
 
     @property
     def name(self) -> str:
@@ -82,13 +99,14 @@ class Jobs:
         self.on_error = on_error
         self._tasks: set[asyncio.Task[None]] = set()
 
-    def every(self, name: str, seconds: float, fn: Callable[[], Awaitable[Any]]) -> Job:
-        job = Job(self, Coalesced(name, fn, self.on_error))
+    def every(self, name: str, seconds: float, fn: Callable[[], Awaitable[Any]], *,
+              idle_every: float | None = None) -> Job:
+        job = Job(self, Coalesced(name, fn, self.on_error), idle_every)
         self.scheduler.add_job(self._tick, "interval", seconds=seconds, args=[job], id=name, name=name)
         return job
 
     async def _tick(self, job: Job) -> None:
-        job.kick()
+        job.tick()
 
     def spawn(self, body: Coalesced) -> None:
         task = asyncio.get_running_loop().create_task(body())

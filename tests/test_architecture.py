@@ -40,7 +40,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"delivery"}),
     frozenset({"ops"}),
     frozenset({"commands"}),
-    frozenset({"adapters", "scheduler"}),
+    frozenset({"adapters", "scheduler", "assembly"}),
     frozenset({"app"}),
     frozenset({"cli_transfer", "cli_match"}),
     frozenset({"cli"}),

@@ -123,3 +123,47 @@ async def test_paid_broadcast_sends_past_the_free_line_without_a_429(env: Env, f
     sent = [p for name, p in fake.calls if name == "sendMessage" and p.get("chat_id") in set(chats)]
     assert len(sent) == len(chats) and all(p.get("allow_paid_broadcast") is True for p in sent)
     assert fake.flood_refusals == 0, fake.flood.refusals[:5]
+
+
+async def test_exports_and_charts_in_a_burst_of_replies_earn_no_429_and_every_file_arrives_once(
+        env: Env, fake: FakeTelegramAPI) -> None:
+    fake.set_flood_limits(FloodLimits())  # sendDocument and sendPhoto count like sendMessage
+    bot = await env.start()
+    await env.polling(bot)
+    exporters, charters, starters = range(60_001, 60_031), range(61_001, 61_031), range(62_001, 62_041)
+    await subscribers(bot, fake, range(60_001, 60_031))
+    await subscribers(bot, fake, range(61_001, 61_031))
+    for user in exporters:  # a file and a sentence each (a reply), the /trends charts outbox rows
+        fake.push_message(user, user, "/export")
+    for user in charters:
+        fake.push_message(user, user, "/trends")
+    for user in starters:
+        fake.push_message(user, user, "/start")
+
+    def files() -> tuple[Counter[int], Counter[int]]:
+        return (Counter(d.chat_id for d in fake.documents if d.chat_id in exporters),
+                Counter(p.chat_id for p in fake.photos if p.chat_id in charters))
+
+    await wait_until(lambda: len(files()[0]) == len(exporters) and len(files()[1]) == len(charters)
+                     and len(answers(fake, starters)) == len(starters), timeout=90,
+                     what="every file, chart and answer",
+                     detail=lambda: f"{[len(c) for c in files()]}, {fake.flood_refusals} refused")
+    documents, charts = files()
+    assert set(documents.values()) == {1} and set(charts.values()) == {1}, "a file sent twice"
+    assert all(d.filename.endswith(".yaml") for d in fake.documents)
+    assert set(answers(fake, starters).values()) == {1}
+    assert fake.flood_refusals == 0, fake.flood.refusals[:5]
+    assert bot.metrics.replies_lost.labels("telegram", "timeout")._value.get() == 0
+
+
+async def test_an_export_refused_with_retry_after_waits_and_the_file_arrives_once(
+        env: Env, fake: FakeTelegramAPI) -> None:
+    bot = await env.start()
+    await env.polling(bot)
+    await env.command(USER, USER, "/subscribe nato", timeout=15)
+    fake.fail_next("sendDocument", error="429", chat_id=USER, retry_after=2)
+    await env.command(USER, USER, "/export", timeout=30)
+    await wait_until(lambda: fake.documents, timeout=30, what="the file after Retry-After")
+    [doc] = fake.documents
+    assert doc.chat_id == USER and doc.filename.endswith(".yaml")
+    assert len([p for name, p in fake.calls if name == "sendDocument" and p.get("chat_id") == USER]) == 2

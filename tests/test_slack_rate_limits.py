@@ -12,8 +12,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
+from sqlalchemy import func, select
 
 from bot.app import NewsBot
+from bot.domain.states import OutboxKind
+from bot.storage.models import Outbox
 from tests.fakes.feed_server import FeedServer, Item
 from tests.fakes.slack_api import FakeSlackAPI
 from tests.support.waiting import wait_until
@@ -157,3 +160,55 @@ async def test_a_note_still_refused_after_the_bound_is_counted_in_metrics(tmp_pa
         assert await wait_until(lost, timeout=30, what="the lost note in /metrics")
         fake.clear_outage()
         assert fake.posts_to("C1") == []
+
+
+async def test_exports_and_charts_in_a_burst_in_one_channel_earn_no_429_and_every_file_arrives_once(
+        tmp_path: Path, fake: FakeSlackAPI, feeds: FeedServer) -> None:
+    fake.set_flood_limits(None)  # sharing an uploaded file into the channel counts as a post there
+    users = crowd(fake, "CFILES", range(300, 318))
+    exporters, charters, watchers = users[:6], users[6:12], users[12:]
+    async with running(slack_settings(tmp_path, fake)) as bot:
+        await subscribed_channels(bot, fake, ["CFILES"])
+        texts = {**dict.fromkeys(exporters, "export"), **dict.fromkeys(charters, "trends"),
+                 **{uid: f"watch كلمة{uid}" for uid in watchers}}
+
+        async def one(uid: str) -> None:
+            status, body = await post(bot, fake.slash_command_body(text=texts[uid], user_id=uid, channel_id="CFILES",
+                                                                   response_name=uid))
+            assert status == 200, body
+
+        await asyncio.gather(*(one(uid) for uid in users))
+        # Two /trends in the same millisecond share one chart (its key): the charts queued are counted.
+        async def arrived() -> tuple[int, int, int, int]:
+            async with bot.db.read() as conn:
+                charts = (await conn.execute(select(func.count()).select_from(Outbox).where(
+                    Outbox.kind == OutboxKind.CHART))).scalar_one()
+            mine = [u for u in fake.uploads if u.channel == "CFILES"]
+            return (sum(u.filename.endswith(".yaml") for u in mine), sum(u.filename.endswith(".png") for u in mine),
+                    charts, len(notes_by_user(fake, "CFILES", watchers)))
+
+        async def all_in() -> bool:
+            yaml, png, charts, notes = await arrived()
+            return (yaml, notes) == (len(exporters), len(watchers)) and png == charts >= 1
+
+        await wait_until(all_in, timeout=60, what="every export, chart and note",
+                         detail=lambda: f"{fake.flood_refusals} refused")
+        await asyncio.sleep(1.5)  # a second copy of any of them would be in by now
+        assert await all_in()
+        assert set(notes_by_user(fake, "CFILES", watchers).values()) == {1}
+        assert fake.flood_refusals == 0, fake.flood.refusals[:5]
+        assert bot.metrics.replies_lost.labels("slack", "timeout")._value.get() == 0
+
+
+async def test_an_export_refused_with_retry_after_waits_and_the_file_arrives_once(
+        tmp_path: Path, fake: FakeSlackAPI, feeds: FeedServer) -> None:
+    async with running(slack_settings(tmp_path, fake)) as bot:
+        status, _body = await post(bot, fake.slash_command_body(text="subscribe nato", user_id="U1", channel_id="C1"))
+        assert status == 200
+        fake.fail_next("files.completeUploadExternal", error="429", retry_after=2)
+        status, _body = await post(bot, fake.slash_command_body(text="export", user_id="U1", channel_id="C1"))
+        assert status == 200
+        [upload] = await wait_until(lambda: [u for u in fake.uploads if u.channel == "C1"], timeout=30,
+                                    what="the file after Retry-After")
+        assert upload.filename.endswith(".yaml") and b"nato" in upload.data
+        assert [m for m, _p in fake.calls].count("files.completeUploadExternal") == 2

@@ -6,7 +6,7 @@ import asyncio
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from typing import Protocol
+from typing import Protocol, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.alerts.model import Alert, AlertView, Outlet, format_alert
@@ -24,11 +24,36 @@ from bot.storage.records import OutboxItem, StoryRecord
 
 __all__ = ["Composer", "WorkReader"]
 
+K = TypeVar("K")
+V = TypeVar("V")
+
 
 class WorkReader(Protocol):
     """Who took an alert and who it is assigned to (for the buttons and their lines)."""
 
     async def work(self, outbox_id: int) -> AlertWork | None: ...
+
+
+async def _once(flights: dict[K, asyncio.Future[V]], key: K, fetch: Callable[[], Awaitable[V]]) -> V:
+    """One fetch per key at a time: the callers that ask while it runs share its answer."""
+    flight = flights.get(key)
+    if flight is not None:
+        return await asyncio.shield(flight)
+    flight = asyncio.get_running_loop().create_future()
+    flights[key] = flight
+    try:
+        value = await fetch()
+    except asyncio.CancelledError:
+        flight.cancel()
+        raise
+    except Exception as exc:
+        flight.set_exception(exc)
+        flight.exception()  # retrieved: nobody else may be waiting
+        raise
+    finally:
+        del flights[key]
+    flight.set_result(value)
+    return value
 
 
 class Composer:
@@ -48,6 +73,7 @@ class Composer:
         self._cache_size = cache_size
         self._ttl = sightings_ttl
         self._flights: dict[int, asyncio.Future[list[Outlet]]] = {}
+        self._story_flights: dict[int, asyncio.Future[StoryRecord | None]] = {}
         self._views: OrderedDict[tuple[int, tuple[Outlet, ...], str, str], AlertView] = OrderedDict()
         self._spikes: OrderedDict[str, SpikeView] = OrderedDict()  # one chart per spike, however many chats
 
@@ -56,7 +82,7 @@ class Composer:
         if row is not None:
             self._stories.move_to_end(story_id)
             return row
-        row = await self.stories.get(story_id)
+        row = await _once(self._story_flights, story_id, lambda: self.stories.get(story_id))
         if row is not None:
             self._stories[story_id] = row
             if len(self._stories) > self._cache_size:
@@ -69,27 +95,15 @@ class Composer:
         hit = self._sightings.get(root)
         if hit is not None and not fresh and now - hit[0] < self._ttl:
             return hit[1]
-        flight = self._flights.get(root)
-        if flight is not None:  # a hundred chats of one fan-out ask at once: one query answers them all
-            return await asyncio.shield(flight)
-        flight = asyncio.get_running_loop().create_future()
-        self._flights[root] = flight
-        try:
-            names = [Outlet(name, link) for name, link in (await self.stories.sightings([root])).get(root, [])]
-        except asyncio.CancelledError:
-            flight.cancel()
-            raise
-        except Exception as exc:
-            flight.set_exception(exc)
-            flight.exception()  # retrieved: nobody else may be waiting
-            raise
-        finally:
-            del self._flights[root]
-        flight.set_result(names)
+        # A hundred chats of one fan-out ask at once: one query answers them all.
+        names = await _once(self._flights, root, lambda: self._outlets(root))
         if len(self._sightings) > self._cache_size:
             self._sightings = {k: v for k, v in self._sightings.items() if now - v[0] < self._ttl}
         self._sightings[root] = (now, names)
         return names
+
+    async def _outlets(self, root: int) -> list[Outlet]:
+        return [Outlet(name, link) for name, link in (await self.stories.sightings([root])).get(root, [])]
 
     def _known_zone(self, name: str) -> ZoneInfo:
         """A zone read with the row (the claim joins it in): no query per alert."""

@@ -31,6 +31,7 @@ __all__ = ["Dispatcher", "DeliveryEvents", "DispatchPolicy"]
 
 log = structlog.get_logger(__name__)
 
+JOIN_HOLD = 1.5  # seconds past the others' next heartbeat before a joining replica sends (a window and a margin)
 _LEASE_RAN_OUT = Outcome.retry("the chat's lease ran out while waiting for the send budget")
 
 
@@ -39,8 +40,10 @@ class DispatchPolicy:
     lease_seconds: float = 30.0
     max_backoff: float = 300.0
     give_up_after: float = 24 * 3600.0  # a transient failure older than this becomes 'failed'
-    chats_per_round: int = 100
+    chats_per_round: int = 100  # at least; a faster budget claims ``round_seconds`` of its rate at once
+    round_seconds: float = 3.0
     burst: int = 10  # rows one chat may send per claim
+    record_linger: float = 0.25  # how long an outcome may wait for others' to share its commit
 
 
 class Dispatcher:
@@ -55,7 +58,9 @@ class Dispatcher:
         self.clock = clock
         self.policy = policy or DispatchPolicy()
         self.events = events
-        self._recorder = OutcomeRecorder(outbox.record_many)
+        self._under_way: set[int] = set()  # rows being sent whose outcome is not yet queued for the recorder
+        self._recorder = OutcomeRecorder(outbox.record_many, linger=self.policy.record_linger,
+                                         busy=lambda: bool(self._under_way))
         self._replicas = 1
         self._stopping = False
         self._inflight: set[asyncio.Task[tuple[Outcome, bool]]] = set()
@@ -69,9 +74,19 @@ class Dispatcher:
         if self._inflight:
             await asyncio.wait(set(self._inflight), timeout=timeout)
 
+    _joined_at: datetime | None = None  # when this replica may start sending (see ``set_replicas``)
+
     def set_replicas(self, n: int) -> None:
-        """Share each platform's global rate among the live replicas (replies draw on the same share)."""
+        """Share each platform's global rate among the live replicas (replies draw on the same share).
+
+        A replica that finds others live at its first count sends no outbox row until each of them has
+        had a heartbeat that counted it (``JOIN_HOLD`` past a third of a lease: the heartbeat's period,
+        then one send window for the slots they held): till then they may still send their old shares.
+        """
         n = max(1, n)
+        if self._joined_at is None:
+            hold = max(2.0, self.policy.lease_seconds / 3) + JOIN_HOLD if n > 1 else 0.0
+            self._joined_at = self.clock() + timedelta(seconds=hold)
         if n != self._replicas:
             self._replicas = n
             for sender in self.senders.values():
@@ -85,10 +100,13 @@ class Dispatcher:
         if self._stopping and not ops_only:
             return 0
         now = self.clock()
+        if not ops_only and self._joined_at is not None and now < self._joined_at:
+            return 0  # joining: the others have not all shrunk their shares yet
         # No more chats than the budgets can serve in half a lease: a claim outliving its lease while
         # waiting for tokens would let another replica (or the next round) send the same rows.
         rate = sum(s.budget.rate for s in self.senders.values())
-        limit = max(1, min(self.policy.chats_per_round, int(rate * self.policy.lease_seconds / 2)))
+        wanted = max(self.policy.chats_per_round, int(rate * self.policy.round_seconds))
+        limit = max(1, min(wanted, int(rate * self.policy.lease_seconds / 2)))
         claimed = await self.outbox.claim_with_rows(self.owner, now, limit, self.policy.lease_seconds,
                                                     platforms=list(self.senders), ops_only=ops_only,
                                                     rows_per_chat=self.policy.burst)
@@ -112,6 +130,7 @@ class Dispatcher:
 
     async def _record(self, row_id: int, chat_id: int, owner: str, **outcome: Any) -> bool:
         """One outcome, committed together with the other chats' (``OutcomeRecorder``)."""
+        self._under_way.discard(row_id)
         return await self._recorder.record(OutcomeWrite(row_id, chat_id, owner, **outcome))
 
     async def _serve(self, chat: ChatRecord, claimed_at: datetime, rows: list[OutboxItem]) -> int:
@@ -122,6 +141,7 @@ class Dispatcher:
         handled = 0
         address_chat = chat.external_id
         rows = rows[:burst]
+        released = False
         for i, row in enumerate(rows):
             if i and self._stopping and not chat.is_ops:
                 break
@@ -129,8 +149,9 @@ class Dispatcher:
                 await asyncio.sleep(pacing)
             # A send and its record are one step: cancelling between them would send it twice later.
             before = self.clock()
+            last = i == len(rows) - 1  # its outcome releases the chat: no write of its own for that
             step = asyncio.get_running_loop().create_task(
-                self._deliver(sender, chat, address_chat, row, pacing, lease_end))
+                self._step(sender, chat, address_chat, row, pacing, lease_end, last))
             self._inflight.add(step)
             step.add_done_callback(self._inflight.discard)
             outcome, stop = await asyncio.shield(step)
@@ -138,25 +159,39 @@ class Dispatcher:
                 break
             lease_end = self._lease_end(before)  # every recorded outcome renewed the lease after ``before``
             handled += 1
-            if stop:
+            if stop or last:
+                released = True  # released by that outcome, or the lease is no longer ours
                 break
-        # A no-op when an outcome already released the lease (or another replica holds it now).
-        await self._recorder.record(OutcomeWrite(None, chat.id, self.owner, set_next=False))
+        if not released:
+            await self._recorder.record(OutcomeWrite(None, chat.id, self.owner, set_next=False))
         return handled
 
+    async def _step(self, sender: Sender, chat: ChatRecord, chat_ref: str, row: OutboxItem, pacing: float,
+                    lease_end: datetime, last: bool) -> tuple[Outcome, bool]:
+        """``_deliver``, counted as under way until its outcome is queued (the recorder lingers for it)."""
+        self._under_way.add(row.id)
+        try:
+            return await self._deliver(sender, chat, chat_ref, row, pacing, lease_end, last)
+        finally:
+            if row.id in self._under_way:  # ended without recording (the lease ran out, or an error)
+                self._under_way.discard(row.id)
+                self._recorder.nudge()
+
     async def _deliver(self, sender: Sender, chat: ChatRecord, chat_ref: str, row: OutboxItem, pacing: float,
-                       lease_end: datetime) -> tuple[Outcome, bool]:
-        """Send (or edit) one row and record it; returns (outcome, stop serving this chat now)."""
+                       lease_end: datetime, last: bool) -> tuple[Outcome, bool]:
+        """Send (or edit) one row and record it; returns (outcome, stop serving this chat now).
+
+        The outcome of the ``last`` row of a claim also releases the chat's lease.
+        """
         is_edit = row.state is OutboxState.SENT
         reply_to = str(row.payload.get("reply_to") or "") or None if row.kind is OutboxKind.FOLLOW else None
         address = Address(chat.platform, chat_ref, row.thread_id, chat.kind, reply_to)
         message = await self.composer.build(row, chat.platform, chat_ref)
         if message is None:
             held = await self._record(row.id, chat.id, self.owner, state=OutboxState.FAILED, now=self.clock(),
-                                            next_send_at=None, error="story no longer stored", edited=is_edit,
-                                            release=False,
-                                            renew_until=self.clock() + timedelta(seconds=self.policy.lease_seconds),
-                                            reason=DeadLetterReason.MISSING)
+                                     next_send_at=None, error="story no longer stored", edited=is_edit,
+                                     release=last, renew_until=self._renewal(self.clock(), last),
+                                     reason=DeadLetterReason.MISSING)
             self._dead(chat, row, is_edit, DeadLetterReason.MISSING, "story no longer stored")
             return Outcome.failed("story no longer stored"), not held
         urgent = row.kind is OutboxKind.ALERT and bool(row.payload.get("urgent"))
@@ -186,12 +221,12 @@ class Dispatcher:
                                      error=outcome.error, release=True)
             return outcome, True
 
-        renew = now + timedelta(seconds=self.policy.lease_seconds)
+        renew = self._renewal(now, last)
         if outcome.kind is OutcomeKind.SENT:
             next_at = now + timedelta(seconds=pacing)
             held = await self._record(row.id, chat.id, self.owner, state=OutboxState.SENT, now=now, next_send_at=next_at,
-                                            message_ref=outcome.message_ref, edited=is_edit, release=False,
-                                            renew_until=renew)
+                                     message_ref=outcome.message_ref, edited=is_edit, release=last,
+                                     renew_until=renew)
             return outcome, not held
 
         if outcome.kind is OutcomeKind.RETRY:
@@ -200,7 +235,7 @@ class Dispatcher:
                 held = await self._record(row.id, chat.id, self.owner, state=OutboxState.FAILED, now=now,
                                                 next_send_at=now + timedelta(seconds=pacing),
                                                 error=f"gave up after {int(age)}s: {outcome.error}", edited=is_edit,
-                                                release=False, renew_until=renew, reason=DeadLetterReason.EXHAUSTED)
+                                                release=last, renew_until=renew, reason=DeadLetterReason.EXHAUSTED)
                 self._dead(chat, row, is_edit, DeadLetterReason.EXHAUSTED, outcome.error or "")
                 return outcome, not held
             if outcome.retry_after is not None:
@@ -223,11 +258,15 @@ class Dispatcher:
 
         held = await self._record(row.id, chat.id, self.owner, state=OutboxState.FAILED, now=now,
                                         next_send_at=now + timedelta(seconds=pacing), error=outcome.error,
-                                        edited=is_edit, release=False, renew_until=renew,
+                                        edited=is_edit, release=last, renew_until=renew,
                                         reason=DeadLetterReason.REFUSED)
         log.warning("delivery_failed", platform=chat.platform, chat=chat.id, row=row.id, error=outcome.error)
         self._dead(chat, row, is_edit, DeadLetterReason.REFUSED, outcome.error or "")
         return outcome, not held
+
+    def _renewal(self, now: datetime, last: bool) -> datetime | None:
+        """The lease an outcome renews: none for the last row (its outcome releases the chat)."""
+        return None if last else now + timedelta(seconds=self.policy.lease_seconds)
 
     def _dead(self, chat: ChatRecord, row: OutboxItem, is_edit: bool, reason: DeadLetterReason, error: str) -> None:
         """A new alert closed as failed is a dead letter: tell the events (metrics, ops channel)."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from bot.domain.expansion import Expander
@@ -74,8 +74,17 @@ class ChatRules:
 
     def set_rules(self, destination_id: int, texts: Sequence[str]) -> None:
         """Replace a destination's rules (unchanged ones are kept as compiled)."""
+        for _ in self.apply_rules(destination_id, texts):
+            pass
+
+    def apply_rules(self, destination_id: int, texts: Sequence[str]) -> Iterator[None]:
+        """``set_rules`` one rule at a time: yields after each rule it compiles, so a caller on an event
+        loop can let other work run between them. Each step leaves a consistent state (a rule is
+        in force or not; none is half added)."""
         old = self._by_dest.get(destination_id, ())
         new = tuple(dict.fromkeys(texts))
+        if new == old:
+            return
         for text in set(old) - set(new):
             rid = _rule_id(destination_id, text)
             self.rules.remove(rid)
@@ -91,6 +100,7 @@ class ChatRules:
                 self.broken[rid] = str(exc)
                 continue
             self._owner[rid] = destination_id
+            yield
         if new:
             self._by_dest[destination_id] = new
         else:

@@ -11,12 +11,13 @@ compaction runs in a worker thread.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Sequence
 from typing import Protocol
 
 from bot.alerts.model import Topic
 from bot.domain.chat_rules import ChatRules, Resolved
-from bot.domain.expansion import Expander
+from bot.domain.expansion import Expander, place_names
 from bot.domain.feed_names import story_source
 from bot.domain.matcher import Matcher
 from bot.domain.rules import RuleSet, StoryFacts
@@ -28,6 +29,11 @@ from bot.storage.records import StoryRecord
 # The chat-term treatment (re-exported) lives in the domain so rules and the CLI share it.
 
 __all__ = ["WatchIndex", "TermSource", "story_facts", "CUSTOM_LABEL", "CUSTOM_TAG", "Rules", "builtin_rules", "custom_watchlist"]
+
+
+# How long a rebuild computes before it lets the event loop run once (replies, sends, heartbeats). A
+# step is one rule compiled (tens of microseconds), so a slice overshoots this by one rule at most.
+SLICE = 0.005
 
 
 class TermSource(Protocol):
@@ -56,6 +62,9 @@ class WatchIndex:
         self._chats = chats
         self._generation = -1
         self._lock = asyncio.Lock()
+        self.slices = 0  # times a rebuild has yielded to the loop (tests show it happens)
+        self._since = 0.0
+        self._warm = False
 
     def topic(self, watchlist_id: str) -> Topic:
         wl = self.builtins.get(watchlist_id)
@@ -75,7 +84,15 @@ class WatchIndex:
         return self.chat_rules.resolve(found, facts, (title, summary))
 
     async def refresh(self, *, force: bool = False) -> bool:
-        """Reload chat rules and exclusions if a command changed them; True when something changed."""
+        """Reload chat rules and exclusions if a command changed them; True when something changed.
+
+        Compiling is CPU work on the event loop, so it runs in slices of ``SLICE`` seconds with one
+        turn of the loop between them: a rebuild of thousands of rules (a replica's start, a large
+        /import on another replica) leaves replies, sends and heartbeats running. Matching meanwhile
+        sees each rule either in force or not yet. A change made meanwhile waits on the lock and is
+        applied right after, from a fresh read: the newer state wins. The automata are built in a
+        worker thread.
+        """
         if self._chats is None:
             return False
         async with self._lock:
@@ -84,15 +101,28 @@ class WatchIndex:
                 return False
             terms = await self._chats.all_custom_terms()
             exclusions = await self._chats.all_exclusions()
+            if not self._warm:  # CLDR's place names, read once per process: a tenth of a second, not on the loop
+                await asyncio.to_thread(place_names)
+                self._warm = True
+            self._since = time.perf_counter()
             for dest_id in self.chat_rules.destinations() | set(terms) | set(exclusions):
-                self.chat_rules.set_rules(dest_id, terms.get(dest_id, ()))
+                for _ in self.chat_rules.apply_rules(dest_id, terms.get(dest_id, ())):
+                    await self._pause()
                 self.chat_rules.set_exclusions(dest_id, exclusions.get(dest_id, ()))
+                await self._pause()
             changed, dropped = self.chat_rules.take_changes()
             if changed:
                 await asyncio.to_thread(self.matcher.set_watchlists, changed)
             if dropped:
-                self.matcher.remove_watchlists(dropped)
+                await asyncio.to_thread(self.matcher.remove_watchlists, dropped)
             self._generation = gen
             if self.matcher.needs_compaction:
                 await asyncio.to_thread(self.matcher.compact)
             return bool(changed or dropped)
+
+    async def _pause(self) -> None:
+        """One turn of the event loop once this slice has run ``SLICE`` seconds."""
+        if time.perf_counter() - self._since > SLICE:
+            self.slices += 1
+            await asyncio.sleep(0)
+            self._since = time.perf_counter()

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, or_, select, union, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.alerting import OutboxDraft
@@ -64,16 +64,20 @@ class OutboxRepo:
     async def _claim(self, owner: str, now: datetime, limit: int, lease_s: float, platforms: Sequence[str],
                      ops_only: bool, rows_per_chat: int) -> list[tuple[ChatRecord, list[OutboxItem]]]:
         c, o = table(Chat), table(Outbox)
-        has_work = select(o.c.id).where(
-            o.c.chat_id == c.c.id,
-            or_(o.c.state == _PENDING, and_(o.c.state == _SENT, o.c.edit_due_at <= now)),
-        ).exists()
+        # Driven from the outbox's side: the chats with work, read off two indexes, rather than every
+        # chat probed for work. With nothing to send this costs next to nothing; in a fan-out it reads
+        # the pending rows' chat ids. Only sent rows ever have an edit due (``_due_rows`` checks the
+        # state again); naming the state here would make SQLite scan every sent row by state.
+        with_work = union(
+            select(o.c.chat_id.label("cid")).where(o.c.state == _PENDING),
+            select(o.c.chat_id.label("cid")).where(o.c.edit_due_at <= now),
+        ).subquery("with_work")
         due = (
             select(c.c.id)
+            .select_from(with_work.join(c, c.c.id == with_work.c.cid))
             .where(c.c.active.is_(True), c.c.platform.in_(list(platforms)),
                    or_(c.c.lease_until.is_(None), c.c.lease_until < now),
-                   or_(c.c.next_send_at.is_(None), c.c.next_send_at <= now),
-                   has_work)
+                   or_(c.c.next_send_at.is_(None), c.c.next_send_at <= now))
             .order_by(c.c.next_send_at.nulls_first(), c.c.id)
             .limit(limit)
         )

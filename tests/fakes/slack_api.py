@@ -4,7 +4,7 @@ Point the real clients at it: ``AsyncWebClient(token, base_url=fake.base_url)``.
 It listens on 127.0.0.1 only; nothing here ever talks to slack.com.
 
 Rate limits (``flood=SLACK_LIMITS`` or ``set_flood_limits``; off by default): chat.postMessage,
-chat.postEphemeral and chat.update count ~1 a second per channel (a burst of 3 passes) and a
+chat.postEphemeral, chat.update and the sharing of an uploaded file (files.completeUploadExternal) count ~1 a second per channel (a burst of 3 passes) and a
 workspace-wide window (20 in any second unless changed); beyond either the call is answered
 HTTP 429 ``ratelimited`` with a ``Retry-After`` header, and kept in ``flood.refusals``.
 """
@@ -34,7 +34,9 @@ Json = dict[str, Any]
 JSON_FIELDS = ("blocks", "attachments", "metadata", "files")  # form-encoded as JSON strings
 DEAD_RESPONSE_URL = "http://127.0.0.1:9/response/unset"  # loopback, nothing listens
 SCOPES = "chat:write,commands,users:read,channels:read,groups:read,files:write,files:read"
-_FLOOD_METHODS = {"chat.postMessage", "chat.postEphemeral", "chat.update"}  # what the rate limits count
+# What the rate limits count: messages, and the step of files.uploadV2 that shares a file into a channel
+# (it posts the file there, with its comment, as a message).
+_FLOOD_METHODS = {"chat.postMessage", "chat.postEphemeral", "chat.update", "files.completeUploadExternal"}
 
 
 @dataclass
@@ -522,6 +524,8 @@ class FakeSlackAPI:
         """The channel a call the rate limits count goes to (by id); None for the others."""
         if method not in _FLOOD_METHODS or not self.flood.limits.enabled:
             return None
+        if method == "files.completeUploadExternal":
+            return str(params.get("channel_id") or "") or None  # not shared anywhere: no message posted
         ch = self._channel(params.get("channel"))
         return str(ch["id"]) if ch is not None else str(params.get("channel") or "")
 

@@ -22,8 +22,8 @@ PTB picks the exception from the HTTP status, except that ``parameters.migrate_t
 * wrong token (401) and unknown method (404) -> ``InvalidToken`` (``EndPointNotFound`` only via
   ``Bot.do_api_request``).
 
-Flood limits (``flood=FloodLimits()`` or ``set_flood_limits``; off by default): sendMessage and
-editMessageText beyond ~30/s overall, 1/s per private chat (burst 3), 20/minute per group answer
+Flood limits (``flood=FloodLimits()`` or ``set_flood_limits``; off by default): sendMessage,
+editMessageText, sendPhoto and sendDocument beyond ~30/s overall, 1/s per private chat (burst 3), 20/minute per group answer
 429 with ``retry_after``; ``allow_paid_broadcast=true`` raises the overall line to 1,000/s. Every
 refusal is in ``flood.refusals`` (see tests/fakes/flood.py).
 
@@ -65,7 +65,7 @@ _INT_PARAMS = {"message_id", "message_thread_id", "user_id", "offset", "limit",
 _BOOL_PARAMS = {"disable_notification", "protect_content", "show_alert", "drop_pending_updates",
                 "allow_sending_without_reply", "disable_web_page_preview",
                 "allow_paid_broadcast"}
-_FLOOD_METHODS = {"sendmessage", "editmessagetext"}  # what Telegram's flood limits count
+_FLOOD_METHODS = {"sendmessage", "editmessagetext", "sendphoto", "senddocument"}  # what Telegram's flood limits count
 _CHAT_NOT_FOUND = "Bad Request: chat not found"
 _MIGRATED = "Bad Request: group chat was upgraded to a supergroup chat"
 _STATIC_ERRORS = {"403_blocked": (403, "Forbidden: bot was blocked by the user"),

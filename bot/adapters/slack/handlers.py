@@ -186,16 +186,25 @@ class SlackHandlers:
                        managers="members" if self.access.policy == "members" else "workspace_admins")
 
     async def _upload(self, ctx: Context, reply: Reply, respond: Callable[..., Awaitable[Any]]) -> None:
-        """The file a reply carries (/export), uploaded into the channel or DM it was asked from."""
+        """The file a reply carries (/export), uploaded into the channel or DM it was asked from.
+
+        A reply like the others: paced with the channel's posts (sharing the file posts into it),
+        first in line for the budget, a 429 waited out up to NEWSBOT_REPLY_GIVE_UP.
+        """
         doc = reply.document
         assert doc is not None
+        channel = ctx.chat_id
         try:
-            await self.client.files_upload_v2(channel=ctx.chat_id, content=doc.content, filename=doc.filename,
-                                              title=doc.filename)
+            outcome = await self.replies.deliver(
+                lambda: self.sender.call(lambda: self.client.files_upload_v2(
+                    channel=channel, content=doc.content, filename=doc.filename, title=doc.filename)),
+                chat=channel, pace=lambda: self.sender.channels.turn(channel))
         except Exception as exc:  # noqa: BLE001 - the reply is sent; only the file is missing, and we say so
-            log.warning("slack_upload_failed", channel=ctx.chat_id, error=repr(exc))
+            outcome = Outcome.failed(repr(exc))
+        if outcome.kind is not OutcomeKind.SENT:
+            log.warning("slack_upload_failed", channel=channel, error=outcome.error)
             await self._respond(respond, {"response_type": "ephemeral", "replace_original": False,
-                                          "text": UPLOAD_FAILED}, chat=ctx.chat_id)
+                                          "text": UPLOAD_FAILED}, chat=channel)
 
     async def _announce(self, ctx: Context, note: Line, respond: Callable[..., Awaitable[Any]], *,
                         command: str = "/newsbot") -> None:

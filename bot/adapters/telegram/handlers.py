@@ -180,9 +180,10 @@ class UpdateRouter:
     async def answer(self, chat: Chat, thread: int, reply: Reply, *, reply_to: int | None = None) -> None:
         """Send a command's reply through the send budget, first in line; a 429 is waited out (bounded)."""
         rendered = render_reply(reply)
-        if reply.document is not None:
-            sent = await self.sender.post_document(str(chat.id), thread, reply.document.filename,
-                                                   reply.document.content)
+        doc = reply.document
+        if doc is not None:  # a reply too (/export): the same budget, the same bounded wait on a 429
+            sent = await self.replies.deliver(
+                lambda: self.sender.post_document(str(chat.id), thread, doc.filename, doc.content), chat=str(chat.id))
             if sent.kind != "sent":
                 log.warning("telegram_document_failed", chat=chat.id, error=sent.error)
         if rendered.empty:

@@ -26,17 +26,13 @@ from __future__ import annotations
 import datetime as dtm
 import re
 import warnings
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Any
 
 import structlog
 from telegram import (
     Bot,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
     InputFile,
-    LinkPreviewOptions,
-    ReplyParameters,
 )
 from telegram.constants import ParseMode
 from telegram.error import (
@@ -50,7 +46,10 @@ from telegram.error import (
 )
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.adapters.rendermemo import RenderMemo
+from bot.adapters.telegram.botapi import BotApi
 from bot.adapters.telegram.render import Rendered, render
+from bot.adapters.telegram.transport import AiohttpRequest
 from bot.alerts.spike import SpikeView
 from bot.delivery.budget import SendBudget
 from bot.delivery.ports import Address, Message, Outcome
@@ -106,17 +105,18 @@ def _is_parse_error(exc: TelegramError) -> bool:
     return isinstance(exc, BadRequest) and "can't parse entities" in exc.message.lower()
 
 
-def _markup(rendered: Rendered) -> InlineKeyboardMarkup | None:
+def _markup(rendered: Rendered) -> dict[str, Any] | None:
+    """The inline keyboard as the Bot API's JSON."""
     if not rendered.buttons:
         return None
-    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data) for label, data in row]
-                                 for row in rendered.buttons])
+    return {"inline_keyboard": [[{"text": label, "callback_data": data} for label, data in row]
+                                for row in rendered.buttons]}
 
 
-def _preview(rendered: Rendered) -> LinkPreviewOptions:
+def _preview(rendered: Rendered) -> dict[str, Any]:
     if rendered.preview_url:
-        return LinkPreviewOptions(url=rendered.preview_url)
-    return LinkPreviewOptions(is_disabled=True)
+        return {"url": rendered.preview_url}
+    return {"is_disabled": True}
 
 
 class TelegramSender:
@@ -127,10 +127,13 @@ class TelegramSender:
     def __init__(self, bot: Bot, *, global_rate: float, token: str, private_pacing: float = PRIVATE_PACING,
                  group_pacing: float = GROUP_PACING, paid_broadcast: bool = False) -> None:
         self.bot = bot
+        if not isinstance(bot.request, AiohttpRequest):
+            raise TypeError("TelegramSender needs a Bot on AiohttpRequest (its sends go past PTB's objects)")
+        self.api = BotApi(bot.request, bot.base_url)  # sendMessage / editMessageText
         self.global_rate = global_rate
         self.budget = SendBudget(global_rate)  # alerts, replies and edits alike
         self.paid_broadcast = paid_broadcast  # allow_paid_broadcast on every sendMessage
-        self._renders: dict[int, tuple[Message, Rendered]] = {}
+        self._render: RenderMemo[Message, Rendered] = RenderMemo(render)  # one fan-out, one rendering
         self._token = token
         self._private = private_pacing
         self._group = group_pacing
@@ -149,12 +152,12 @@ class TelegramSender:
     # ------------------------------------------------------------ port
     async def send(self, to: Address, message: Message) -> Outcome:
         if isinstance(message, SpikeView):
-            return await self.photo(to.chat, to.thread, message.chart, message.filename, render(message))
+            return await self.photo(to.chat, to.thread, message.chart, message.filename, self._render(message))
         reply_to = int(to.reply_to) if to.reply_to and to.reply_to.isdigit() else None
-        return await self.post(to.chat, to.thread, render(message), reply_to=reply_to)
+        return await self.post(to.chat, to.thread, self._render(message), reply_to=reply_to)
 
     async def edit(self, to: Address, message_ref: str, message: Message) -> Outcome:
-        return await self.replace(to.chat, message_ref, render(message))
+        return await self.replace(to.chat, message_ref, self._render(message))
 
     # --------------------------------------------------------- helpers
     async def post(self, chat: str, thread: int, rendered: Rendered, *, reply_to: int | None = None) -> Outcome:
@@ -170,8 +173,8 @@ class TelegramSender:
         if self.paid_broadcast:
             kwargs["allow_paid_broadcast"] = True
         if reply_to:
-            kwargs["reply_parameters"] = ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
-        return await self._call(self.bot.send_message, rendered, kwargs, editing=False, ref=None)
+            kwargs["reply_parameters"] = {"message_id": reply_to, "allow_sending_without_reply": True}
+        return await self._call("sendMessage", rendered, kwargs, editing=False, ref=None)
 
     async def post_document(self, chat: str, thread: int, filename: str, content: bytes) -> Outcome:
         """sendDocument: a file a reply carries (/export)."""
@@ -179,7 +182,7 @@ class TelegramSender:
             await self.bot.send_document(chat_id=chat_ref(chat), document=InputFile(content, filename=filename),
                                          message_thread_id=thread or None)
         except TelegramError as exc:
-            return Outcome.failed(self.describe(exc))
+            return outcome_for(exc, self.describe)
         return Outcome.sent(None)
 
     async def photo(self, chat: str, thread: int, png: bytes, filename: str, caption: Rendered) -> Outcome:
@@ -214,12 +217,12 @@ class TelegramSender:
             "chat_id": chat_ref(chat), "message_id": message_id,
             "reply_markup": _markup(rendered), "link_preview_options": _preview(rendered),
         }
-        return await self._call(self.bot.edit_message_text, rendered, kwargs, editing=True, ref=message_ref)
+        return await self._call("editMessageText", rendered, kwargs, editing=True, ref=message_ref)
 
-    async def _call(self, method: Callable[..., Awaitable[Any]], rendered: Rendered, kwargs: dict[str, Any], *,
+    async def _call(self, method: str, rendered: Rendered, kwargs: dict[str, Any], *,
                     editing: bool, ref: str | None) -> Outcome:
         try:
-            result = await method(text=rendered.html, parse_mode=ParseMode.HTML, **kwargs)
+            result = await self.api.call(method, {"text": rendered.html, "parse_mode": ParseMode.HTML, **kwargs})
         except TelegramError as exc:
             if not _is_parse_error(exc):
                 return outcome_for(exc, self.describe, editing=editing, ref=ref)
@@ -227,8 +230,8 @@ class TelegramSender:
             # still matter more than the bold, so send them once more as plain text.
             log.error("telegram_html_rejected", error=self.describe(exc), html=rendered.html[:500])
             try:
-                result = await method(text=rendered.plain, **kwargs)
+                result = await self.api.call(method, {"text": rendered.plain, **kwargs})
             except TelegramError as exc2:
                 return outcome_for(exc2, self.describe, editing=editing, ref=ref)
-        message_id = getattr(result, "message_id", None)
+        message_id = result.get("message_id") if isinstance(result, dict) else None
         return Outcome.sent(str(message_id) if message_id is not None else ref)

@@ -24,6 +24,8 @@ from telegram.request import BaseRequest, RequestData
 
 __all__ = ["AiohttpRequest"]
 
+_JSON = {"Content-Type": "application/json"}
+
 
 class AiohttpRequest(BaseRequest):
     """One aiohttp session with a bounded connection pool; timeouts as PTB defines them."""
@@ -103,8 +105,23 @@ class AiohttpRequest(BaseRequest):
             raise RuntimeError("AiohttpRequest is not initialized")
         media = bool(request_data is not None and request_data.multipart_data)
         timeout = self._timeout(read_timeout, write_timeout, connect_timeout, pool_timeout, media)
+        return await self._send(session, method, url, self._body(request_data), None, timeout)
+
+    async def post_json(self, url: str, body: bytes) -> tuple[int, bytes]:
+        """A POST of an already serialised JSON body on the same pool, errors mapped as above.
+
+        The alert hot path (``botapi``) comes in here, past PTB's request objects.
+        """
+        session = self._session
+        if session is None or session.closed:
+            raise RuntimeError("AiohttpRequest is not initialized")
+        timeout = self._timeout(*(BaseRequest.DEFAULT_NONE,) * 4, False)
+        return await self._send(session, "POST", url, body, _JSON, timeout)
+
+    async def _send(self, session: aiohttp.ClientSession, method: str, url: str, data: Any,
+                    headers: dict[str, str] | None, timeout: aiohttp.ClientTimeout) -> tuple[int, bytes]:
         try:
-            async with session.request(method, url, data=self._body(request_data), timeout=timeout,
+            async with session.request(method, url, data=data, headers=headers, timeout=timeout,
                                        proxy=self._proxy_for(url)) as resp:
                 return resp.status, await resp.read()
         except TimeoutError as err:  # aiohttp's timeouts are TimeoutErrors too
