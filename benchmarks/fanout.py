@@ -35,7 +35,6 @@ import os
 import statistics
 import sys
 import tempfile
-from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -48,6 +47,7 @@ from benchmarks.fanout_run import (  # after the path set-up above
     idle_ms_per_s,
     profile,
     publish,
+    seed_subscribers,
     tally,
     wait_first_fetch,
     window,
@@ -91,28 +91,8 @@ asyncio.run(main())
 
 
 def _prepare_db(db_path: Path, chats: int) -> None:
-    from sqlalchemy import create_engine, insert
-
-    from bot.settings import database_urls
-    from bot.storage.db import migrate
-    from bot.storage.models import Chat, Destination, Subscription
-
-    _, sync_url = database_urls(f"sqlite:///{db_path}")
-    migrate(sync_url)
-    now = datetime.now(UTC)
-    engine = create_engine(sync_url)
-    try:
-        with engine.begin() as conn:
-            conn.execute(insert(Chat), [
-                {"id": i + 1, "platform": "telegram", "external_id": str(CHAT_BASE + i), "kind": "private",
-                 "title": f"مشترك {i}", "active": True, "is_ops": False, "created_at": now} for i in range(chats)])
-            conn.execute(insert(Destination), [
-                {"id": i + 1, "chat_id": i + 1, "thread_id": 0, "enabled": True, "created_at": now}
-                for i in range(chats)])
-            conn.execute(insert(Subscription), [
-                {"destination_id": i + 1, "watchlist_id": "nato", "created_at": now} for i in range(chats)])
-    finally:
-        engine.dispose()
+    seed_subscribers(f"sqlite:///{db_path}", [("telegram", str(CHAT_BASE + i), "private", f"مشترك {i}")
+                                               for i in range(chats)])
 
 
 def _tally(run: Run, fake: object, chats: set[int], since: int) -> None:

@@ -34,34 +34,23 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from benchmarks.fanout import CHAT_BASE, FREE_RATE, NAIVE, TOKEN
-from benchmarks.fanout_run import Run, bot_config, idle_ms_per_s, proc_cpu_s, publish, tally, wait_first_fetch, window
+from benchmarks.fanout_run import (
+    Run,
+    bot_config,
+    idle_ms_per_s,
+    proc_cpu_s,
+    publish,
+    seed_subscribers,
+    tally,
+    wait_first_fetch,
+    window,
+)
 
 __all__ = ["run_replicas"]
 
 
 def _prepare(url: str, chats: int) -> None:
-    from sqlalchemy import create_engine, insert
-
-    from bot.settings import database_urls
-    from bot.storage.db import migrate
-    from bot.storage.models import Chat, Destination, Subscription
-
-    _, sync_url = database_urls(url)
-    migrate(sync_url)
-    now = datetime.now(UTC)
-    engine = create_engine(sync_url)
-    try:
-        with engine.begin() as conn:
-            conn.execute(insert(Chat), [
-                {"id": i + 1, "platform": "telegram", "external_id": str(CHAT_BASE + i), "kind": "private",
-                 "title": f"مشترك {i}", "active": True, "is_ops": False, "created_at": now} for i in range(chats)])
-            conn.execute(insert(Destination), [
-                {"id": i + 1, "chat_id": i + 1, "thread_id": 0, "enabled": True, "created_at": now}
-                for i in range(chats)])
-            conn.execute(insert(Subscription), [
-                {"destination_id": i + 1, "watchlist_id": "nato", "created_at": now} for i in range(chats)])
-    finally:
-        engine.dispose()
+    seed_subscribers(url, [("telegram", str(CHAT_BASE + i), "private", f"مشترك {i}") for i in range(chats)])
 
 
 def _query(url: str, sql: str) -> list[tuple[object, ...]]:

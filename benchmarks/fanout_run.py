@@ -23,7 +23,7 @@ from benchmarks.soak_results import proc_cpu_s
 ROOT = Path(__file__).resolve().parent.parent
 
 __all__ = ["ROOT", "TITLE", "Run", "window", "tally", "bot_config", "publish", "wait_first_fetch", "idle_ms_per_s",
-           "first_fetch_done_sqlite", "proc_cpu_s", "profile"]
+           "first_fetch_done_sqlite", "proc_cpu_s", "profile", "seed_subscribers"]
 
 TITLE = "قمة حلف الناتو تبدأ اليوم في لاهاي وسط خلافات حول الإنفاق الدفاعي"
 
@@ -149,6 +149,34 @@ async def wait_first_fetch(done: Callable[[], Any], logs: Callable[[], str], tim
 
 def first_fetch_done_sqlite(db_path: Path) -> Callable[[], bool]:
     return lambda: _first_fetch_done_sqlite(db_path)
+
+
+def seed_subscribers(url: str, chats: Sequence[tuple[str, str, str, str]], watchlist: str = "nato") -> None:
+    """A fresh database at ``url`` with one destination per (platform, external id, kind, title), each
+    following ``watchlist``: the subscribers of a fan-out, written in three statements."""
+    from sqlalchemy import create_engine, insert
+
+    from bot.settings import database_urls
+    from bot.storage.db import migrate
+    from bot.storage.models import Chat, Destination, Subscription
+
+    _, sync_url = database_urls(url)
+    migrate(sync_url)
+    now = datetime.now(UTC)
+    engine = create_engine(sync_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(insert(Chat), [
+                {"id": i + 1, "platform": platform, "external_id": ref, "kind": kind, "title": title,
+                 "active": True, "is_ops": False, "created_at": now}
+                for i, (platform, ref, kind, title) in enumerate(chats)])
+            conn.execute(insert(Destination), [
+                {"id": i + 1, "chat_id": i + 1, "thread_id": 0, "enabled": True, "created_at": now}
+                for i in range(len(chats))])
+            conn.execute(insert(Subscription), [
+                {"destination_id": i + 1, "watchlist_id": watchlist, "created_at": now} for i in range(len(chats))])
+    finally:
+        engine.dispose()
 
 
 IDLE_SECONDS = float(os.environ.get("FANOUT_IDLE_SECONDS", "5"))

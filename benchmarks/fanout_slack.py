@@ -24,7 +24,6 @@ import json
 import os
 import sys
 import tempfile
-from datetime import UTC, datetime
 from pathlib import Path
 
 from benchmarks.fanout_run import (
@@ -33,6 +32,7 @@ from benchmarks.fanout_run import (
     first_fetch_done_sqlite,
     idle_ms_per_s,
     publish,
+    seed_subscribers,
     tally,
     wait_first_fetch,
     window,
@@ -80,28 +80,7 @@ def channels_for(n: int) -> list[str]:
 
 
 def _prepare_db(db_path: Path, channels: list[str]) -> None:
-    from sqlalchemy import create_engine, insert
-
-    from bot.settings import database_urls
-    from bot.storage.db import migrate
-    from bot.storage.models import Chat, Destination, Subscription
-
-    _, sync_url = database_urls(f"sqlite:///{db_path}")
-    migrate(sync_url)
-    now = datetime.now(UTC)
-    engine = create_engine(sync_url)
-    try:
-        with engine.begin() as conn:
-            conn.execute(insert(Chat), [
-                {"id": i + 1, "platform": "slack", "external_id": ch, "kind": "channel", "title": f"room-{i}",
-                 "active": True, "is_ops": False, "created_at": now} for i, ch in enumerate(channels)])
-            conn.execute(insert(Destination), [
-                {"id": i + 1, "chat_id": i + 1, "thread_id": 0, "enabled": True, "created_at": now}
-                for i in range(len(channels))])
-            conn.execute(insert(Subscription), [
-                {"destination_id": i + 1, "watchlist_id": "nato", "created_at": now} for i in range(len(channels))])
-    finally:
-        engine.dispose()
+    seed_subscribers(f"sqlite:///{db_path}", [("slack", ch, "channel", f"room-{i}") for i, ch in enumerate(channels)])
 
 
 def _key(post: object) -> str:

@@ -7,7 +7,7 @@ import os
 import signal
 import socket
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from tests.conftest import ROOT
@@ -59,6 +59,26 @@ class Replica:
                 await self.proc.wait()
         self._log.close()
         return self.proc.returncode
+
+
+async def subscribe_private(db_url: str, fake: object, chats: Iterable[int], watchlist: str = "nato") -> None:
+    """Migrate the database at ``db_url`` and subscribe each private chat (known to ``fake`` too)."""
+    from datetime import UTC, datetime
+
+    from bot.storage.chats_repo import ChatsRepo
+    from bot.storage.db import Database, migrate
+
+    await asyncio.to_thread(migrate, Database(db_url).sync_url)
+    db = Database(db_url)
+    repo = ChatsRepo(db)
+    now = datetime.now(UTC)
+    try:
+        for chat in chats:
+            fake.add_chat(chat, "private")  # type: ignore[attr-defined]
+            dest = await repo.ensure_destination("telegram", str(chat), "private", now=now)
+            await repo.subscribe(dest.id, [watchlist], now)
+    finally:
+        await db.dispose()
 
 
 def log_tails(replicas: list[Replica], tail: int = 3000) -> Callable[[], str]:

@@ -8,7 +8,6 @@ by both replicas earns no 429 and reaches every chat exactly once.
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,14 +15,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.storage.chats_repo import ChatsRepo
-from bot.storage.db import Database, migrate
-from bot.storage.models import Feed, Replica as ReplicaRow
+from bot.storage.db import Database
+from bot.storage.models import Feed
+from bot.storage.models import Replica as ReplicaRow
 from tests.conftest import write_config
 from tests.fakes.feed_server import FeedServer, Item, rss2
 from tests.fakes.flood import FloodLimits
 from tests.fakes.telegram_api import FakeTelegramAPI
-from tests.replicas import Replica, log_tails
+from tests.replicas import Replica, log_tails, subscribe_private
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.postgres
@@ -34,15 +33,7 @@ STORY = "قمة حلف الناتو تبدأ اليوم في لاهاي"
 
 
 async def prepare(pg_url: str, tmp_path: Path, server: FeedServer, fake: FakeTelegramAPI) -> Path:
-    await asyncio.to_thread(migrate, Database(pg_url).sync_url)
-    db = Database(pg_url)
-    chats = ChatsRepo(db)
-    now = datetime.now(UTC)
-    for chat in CHATS:
-        fake.add_chat(chat, "private")
-        dest = await chats.ensure_destination("telegram", str(chat), "private", now=now)
-        await chats.subscribe(dest.id, ["nato"], now)
-    await db.dispose()
+    await subscribe_private(pg_url, fake, CHATS)
     server.add_feed("/wire.xml", rss2([Item("خبر عادي", "https://wire.example/start")]))
     return write_config(tmp_path / "config", [
         {"id": "wire", "url": server.url("/wire.xml"), "name": "وكالة الأنباء", "interval": 10}])

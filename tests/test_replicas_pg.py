@@ -20,13 +20,12 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select
 
-from bot.storage.chats_repo import ChatsRepo
-from bot.storage.db import Database, migrate
+from bot.storage.db import Database
 from bot.storage.models import Feed
 from tests.conftest import write_config
 from tests.fakes.feed_server import FeedServer, Item, rss2
 from tests.fakes.telegram_api import FakeTelegramAPI
-from tests.replicas import Replica, log_tails
+from tests.replicas import Replica, log_tails, subscribe_private
 from tests.support.stories import make_stories
 from tests.support.waiting import wait_until
 
@@ -52,15 +51,7 @@ def env_for(pg_url: str, fake: FakeTelegramAPI, config: Path) -> dict[str, str]:
 
 async def prepare(pg_url: str, tmp_path: Path, server: FeedServer, fake: FakeTelegramAPI) -> Path:
     """Schema, 50 chats subscribed to NATO, the fake's chats, and the feeds."""
-    await asyncio.to_thread(migrate, Database(pg_url).sync_url)
-    db = Database(pg_url)
-    chats = ChatsRepo(db)
-    now = datetime.now(UTC)
-    for chat in CHATS:
-        fake.add_chat(chat, "private")
-        dest = await chats.ensure_destination("telegram", str(chat), "private", now=now)
-        await chats.subscribe(dest.id, ["nato"], now)
-    await db.dispose()
+    await subscribe_private(pg_url, fake, CHATS)
     fake.add_chat(OPS, "supergroup", "غرفة العمليات")
     server.add_feed("/wire.xml", rss2([Item("خبر عادي", "https://wire.example/start")]))
     server.add_feed("/flaky.xml", rss2([Item("خبر", "https://flaky.example/1")]))

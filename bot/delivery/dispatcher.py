@@ -62,6 +62,7 @@ class Dispatcher:
         self._recorder = OutcomeRecorder(outbox.record_many, linger=self.policy.record_linger,
                                          busy=lambda: bool(self._under_way))
         self._replicas = 1
+        self._joined_at: datetime | None = None  # when this replica may start sending (see ``set_replicas``)
         self._stopping = False
         self._inflight: set[asyncio.Task[tuple[Outcome, bool]]] = set()
 
@@ -73,8 +74,6 @@ class Dispatcher:
         """Wait for sends in flight to be recorded, so none is repeated after a restart."""
         if self._inflight:
             await asyncio.wait(set(self._inflight), timeout=timeout)
-
-    _joined_at: datetime | None = None  # when this replica may start sending (see ``set_replicas``)
 
     def set_replicas(self, n: int) -> None:
         """Share each platform's global rate among the live replicas (replies draw on the same share).

@@ -46,6 +46,22 @@ PHRASE_PREFIX = "rule-phrase:"
 _NO_FACTS = StoryFacts()
 
 
+def _split_phrase_hits(matches: Iterable[Match], hits: dict[str, list[Match]]) -> list[Match]:
+    """Rules' phrase-list matches into ``hits`` by list id (in text order); returns the other matches."""
+    plain: list[Match] = []
+    for m in matches:
+        wl = m.watchlist
+        if wl.startswith(PHRASE_PREFIX):
+            found = hits.get(wl)
+            if found is None:
+                hits[wl] = [m]
+            else:
+                found.append(m)
+        else:
+            plain.append(m)
+    return plain
+
+
 @dataclass(frozen=True, slots=True)
 class RuleHit:
     """A rule that fired, with the matches of its un-negated phrases that made it fire."""
@@ -209,14 +225,7 @@ class RuleSet:
         say and a rule asks.
         """
         hits: dict[str, list[Match]] = {}
-        for m in matches:
-            wl = m.watchlist
-            if wl.startswith(PHRASE_PREFIX):
-                found = hits.get(wl)
-                if found is None:
-                    hits[wl] = [m]
-                else:
-                    found.append(m)
+        _split_phrase_hits(matches, hits)
         return self.evaluate_hits(hits, facts, text)
 
     def evaluate_hits(self, hits: dict[str, list[Match]], facts: StoryFacts, text: tuple[str, str]) -> list[RuleHit]:
@@ -315,17 +324,7 @@ class RuleMatcher:
 
     def match(self, title: str, summary: str = "", facts: StoryFacts | None = None) -> tuple[list[Match], list[RuleHit]]:
         """(matches of the ordinary watchlists, rules that fired)."""
-        plain: list[Match] = []
         hits: dict[str, list[Match]] = {}
-        for m in self.matcher.match(title, summary):
-            wl = m.watchlist
-            if wl.startswith(PHRASE_PREFIX):
-                found = hits.get(wl)
-                if found is None:
-                    hits[wl] = [m]
-                else:
-                    found.append(m)
-            else:
-                plain.append(m)
+        plain = _split_phrase_hits(self.matcher.match(title, summary), hits)
         return plain, self.rules.evaluate_hits(hits, facts or _NO_FACTS, (title, summary))
 
