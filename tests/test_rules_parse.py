@@ -24,8 +24,10 @@ from bot.domain.rule_parse import (
     Phrase,
     RuleError,
     parse_rule,
+    parse_rule_phrases,
     phrases_of,
 )
+from bot.domain.rule_tokens import tokens
 
 
 def P(text: str, pos: int, literal: bool = False) -> Phrase:
@@ -141,6 +143,26 @@ def test_phrases_in_rule_order() -> None:
     assert [p.text for p in phrases_of(tree)] == ["الناتو", "حلف الأطلسي", "البحر الأسود", "تحليل"]
 
 
+@pytest.mark.parametrize(("rule", "tree"), TREES)
+def test_phrases_collected_while_parsing_are_the_trees_own(rule: str, tree: Node) -> None:
+    parsed, phrases = parse_rule_phrases(rule)
+    assert parsed == tree
+    assert len(phrases) == len(phrases_of(parsed))
+    assert all(a is b for a, b in zip(phrases, phrases_of(parsed), strict=True))
+
+
+# A word ends at any space (ASCII, no-break, ideographic, tab), NUL, operator or quote character;
+# "-" and "=" inside a word are part of it.
+WORD_ENDS = [" ", "\u00a0", "\u2003", "\u3000", "\t", "\0", "(", ")", "+", "|", "~1", '"x"', "«x»"]
+
+
+@pytest.mark.parametrize("after", WORD_ENDS)
+def test_a_word_ends_at_every_break_character(after: str) -> None:
+    toks = tokens("cease-fire=غزة" + after)
+    assert (toks[0].kind, toks[0].pos, toks[0].end, toks[0].value) == ("word", 0, 14, "cease-fire=غزة")
+    assert toks[-1].kind == "end"
+
+
 # ----------------------------------------------------------------- properties
 ALPHABET = st.sampled_from(list("غزةهدنالبحر abcAND OR NOT ()+|-~=*:\"«»“”0123456789\t") + [
     "title:", "source:", "lang:", "ar", "en", " ~3 ", "AND", "OR", "NOT"])
@@ -157,6 +179,7 @@ def test_any_input_parses_or_fails_with_a_position_inside_it_and_an_arabic_reaso
         return
     phrases = phrases_of(tree)
     assert 1 <= len(phrases) <= MAX_PHRASES
+    assert parse_rule_phrases(text)[1] == phrases
     for p in phrases:  # every phrase is text the user wrote, at the position it was written
         assert p.text and p.text in text[p.position:]
 

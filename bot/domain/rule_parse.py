@@ -39,6 +39,7 @@ __all__ = [
     "RuleError",
     "needs_hit",
     "parse_rule",
+    "parse_rule_phrases",
     "phrases_of",
 ]
 
@@ -115,7 +116,7 @@ class _Parser:
         self.text = text
         self.toks = tokens(text)
         self.i = 0
-        self.phrases = 0
+        self.phrases: list[Phrase] = []  # in rule order, as phrases_of gives them
 
     def peek(self) -> Tok:
         return self.toks[self.i]
@@ -129,17 +130,19 @@ class _Parser:
         if depth > MAX_DEPTH:
             raise RuleError("too_deep", self.peek().pos, f"أقواس متداخلة أكثر من اللازم: الحد الأقصى {MAX_DEPTH} مستويات.")
         parts = [self.either(depth)]
-        while self.peek().kind == "|":
-            self.take()
+        toks = self.toks
+        while toks[self.i].kind == "|":
+            self.i += 1
             parts.append(self.either(depth))
         return parts[0] if len(parts) == 1 else AnyOf(tuple(parts))
 
     def either(self, depth: int) -> Node:
         parts = [self.near(depth)]
+        toks = self.toks
         while True:
-            kind = self.peek().kind
+            kind = toks[self.i].kind
             if kind == "+":
-                self.take()
+                self.i += 1
             elif kind in ("end", "|", ")"):
                 break
             parts.append(self.near(depth))  # "A -B", "A (B | C)": juxtaposition is AND
@@ -147,7 +150,7 @@ class _Parser:
 
     def near(self, depth: int) -> Node:
         left = self.unary(depth)
-        if self.peek().kind != "~":
+        if self.toks[self.i].kind != "~":
             return left
         op = self.take()
         if op.number > MAX_NEAR:
@@ -162,7 +165,7 @@ class _Parser:
         return Near(left, right, op.number)
 
     def unary(self, depth: int) -> Node:
-        tok = self.peek()
+        tok = self.toks[self.i]
         if tok.kind == "-":
             self.take()
             return Not(self.unary(depth + 1))
@@ -175,7 +178,7 @@ class _Parser:
         return self.primary(depth)
 
     def primary(self, depth: int) -> Node:
-        tok = self.peek()
+        tok = self.toks[self.i]
         if tok.kind == "(":
             self.take()
             if self.peek().kind == ")":
@@ -215,14 +218,15 @@ class _Parser:
         raise _unexpected(tok)
 
     def phrase(self, text: str, pos: int, literal: bool) -> Phrase:
-        self.phrases += 1
-        if self.phrases > MAX_PHRASES:
+        if len(self.phrases) >= MAX_PHRASES:
             raise RuleError("too_many_phrases", pos, f"عبارات كثيرة في قاعدة واحدة: الحد الأقصى {MAX_PHRASES}.")
         try:
             parse_term(text)
         except TermError as exc:
             raise RuleError(f"term_{exc.code}", pos, _TERM_ERRORS_AR.get(exc.code, "عبارة غير صالحة.")) from None
-        return _new_phrase(text.strip(), literal, pos)
+        node = _new_phrase(text.strip(), literal, pos)
+        self.phrases.append(node)
+        return node
 
 
 _PHRASE_SLOTS = tuple(getattr(Phrase, name).__set__ for name in ("text", "literal", "position"))
@@ -313,6 +317,11 @@ def phrases_of(node: Node) -> list[Phrase]:
 
 def parse_rule(text: str) -> Node:
     """Parse and validate one rule; raise RuleError with the position of the first problem."""
+    return parse_rule_phrases(text)[0]
+
+
+def parse_rule_phrases(text: str) -> tuple[Node, list[Phrase]]:
+    """``parse_rule`` and the tree's phrases in rule order (``phrases_of``), collected while parsing."""
     if not isinstance(text, str) or not text.strip():
         raise RuleError("empty", 0, "القاعدة فارغة: اكتب عبارة واحدة على الأقل.")
     if len(text) > MAX_RULE_LENGTH:
@@ -325,4 +334,4 @@ def parse_rule(text: str) -> Node:
     if not needs_hit(root):
         raise RuleError("no_positive", 0, "القاعدة كلها نفي أو نطاقات: أضف عبارة يجب أن يذكرها الخبر، "
                                           "مثل «غزة -كرة».")
-    return root
+    return root, p.phrases

@@ -19,7 +19,7 @@ from typing import Any
 
 from bot.domain.expansion import Expander, Expansion
 from bot.domain.matcher import Match, Matcher
-from bot.domain.rule_parse import AllOf, AnyOf, InTitle, Near, Node, Not, Phrase, parse_rule
+from bot.domain.rule_parse import AllOf, AnyOf, InTitle, Near, Node, Not, Phrase, parse_rule, parse_rule_phrases
 from bot.domain.rule_program import (
     _AND,
     StoryFacts,
@@ -131,15 +131,16 @@ class RuleSet:
     def add(self, rule_id: str, text: str, tree: Node | None = None) -> CompiledRule:
         """Add or replace one rule (``tree``: already parsed from ``text``); raises RuleError."""
         if tree is None:
-            tree = parse_rule(text)
-        phrases = _phrases(tree)
+            tree, phrases = parse_rule_phrases(text)
+        else:
+            phrases = _phrases(tree)
         expansions = tuple(self._expand(p) for p in phrases)
         if rule_id in self._rules:
             self.remove(rule_id)
         list_for = self._list_for
         ids = [list_for(exp, rule_id) for exp in expansions]  # phrase order, as _program walks the tree
         program = _program(tree, iter(ids))
-        rule = CompiledRule(rule_id, text, tree, expansions, tuple(dict.fromkeys(ids)), program)
+        rule = _compiled_rule(rule_id, text, tree, expansions, tuple(dict.fromkeys(ids)), program)
         self._rules[rule_id] = rule
         self._flat[rule_id] = _flat(program)
         triggers = self._triggers
@@ -288,6 +289,22 @@ def _in_order(found: list[Match]) -> tuple[Match, ...]:
 
 
 _HIT_SLOTS = tuple(getattr(RuleHit, name).__set__ for name in ("rule_id", "matches"))
+_RULE_SLOTS = tuple(getattr(CompiledRule, name).__set__
+                    for name in ("id", "text", "tree", "expansions", "list_ids", "program"))
+
+
+def _compiled_rule(rule_id: str, text: str, tree: Node, expansions: tuple[Expansion, ...],
+                   list_ids: tuple[str, ...], program: tuple[Any, ...]) -> CompiledRule:
+    """``CompiledRule(...)`` without the per-field ``object.__setattr__`` (10,000 rules: 10,000 of them)."""
+    rule = object.__new__(CompiledRule)
+    set_id, set_text, set_tree, set_expansions, set_list_ids, set_program = _RULE_SLOTS
+    set_id(rule, rule_id)
+    set_text(rule, text)
+    set_tree(rule, tree)
+    set_expansions(rule, expansions)
+    set_list_ids(rule, list_ids)
+    set_program(rule, program)
+    return rule
 
 
 def _rule_hit(rule_id: str, matches: tuple[Match, ...]) -> RuleHit:
