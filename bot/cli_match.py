@@ -19,17 +19,18 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
+from bot.cli_parts import Prefold, part_counts, split_points, tail
 from bot.errors import NewsbotError
 
 __all__ = ["MatchError", "cmd_match", "register", "split_points"]
 
 #: Below this size a second process costs more than it saves.
 SPLIT_MIN_BYTES = 1 << 20
-_Story = Callable[[dict[str, Any], str, str], str]
+_Story = Callable[[dict[str, Any], str, str, Any], str]  # (story, title, summary, folded or None) -> line
 
 
 class MatchError(NewsbotError):
@@ -131,9 +132,9 @@ def _list_story(lists: list[Any]) -> _Story:
 
     match = Matcher(lists).match
 
-    def story(obj: dict[str, Any], title: str, summary: str) -> str:
+    def story(obj: dict[str, Any], title: str, summary: str, folded: Any) -> str:
         terms: dict[str, list[str]] = {}
-        for m in match(title, summary):
+        for m in match(title, summary, folded):
             surfaces = terms.setdefault(m.watchlist, [])
             if m.surface not in surfaces:
                 surfaces.append(m.surface)
@@ -148,14 +149,14 @@ def _rule_story(rules: Any, lists: list[Any]) -> _Story:
     match = RuleMatcher(rules, lists).match
     no_facts = StoryFacts()
 
-    def story(obj: dict[str, Any], title: str, summary: str) -> str:
+    def story(obj: dict[str, Any], title: str, summary: str, folded: Any) -> str:
         source = obj.get("source", obj.get("feed"))
         lang = obj.get("lang", obj.get("language"))
         facts = no_facts
         if source is not None or lang is not None:
             facts = StoryFacts(source if isinstance(source, str) else None,
                                lang.lower() if isinstance(lang, str) and lang else None)
-        found, fired = match(title, summary, facts)
+        found, fired = match(title, summary, facts, folded)
         terms: dict[str, list[str]] = {}
         for hit in fired:
             ms = hit.matches
@@ -169,12 +170,21 @@ def _rule_story(rules: Any, lists: list[Any]) -> _Story:
     return story
 
 
-def _run(lines: Iterable[str], first: int, story: _Story, out: TextIO, err: TextIO) -> int:
-    """Match ``lines`` (numbered from ``first``), writing results to ``out``; the number of bad lines."""
+def _run(lines: Iterable[str], first: int, story: _Story, out: TextIO, err: TextIO,
+         folded: Iterator[str] | None = None) -> int:
+    """Match ``lines`` (numbered from ``first``), writing results to ``out``; the number of bad lines.
+
+    ``folded``: the helper's folded line for each of ``lines`` (``bot.cli_prefold``), if any.
+    """
+    from bot.cli_parts import parse_folded
+
     bad = 0
     loads, raw_decode = json.loads, json.JSONDecoder().raw_decode
     write = out.write
+    pre = None
     for n, raw in enumerate(lines, start=first):
+        if folded is not None:
+            pre = parse_folded(next(folded, "\n"))
         if not raw.strip():
             continue
         try:  # json.loads without its checks for the usual line: the value, then only the line end
@@ -197,39 +207,11 @@ def _run(lines: Iterable[str], first: int, story: _Story, out: TextIO, err: Text
             print(f"line {n}: \"title\" and \"summary\" must be strings", file=err)
             bad += 1
             continue
-        write(story(obj, title, summary))
+        write(story(obj, title, summary, pre))
     return bad
 
 
 # ------------------------------------------------------------- two processes
-def split_points(path: str, parts: int) -> list[tuple[int, int]]:
-    """(byte offset, lines before it) where each part after the first starts: just after a line end.
-
-    Lines are counted as the text reader sees them (``\\n``, ``\\r`` and ``\\r\\n`` each end one),
-    so the parent can stop after that many lines and a child can number its own from there.
-    """
-    size = os.path.getsize(path)
-    points: list[tuple[int, int]] = []
-    with open(path, "rb") as f:
-        lines, pos, carry_cr = 0, 0, False
-        for k in range(1, parts):
-            f.seek(max(size * k // parts, pos))
-            f.readline()
-            at = f.tell()
-            if at >= size:
-                break
-            f.seek(pos)
-            while pos < at:
-                chunk = f.read(min(1 << 20, at - pos))
-                lines += chunk.count(b"\n") + chunk.count(b"\r") - chunk.count(b"\r\n")
-                if carry_cr and chunk[:1] == b"\n":
-                    lines -= 1  # "\r\n" across two chunks is one line end
-                carry_cr = chunk[-1:] == b"\r"
-                pos += len(chunk)
-            points.append((at, lines))
-    return points
-
-
 def _jobs(args: argparse.Namespace) -> int:
     wanted: int = args.jobs
     if wanted < 0:
@@ -246,16 +228,16 @@ def _jobs(args: argparse.Namespace) -> int:
     return min(2, cores) if size >= SPLIT_MIN_BYTES else 1
 
 
-def _tail(path: str, offset: int) -> TextIO:
-    raw = open(path, "rb")  # noqa: SIM115 - closed with the wrapper
-    raw.seek(offset)
-    return io.TextIOWrapper(raw, encoding="utf-8")
+def _in_parts(path: str, jobs: int, story: _Story, points: list[tuple[int, int]] | None = None,
+              prefold: Prefold | None = None) -> int:
+    """Match the file in ``jobs`` processes; the same output, in the same order, as one.
 
-
-def _in_parts(path: str, jobs: int, story: _Story) -> int:
-    """Match the file in ``jobs`` processes; the same output, in the same order, as one."""
+    ``points``: ``split_points(path, jobs)`` if already worked out; ``prefold``: the helper that
+    folded each part (``bot.cli_prefold``), already collected.
+    """
     src = _read_lines(path)
-    points = split_points(path, jobs)
+    if points is None:
+        points = split_points(path, jobs)
     ends = [n for _, n in points]
     children: list[tuple[int, Any, Any, int, int]] = []  # (pid, out file, err file, offset, first line)
     out, err = sys.stdout, sys.stderr
@@ -271,16 +253,18 @@ def _in_parts(path: str, jobs: int, story: _Story) -> int:
                 src.close()
                 o = io.TextIOWrapper(o_file, encoding=out.encoding, errors=out.errors, newline="\n")
                 e = io.TextIOWrapper(e_file, encoding=err.encoding, errors=err.errors, newline="\n")
-                with _tail(path, offset) as part:
+                with tail(path, offset) as part:
                     count = None if lines_in is None else lines_in - before
-                    code = 1 if _run(itertools.islice(part, count), before + 1, story, o, e) else 0
+                    folded = prefold.lines(i + 1) if prefold is not None else None
+                    code = 1 if _run(itertools.islice(part, count), before + 1, story, o, e, folded) else 0
                 o.flush()
                 e.flush()
             finally:
                 os._exit(code)
         children.append((pid, o_file, e_file, offset, before))
     try:
-        bad = _run(itertools.islice(src, ends[0] if ends else None), 1, story, out, err)
+        folded = prefold.lines(0) if prefold is not None else None
+        bad = _run(itertools.islice(src, ends[0] if ends else None), 1, story, out, err, folded)
     finally:
         src.close()
     for i, (pid, o_file, e_file, offset, before) in enumerate(children):
@@ -296,7 +280,7 @@ def _in_parts(path: str, jobs: int, story: _Story) -> int:
             bad += code
         else:  # the child failed: match its part here, as one process would have
             count = None if i + 1 == len(children) else children[i + 1][4] - before
-            with _tail(path, offset) as part:
+            with tail(path, offset) as part:
                 bad += _run(itertools.islice(part, count), before + 1, story, out, err)
         o_file.close()
         e_file.close()
@@ -331,18 +315,48 @@ def _compile_without_gc(args: argparse.Namespace, path: Path) -> tuple[_Story, i
             gc.enable()
 
 
+def _start_prefold(args: argparse.Namespace, parts_ok: bool) -> tuple[list[tuple[int, int]] | None, Prefold | None]:
+    """Before compiling: the file's split points and the helper folding its parts, when it is split."""
+    if args.jobs < 0 or not parts_ok:
+        return None, None  # a bad --jobs is reported after the rules' messages, as it always was
+    jobs = _jobs(args)
+    if jobs < 2:
+        return None, None
+    try:
+        points = split_points(args.input, jobs)
+    except OSError:
+        return None, None  # reported where the file is read
+    if not points:
+        return points, None
+    sys.stdout.flush()
+    sys.stderr.flush()
+    return points, Prefold(args.input, part_counts(points))
+
+
 def cmd_match(args: argparse.Namespace) -> int:
     path = Path(args.watchlists) if args.watchlists else _default_lists_path()
-    story, bad = _compile_without_gc(args, path)
-    jobs = _jobs(args)
-    if jobs > 1 and isinstance(sys.stdout, io.TextIOWrapper) and isinstance(sys.stderr, io.TextIOWrapper):
-        bad += _in_parts(args.input, jobs, story)
-    else:
-        src = _read_lines(args.input)
-        try:
-            bad += _run(src, 1, story, sys.stdout, sys.stderr)
-        finally:
-            if src is not sys.stdin:
-                src.close()
+    parts_ok = isinstance(sys.stdout, io.TextIOWrapper) and isinstance(sys.stderr, io.TextIOWrapper)
+    points, prefold = _start_prefold(args, parts_ok)
+    try:
+        story, bad = _compile_without_gc(args, path)
+        if prefold is not None:
+            prefold.collect()
+        jobs = _jobs(args)
+        if jobs > 1 and parts_ok:
+            bad += _in_parts(args.input, jobs, story, points, prefold)
+        else:
+            bad += _one_pass(args.input, story)
+    finally:
+        if prefold is not None:
+            prefold.close()
     sys.stdout.flush()
     return 1 if bad else 0
+
+
+def _one_pass(path: str, story: _Story) -> int:
+    src = _read_lines(path)
+    try:
+        return _run(src, 1, story, sys.stdout, sys.stderr)
+    finally:
+        if src is not sys.stdin:
+            src.close()

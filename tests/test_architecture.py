@@ -42,6 +42,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"commands"}),
     frozenset({"adapters", "scheduler", "assembly"}),
     frozenset({"app"}),
+    frozenset({"cli_parts"}),
     frozenset({"cli_transfer", "cli_match"}),
     frozenset({"cli"}),
     frozenset({"__main__"}),

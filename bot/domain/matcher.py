@@ -44,7 +44,10 @@ from bot.domain.match_resolve import Resolver
 from bot.domain.text import fold, normalize
 from bot.domain.watchlists import Watchlist
 
-__all__ = ["Match", "Matcher"]
+__all__ = ["Folded", "Match", "Matcher"]
+
+#: ``fold`` of a story's masked title and summary: (title, its shape, summary, its shape).
+Folded = tuple[str, "str | None", str, "str | None"]
 
 
 class Matcher:
@@ -151,12 +154,19 @@ class Matcher:
             self._state = self._with_items(pending, st.items, st.watchlists)
 
     # --------------------------------------------------------------- matching
-    def match(self, title: str, summary: str = "") -> list[Match]:
-        """Every watchlist match in a story, with spans in the original title/summary (addresses skipped)."""
+    def match(self, title: str, summary: str = "", folded: Folded | None = None) -> list[Match]:
+        """Every watchlist match in a story, with spans in the original title/summary (addresses skipped).
+
+        ``folded``: ``fold`` of the masked title and of the masked summary (text, shape each), when
+        worked out elsewhere (``newsbot match`` folds a large file while it compiles the rules).
+        """
         st = self._state
         title, summary = mask_addresses(title), mask_addresses(summary)  # URLs, e-mails, @handles: no words
-        tn, t_shape = fold(title) if title else ("", None)
-        sn, s_shape = fold(summary) if summary else ("", None)
+        if folded is None:
+            tn, t_shape = fold(title) if title else ("", None)
+            sn, s_shape = fold(summary) if summary else ("", None)
+        else:
+            tn, t_shape, sn, s_shape = folded
         hay = " " + tn + _SEP + sn + " "
         hits: list[tuple[int, _Entries]] = []
         if st.base.automaton is not None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.domain.expansion import Expander, Expansion
-from bot.domain.matcher import Match, Matcher
+from bot.domain.matcher import Folded, Match, Matcher
 from bot.domain.rule_parse import AllOf, AnyOf, InTitle, Near, Node, Not, Phrase, parse_rule, parse_rule_phrases
 from bot.domain.rule_program import (
     _AND,
@@ -339,9 +339,10 @@ class RuleMatcher:
         self.rules = rules
         self.matcher = Matcher([*watchlists, *rules.watchlists()])
 
-    def match(self, title: str, summary: str = "", facts: StoryFacts | None = None) -> tuple[list[Match], list[RuleHit]]:
-        """(matches of the ordinary watchlists, rules that fired)."""
+    def match(self, title: str, summary: str = "", facts: StoryFacts | None = None,
+              folded: Folded | None = None) -> tuple[list[Match], list[RuleHit]]:
+        """(matches of the ordinary watchlists, rules that fired); ``folded`` as for ``Matcher.match``."""
         hits: dict[str, list[Match]] = {}
-        plain = _split_phrase_hits(self.matcher.match(title, summary), hits)
+        plain = _split_phrase_hits(self.matcher.match(title, summary, folded), hits)
         return plain, self.rules.evaluate_hits(hits, facts or _NO_FACTS, (title, summary))
 
