@@ -117,12 +117,22 @@ _encode = json.JSONEncoder(ensure_ascii=False).encode  # what json.dumps(..., en
 _string = json.encoder.encode_basestring  # the string encoder that one uses (in C)
 
 
+def _id(story_id: Any) -> str:
+    """``json.dumps(story_id, ensure_ascii=False)``: what the encoder does for a str or an int, directly."""
+    kind = type(story_id)
+    if kind is str:
+        return _string(story_id)
+    if kind is int:  # not bool (true/false), nor an int subclass with its own repr
+        return int.__repr__(story_id)
+    return _encode(story_id)
+
+
 def _line(story_id: Any, terms: dict[str, list[str]]) -> str:
     """``json.dumps({"id": …, "matches": sorted(terms), "terms": terms}, ensure_ascii=False)`` and a
     newline, byte for byte, without building the dict or walking it through the encoder."""
     if not terms:
-        return '{"id": ' + _encode(story_id) + ', "matches": [], "terms": {}}\n'
-    return ('{"id": ' + _encode(story_id) + ', "matches": [' + ", ".join(map(_string, sorted(terms)))
+        return '{"id": ' + _id(story_id) + ', "matches": [], "terms": {}}\n'
+    return ('{"id": ' + _id(story_id) + ', "matches": [' + ", ".join(map(_string, sorted(terms)))
             + '], "terms": {' + ", ".join(_string(k) + ": [" + ", ".join(map(_string, v)) + "]"
                                           for k, v in terms.items()) + "}}\n")
 

@@ -87,3 +87,14 @@ def test_match_imports_no_chat_library(tmp_path: Path) -> None:
                             check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "ok" and len(result.stdout.splitlines()) == len(STORIES) + 1
+
+
+def test_each_output_line_is_what_json_dumps_writes_for_any_id() -> None:
+    from bot.cli_match import _line
+
+    terms = {"nato": ["الناتو"], "black-sea": ["Black Sea", "البحر الأسود"]}
+    for story_id in (0, -7, 2**70, True, False, None, 1.5, 1e300, "a1", "غزة", 'q"\\\n\x00\ud800', "", [1, "x"],
+                     {"k": 1}):
+        for found in ({}, terms):
+            want = {"id": story_id, "matches": sorted(found), "terms": found}
+            assert _line(story_id, found) == json.dumps(want, ensure_ascii=False) + "\n"
