@@ -76,13 +76,18 @@ def _default_lists_path() -> Path:
     return Path(os.environ.get("NEWSBOT_CONFIG_DIR", "config")) / "watchlists.yaml"
 
 
-def _load_rules(path: str, builtins: list[Any]) -> tuple[Any, int]:
-    """Rules from ``ID<TAB>RULE`` lines; a bad line is reported (file:line:column) and left out."""
-    from bot.domain.rule_parse import RuleError
+def _load_rules(path: str, builtins: list[Any], before_adding: Callable[[], None] | None = None) -> tuple[Any, int]:
+    """Rules from ``ID<TAB>RULE`` lines; a bad line is reported (file:line:column) and left out.
+
+    Every line is read and parsed first (that needs no rule set), then the rules are added in
+    order: ``before_adding`` runs in between (the helper's place table for expansion, built
+    meanwhile). The messages are the same, in the same order, as adding each line as it is read.
+    """
+    from bot.domain.rule_parse import RuleError, parse_rule_phrases
     from bot.domain.rules import RuleSet
 
-    rules = RuleSet(builtins)
-    bad = 0
+    parsed: list[tuple[int, str, str, str, str, Any]] = []  # (n, line, id, tab, rule, parsed or RuleError)
+    failure: Exception | None = None
     src = _read_lines(path)
     try:
         for n, raw in enumerate(src, start=1):
@@ -91,24 +96,39 @@ def _load_rules(path: str, builtins: list[Any]) -> tuple[Any, int]:
                 continue
             rule_id, tab, text = line.partition("\t")
             rule_id = rule_id.strip()
-            problem = ""
-            column = 1
-            if not tab or not rule_id:
-                problem = "expected ID<TAB>RULE"
-            elif rule_id in rules:
-                problem = f"duplicate rule id {rule_id!r}"
-            else:
+            result: Any = None
+            if tab and rule_id:
                 try:
-                    rules.add(rule_id, text)
+                    result = parse_rule_phrases(text)
                 except RuleError as exc:
-                    column = len(line) - len(text) + exc.position + 1
-                    problem = f"{exc.message_ar} ({exc.code})"
-            if problem:
-                print(f"{path}:{n}:{column}: {problem}", file=sys.stderr)
-                bad += 1
+                    result = exc
+            parsed.append((n, line, rule_id, tab, text, result))
+    except Exception as exc:  # noqa: BLE001 - reported after the lines before it, as when adding as read
+        failure = exc
     finally:
         if src is not sys.stdin:
             src.close()
+    if before_adding is not None:
+        before_adding()
+    rules = RuleSet(builtins)
+    bad = 0
+    for n, line, rule_id, tab, text, result in parsed:
+        problem = ""
+        column = 1
+        if not tab or not rule_id:
+            problem = "expected ID<TAB>RULE"
+        elif rule_id in rules:
+            problem = f"duplicate rule id {rule_id!r}"
+        elif isinstance(result, RuleError):
+            column = len(line) - len(text) + result.position + 1
+            problem = f"{result.message_ar} ({result.code})"
+        else:
+            rules.add(rule_id, text, *result)
+        if problem:
+            print(f"{path}:{n}:{column}: {problem}", file=sys.stderr)
+            bad += 1
+    if failure is not None:
+        raise failure
     return rules, bad
 
 
@@ -298,17 +318,17 @@ def _in_parts(path: str, jobs: int, story: _Story, points: list[tuple[int, int]]
 
 
 # ---------------------------------------------------------------------- match
-def _compile(args: argparse.Namespace, path: Path) -> tuple[_Story, int]:
+def _compile(args: argparse.Namespace, path: Path, prefold: Prefold | None = None) -> tuple[_Story, int]:
     """The story function for the lists and rules asked for; the number of bad rule lines."""
     if args.rules:
         # Expansion and inherited rules come from the built-in lists, as for a chat's /watch.
         builtins = load_lists(path) if args.watchlists or path.exists() else []
-        rules, bad = _load_rules(args.rules, builtins)
+        rules, bad = _load_rules(args.rules, builtins, prefold.use_place_table if prefold is not None else None)
         return _rule_story(rules, builtins if args.watchlists else []), bad
     return _list_story(load_lists(path)), 0
 
 
-def _compile_without_gc(args: argparse.Namespace, path: Path) -> tuple[_Story, int]:
+def _compile_without_gc(args: argparse.Namespace, path: Path, prefold: Prefold | None) -> tuple[_Story, int]:
     """``_compile`` with the cyclic GC off, then everything built frozen out of its reach.
 
     Compiling builds a few hundred thousand long-lived objects and no garbage cycles, so each
@@ -318,7 +338,7 @@ def _compile_without_gc(args: argparse.Namespace, path: Path) -> tuple[_Story, i
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _compile(args, path)
+        return _compile(args, path, prefold)
     finally:
         gc.freeze()
         if enabled:
@@ -340,7 +360,7 @@ def _start_prefold(args: argparse.Namespace, parts_ok: bool) -> tuple[list[tuple
         return points, None
     sys.stdout.flush()
     sys.stderr.flush()
-    return points, Prefold(args.input, part_counts(points))
+    return points, Prefold(args.input, part_counts(points), places=bool(args.rules))
 
 
 def cmd_match(args: argparse.Namespace) -> int:
@@ -348,7 +368,7 @@ def cmd_match(args: argparse.Namespace) -> int:
     parts_ok = isinstance(sys.stdout, io.TextIOWrapper) and isinstance(sys.stderr, io.TextIOWrapper)
     points, prefold = _start_prefold(args, parts_ok)
     try:
-        story, bad = _compile_without_gc(args, path)
+        story, bad = _compile_without_gc(args, path, prefold)
         if prefold is not None:
             prefold.collect()
         jobs = _jobs(args)

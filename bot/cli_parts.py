@@ -95,9 +95,12 @@ def part_counts(points: list[tuple[int, int]]) -> list[int | None]:
 class Prefold:
     """The helper process and its files: one per part, parts as ``split_points`` cut the input."""
 
-    def __init__(self, path: str, counts: list[int | None]) -> None:
-        """Fork the helper; ``counts``: the number of lines of each part (None: to the end)."""
+    def __init__(self, path: str, counts: list[int | None], places: bool = False) -> None:
+        """Fork the helper; ``counts``: the number of lines of each part (None: to the end);
+        ``places``: first build CLDR's place table (``place_names``) for rule expansion."""
         self._files: list[IO[bytes]] = [tempfile.TemporaryFile() for _ in counts]  # noqa: SIM115
+        self._places_file: IO[bytes] | None = tempfile.TemporaryFile() if places else None  # noqa: SIM115
+        self._signal = os.pipe() if places else None  # one byte once the place table is written
         self._ready = False
         self._running = True
         self._pid = os.fork()
@@ -107,12 +110,35 @@ class Prefold:
                 import gc
 
                 gc.disable()  # short-lived, and it makes no cycles
+                if self._signal is not None and self._places_file is not None:
+                    os.close(self._signal[0])
+                    _write_places(self._places_file, self._signal[1])
                 _fold_parts(path, counts, self._files)
                 code = 0
             except BaseException:  # noqa: BLE001, S110 - any failure: its parts are folded where matched
                 pass
             finally:
                 os._exit(code)
+        if self._signal is not None:
+            os.close(self._signal[1])
+
+    def use_place_table(self) -> None:
+        """Rule expansion takes the helper's place table (waiting for it: the helper's first job);
+        if the helper failed first, expansion builds its own as usual."""
+        if self._signal is None or self._places_file is None:
+            return
+        r, self._signal = self._signal[0], None
+        try:
+            if os.read(r, 1) != b"1":
+                return
+        finally:
+            os.close(r)
+        import marshal
+
+        from bot.domain.expansion import use_place_table
+
+        self._places_file.seek(0)
+        use_place_table(marshal.load(self._places_file))
 
     def collect(self, wait: bool = False) -> None:
         """After compiling: keep the helper's work if it is done and good, else stop it (``wait``: let it finish)."""
@@ -140,8 +166,21 @@ class Prefold:
         """The files, and the helper if it was never collected (compiling failed)."""
         if self._running:
             self._stop()
-        for f in self._files:
+        if self._signal is not None:
+            os.close(self._signal[0])
+        for f in [*self._files, *([self._places_file] if self._places_file else [])]:
             f.close()
+
+
+def _write_places(f: IO[bytes], signal_fd: int) -> None:
+    import marshal
+
+    from bot.domain.expansion import place_names
+
+    marshal.dump(place_names(), f)  # plain dicts, tuples and strings: read back in about a millisecond
+    f.flush()
+    os.write(signal_fd, b"1")
+    os.close(signal_fd)
 
 
 def _fold_parts(path: str, counts: list[int | None], files: list[IO[bytes]]) -> None:

@@ -111,3 +111,31 @@ def test_a_split_run_writes_what_one_process_writes_on_odd_stories(tmp_path: Pat
         assert one.returncode == many.returncode == 1
         assert (many.stdout, many.stderr) == (one.stdout, one.stderr)
         assert len(one.stdout.splitlines()) == 40 * 9 and '"gaza"' in one.stdout
+
+
+def test_the_helpers_place_table_is_the_one_expansion_builds(tmp_path: Path) -> None:
+    from bot.domain import expansion
+
+    path = write_file(tmp_path, lines(*ODD))
+    prefold = Prefold(str(path), [None], places=True)
+    try:
+        prefold.use_place_table()
+        assert expansion._given and expansion._given[0] == expansion._built_places()
+        prefold.collect(wait=True)
+        assert prefold.lines(0) is not None  # then it folded the stories as well
+    finally:
+        expansion._given.clear()
+        prefold.close()
+
+
+def test_rules_read_in_two_passes_report_what_adding_each_line_would(tmp_path: Path) -> None:
+    rules = tmp_path / "rules.txt"
+    rules.write_text("# comment\nok\tغزة\n\nnotab\nok\tدوبل\n\tno id\nbad\tغزة + (\nz\t-كرة\nok2\tSudan ~3 (\n",
+                     encoding="utf-8")
+    stories = write_file(tmp_path, lines(*ODD))
+    one = run_match("--jobs", "1", "--rules", str(rules), str(stories))
+    two = run_match("--jobs", "2", "--rules", str(rules), str(stories))
+    assert (two.returncode, two.stdout, two.stderr) == (one.returncode, one.stdout, one.stderr)
+    errors = [e[len(str(rules)):] for e in one.stderr.splitlines() if e.startswith(f"{rules}:")]
+    assert [e.split(":")[1] for e in errors] == ["4", "5", "6", "7", "8", "9"]
+    assert "duplicate rule id 'ok'" in errors[1]

@@ -23,7 +23,7 @@ from typing import Any
 from bot.domain.text import is_arabic_token, normalize
 from bot.domain.watchlists import TermError, Watchlist, parse_term, term_key
 
-__all__ = ["Expansion", "Expander", "LITERAL_MARK", "arabic_nisba", "place_names"]
+__all__ = ["Expansion", "Expander", "LITERAL_MARK", "arabic_nisba", "place_names", "use_place_table"]
 
 LITERAL_MARK = "="
 _MAX_ADDED = 40  # an entity with more aliases than this is not expanded (a reply must stay short)
@@ -102,8 +102,22 @@ def arabic_nisba(name: str) -> tuple[str, ...]:
     return (stem + "ي", stem + "ية", stem + "يون", stem + "يين")
 
 
+_Places = dict[str, tuple[tuple[str, ...], tuple[str, ...]]]
+_given: list[_Places] = []  # the table, worked out in another process (see use_place_table)
+
+
+def use_place_table(table: _Places) -> None:
+    """Use ``table``, what ``place_names()`` builds, worked out by another process of the same
+    program (``newsbot match`` builds it in a helper while it parses the rules)."""
+    _given[:] = [table]
+
+
+def _places() -> _Places:
+    return _given[0] if _given else _built_places()
+
+
 @cache
-def _places() -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+def _built_places() -> _Places:
     """Normalised name -> (place ids, spellings in both languages), from CLDR via Babel."""
     from zoneinfo import available_timezones
 

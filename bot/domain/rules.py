@@ -128,11 +128,13 @@ class RuleSet:
         tree = parse_rule(text)
         return tree, tuple(self._expand(p) for p in _phrases(tree))
 
-    def add(self, rule_id: str, text: str, tree: Node | None = None) -> CompiledRule:
-        """Add or replace one rule (``tree``: already parsed from ``text``); raises RuleError."""
+    def add(self, rule_id: str, text: str, tree: Node | None = None,
+            phrases: Sequence[Phrase] | None = None) -> CompiledRule:
+        """Add or replace one rule (``tree``: already parsed from ``text``, ``phrases``: its phrases
+        in rule order, as ``parse_rule_phrases`` gives both); raises RuleError."""
         if tree is None:
             tree, phrases = parse_rule_phrases(text)
-        else:
+        elif phrases is None:
             phrases = _phrases(tree)
         expansions = tuple(self._expand(p) for p in phrases)
         if rule_id in self._rules:
