@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from bot.domain.slot_new import slot_setters
 from bot.domain.text import is_arabic_token, normalize
 from bot.domain.watchlists import TermError, Watchlist, parse_term, term_key
 
@@ -215,4 +216,15 @@ class Expander:
                 places, words = found
                 for w in words:
                     add(w)
-        return Expansion(raw, (raw, *added), tuple(added), entity.id if entity else None, places)
+        exp = object.__new__(Expansion)  # Expansion(raw, terms, added, entity, places), through its slots
+        set_term, set_terms, set_added, set_entity, set_places, set_literal = _EXPANSION_SLOTS
+        set_term(exp, raw)
+        set_terms(exp, (raw, *added))
+        set_added(exp, tuple(added))
+        set_entity(exp, entity.id if entity else None)
+        set_places(exp, places)
+        set_literal(exp, False)
+        return exp
+
+
+_EXPANSION_SLOTS = slot_setters(Expansion, ("term", "terms", "added", "entity", "places", "literal"))

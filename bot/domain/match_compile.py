@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import ahocorasick
 
 from bot.domain.forms import ARTICLE_PREFIXES, core_and_prefixes, english_plurals
+from bot.domain.slot_new import slot_setters
 from bot.domain.watchlists import Term, Watchlist, parse_term
 
 __all__ = ["Match"]
@@ -55,6 +56,25 @@ class _Item:
     gaps: tuple[int, ...] = ()  # max words between consecutive segments ("*")
     ctx: tuple[int, ...] = ()  # context item ids (for Term.near)
     unless: tuple[int, ...] = ()  # context item ids that veto the term anywhere in the story
+
+
+_ITEM_SLOTS = slot_setters(_Item, ("id", "kind", "watchlist", "keys", "term", "gaps", "ctx", "unless"))
+
+
+def _new_item(item_id: int, kind: int, watchlist: str, keys: tuple[tuple[str, int, int], ...], term: Term | None,
+              gaps: tuple[int, ...], ctx: tuple[int, ...], unless: tuple[int, ...]) -> _Item:
+    """``_Item(...)`` with every field given, through its slots (see ``bot.domain.slot_new``)."""
+    item = object.__new__(_Item)
+    set_id, set_kind, set_watchlist, set_keys, set_term, set_gaps, set_ctx, set_unless = _ITEM_SLOTS
+    set_id(item, item_id)
+    set_kind(item, kind)
+    set_watchlist(item, watchlist)
+    set_keys(item, keys)
+    set_term(item, term)
+    set_gaps(item, gaps)
+    set_ctx(item, ctx)
+    set_unless(item, unless)
+    return item
 
 
 # One automaton value: (pattern length, ((item, segment index, anchoring), ...)).

@@ -37,6 +37,7 @@ from bot.domain.match_compile import (
     _Entries,
     _Index,
     _Item,
+    _new_item,
     _phrase_keys,
     _State,
 )
@@ -116,7 +117,7 @@ class Matcher:
             ctx_ids = tuple(self._context_id(items, p) for p in term.near)
             unless_ids = tuple(self._context_id(items, p) for p in term.unless)
             keys, gaps = _phrase_keys(term.text, plural=term.plural)
-            item = _Item(next(self._ids), _TERM, wl.id, keys, term, gaps, ctx_ids, unless_ids)
+            item = _new_item(next(self._ids), _TERM, wl.id, keys, term, gaps, ctx_ids, unless_ids)
             items[item.id] = item
             new_ids.append(item.id)
         for phrase in wl.exclude:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.domain.slot_new import slot_setters
 from bot.domain.text import normalize
 from bot.domain.watchlists import Term, TermError, Watchlist, custom_watchlist_id, term_key
 
@@ -47,12 +48,11 @@ def user_watchlist(wl_id: str, terms: Sequence[str], rules: Rules | None = None,
         except TermError:
             known = None
         if known is None:
-            out.append(Term(text, plural=True))
+            out.append(_term(text, False, False, (), 2, True, ()))  # Term(text, plural=True)
             own.append(text)
             continue
         rule, exclude = known
-        out.append(Term(text, proper=rule.proper, upper=rule.upper, near=rule.near, window=rule.window,
-                        plural=rule.plural, unless=rule.unless))
+        out.append(_term(text, rule.proper, rule.upper, rule.near, rule.window, rule.plural, rule.unless))
         excludes.update(dict.fromkeys(exclude))
     # An inherited exclusion must not veto a term the user asked for: with "Trump" and "Melania"
     # both watched, "Melania Trump" no longer excludes anything. (Normalised only when there is one.)
@@ -61,8 +61,37 @@ def user_watchlist(wl_id: str, terms: Sequence[str], rules: Rules | None = None,
         kept = [x for x in excludes if not any(o in f" {normalize(x)} " for o in padded)]
     else:
         kept = list(excludes)
-    return Watchlist(id=wl_id, label=label, terms=tuple(out), exclude=tuple(kept), hashtag=hashtag,
-                     builtin=False)
+    wl = object.__new__(Watchlist)  # Watchlist(wl_id, label, terms, exclude, hashtag, builtin=False)
+    set_id, set_label, set_terms, set_exclude, set_hashtag, set_builtin, set_description, set_urgent = _LIST_SLOTS
+    set_id(wl, wl_id)
+    set_label(wl, label)
+    set_terms(wl, tuple(out))
+    set_exclude(wl, tuple(kept))
+    set_hashtag(wl, hashtag)
+    set_builtin(wl, False)
+    set_description(wl, "")
+    set_urgent(wl, False)
+    return wl
+
+
+_TERM_SLOTS = slot_setters(Term, ("text", "proper", "upper", "near", "window", "plural", "unless"))
+_LIST_SLOTS = slot_setters(Watchlist, ("id", "label", "terms", "exclude", "hashtag", "builtin", "description",
+                                       "urgent"))
+
+
+def _term(text: str, proper: bool, upper: bool, near: tuple[str, ...], window: int, plural: bool,
+          unless: tuple[str, ...]) -> Term:
+    """``Term(...)`` with every field given, through its slots (see ``bot.domain.slot_new``)."""
+    t = object.__new__(Term)
+    set_text, set_proper, set_upper, set_near, set_window, set_plural, set_unless = _TERM_SLOTS
+    set_text(t, text)
+    set_proper(t, proper)
+    set_upper(t, upper)
+    set_near(t, near)
+    set_window(t, window)
+    set_plural(t, plural)
+    set_unless(t, unless)
+    return t
 
 
 def custom_watchlist(destination_id: int, terms: Sequence[str], rules: Rules | None = None) -> Watchlist:
