@@ -5,7 +5,10 @@ only the matcher: no chat library, no settings, no storage. A large input *file*
 two processes once the rules are compiled (``--jobs``): the parent forks, the child matches the
 second half of the file into a temporary file, the parent matches the first half and then copies
 the child's output and messages after its own, so stdout and stderr are byte for byte what one
-process writes. Standard input is always matched in one pass, line by line, as it arrives.
+process writes. With rules, a helper process forked before compiling builds the place table
+expansion needs and folds every story of the file meanwhile (``bot.cli_parts``), which the
+matchers then read instead of folding. Standard input is always matched in one pass, line by
+line, as it arrives.
 """
 
 from __future__ import annotations
@@ -346,7 +349,7 @@ def _compile_without_gc(args: argparse.Namespace, path: Path, prefold: Prefold |
 
 
 def _start_prefold(args: argparse.Namespace, parts_ok: bool) -> tuple[list[tuple[int, int]] | None, Prefold | None]:
-    """Before compiling: the file's split points and the helper folding its parts, when it is split."""
+    """Before compiling: the file's split points and, with rules, the helper folding its parts."""
     if args.jobs < 0 or not parts_ok:
         return None, None  # a bad --jobs is reported after the rules' messages, as it always was
     jobs = _jobs(args)
@@ -356,11 +359,11 @@ def _start_prefold(args: argparse.Namespace, parts_ok: bool) -> tuple[list[tuple
         points = split_points(args.input, jobs)
     except OSError:
         return None, None  # reported where the file is read
-    if not points:
-        return points, None
+    if not points or not args.rules:
+        return points, None  # lists alone compile in half a second: too soon for the helper to be done
     sys.stdout.flush()
     sys.stderr.flush()
-    return points, Prefold(args.input, part_counts(points), places=bool(args.rules))
+    return points, Prefold(args.input, part_counts(points), places=True)
 
 
 def cmd_match(args: argparse.Namespace) -> int:
