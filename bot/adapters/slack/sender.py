@@ -24,9 +24,9 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
+from bot.adapters.rendermemo import RenderMemo
 from bot.adapters.slack.loudness import message_payload
 from bot.adapters.slack.media import upload_spike
-from bot.adapters.rendermemo import RenderMemo
 from bot.adapters.slack.render import plain_payload
 from bot.adapters.slack.webapi import SlackWebApi, WebAnswer, WebApiRefused, dumps
 from bot.alerts.spike import SpikeView

@@ -24,6 +24,7 @@ from typing import Any
 
 import aiohttp
 from slack_sdk.web.async_client import AsyncWebClient
+from yarl import URL
 
 __all__ = ["WebAnswer", "WebApiRefused", "SlackWebApi", "dumps"]
 
@@ -60,6 +61,7 @@ class SlackWebApi:
         self._client = client
         base = client.base_url
         self._base = base if base.endswith("/") else base + "/"
+        self._urls: dict[str, URL] = {}  # parsed once per method, not once per call
         self._headers = {**client.headers, "Authorization": f"Bearer {client.token or ''}",
                          "Content-Type": "application/json;charset=utf-8", "User-Agent": "newsbot"}
         self._timeout = aiohttp.ClientTimeout(total=client.timeout)
@@ -76,7 +78,10 @@ class SlackWebApi:
             return await self._post(own, method, body)
 
     async def _post(self, session: aiohttp.ClientSession, method: str, body: bytes) -> WebAnswer:
-        async with session.post(self._base + method, data=body, headers=self._headers, timeout=self._timeout,
+        url = self._urls.get(method)
+        if url is None:
+            url = self._urls[method] = URL(self._base + method)
+        async with session.post(url, data=body, headers=self._headers, timeout=self._timeout,
                                 **self._extra) as res:
             status, headers, payload = res.status, res.headers, await res.read()
         data: Any = None
