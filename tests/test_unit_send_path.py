@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import Sequence
 
 import pytest
@@ -192,3 +193,14 @@ def test_slack_answers_map_to_the_outcomes_slack_sdks_did(status: int, data: dic
                                                           headers: dict[str, str], expected: Outcome | None) -> None:
     refused = WebApiRefused(WebAnswer(status, data, headers))
     assert classify(refused.response) == expected
+
+
+def test_slack_sdks_request_logger_has_a_level_of_its_own() -> None:
+    """slack_sdk formats debug lines of every call when its logger's own level is unset (0 <= DEBUG)."""
+    import subprocess
+    import sys
+
+    script = ("import logging; from bot.ops.logs import setup_logging; setup_logging('INFO'); "
+              "print(logging.getLogger('slack_sdk.web').level)")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert int(out.stdout.strip()) == logging.WARNING
