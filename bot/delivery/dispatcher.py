@@ -67,6 +67,7 @@ class Dispatcher:
         self._joined_at: datetime | None = None  # when this replica may start sending (see ``set_replicas``)
         self._stopping = False
         self._inflight: set[asyncio.Task[tuple[Outcome, bool]]] = set()
+        self._serving: set[int] = set()  # chats a round of this replica is serving now
 
     def stop(self) -> None:
         """Take no new work; rows being sent are still recorded (see ``quiesce``)."""
@@ -109,7 +110,8 @@ class Dispatcher:
         # waiting for tokens would let another replica (or the next round) send the same rows.
         rate = sum(s.budget.rate for s in self.senders.values())
         wanted = max(self.policy.chats_per_round, int(rate * self.policy.round_seconds))
-        limit = max(1, min(wanted, int(rate * self.policy.lease_seconds / 2)))
+        most = max(1, int(rate * self.policy.lease_seconds / 2))
+        limit = min(wanted, most)
         refill = rate * self.policy.refill_seconds
         serving: dict[asyncio.Task[int], ChatRecord] = {}
         finished: list[asyncio.Task[int]] = []
@@ -117,23 +119,29 @@ class Dispatcher:
 
         def ended(task: asyncio.Task[int]) -> None:
             finished.append(task)
+            self._serving.discard(serving[task].id)
             if len(finished) == len(serving):
                 all_done.set()
 
         total, more = 0, True
         try:
             while True:
-                if more and (not serving or self._waiting() < refill):
+                # A top-up keeps what waits for the budget within half a lease, as one claim is.
+                room = limit if not serving else min(limit, most - self._waiting())
+                if more and room > 0 and (not serving or self._waiting() < refill):
                     now = self.clock()
                     claimed = await self.outbox.claim_with_rows(
-                        self.owner, now, limit, self.policy.lease_seconds, platforms=list(self.senders),
+                        self.owner, now, room, self.policy.lease_seconds, platforms=list(self.senders),
                         ops_only=ops_only, rows_per_chat=self.policy.burst)
                     for chat, rows in claimed:
+                        if chat.id in self._serving:  # already being served here (another round): its lease
+                            continue                   # was only extended, and that round goes on with it
                         task = asyncio.get_running_loop().create_task(self._serve(chat, now, rows))
                         serving[task] = chat
+                        self._serving.add(chat.id)
                         task.add_done_callback(ended)
                         all_done.clear()
-                    more = len(claimed) == limit and not ops_only  # a full claim: more may be due
+                    more = len(claimed) == room and not ops_only  # a full claim: more may be due
                 if len(finished) == len(serving):
                     for task in finished:
                         total += await self._served(serving[task], task)
