@@ -192,7 +192,7 @@ async def profile(phase: str, pid: int, seconds: float) -> asyncio.subprocess.Pr
         return None
     Path(where).mkdir(parents=True, exist_ok=True)
     return await asyncio.create_subprocess_exec(
-        "py-spy", "record", "--pid", str(pid), "--duration", str(max(1, int(seconds))), "--rate", "250",
+        "py-spy", "record", "--pid", str(pid), "--duration", str(max(1, int(seconds))), "--rate", os.environ.get("FANOUT_PROFILE_RATE", "250"),
         "--format", "raw", "--nonblocking", "-o", str(Path(where) / f"{phase}.txt"),
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
 

@@ -31,6 +31,7 @@ from benchmarks.fanout_run import (
     bot_config,
     first_fetch_done_sqlite,
     idle_ms_per_s,
+    profile,
     publish,
     seed_subscribers,
     tally,
@@ -115,10 +116,13 @@ async def _newsbot(channels: list[str], fake: object, feeds: object, work: Path)
         since = len(_posts(fake))
         publish(feeds, old)
         wanted = set(channels)
+        spy = await profile("send", bot.proc.pid, max(5, 0.6 * n / SLACK_RATE))
         wall, cpu, alerts = await window(_posts(fake), _key, wanted, n, [bot.proc.pid],
                                          timeout=60 + 3 * n / SLACK_RATE)
         run.per_s, run.cpu_ms, run.wall = alerts / max(wall, 1e-9), 1000 * cpu / alerts, wall
         tally(run, _posts(fake), _key, wanted, since, len(fake.flood.refusals))  # type: ignore[attr-defined]
+        if spy is not None:
+            await spy.wait()
         if run.delivered < n:
             print(f"newsbot delivered {run.delivered}/{n}; its log ends:\n{bot.log()[-1500:]}", file=sys.stderr)
     finally:

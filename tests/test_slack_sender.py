@@ -1,4 +1,9 @@
-"""SlackSender against the fake Slack API: every kind of answer becomes the right Outcome."""
+"""SlackSender against the fake Slack API: every kind of answer becomes the right Outcome.
+
+Alerts and edits go as JSON POSTs of the sender's own (bot/adapters/slack/webapi.py), on the
+client's pooled session when it has one (as in production) and a one-call session otherwise:
+the refusals are checked both ways, for chat.postMessage and chat.update.
+"""
 
 from __future__ import annotations
 
@@ -44,6 +49,16 @@ def sender_for(fake: FakeSlackAPI, **kw: Any) -> SlackSender:
     return SlackSender(AsyncWebClient(token="xoxb-test", base_url=fake.base_url, retry_handlers=[], **kw))
 
 
+@pytest.fixture(params=["pooled", "per-call"])
+async def session(request: pytest.FixtureRequest) -> AsyncIterator[aiohttp.ClientSession | None]:
+    """The adapter's pooled session (SlackAdapter.start_sending), or none: a session per call."""
+    if request.param == "per-call":
+        yield None
+        return
+    async with aiohttp.ClientSession() as pooled:
+        yield pooled
+
+
 def view(title: str = "الناتو يعقد قمة", summary: str = "قال حلف الناتو إن القمة تبدأ اليوم.") -> AlertView:
     alert = Alert(1, title, summary, "https://wire.example/1", "وكالة", datetime(2026, 5, 1, 10, tzinfo=UTC),
                   (Topic("nato", "حلف الناتو", "الناتو"),), (Match("nato", "الناتو", "title", 0, 6, "الناتو"),))
@@ -82,16 +97,85 @@ async def test_notice_is_a_header_and_a_section(fake: FakeSlackAPI) -> None:
     ({"error": "account_inactive"}, Outcome.retry("account_inactive", after=AUTH_RETRY_AFTER)),
     ({"error": "something_new"}, Outcome.failed("something_new")),
 ])
-async def test_outcome_mapping(fake: FakeSlackAPI, failure: dict[str, Any], expected: Outcome) -> None:
+async def test_outcome_mapping(fake: FakeSlackAPI, session: aiohttp.ClientSession | None, failure: dict[str, Any],
+                               expected: Outcome) -> None:
     fake.fail_next("chat.postMessage", **failure)
-    assert await sender_for(fake).send(TO, view()) == expected
+    assert await sender_for(fake, session=session).send(TO, view()) == expected
     assert fake.posts == []
 
 
-async def test_timeout_and_connection_errors_are_retried(fake: FakeSlackAPI) -> None:
-    fake.fail_next("chat.postMessage", error="timeout", delay=3)
-    assert await sender_for(fake, timeout=0.3).send(TO, view()) == Outcome.retry("timeout")
-    closed = SlackSender(AsyncWebClient(token="xoxb-test", base_url="http://127.0.0.1:9/api/", retry_handlers=[]))
+@pytest.mark.parametrize(("failure", "expected"), [
+    ({"error": "429", "retry_after": 4}, Outcome.retry("ratelimited", after=4.0)),
+    ({"error": "503"}, Outcome.retry("http 503")),
+    ({"error": "service_unavailable"}, Outcome.retry("service_unavailable")),
+    ({"error": "is_archived"}, Outcome.gone("is_archived")),
+    ({"error": "token_revoked"}, Outcome.retry("token_revoked", after=AUTH_RETRY_AFTER)),
+    ({"error": "cant_update_message"}, Outcome.failed("cant_update_message")),
+    ({"error": "edit_window_closed"}, Outcome.failed("edit_window_closed")),
+    ({"error": "something_new"}, Outcome.failed("something_new")),
+])
+async def test_edit_outcome_mapping(fake: FakeSlackAPI, session: aiohttp.ClientSession | None,
+                                    failure: dict[str, Any], expected: Outcome) -> None:
+    sender = sender_for(fake, session=session)
+    sent = await sender.send(TO, view())
+    assert sent.message_ref
+    fake.fail_next("chat.update", **failure)
+    assert await sender.edit(TO, sent.message_ref, view(title="الناتو يعقد قمة طارئة")) == expected
+    assert fake.updates == []
+
+
+async def test_the_token_goes_as_a_bearer_header_and_a_wrong_one_is_an_auth_problem(
+        fake: FakeSlackAPI, session: aiohttp.ClientSession | None) -> None:
+    assert (await sender_for(fake, session=session).send(TO, view())).kind == "sent"
+    wrong = SlackSender(AsyncWebClient(token="xoxb-wrong", base_url=fake.base_url, retry_handlers=[],
+                                       session=session))
+    assert await wrong.send(TO, view()) == Outcome.retry("invalid_auth", after=AUTH_RETRY_AFTER)
+    assert wrong.auth_problem == "invalid_auth" and len(fake.posts) == 1
+
+
+async def test_a_thread_copy_goes_in_the_alerts_thread(fake: FakeSlackAPI) -> None:
+    sender = sender_for(fake)
+    first = await sender.send(TO, view())
+    assert first.message_ref
+    again = await sender.send(Address("slack", "C1", 0, "channel", reply_to=first.message_ref), view())
+    assert again.kind == "sent"
+    assert [p.thread_ts for p in fake.posts] == [None, first.message_ref]
+
+
+async def test_a_fan_out_renders_each_message_once(fake: FakeSlackAPI, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.adapters.slack import sender as module
+
+    rendered: list[object] = []
+    for name in ("message_payload", "plain_payload"):
+        original = getattr(module, name)
+
+        def counted(message: Any, original: Any = original) -> Any:
+            rendered.append(message)
+            return original(message)
+
+        monkeypatch.setattr(module, name, counted)
+    channels = ["C2", "C3", "C4"]
+    for i, ch in enumerate(channels):
+        fake.add_channel(ch, f"room-{i}")
+    sender, alert = sender_for(fake), view()
+    for ch in ("C1", "C2"):
+        fake.fail_next("chat.postMessage", error="invalid_blocks", channel=ch)
+    outcomes = [await sender.send(Address("slack", ch, 0, "channel"), alert) for ch in ["C1", *channels]]
+    assert [o.kind for o in outcomes] == ["sent"] * 4
+    assert rendered == [alert, alert]  # blocks once, the plain copy once, for four channels
+    assert [p.blocks is None for p in fake.posts] == [True, True, False, False]
+    assert fake.posts[2].blocks == fake.posts[3].blocks and fake.posts[2].text == fake.posts[3].text
+    newer = view(title="الناتو يعقد قمة طارئة")
+    assert (await sender.edit(TO, str(outcomes[0].message_ref), newer)).kind == "sent"
+    assert rendered == [alert, alert, newer]
+
+
+async def test_timeout_and_connection_errors_are_retried(fake: FakeSlackAPI,
+                                                         session: aiohttp.ClientSession | None) -> None:
+    fake.fail_next("chat.postMessage", error="timeout", delay=3)  # the client's timeout holds on a pooled session
+    assert await sender_for(fake, timeout=0.3, session=session).send(TO, view()) == Outcome.retry("timeout")
+    closed = SlackSender(AsyncWebClient(token="xoxb-test", base_url="http://127.0.0.1:9/api/", retry_handlers=[],
+                                        session=session))
     outcome = await closed.send(TO, view())
     assert outcome.kind == "retry" and outcome.error.startswith("connection:")
 

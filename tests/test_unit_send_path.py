@@ -1,20 +1,24 @@
 """The pieces that make an alert cheap to send: group commit with a linger (bot/delivery/recorder.py),
 idle back-off of the periodic jobs (bot/scheduler.py), one rendering per message
-(bot/adapters/rendermemo.py) and the Bot API answers read without PTB's objects
-(bot/adapters/telegram/botapi.py)."""
+(bot/adapters/rendermemo.py), the Bot API answers read without PTB's objects
+(bot/adapters/telegram/botapi.py) and Slack's without slack_sdk's (bot/adapters/slack/webapi.py)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import Sequence
 
 import pytest
 from telegram.error import BadRequest, ChatMigrated, Conflict, Forbidden, InvalidToken, NetworkError, RetryAfter
 
 from bot.adapters.rendermemo import RenderMemo
+from bot.adapters.slack.sender import AUTH_RETRY_AFTER, MAX_RETRY_AFTER, _body, classify
+from bot.adapters.slack.webapi import WebAnswer, WebApiRefused, dumps
 from bot.adapters.telegram.botapi import refusal
 from bot.adapters.telegram.sender import outcome_for, retry_seconds
+from bot.delivery.ports import Outcome
 from bot.delivery.recorder import OutcomeRecorder
 from bot.scheduler import Jobs
 from bot.storage.records import OutcomeWrite
@@ -164,3 +168,39 @@ def test_refusals_map_to_the_senders_outcomes() -> None:
     unchanged = outcome_for(refusal(400, _answer(400, "Bad Request: message is not modified")), describe,
                             editing=True, ref="42")
     assert unchanged.kind == "sent" and unchanged.message_ref == "42"
+
+
+def test_a_slack_body_is_the_calls_fields_then_the_memoised_rendering() -> None:
+    rendered = dumps({"text": "الناتو", "blocks": [{"type": "divider"}]})
+    body = _body({"channel": "C1", "thread_ts": "1.5", "unfurl_links": False}, rendered)
+    assert json.loads(body) == {"channel": "C1", "thread_ts": "1.5", "unfurl_links": False, "text": "الناتو",
+                                "blocks": [{"type": "divider"}]}
+    assert "الناتو".encode() in body  # UTF-8 as is, not \u escapes
+
+
+@pytest.mark.parametrize(("status", "data", "headers", "expected"), [
+    (429, {"ok": False, "error": "ratelimited"}, {"retry-after": "9"}, Outcome.retry("ratelimited", after=9.0)),
+    (429, {}, {"Retry-After": "99999"}, Outcome.retry("ratelimited", after=MAX_RETRY_AFTER)),
+    (200, {"ok": False, "error": "ratelimited"}, {}, Outcome.retry("ratelimited")),
+    (502, {}, {}, Outcome.retry("http 502")),
+    (200, {"ok": False, "error": "missing_scope"}, {}, Outcome.retry("missing_scope", after=AUTH_RETRY_AFTER)),
+    (200, {"ok": False, "error": "not_in_channel"}, {}, Outcome.gone("not_in_channel")),
+    (200, {"ok": False, "error": "msg_blocks_too_long"}, {}, None),
+    (200, {"ok": False, "error": "request_timeout"}, {}, Outcome.retry("request_timeout")),
+    (200, {}, {}, Outcome.failed("http 200")),  # a 200 that is not Slack's JSON
+])
+def test_slack_answers_map_to_the_outcomes_slack_sdks_did(status: int, data: dict[str, object],
+                                                          headers: dict[str, str], expected: Outcome | None) -> None:
+    refused = WebApiRefused(WebAnswer(status, data, headers))
+    assert classify(refused.response) == expected
+
+
+def test_slack_sdks_request_logger_has_a_level_of_its_own() -> None:
+    """slack_sdk formats debug lines of every call when its logger's own level is unset (0 <= DEBUG)."""
+    import subprocess
+    import sys
+
+    script = ("import logging; from bot.ops.logs import setup_logging; setup_logging('INFO'); "
+              "print(logging.getLogger('slack_sdk.web').level)")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert int(out.stdout.strip()) == logging.WARNING

@@ -44,6 +44,8 @@ class DispatchPolicy:
     round_seconds: float = 3.0
     burst: int = 10  # rows one chat may send per claim
     record_linger: float = 0.25  # how long an outcome may wait for others' to share its commit
+    refill_seconds: float = 1.0  # claim the next chats once less than this much of the rate is left queued
+    refill_check: float = 0.2  # how often a full claim looks whether it is time to claim the next
 
 
 class Dispatcher:
@@ -65,6 +67,7 @@ class Dispatcher:
         self._joined_at: datetime | None = None  # when this replica may start sending (see ``set_replicas``)
         self._stopping = False
         self._inflight: set[asyncio.Task[tuple[Outcome, bool]]] = set()
+        self._serving: set[int] = set()  # chats a round of this replica is serving now
 
     def stop(self) -> None:
         """Take no new work; rows being sent are still recorded (see ``quiesce``)."""
@@ -94,33 +97,76 @@ class Dispatcher:
     async def run_once(self, *, ops_only: bool = False) -> int:
         """One round: claim chats with due work and serve them concurrently; returns messages handled.
 
+        A full claim is topped up while it is being served: once less than ``refill_seconds`` of
+        sends are left waiting for the budget, the next chats are claimed, so a fan-out larger than
+        one claim keeps the budget busy instead of pausing between claims.
         After ``stop()`` only ``ops_only`` rounds run (the last notice on the way out).
         """
         if self._stopping and not ops_only:
             return 0
-        now = self.clock()
-        if not ops_only and self._joined_at is not None and now < self._joined_at:
+        if not ops_only and self._joined_at is not None and self.clock() < self._joined_at:
             return 0  # joining: the others have not all shrunk their shares yet
         # No more chats than the budgets can serve in half a lease: a claim outliving its lease while
         # waiting for tokens would let another replica (or the next round) send the same rows.
         rate = sum(s.budget.rate for s in self.senders.values())
         wanted = max(self.policy.chats_per_round, int(rate * self.policy.round_seconds))
-        limit = max(1, min(wanted, int(rate * self.policy.lease_seconds / 2)))
-        claimed = await self.outbox.claim_with_rows(self.owner, now, limit, self.policy.lease_seconds,
-                                                    platforms=list(self.senders), ops_only=ops_only,
-                                                    rows_per_chat=self.policy.burst)
-        if not claimed:
-            return 0
-        chats = [chat for chat, _rows in claimed]
-        done = await asyncio.gather(*(self._serve(c, now, rows) for c, rows in claimed), return_exceptions=True)
-        total = 0
-        for chat, res in zip(chats, done):
-            if isinstance(res, BaseException):
-                log.error("dispatch_crashed", chat=chat.id, error=repr(res))
-                await self.outbox.release_chat(chat.id, self.owner, self.clock() + timedelta(seconds=5))
-            else:
-                total += res
-        return total
+        most = max(1, int(rate * self.policy.lease_seconds / 2))
+        limit = min(wanted, most)
+        refill = rate * self.policy.refill_seconds
+        serving: dict[asyncio.Task[int], ChatRecord] = {}
+        finished: list[asyncio.Task[int]] = []
+        all_done = asyncio.Event()  # set when no claimed chat is still being served
+
+        def ended(task: asyncio.Task[int]) -> None:
+            finished.append(task)
+            self._serving.discard(serving[task].id)
+            if len(finished) == len(serving):
+                all_done.set()
+
+        total, more = 0, True
+        try:
+            while True:
+                # A top-up keeps what waits for the budget within half a lease, as one claim is.
+                room = limit if not serving else min(limit, most - self._waiting())
+                if more and room > 0 and (not serving or self._waiting() < refill):
+                    now = self.clock()
+                    claimed = await self.outbox.claim_with_rows(
+                        self.owner, now, room, self.policy.lease_seconds, platforms=list(self.senders),
+                        ops_only=ops_only, rows_per_chat=self.policy.burst)
+                    for chat, rows in claimed:
+                        if chat.id in self._serving:  # already being served here (another round): its lease
+                            continue                   # was only extended, and that round goes on with it
+                        task = asyncio.get_running_loop().create_task(self._serve(chat, now, rows))
+                        serving[task] = chat
+                        self._serving.add(chat.id)
+                        task.add_done_callback(ended)
+                        all_done.clear()
+                    more = len(claimed) == room and not ops_only  # a full claim: more may be due
+                if len(finished) == len(serving):
+                    for task in finished:
+                        total += await self._served(serving[task], task)
+                    return total
+                try:
+                    await asyncio.wait_for(all_done.wait(), self.policy.refill_check if more else None)
+                except TimeoutError:
+                    pass
+                more = more and not self._stopping
+        except BaseException:
+            for task in serving:  # as gather would: the sends under way are still recorded (shielded)
+                task.cancel()
+            raise
+
+    def _waiting(self) -> int:
+        return sum(s.budget.waiting for s in self.senders.values())
+
+    async def _served(self, chat: ChatRecord, task: asyncio.Task[int]) -> int:
+        """A served chat's count of messages handled; a crash releases the chat for a later round."""
+        exc = task.exception()
+        if exc is None:
+            return task.result()
+        log.error("dispatch_crashed", chat=chat.id, error=repr(exc))
+        await self.outbox.release_chat(chat.id, self.owner, self.clock() + timedelta(seconds=5))
+        return 0
 
     def _lease_end(self, start: datetime) -> datetime:
         """When a lease taken or renewed at ``start`` must be treated as gone (a margin short of it)."""

@@ -115,7 +115,9 @@ def setup_logging(level: str = "INFO", secrets: Iterable[str] = (), *, json: boo
     root.addHandler(handler)
     root.setLevel(level)
     # Request lines of the HTTP clients carry tokens in URLs; they are noise at INFO anyway.
-    for noisy in ("httpx", "httpcore", "apscheduler", "aiosqlite", "alembic", "slack_sdk", "slack_bolt",
-                  "telegram.ext.Updater"):
+    # "slack_sdk.web" by name: slack_sdk tests its logger's own ``level`` (not the effective one) before
+    # formatting a debug line of every request and answer, and an unset level (0) passes that test.
+    for noisy in ("httpx", "httpcore", "apscheduler", "aiosqlite", "alembic", "slack_sdk", "slack_sdk.web",
+                  "slack_bolt", "telegram.ext.Updater"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
     return redactor

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from sqlalchemy.pool import NullPool
 
 from bot.settings import database_urls
+from bot.storage.sqlite_inline import inline_dbapi
 
 __all__ = ["Database", "migrate"]
 
@@ -21,15 +22,20 @@ _MIGRATIONS = Path(__file__).parent / "migrations"
 _MIGRATION_LOCK = 7_424_105_001  # pg_advisory_lock key: one replica migrates at a time
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any, *, busy_ms: int = 30_000) -> None:
     # Let SQLAlchemy's "begin" event issue BEGIN itself (see _sqlite_begin).
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute(f"PRAGMA busy_timeout={int(busy_ms)}")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
+
+
+def _inline_pragmas(dbapi_conn: Any, record: Any) -> None:
+    """The pragmas without SQLite's busy handler: an inline connection waits for a lock asynchronously."""
+    _sqlite_pragmas(dbapi_conn, record, busy_ms=0)
 
 
 def _sqlite_begin(conn: Any) -> None:
@@ -50,9 +56,11 @@ class Database:
         kwargs: dict[str, Any] = {"echo": echo}
         if self.dialect == "postgresql":
             kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
+        else:
+            kwargs["module"] = inline_dbapi()  # calls run on the loop's thread (bot.storage.sqlite_inline)
         self.engine: AsyncEngine = create_async_engine(self.async_url, **kwargs)
         if self.dialect == "sqlite":
-            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine.sync_engine, "connect", _inline_pragmas)
             event.listen(self.engine.sync_engine, "begin", _sqlite_begin)
         # SQLite has one writer at a time; queueing writers here is far cheaper than letting
         # them collide on the file lock and sleep in SQLite's busy handler.

@@ -12,13 +12,14 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, or_, select, union, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.alerting import OutboxDraft
 from bot.domain.states import DeadLetterReason, OutboxKind, OutboxState
 from bot.storage.db import Database
 from bot.storage.models import Chat, Destination, Outbox, table
+from bot.storage.outbox_sql import chat_update, claim_statements, due_rows_statement, held_statement, row_update
 from bot.storage.records import (
     OUTBOX_CONVERT,
     ChatRecord,
@@ -63,35 +64,13 @@ class OutboxRepo:
 
     async def _claim(self, owner: str, now: datetime, limit: int, lease_s: float, platforms: Sequence[str],
                      ops_only: bool, rows_per_chat: int) -> list[tuple[ChatRecord, list[OutboxItem]]]:
-        c, o = table(Chat), table(Outbox)
-        # Driven from the outbox's side: the chats with work, read off two indexes, rather than every
-        # chat probed for work. With nothing to send this costs next to nothing; in a fan-out it reads
-        # the pending rows' chat ids. Only sent rows ever have an edit due (``_due_rows`` checks the
-        # state again); naming the state here would make SQLite scan every sent row by state.
-        with_work = union(
-            select(o.c.chat_id.label("cid")).where(o.c.state == _PENDING),
-            select(o.c.chat_id.label("cid")).where(o.c.edit_due_at <= now),
-        ).subquery("with_work")
-        due = (
-            select(c.c.id)
-            .select_from(with_work.join(c, c.c.id == with_work.c.cid))
-            .where(c.c.active.is_(True), c.c.platform.in_(list(platforms)),
-                   or_(c.c.lease_until.is_(None), c.c.lease_until < now),
-                   or_(c.c.next_send_at.is_(None), c.c.next_send_at <= now))
-            .order_by(c.c.next_send_at.nulls_first(), c.c.id)
-            .limit(limit)
-        )
-        if ops_only:
-            due = due.where(c.c.is_ops.is_(True))
-        if self.db.is_postgres:
-            due = due.with_for_update(of=c, skip_locked=True)
+        due, lease, chats_of = claim_statements(self.db.is_postgres, ops_only)
         async with self.db.begin() as conn:
-            ids = [r.id for r in (await conn.execute(due)).all()]
+            ids = [r.id for r in (await conn.execute(due, {"now": now, "platforms": list(platforms), "lim": limit}))]
             if not ids:
                 return []
-            await conn.execute(update(c).where(c.c.id.in_(ids))
-                               .values(lease_owner=owner, lease_until=now + timedelta(seconds=lease_s)))
-            chats = [from_row(ChatRecord, r) for r in (await conn.execute(select(c).where(c.c.id.in_(ids)))).all()]
+            await conn.execute(lease, {"ids": ids, "owner": owner, "until": now + timedelta(seconds=lease_s)})
+            chats = [from_row(ChatRecord, r) for r in await conn.execute(chats_of, {"ids": ids})]
             rows: dict[int, list[OutboxItem]] = {}
             if rows_per_chat > 0:
                 rows = await self._due_rows(conn, ids, now, rows_per_chat, pending=True)
@@ -104,17 +83,9 @@ class OutboxRepo:
     async def _due_rows(conn: AsyncConnection, chat_ids: list[int], now: datetime, per_chat: int, *,
                         pending: bool) -> dict[int, list[OutboxItem]]:
         """The oldest ``per_chat`` pending rows (or due edits) of each chat, in order."""
-        o, d = table(Outbox), table(Destination)
-        which = o.c.state == _PENDING if pending else and_(o.c.state == _SENT, o.c.edit_due_at <= now)
-        ranked = (select(o.c.id, func.row_number().over(partition_by=o.c.chat_id, order_by=o.c.id).label("rn"))
-                  .where(o.c.chat_id.in_(chat_ids), which).subquery())
-        result = (await conn.execute(
-            select(o, d.c.thread_id, d.c.buttons, func.coalesce(d.c.timezone, "").label("timezone"))
-            .join(d, d.c.id == o.c.destination_id).join(ranked, ranked.c.id == o.c.id)
-            .where(ranked.c.rn <= per_chat).order_by(o.c.chat_id, o.c.id)
-        )).all()
+        params = {"ids": chat_ids, "now": now, "per_chat": per_chat, "pending": _PENDING, "sent": _SENT}
         out: dict[int, list[OutboxItem]] = {}
-        for r in result:
+        for r in await conn.execute(due_rows_statement(pending), params):
             item = from_row(OutboxItem, r, OUTBOX_CONVERT)
             out.setdefault(item.chat_id, []).append(item)
         return out
@@ -163,15 +134,12 @@ class OutboxRepo:
         if len({w.chat_id for w in writes}) < len(writes):  # one chat twice: keep their order exactly
             async with self.db.begin() as conn:
                 return [await self._write(conn, w) for w in writes]
-        o, c = table(Outbox), table(Chat)
         async with self.db.begin() as conn:
             held: set[int] = set()
+            held_of = held_statement(self.db.is_postgres)
             for owner in {w.owner for w in writes}:
-                q = select(c.c.id).where(c.c.id.in_([w.chat_id for w in writes if w.owner == owner]),
-                                         c.c.lease_owner == owner)
-                if self.db.is_postgres:
-                    q = q.with_for_update(of=c)
-                held.update(r.id for r in (await conn.execute(q)).all())
+                ids = [w.chat_id for w in writes if w.owner == owner]
+                held.update(r.id for r in await conn.execute(held_of, {"ids": ids, "owner": owner}))
             rows: dict[tuple[tuple[str, ...], tuple[str, ...]], list[dict[str, Any]]] = {}
             chats: dict[tuple[str, ...], list[dict[str, Any]]] = {}
             for w in writes:
@@ -183,14 +151,11 @@ class OutboxRepo:
                 if w.chat_id in held:
                     cv = _chat_values(w)
                     chats.setdefault(tuple(cv), []).append({"w_id": w.chat_id, **{f"w_{k}": v for k, v in cv.items()}})
-            for (bound, incs), params_list in rows.items():
-                values: dict[str, Any] = {k: bindparam(f"w_{k}") for k in bound}
-                values.update({k: o.c[k] + 1 for k in incs})
-                await conn.execute(update(o).where(o.c.id == bindparam("w_id")).values(**values), params_list)
+            for shape, params_list in rows.items():
+                await conn.execute(row_update(*shape), params_list)
             for cols, params_list in chats.items():
                 if cols:
-                    await conn.execute(update(c).where(c.c.id == bindparam("w_id"))
-                                       .values(**{k: bindparam(f"w_{k}") for k in cols}), params_list)
+                    await conn.execute(chat_update(cols), params_list)
         return [w.chat_id in held for w in writes]
 
     async def _write(self, conn: AsyncConnection, w: OutcomeWrite) -> bool:
@@ -299,3 +264,4 @@ def _chat_values(w: OutcomeWrite) -> dict[str, Any]:
     elif w.renew_until is not None:
         values["lease_until"] = w.renew_until
     return values
+

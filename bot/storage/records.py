@@ -7,10 +7,10 @@ run time.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain.alertwork import AlertWork, WorkTarget
@@ -18,6 +18,7 @@ from bot.domain.policy import DestinationSettings, DigestSchedule, NotifyMode, Q
 from bot.domain.polling import IntervalSummary
 from bot.domain.spikes import Sighting
 from bot.domain.states import DeadLetterReason, FeedOrigin, OutboxKind, OutboxState, StoryState
+from bot.storage.row_mapping import from_row
 
 __all__ = ["EndedMute", "FeedRecord", "FailingFeed", "FeedHealth", "StoryRecord", "StoryMark", "FingerprintRecord", "ChatRecord",
            "OutboxItem", "OutboxStats", "ChatFeed", "AudienceEntry", "Audience", "ChatCounts", "DestinationRef", "DeadLetter",
@@ -25,23 +26,6 @@ __all__ = ["EndedMute", "FeedRecord", "FailingFeed", "FeedHealth", "StoryRecord"
            "AttentionRecord", "HeldAlert", "EscalationRow", "DueDigest", "CAP_OFF", "SourceFreshness"]
 
 CAP_OFF = -1  # the stored cap of a destination that lifted it (/cap off); NULL is "the default"
-
-R = TypeVar("R")
-_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
-def from_row(cls: type[R], row: Any, convert: Mapping[str, Callable[[Any], Any]] | None = None) -> R:
-    """Build ``cls`` from a row's mapping by field name (extra columns are ignored)."""
-    names = _FIELDS.get(cls)
-    if names is None:
-        names = _FIELDS[cls] = tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
-    m = row._mapping  # noqa: SLF001 - SQLAlchemy's public name for a row's mapping view
-    values = {n: m[n] for n in names if n in m}
-    for name, fn in (convert or {}).items():
-        if name in values and values[name] is not None:
-            values[name] = fn(values[name])
-    return cls(**values)
-
 
 @dataclass(frozen=True, slots=True)
 class FeedRecord:

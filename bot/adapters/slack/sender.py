@@ -1,5 +1,9 @@
 """The Sender port for Slack: chat.postMessage / chat.update, each answer mapped to one Outcome.
 
+Alerts and edits go as JSON POSTs of their own (``webapi.py``), each message rendered and
+serialised once however many channels it goes to; replies, notes and uploads through slack_sdk.
+Both kinds of refusal carry the same answer fields, so ``classify`` maps them alike.
+
 The durable outbox owns retries, so the Web API client here has no retry
 handlers: a 429 comes back as ``retry(after=Retry-After)`` and the
 dispatcher waits exactly that long on the channel (and keeps its order).
@@ -20,9 +24,11 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
+from bot.adapters.rendermemo import RenderMemo
 from bot.adapters.slack.loudness import message_payload
 from bot.adapters.slack.media import upload_spike
 from bot.adapters.slack.render import plain_payload
+from bot.adapters.slack.webapi import SlackWebApi, WebAnswer, WebApiRefused, dumps
 from bot.alerts.spike import SpikeView
 from bot.delivery.budget import ChannelPacer, SendBudget
 from bot.delivery.ports import Address, Message, Outcome
@@ -97,6 +103,20 @@ def classify(response: Any, *, edit: bool = False) -> Outcome | None:
     return Outcome.failed(error or f"http {status}")
 
 
+def _rich_json(message: Message) -> bytes:
+    text, blocks = message_payload(message)
+    return dumps({"text": text, "blocks": blocks})
+
+
+def _plain_json(message: Message) -> bytes:
+    return dumps({"text": plain_payload(message)})
+
+
+def _body(head: Mapping[str, Any], rendered: bytes) -> bytes:
+    """One JSON object: the call's own fields (channel, ts, thread), then the memoised rendering's."""
+    return dumps(head)[:-1] + b"," + rendered[1:]
+
+
 def webhook_outcome(answer: Any) -> Outcome:
     """A response_url POST's answer (Bolt's ``respond``) as an Outcome: 429 and 5xx pass, others do not."""
     status = int(getattr(answer, "status_code", 0) or 0)
@@ -122,6 +142,10 @@ class SlackSender:
         # ~1/s per channel, shared by every path that posts into a channel (alerts, notes, threads).
         self.channels = ChannelPacer(channel_interval)
         self.auth_problem: str | None = None  # set while the token is refused (readiness shows it)
+        self.api = SlackWebApi(client)  # alerts and edits: one JSON POST each on the client's session
+        # A fan-out hands every channel the same message object: rendered and serialised once.
+        self._rich = RenderMemo(_rich_json)
+        self._plain = RenderMemo(_plain_json)
 
     def pacing(self, chat_kind: str) -> float:
         return self.channels.interval
@@ -136,33 +160,30 @@ class SlackSender:
             view = message
             outcome = await self._attempt(lambda: upload_spike(self.client, to.chat, view))
             return outcome or Outcome.failed("slack refused the chart upload")
-        text, blocks = message_payload(message)
-        thread = to.reply_to or None  # a followed story's copy goes in the alert's thread
-        outcome = await self._attempt(lambda: self.client.chat_postMessage(
-            channel=to.chat, text=text, blocks=blocks, unfurl_links=UNFURL, unfurl_media=UNFURL, thread_ts=thread))
+        head: dict[str, Any] = {"channel": to.chat, "unfurl_links": UNFURL, "unfurl_media": UNFURL}
+        if to.reply_to:
+            head["thread_ts"] = to.reply_to  # a followed story's copy goes in the alert's thread
+        outcome = await self._attempt(lambda: self.api.post("chat.postMessage", _body(head, self._rich(message))))
         if outcome is None:
-            plain = plain_payload(message)
-            outcome = await self._attempt(lambda: self.client.chat_postMessage(
-                channel=to.chat, text=plain, unfurl_links=UNFURL, unfurl_media=UNFURL, thread_ts=thread))
+            outcome = await self._attempt(lambda: self.api.post("chat.postMessage", _body(head, self._plain(message))))
         return outcome or Outcome.failed("slack refused the message, even as plain text")
 
     async def edit(self, to: Address, message_ref: str, message: Message) -> Outcome:
         await self.channels.turn(to.chat)
-        text, blocks = message_payload(message)
-        outcome = await self._attempt(lambda: self.client.chat_update(
-            channel=to.chat, ts=message_ref, text=text, blocks=blocks), edit=True)
+        head: dict[str, Any] = {"channel": to.chat, "ts": message_ref}
+        outcome = await self._attempt(lambda: self.api.post("chat.update", _body(head, self._rich(message))), edit=True)
         if outcome is None:
-            plain = plain_payload(message)
             # blocks=[] drops the old blocks; without it Slack keeps them next to the new text.
-            outcome = await self._attempt(lambda: self.client.chat_update(
-                channel=to.chat, ts=message_ref, text=plain, blocks=[]), edit=True)
+            plain = {**head, "blocks": []}
+            outcome = await self._attempt(lambda: self.api.post("chat.update", _body(plain, self._plain(message))),
+                                          edit=True)
         return outcome or Outcome.failed("slack refused the edit, even as plain text")
 
-    async def _attempt(self, call: Callable[[], Awaitable[AsyncSlackResponse]], *, edit: bool = False
+    async def _attempt(self, call: Callable[[], Awaitable[AsyncSlackResponse | WebAnswer]], *, edit: bool = False
                        ) -> Outcome | None:
         try:
             response = await call()
-        except SlackApiError as exc:
+        except (SlackApiError, WebApiRefused) as exc:
             outcome = classify(exc.response, edit=edit)
             self._note_failure(exc.response, outcome)
             return outcome
