@@ -112,3 +112,46 @@ async def test_a_cancelled_round_claims_no_more_and_finishes_the_sends_it_began(
     # Each claimed row's send-and-record step is shielded: what was claimed is sent once and recorded.
     assert sorted(outbox.sent) == list(range(1, 101))
     assert sorted(outbox.recorded) == sorted(outbox.sent)
+
+
+class SlowCommits(Outbox):
+    """One chat with several rows; every commit takes a while."""
+
+    def __init__(self, rows: int, commit: float) -> None:
+        super().__init__(chats=1)
+        self.rows, self.commit = rows, commit
+
+    async def claim_with_rows(self, owner: str, now: datetime, limit: int, lease_s: float,
+                              platforms: Sequence[str], ops_only: bool = False, rows_per_chat: int = 10,
+                              ) -> list[tuple[ChatRecord, list[OutboxItem]]]:
+        [(chat, [row])] = await super().claim_with_rows(owner, now, limit, lease_s, platforms, ops_only)
+        return [(chat, [OutboxItem(i, row.destination_id, chat.id, None, OutboxKind.OPS, f"n{i}", row.payload,
+                                   OutboxState.PENDING, 0, now, None, None, 0) for i in range(1, self.rows + 1)])]
+
+    async def record_many(self, writes: Sequence[OutcomeWrite]) -> list[bool]:
+        await asyncio.sleep(self.commit)
+        return await super().record_many(writes)
+
+
+class TimedSender(Sender):
+    def __init__(self, outbox: Outbox, pacing: float) -> None:
+        super().__init__(outbox, rate=200.0)
+        self.gap, self.times = pacing, []
+
+    def pacing(self, chat_kind: str) -> float:
+        return self.gap
+
+    async def send(self, to: Address, message: Message) -> Outcome:
+        self.times.append(asyncio.get_running_loop().time())
+        return await super().send(to, message)
+
+
+async def test_a_chats_gap_counts_from_its_last_answer_not_from_the_commit() -> None:
+    outbox = SlowCommits(rows=4, commit=0.15)
+    sender = TimedSender(outbox, pacing=0.3)
+    d = dispatcher(outbox, sender, chats_per_round=100, round_seconds=0.0)
+    assert await asyncio.wait_for(d.run_once(), timeout=30) == 4
+    gaps = [b - a for a, b in zip(sender.times, sender.times[1:])]
+    assert len(gaps) == 3
+    assert all(g >= 0.3 for g in gaps), gaps  # never closer than the chat's pacing
+    assert all(g < 0.3 + 0.15 for g in gaps), gaps  # the commit's time is inside the gap, not added to it

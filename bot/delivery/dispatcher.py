@@ -68,6 +68,7 @@ class Dispatcher:
         self._stopping = False
         self._inflight: set[asyncio.Task[tuple[Outcome, bool]]] = set()
         self._serving: set[int] = set()  # chats a round of this replica is serving now
+        self._answered: dict[int, float] = {}  # per chat being served: when its last send was answered
 
     def stop(self) -> None:
         """Take no new work; rows being sent are still recorded (see ``quiesce``)."""
@@ -190,8 +191,11 @@ class Dispatcher:
         for i, row in enumerate(rows):
             if i and self._stopping and not chat.is_ops:
                 break
-            if i:
-                await asyncio.sleep(pacing)
+            if i:  # the chat's gap counts from the last answer, not from when its outcome was committed
+                answered = self._answered.pop(chat.id, None)
+                wait = pacing if answered is None else pacing - (asyncio.get_running_loop().time() - answered)
+                if wait > 0:
+                    await asyncio.sleep(wait)
             # A send and its record are one step: cancelling between them would send it twice later.
             before = self.clock()
             last = i == len(rows) - 1  # its outcome releases the chat: no write of its own for that
@@ -207,6 +211,7 @@ class Dispatcher:
             if stop or last:
                 released = True  # released by that outcome, or the lease is no longer ours
                 break
+        self._answered.pop(chat.id, None)
         if not released:
             await self._recorder.record(OutcomeWrite(None, chat.id, self.owner, set_next=False))
         return handled
@@ -257,6 +262,7 @@ class Dispatcher:
         finally:
             sender.budget.release()
         now = self.clock()
+        self._answered[chat.id] = asyncio.get_running_loop().time()
         if self.events is not None:
             self.events.delivered(chat.platform, row, outcome, now)
 
