@@ -128,8 +128,9 @@ class Dispatcher:
         try:
             while True:
                 # A top-up keeps what waits for the budget within half a lease, as one claim is.
-                room = limit if not serving else min(limit, most - self._waiting())
-                if more and room > 0 and (not serving or self._waiting() < refill):
+                waiting = self._waiting() if serving else 0
+                room = min(limit, most - waiting)
+                if more and room > 0 and waiting < refill:
                     now = self.clock()
                     claimed = await self.outbox.claim_with_rows(
                         self.owner, now, room, self.policy.lease_seconds, platforms=list(self.senders),

@@ -21,6 +21,7 @@ from bot.domain.match_compile import (
     _Span,
     _State,
 )
+from bot.domain.slot_new import slot_setters
 from bot.domain.text import TokenSpans
 from bot.domain.watchlists import Term
 
@@ -216,8 +217,8 @@ def _maqsura_clash(term: str, surface: str) -> bool:
 
 
 _FIELDS = ("title", "summary")
-_MATCH_SLOTS = tuple(getattr(Match, name).__set__ for name in
-                     ("watchlist", "term", "field", "start", "end", "surface", "first_word", "last_word"))
+_MATCH_SLOTS = slot_setters(Match, ("watchlist", "term", "field", "start", "end", "surface", "first_word",
+                                     "last_word"))
 
 
 def _new_match(watchlist: str, term: str, field: str, start: int, end: int, surface: str,

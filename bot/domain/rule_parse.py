@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.domain.rule_tokens import LANGS, MAX_NEAR, RuleError, Tok, tokens
+from bot.domain.slot_new import slot_setters
 from bot.domain.watchlists import TermError, parse_term
 
 __all__ = [
@@ -229,7 +230,7 @@ class _Parser:
         return node
 
 
-_PHRASE_SLOTS = tuple(getattr(Phrase, name).__set__ for name in ("text", "literal", "position"))
+_PHRASE_SLOTS = slot_setters(Phrase, ("text", "literal", "position"))
 
 
 def _new_phrase(text: str, literal: bool, position: int) -> Phrase:

@@ -29,6 +29,7 @@ from bot.domain.rule_program import (
     _required,
     story_language,
 )
+from bot.domain.slot_new import slot_setters
 from bot.domain.user_lists import Rules, builtin_rules, user_watchlist
 from bot.domain.watchlists import Watchlist, term_key
 
@@ -290,7 +291,7 @@ def _in_order(found: list[Match]) -> tuple[Match, ...]:
     return tuple(sorted({id(m): m for m in found}.values(), key=_order))
 
 
-_HIT_SLOTS = tuple(getattr(RuleHit, name).__set__ for name in ("rule_id", "matches"))
+_HIT_SLOTS = slot_setters(RuleHit, ("rule_id", "matches"))
 _RULE_SLOTS = tuple(getattr(CompiledRule, name).__set__
                     for name in ("id", "text", "tree", "expansions", "list_ids", "program"))
 
